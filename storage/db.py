@@ -1,0 +1,167 @@
+"""Open the SQLite database (WAL, foreign keys) and apply versioned migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("uschina")
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path`, or in memory for ":memory:"."""
+    if str(path) == ":memory:":
+        db = sqlite_utils.Database(memory=True)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False: the Store hands the connection to one worker thread at a time.
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA busy_timeout = 30000")
+    migrations.apply(db)
+    return db
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'outlet',
+            enabled INTEGER NOT NULL DEFAULT 1,
+            interval_s INTEGER NOT NULL DEFAULT 900,
+            etag TEXT,
+            last_modified TEXT,
+            last_fetch_at TEXT,
+            last_ok_at TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            fail_count INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            disabled_reason TEXT,
+            added_by TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            url TEXT,
+            signature TEXT,
+            score REAL NOT NULL DEFAULT 0,
+            item_count INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX stories_updated ON stories(updated_at);
+        CREATE TABLE items (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            source_name TEXT NOT NULL,
+            source_kind TEXT NOT NULL,
+            url TEXT,
+            guid TEXT,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            published TEXT NOT NULL,
+            published_from TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            path TEXT,
+            relevant INTEGER NOT NULL DEFAULT 0,
+            relevance_score REAL NOT NULL DEFAULT 0,
+            reasons TEXT NOT NULL DEFAULT '[]',
+            summary TEXT NOT NULL DEFAULT '',
+            story_id TEXT REFERENCES stories(id) ON DELETE SET NULL
+        );
+        CREATE INDEX items_source_guid ON items(source, guid);
+        CREATE INDEX items_url ON items(url);
+        CREATE INDEX items_hash ON items(content_hash);
+        CREATE INDEX items_relevant_published ON items(relevant, published);
+        CREATE INDEX items_story ON items(story_id);
+        CREATE INDEX items_path ON items(path);
+        CREATE TABLE deadlines (
+            id TEXT PRIMARY KEY,
+            what TEXT NOT NULL,
+            topic TEXT NOT NULL DEFAULT '',
+            start TEXT,
+            end TEXT,
+            granularity TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'upcoming',
+            evidence TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX deadlines_start ON deadlines(start);
+        CREATE INDEX deadlines_status ON deadlines(status);
+        CREATE TABLE deadline_sources (
+            deadline_id TEXT NOT NULL REFERENCES deadlines(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            evidence TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (deadline_id, item_id)
+        );
+        CREATE TABLE deadline_history (
+            id INTEGER PRIMARY KEY,
+            deadline_id TEXT NOT NULL REFERENCES deadlines(id) ON DELETE CASCADE,
+            old_start TEXT,
+            old_end TEXT,
+            new_start TEXT,
+            new_end TEXT,
+            old_status TEXT,
+            new_status TEXT,
+            item_id TEXT,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX deadline_history_deadline ON deadline_history(deadline_id);
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            workspace TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL,
+            digest_time TEXT NOT NULL DEFAULT '08:00',
+            timezone TEXT NOT NULL DEFAULT 'UTC',
+            active INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL DEFAULT 'ok',
+            last_error TEXT,
+            watch_terms TEXT NOT NULL DEFAULT '[]',
+            mute_terms TEXT NOT NULL DEFAULT '[]',
+            last_digest_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (platform, workspace, channel)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            idem_key TEXT NOT NULL UNIQUE,
+            subscription_id INTEGER REFERENCES subscriptions(id) ON DELETE SET NULL,
+            platform TEXT NOT NULL,
+            workspace TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            platform_message_id TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX outbox_status_next ON outbox(status, next_attempt_at);
+        CREATE TABLE kv (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+    db["items"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")

@@ -1,0 +1,1 @@
+"""Typed queries, one module per table group; each function takes the database first."""

@@ -1,0 +1,75 @@
+"""An async facade over the SQLite database.
+
+SQLite calls are short but blocking, so every query runs on one dedicated worker thread: the event loop
+never blocks on disk, and writes are serialized without locks. Queries are plain sync functions taking the
+`sqlite_utils.Database` as first argument (see `storage/queries/`), run with `await store.run(fn, ...)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
+
+import sqlite_utils
+
+from storage.db import open_database
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Store:
+    """Owns the database connection and the thread that uses it."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uschina-db")
+        self._db: sqlite_utils.Database | None = None
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        """Open the database at `path` (":memory:" for tests) and apply migrations."""
+        store = cls(path)
+        store._db = await store._submit(open_database, store.path)
+        return store
+
+    async def run(
+        self, fn: Callable[Concatenate[sqlite_utils.Database, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `fn(db, *args, **kwargs)` on the database thread and return its result."""
+        db = self._db
+        if db is None:
+            raise RuntimeError("store is closed")
+        return await self._submit(fn, db, *args, **kwargs)
+
+    def run_sync(
+        self, fn: Callable[Concatenate[sqlite_utils.Database, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run a query from synchronous code (slack-bolt's installation store), on the database thread."""
+        db = self._db
+        if db is None:
+            raise RuntimeError("store is closed")
+        return self._executor.submit(fn, db, *args, **kwargs).result()
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            await self.run(lambda db: db.execute("SELECT 1").fetchone())
+        except Exception:
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Close the connection and stop the worker thread."""
+        db, self._db = self._db, None
+        if db is not None:
+            await self._submit(db.close)
+        self._executor.shutdown(wait=True)
+
+    async def _submit(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
