@@ -1,0 +1,154 @@
+"""The long-running bot: ingest loops, seeds watcher, scheduler, HTTP server and chat adapters in one
+asyncio process, with a clean shutdown on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from adapters.base import ChatAdapter
+from adapters.console import ConsoleAdapter
+from bot.clock import Clock, utcnow
+from bot.commands import CommandContext, CommandHandler
+from bot.config import Settings
+from bot.cycle import CycleReport
+from bot.http import HttpServer
+from bot.ingest.seeds import SeedWatcher
+from bot.runtime import Runtime
+from storage.queries import sources as source_q
+
+log = logging.getLogger(__name__)
+FEED_TICK = timedelta(seconds=60)
+
+
+class Bot:
+    """Owns the background tasks and adapters of one running bot."""
+
+    def __init__(self, runtime: Runtime, adapters: list[ChatAdapter]) -> None:
+        self.runtime = runtime
+        self.adapters = {adapter.platform: adapter for adapter in adapters}
+        self.commands = CommandHandler(CommandContext(
+            store=runtime.store, now=runtime.clock, settings=runtime.settings,
+            on_subscriptions_changed=self._subscriptions_changed,
+        ))
+        self.http = HttpServer(runtime, self.health, host=runtime.settings.http_host,
+                               port=runtime.settings.http_port)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.http_port: int | None = None
+
+    async def start(self) -> None:
+        """Ingest the seeds folder once, then start the loops, the HTTP server and the adapters."""
+        settings = self.runtime.settings
+        report = CycleReport()
+        if settings.seeds_dir.is_dir():
+            await self.runtime.ingest_folder(settings.seeds_dir, report)
+        _log_report("start-up seeds", report)
+        for adapter in self.adapters.values():
+            _mount_routes(adapter, self.http)
+        self.http_port = await self.http.start()
+        log.info("HTTP server on %s:%s (/healthz, /metrics, /deadlines.ics)", settings.http_host, self.http_port)
+        for adapter in self.adapters.values():
+            await adapter.start(self.commands)
+            log.info("adapter started: %s", adapter.platform)
+        self._spawn(self._feed_loop(), "feeds")
+        if settings.seeds_dir.is_dir():
+            self._spawn(self._seeds_loop(), "seeds")
+
+    async def stop(self) -> None:
+        """Stop the loops, the adapters and the HTTP server."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for adapter in self.adapters.values():
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+        await self.http.stop()
+
+    async def health(self) -> dict[str, bool]:
+        checks = {"store": await self.runtime.store.ping()}
+        checks.update({f"adapter:{name}": adapter.healthy() for name, adapter in self.adapters.items()})
+        return checks
+
+    async def _feed_loop(self) -> None:
+        while True:
+            report = CycleReport()
+            due = await self.runtime.store.run(source_q.due_sources, self.runtime.clock())
+            if due:
+                await self.runtime.ingestor.run_feeds(due, report)
+                _log_report("feeds", report)
+            await asyncio.sleep(FEED_TICK.total_seconds())
+
+    async def _seeds_loop(self) -> None:
+        root = self.runtime.settings.seeds_dir
+        watcher = SeedWatcher(root, interval_s=self.runtime.settings.seeds_poll_s)
+        async for changed in watcher.changes():
+            report = CycleReport()
+            await self.runtime.ingest_folder(root, report, changed)
+            _log_report("seeds", report)
+
+    async def _subscriptions_changed(self) -> None:
+        """A command changed a subscription; the scheduler picks it up without a restart."""
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        task.add_done_callback(_log_crash)
+        self._tasks.append(task)
+
+
+def build_adapters(settings: Settings, runtime: Runtime) -> list[ChatAdapter]:
+    """The console adapter, plus Slack and Discord when their variables are set."""
+    adapters: list[ChatAdapter] = []
+    if settings.console:
+        adapters.append(ConsoleAdapter())
+    if settings.slack:
+        from adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter.from_config(settings.slack, store=runtime.store, admins=settings.admins))
+    if settings.discord:
+        from adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter.from_config(settings.discord))
+    return adapters
+
+
+async def run_bot(settings: Settings, *, clock: Clock = utcnow,
+                  stop: asyncio.Event | None = None,
+                  on_ready: Callable[[Bot], Awaitable[None]] | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with Runtime.open(settings, clock=clock) as runtime:
+        bot = Bot(runtime, build_adapters(settings, runtime))
+        await bot.start()
+        log.info("uschina is running; Ctrl-C to stop")
+        if on_ready:
+            await on_ready(bot)
+        await stop.wait()
+        log.info("shutting down")
+        await bot.stop()
+
+
+def _mount_routes(adapter: ChatAdapter, http: HttpServer) -> None:
+    routes = getattr(adapter, "http_routes", None)
+    for method, path, handler in routes() if routes else ():
+        http.add_route(method, path, handler)
+
+
+def _log_report(label: str, report: CycleReport) -> None:
+    if report.entries or report.errors or report.feeds:
+        log.info("%s: %s", label, "; ".join(report.lines()))
+    for error in report.errors:
+        log.warning("%s: %s", label, error)
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception():
+        log.error("background task %s stopped: %r", task.get_name(), task.exception())

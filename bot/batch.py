@@ -1,0 +1,71 @@
+"""`uschina analyze`: JSON lines in, one judgement per line out, no database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from bot.analysis.summarize import ExtractiveSummarizer
+from bot.analyze import Analyzer
+from bot.config import Settings
+from bot.models import Analysis
+
+
+async def analyze_lines(lines: Iterable[str], settings: Settings) -> AsyncIterator[str]:
+    """Yield one JSON line per input line, in order; a bad line yields `{id?, error}` and the batch goes on."""
+    analyzer = Analyzer(summarizer=ExtractiveSummarizer(), threshold=settings.relevance_threshold)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        yield json.dumps(await _analyze_one(analyzer, line, number), ensure_ascii=False)
+
+
+async def _analyze_one(analyzer: Analyzer, line: str, number: int) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"error": f"line {number}: not JSON ({exc.msg})"}
+    if not isinstance(record, dict):
+        return {"error": f"line {number}: expected a JSON object"}
+    item_id = record.get("id")
+    try:
+        text, published = _text(record), _published(record)
+    except ValueError as exc:
+        return {"id": item_id, "error": f"line {number}: {exc}"}
+    analysis = await analyzer.analyze(str(record.get("title") or ""), text, published)
+    return {"id": item_id, **analysis_json(analysis)}
+
+
+def analysis_json(analysis: Analysis) -> dict[str, Any]:
+    """The documented output shape of one analysed item."""
+    return {
+        "relevant": analysis.relevance.relevant,
+        "relevance_score": round(analysis.relevance.score, 4),
+        "reasons": list(analysis.relevance.reasons),
+        "summary": analysis.summary,
+        "deadlines": [
+            {"what": d.what, "start": d.start.isoformat() if d.start else None,
+             "end": d.end.isoformat() if d.end else None, "granularity": d.granularity,
+             "confidence": round(d.confidence, 2), "evidence": d.evidence}
+            for d in analysis.deadlines
+        ],
+    }
+
+
+def _text(record: dict[str, Any]) -> str:
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("missing `text`")
+    return text
+
+
+def _published(record: dict[str, Any]) -> date:
+    value = record.get("published")
+    if not isinstance(value, str) or not value:
+        raise ValueError("missing `published` (ISO date)")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise ValueError(f"`published` is not an ISO date: {value[:40]!r}") from None

@@ -1,0 +1,266 @@
+"""The `uschina` command line. Every subcommand that touches the store takes `--db PATH`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("uschina")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `uschina` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _settings(args)
+        return int(asyncio.run(args.func(args, settings)) or 0)
+    except ConfigError as exc:
+        print(f"uschina: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(config_path=args.config)
+    return settings.with_overrides(db_path=getattr(args, "db", None), seeds_dir=getattr(args, "seeds", None))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="uschina", description="US–China news, summaries and deadlines.")
+    parser.add_argument("--version", action="version", version=f"uschina {__version__}")
+    parser.add_argument("--config", help="configuration file (default: ./uschina.toml, or USCHINA_CONFIG)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_parent = argparse.ArgumentParser(add_help=False)
+    db_parent.add_argument("--db", type=Path, help="SQLite database (default: data/uschina.db, or USCHINA_DB)")
+
+    run = sub.add_parser("run", parents=[db_parent], help="run the bot: ingest, schedule, serve commands")
+    run.add_argument("--seeds", type=Path, help="seeds folder to watch (default: seeds/, or USCHINA_SEEDS)")
+    run.set_defaults(func=_run)
+
+    ingest = sub.add_parser("ingest", parents=[db_parent], help="one ingest-and-analyse cycle, then a report")
+    ingest.add_argument("--seeds", type=Path, help="ingest this folder of article files")
+    ingest.add_argument("--feed", action="append", default=[], metavar="URL", help="ingest this feed (repeatable)")
+    ingest.set_defaults(func=_ingest)
+
+    analyze = sub.add_parser("analyze", help="analyse JSON lines (id, text, published) without the database")
+    analyze.add_argument("input", nargs="?", default="-", help="a .jsonl file, or - for standard input")
+    analyze.set_defaults(func=_analyze)
+
+    summary = sub.add_parser("summary", parents=[db_parent], help="recent relevant stories and summaries")
+    summary.add_argument("--since", default="24h", help="how far back, like 24h or 7d (default 24h)")
+    summary.add_argument("--json", action="store_true", help="print JSON")
+    summary.set_defaults(func=_summary)
+
+    deadlines = sub.add_parser("deadlines", parents=[db_parent], help="tracked deadlines with countdowns")
+    deadlines.add_argument("--as-of", type=_date_arg, help="YYYY-MM-DD (default: today)")
+    deadlines.add_argument("--all", action="store_true", help="include past and cancelled deadlines")
+    deadlines.add_argument("--json", action="store_true", help="print JSON")
+    deadlines.add_argument("--ics", nargs="?", const="-", metavar="FILE",
+                           help="write an iCalendar feed to FILE (or stdout)")
+    deadlines.set_defaults(func=_deadlines)
+
+    sources = sub.add_parser("sources", parents=[db_parent], help="list, add or remove watched feeds")
+    sources.add_argument("action", choices=["list", "add", "remove"])
+    sources.add_argument("url", nargs="?")
+    sources.add_argument("--name", help="display name for `add`")
+    sources.add_argument("--kind", default="outlet", choices=["official", "wire", "outlet", "commentary"])
+    sources.set_defaults(func=_sources)
+
+    digest = sub.add_parser("digest", parents=[db_parent], help="compose the digest")
+    mode = digest.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="print the digest it would send")
+    mode.add_argument("--send", action="store_true", help="compose and send now to every subscription")
+    digest.add_argument("--since", default="24h", help="news window for --dry-run (default 24h)")
+    digest.set_defaults(func=_digest)
+    return parser
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import run_bot
+
+    await run_bot(settings)
+    return 0
+
+
+async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime import Runtime
+
+    async with Runtime.open(settings) as runtime:
+        report = await runtime.ingest_once(seeds=args.seeds, feeds=args.feed)
+    for line in report.lines():
+        print(line)
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    nothing_worked = report.errors and report.entries == 0 and report.not_modified == 0
+    return 1 if nothing_worked else 0
+
+
+async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.batch import analyze_lines
+
+    stream = sys.stdin if args.input == "-" else _open_text(Path(args.input))
+    if stream is None:
+        return 1
+    with stream:
+        async for line in analyze_lines(stream, settings):
+            sys.stdout.write(line + "\n")
+    return 0
+
+
+async def _summary(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.durations import parse_duration
+    from bot.runtime import Runtime
+    from storage.queries import items as item_q
+
+    try:
+        period = parse_duration(args.since)
+    except ValueError as exc:
+        print(f"uschina: {exc}", file=sys.stderr)
+        return 2
+    async with Runtime.open(settings) as runtime:
+        stories = await runtime.store.run(item_q.recent_stories, runtime.clock() - period, limit=20)
+    if args.json:
+        _print_json([_story_json(s) for s in stories])
+    else:
+        from adapters.console import render_text
+        from bot.models import Message
+
+        print(render_text(Message(kind="summary", text="No US–China stories in that period.",
+                                  title=f"US–China stories, last {args.since}", stories=tuple(stories))), end="")
+    return 0
+
+
+async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.console import render_text
+    from bot.ics import render_ics
+    from bot.models import Message
+    from bot.runtime import Runtime
+    from storage.queries import deadlines as deadline_q
+
+    async with Runtime.open(settings) as runtime:
+        as_of = args.as_of or runtime.clock().date()
+        views = await runtime.store.run(deadline_q.list_deadlines, as_of, include_all=args.all)
+        now = runtime.clock()
+    if args.ics:
+        calendar = render_ics(views, now=now)
+        if args.ics == "-":
+            sys.stdout.write(calendar)
+        else:
+            Path(args.ics).write_text(calendar, encoding="utf-8", newline="")
+            print(f"wrote {len(views)} deadlines to {args.ics}")
+    elif args.json:
+        _print_json([_deadline_json(d) for d in views])
+    else:
+        print(render_text(Message(kind="deadlines", text="No tracked deadlines.",
+                                  title=f"US–China deadlines as of {as_of}", deadlines=tuple(views)),
+                          today=as_of), end="")
+    return 0
+
+
+async def _sources(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime import Runtime
+    from storage.queries import sources as source_q
+
+    if args.action in {"add", "remove"} and not args.url:
+        print(f"uschina: sources {args.action} needs a URL", file=sys.stderr)
+        return 2
+    async with Runtime.open(settings) as runtime:
+        if args.action == "list":
+            rows = await runtime.store.run(source_q.list_sources)
+            now = runtime.clock()
+            for row in rows:
+                print(f"{row.url}\t{row.kind}\t{row.name}\t{source_q.format_source_health(row, now)}")
+            return 0
+        if args.action == "remove":
+            removed = await runtime.store.run(source_q.remove_source, args.url)
+            print(f"removed {args.url}" if removed else f"not a watched source: {args.url}")
+            return 0 if removed else 1
+        return await _add_source(runtime, args)
+
+
+async def _add_source(runtime: Any, args: argparse.Namespace) -> int:
+    from bot.ingest.netguard import check_feed_url
+    from storage.queries import sources as source_q
+
+    refusal = check_feed_url(args.url, allow_private=True)  # the operator's own shell may add local feeds
+    if refusal:
+        print(f"uschina: refused: {refusal}", file=sys.stderr)
+        return 2
+    await runtime.store.run(source_q.add_source, args.url, name=args.name or args.url, kind=args.kind,
+                            added_by="cli", now=runtime.clock())
+    print(f"added {args.url}")
+    return 0
+
+
+async def _digest(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.console import render_text
+    from bot.digest import compose_digest
+    from bot.durations import parse_duration
+    from bot.runtime import Runtime
+
+    async with Runtime.open(settings) as runtime:
+        if args.send:
+            sent = await runtime.send_digests_now()
+            print(f"digests queued and sent: {sent}")
+            return 0
+        now = runtime.clock()
+        message = await compose_digest(runtime.store, since=now - parse_duration(args.since), now=now,
+                                       today=now.date())
+    print(render_text(message, today=now.date()), end="")
+    return 0
+
+
+def _open_text(path: Path) -> Any:
+    try:
+        return path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        print(f"uschina: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return None
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _story_json(story: Any) -> dict[str, Any]:
+    return {
+        "id": story.id, "title": story.title, "summary": story.summary, "url": story.url,
+        "updated_at": story.updated_at.isoformat(), "score": story.score,
+        "sources": [{"name": n, "kind": k, "url": u} for n, k, u in story.sources],
+    }
+
+
+def _deadline_json(deadline: Any) -> dict[str, Any]:
+    return {
+        "what": deadline.what, "start": _iso(deadline.start), "end": _iso(deadline.end),
+        "granularity": deadline.granularity, "status": deadline.status,
+        "confidence": round(deadline.confidence, 2), "evidence": deadline.evidence,
+        "sources": list(deadline.sources),
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,229 @@
+"""Settings from `uschina.toml` and the environment, validated once at start.
+
+Precedence: command-line flags > environment > configuration file > defaults. Secrets (tokens, keys)
+are read only from the environment and are kept out of `repr()` so they never reach logs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG_FILE = Path(__file__).with_name("default_config.toml")
+SOURCE_KINDS = ("official", "wire", "outlet", "commentary")
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or invalid; the message names it."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    url: str
+    name: str
+    kind: str = "outlet"
+    interval_s: int = 900
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    bot_token: str = field(repr=False)
+    signing_secret: str = field(repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    api_url: str = "https://slack.com/api/"
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    state_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    token: str = field(repr=False)
+    guild_ids: tuple[int, ...] = ()
+    api_url: str | None = None
+    gateway_url: str | None = None
+    admin_role: str | None = None
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    base_url: str
+    model: str
+    api_key: str | None = field(default=None, repr=False)
+    daily_token_budget: int = 200_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs to run; build with `load_settings()`."""
+
+    db_path: Path = Path("data/uschina.db")
+    seeds_dir: Path = Path("seeds")
+    sources: tuple[SourceConfig, ...] = ()
+    relevance_threshold: float = 0.5
+    digest_time: str = "08:00"
+    timezone: str = "UTC"
+    reminder_lead_days: tuple[int, ...] = (7, 1, 0)
+    digest_grace_hours: float = 2.0
+    seeds_poll_s: float = 5.0
+    http_host: str = "127.0.0.1"
+    http_port: int = 3000
+    allow_private_feeds: bool = False
+    admins: frozenset[str] = frozenset()
+    console: bool = True
+    slack: SlackConfig | None = None
+    discord: DiscordConfig | None = None
+    llm: LLMConfig | None = None
+    user_agent: str = "uschina/0.1 (+https://github.com/uschina-bot/uschina; news digest bot)"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with the given fields replaced (command-line flags)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def load_settings(env: Mapping[str, str] | None = None, config_path: str | Path | None = None) -> Settings:
+    """Read the configuration file (if any) and the environment into validated Settings."""
+    env = os.environ if env is None else env
+    path = Path(config_path or env.get("USCHINA_CONFIG") or "uschina.toml")
+    data = _read_toml(DEFAULT_CONFIG_FILE)
+    if path.exists():
+        data = {**data, **_read_toml(path)}
+    elif config_path or env.get("USCHINA_CONFIG"):
+        raise ConfigError(f"configuration file not found: {path}")
+    return _build(data, env)
+
+
+def parse_hhmm(value: str) -> tuple[int, int]:
+    """'7:30' -> (7, 30); raises ConfigError for anything else."""
+    match = _HHMM.match(value.strip())
+    if not match:
+        raise ConfigError(f"not a time of day (HH:MM): {value!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def check_timezone(name: str) -> str:
+    """Return `name` if it is an IANA time zone, else raise ConfigError."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone: {name!r} (use an IANA name like Europe/Berlin)") from None
+    return name
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration {path}: {exc}") from None
+
+
+def _build(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
+    digest_time = str(env.get("USCHINA_DIGEST_TIME") or data.get("digest_time", "08:00"))
+    parse_hhmm(digest_time)
+    return Settings(
+        db_path=Path(env.get("USCHINA_DB") or data.get("db", "data/uschina.db")),
+        seeds_dir=Path(env.get("USCHINA_SEEDS") or data.get("seeds", "seeds")),
+        sources=tuple(_source(s) for s in data.get("sources", [])),
+        relevance_threshold=_fraction("relevance_threshold", data.get("relevance_threshold", 0.5)),
+        digest_time=digest_time,
+        timezone=check_timezone(str(env.get("USCHINA_TIMEZONE") or data.get("timezone", "UTC"))),
+        reminder_lead_days=tuple(int(d) for d in data.get("reminder_lead_days", (7, 1, 0))),
+        digest_grace_hours=float(data.get("digest_grace_hours", 2.0)),
+        seeds_poll_s=float(data.get("seeds_poll_seconds", 5.0)),
+        http_host=env.get("USCHINA_HTTP_HOST") or str(data.get("http_host", "127.0.0.1")),
+        http_port=_port(env.get("USCHINA_HTTP_PORT") or data.get("http_port", 3000)),
+        allow_private_feeds=_flag(env.get("USCHINA_ALLOW_PRIVATE_FEEDS")),
+        admins=frozenset(a for a in (env.get("USCHINA_ADMINS") or "").replace(" ", "").split(",") if a),
+        console=not _flag(env.get("USCHINA_NO_CONSOLE")),
+        slack=_slack(env),
+        discord=_discord(env, data),
+        llm=_llm(env, data),
+    )
+
+
+def _source(raw: Any) -> SourceConfig:
+    if not isinstance(raw, dict) or not raw.get("url"):
+        raise ConfigError(f"a [[sources]] entry needs a url: {raw!r}")
+    kind = str(raw.get("kind", "outlet"))
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(f"source {raw['url']}: kind must be one of {', '.join(SOURCE_KINDS)}")
+    return SourceConfig(
+        url=str(raw["url"]), name=str(raw.get("name") or raw["url"]), kind=kind,
+        interval_s=int(raw.get("interval_minutes", 15)) * 60,
+    )
+
+
+def _slack(env: Mapping[str, str]) -> SlackConfig | None:
+    token, secret = env.get("SLACK_BOT_TOKEN"), env.get("SLACK_SIGNING_SECRET")
+    client_id = env.get("SLACK_CLIENT_ID")
+    if not token and not client_id:
+        return None
+    if not secret:
+        raise ConfigError("SLACK_SIGNING_SECRET is required when Slack is configured")
+    api_url = env.get("SLACK_API_URL") or "https://slack.com/api/"
+    return SlackConfig(
+        bot_token=token or "", signing_secret=secret, app_token=env.get("SLACK_APP_TOKEN") or None,
+        api_url=api_url if api_url.endswith("/") else api_url + "/",
+        client_id=client_id, client_secret=env.get("SLACK_CLIENT_SECRET"),
+        state_secret=env.get("SLACK_STATE_SECRET"),
+    )
+
+
+def _discord(env: Mapping[str, str], data: dict[str, Any]) -> DiscordConfig | None:
+    token = env.get("DISCORD_TOKEN")
+    if not token:
+        return None
+    raw_ids = (env.get("DISCORD_GUILD_IDS") or "").replace(" ", "")
+    try:
+        guild_ids = tuple(int(g) for g in raw_ids.split(",") if g)
+    except ValueError:
+        raise ConfigError("DISCORD_GUILD_IDS must be a comma-separated list of numeric ids") from None
+    return DiscordConfig(
+        token=token, guild_ids=guild_ids, api_url=env.get("DISCORD_API_URL") or None,
+        gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
+        admin_role=env.get("DISCORD_ADMIN_ROLE") or data.get("discord_admin_role"),
+    )
+
+
+def _llm(env: Mapping[str, str], data: dict[str, Any]) -> LLMConfig | None:
+    base_url = env.get("USCHINA_LLM_BASE_URL")
+    if not base_url:
+        return None
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError("USCHINA_LLM_BASE_URL must be an http(s) URL")
+    return LLMConfig(
+        base_url=base_url.rstrip("/"), model=env.get("USCHINA_LLM_MODEL") or "gpt-4o-mini",
+        api_key=env.get("USCHINA_LLM_API_KEY") or None,
+        daily_token_budget=int(data.get("llm_daily_token_budget", 200_000)),
+    )
+
+
+def _fraction(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number between 0 and 1") from None
+    if not 0 <= number <= 1:
+        raise ConfigError(f"{name} must be between 0 and 1, got {number}")
+    return number
+
+
+def _port(value: Any) -> int:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"USCHINA_HTTP_PORT must be a port number, got {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"USCHINA_HTTP_PORT out of range: {port}")
+    return port
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}

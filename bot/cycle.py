@@ -1,0 +1,234 @@
+"""One ingest-and-analyse cycle: feeds and seed files in, items, stories and deadlines out.
+
+Work is batched per feed: one store call finds what is new, analysis runs on the event loop, one store
+call saves the batch with its story and deadline bookkeeping. Each feed or file fails alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.analysis.cluster import match_story, signature_from_json, signature_to_json, story_signature
+from bot.analysis.summarize import Summarizer
+from bot.analyze import Analyzer
+from bot.clock import Clock
+from bot.ingest.feeds import FeedFetcher
+from bot.ingest.normalize import normalize
+from bot.ingest.parse import parse_feed
+from bot.ingest.seeds import SeedError, read_seed_file
+from bot.models import Analysis, Item, RawEntry
+from storage import Store
+from storage.queries import deadlines as deadline_q
+from storage.queries import items as item_q
+from storage.queries import sources as source_q
+
+log = logging.getLogger(__name__)
+STORY_WINDOW = timedelta(hours=72)
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did; printed by `uschina ingest` and read by the benchmarks."""
+
+    feeds: int = 0
+    not_modified: int = 0
+    feed_errors: int = 0
+    files: int = 0
+    file_errors: int = 0
+    entries: int = 0
+    new_items: int = 0
+    updated_items: int = 0
+    duplicates: int = 0
+    relevant: int = 0
+    new_stories: int = 0
+    deadline_changes: list[deadline_q.DeadlineChange] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def lines(self) -> list[str]:
+        return [
+            f"feeds: {self.feeds} checked, {self.not_modified} unchanged (304), {self.feed_errors} failed",
+            f"files: {self.files} read, {self.file_errors} skipped",
+            f"items: {self.entries} seen, {self.new_items} new, {self.updated_items} updated, "
+            f"{self.duplicates} duplicates; {self.relevant} relevant, {self.new_stories} new stories",
+            f"deadlines: {len(self.deadline_changes)} new or changed",
+        ]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    item: Item
+    analysis: Analysis
+    existing_id: str | None
+    story_id: str | None
+
+
+class Ingestor:
+    """Runs ingest cycles against one store with injected fetcher, analyzer and clock."""
+
+    def __init__(self, *, store: Store, analyzer: Analyzer, summarizer: Summarizer, clock: Clock,
+                 fetcher: FeedFetcher | None = None) -> None:
+        self.store = store
+        self.analyzer = analyzer
+        self.summarizer = summarizer
+        self.clock = clock
+        self.fetcher = fetcher
+
+    async def run_feeds(self, sources: Sequence[source_q.SourceRow], report: CycleReport) -> None:
+        """Fetch the given sources concurrently (the fetcher bounds concurrency) and ingest them."""
+        await asyncio.gather(*(self._run_feed(source, report) for source in sources))
+
+    async def ingest_files(self, root: Path, paths: Iterable[Path], report: CycleReport) -> None:
+        """Read seed files; a bad file is reported and skipped, the others go on."""
+        entries: list[RawEntry] = []
+        for path in paths:
+            report.files += 1
+            try:
+                entries.append(read_seed_file(path, root=root, now=self.clock()))
+            except SeedError as exc:
+                report.file_errors += 1
+                report.errors.append(f"{path}: {exc}")
+                log.warning("seed skipped: %s: %s", path, exc)
+        await self.ingest_entries(entries, source_name="seeds", source_kind="file", report=report)
+
+    async def _run_feed(self, source: source_q.SourceRow, report: CycleReport) -> None:
+        assert self.fetcher is not None, "feeds need a fetcher"
+        started = time.perf_counter()
+        result = await self.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        report.stages["fetch"] += time.perf_counter() - started
+        report.feeds += 1
+        now = self.clock()
+        if result.error:
+            report.feed_errors += 1
+            report.errors.append(f"{source.url}: {result.error}")
+            await self.store.run(source_q.record_fetch_error, source.id, now=now, error=result.error,
+                                 permanent=result.permanent)
+            return
+        if result.not_modified or result.body is None:
+            report.not_modified += 1
+        else:
+            await self._ingest_body(source, result.body, result.content_type, report)
+        await self.store.run(source_q.record_fetch_ok, source.id, now=now, etag=result.etag,
+                             last_modified=result.last_modified, status=result.status,
+                             not_modified=result.not_modified)
+
+    async def _ingest_body(self, source: source_q.SourceRow, body: bytes, content_type: str | None,
+                           report: CycleReport) -> None:
+        started = time.perf_counter()
+        parsed = parse_feed(body, url=source.url, content_type=content_type)
+        report.stages["parse"] += time.perf_counter() - started
+        if parsed.error and not parsed.entries:
+            report.feed_errors += 1
+            report.errors.append(f"{source.url}: {parsed.error}")
+            log.warning("feed %s: %s", source.url, parsed.error)
+            return
+        await self.ingest_entries(parsed.entries, source_name=source.name, source_kind=source.kind,
+                                  report=report)
+
+    async def ingest_entries(self, entries: Sequence[RawEntry], *, source_name: str, source_kind: str,
+                             report: CycleReport) -> None:
+        """Normalize, dedupe, analyse, cluster and store a batch of entries from one source."""
+        started = time.perf_counter()
+        now = self.clock()
+        items = [normalize(e, source_name=e.source_name if source_kind == "file" and e.source_name
+                           else source_name, source_kind=source_kind, fetched_at=now) for e in entries]
+        report.entries += len(items)
+        report.stages["normalize"] += time.perf_counter() - started
+        started = time.perf_counter()
+        fresh = await self.store.run(_fresh_items, items)
+        report.duplicates += len(items) - len(fresh)
+        report.stages["dedupe"] += time.perf_counter() - started
+        if not fresh:
+            return
+        started = time.perf_counter()
+        analysed = [await self._analyse(item, existing) for item, existing in fresh]
+        report.stages["analyse"] += time.perf_counter() - started
+        started = time.perf_counter()
+        outcome = await self.store.run(_save_batch, analysed, now)
+        report.stages["store"] += time.perf_counter() - started
+        report.new_items += sum(1 for a in analysed if a.existing_id is None)
+        report.updated_items += sum(1 for a in analysed if a.existing_id is not None)
+        report.relevant += sum(1 for a in analysed if a.analysis.relevance.relevant)
+        report.new_stories += outcome.new_stories
+        report.deadline_changes.extend(outcome.changes)
+        started = time.perf_counter()
+        for story_id in outcome.touched_stories:
+            await self._refresh_story(story_id)
+        report.stages["summarize"] += time.perf_counter() - started
+
+    async def _analyse(self, item: Item, existing: item_q.ExistingItem | None) -> Analysed:
+        analysis = await self.analyzer.analyze(item.title, item.text, item.published.date())
+        return Analysed(item, analysis, existing.id if existing else None, existing.story_id if existing else None)
+
+    async def _refresh_story(self, story_id: str) -> None:
+        docs = await self.store.run(item_q.story_documents, story_id)
+        summary = await self.summarizer.summarize_story([(title, text) for title, text, _kind in docs])
+        await self.store.run(item_q.refresh_story, story_id, summary=summary, at=self.clock())
+
+
+@dataclass
+class _SaveOutcome:
+    new_stories: int = 0
+    touched_stories: list[str] = field(default_factory=list)
+    changes: list[deadline_q.DeadlineChange] = field(default_factory=list)
+
+
+def _fresh_items(db: sqlite_utils.Database, items: Sequence[Item]
+                 ) -> list[tuple[Item, item_q.ExistingItem | None]]:
+    """Items that are new, or whose content changed since stored; duplicates within the batch collapse."""
+    fresh: list[tuple[Item, item_q.ExistingItem | None]] = []
+    seen: set[str] = set()
+    for item in items:
+        keys = {item.id, item.content_hash} | ({item.url} if item.url else set())
+        if keys & seen:
+            continue
+        seen |= keys
+        existing = item_q.find_existing(db, item)
+        if existing is None or existing.content_hash != item.content_hash:
+            fresh.append((item, existing))
+    return fresh
+
+
+def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datetime) -> _SaveOutcome:
+    outcome = _SaveOutcome()
+    with db.conn:
+        candidates = [(sid, signature_from_json(sig), datetime.fromisoformat(at))
+                      for sid, sig, at in item_q.candidate_stories(db, now - STORY_WINDOW)]
+        for entry in batch:
+            story_id = entry.story_id
+            if entry.analysis.relevance.relevant and story_id is None:
+                story_id = _assign_story(db, entry, candidates, outcome, now)
+            item_id = item_q.save_item(db, entry.item, entry.analysis, story_id=story_id,
+                                       item_id=entry.existing_id)
+            if story_id and story_id not in outcome.touched_stories:
+                outcome.touched_stories.append(story_id)
+            if entry.analysis.deadlines:
+                outcome.changes.extend(deadline_q.record_mentions(
+                    db, item_id, entry.item.published.date(), entry.analysis.deadlines, now))
+    return outcome
+
+
+def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,
+                  now: datetime) -> str:
+    """Attach the item to a story told by another outlet within the window, or start a new story."""
+    signature = story_signature(entry.item.title, entry.item.text)
+    found = match_story(signature, candidates, entry.item.published, window=STORY_WINDOW)
+    if found:
+        return found
+    story_id = uuid.uuid5(uuid.NAMESPACE_URL, "story:" + entry.item.id).hex[:16]
+    item_q.create_story(db, story_id, title=entry.item.title, url=entry.item.url,
+                        signature=signature_to_json(signature), score=entry.analysis.relevance.score,
+                        published=entry.item.published, now=now)
+    candidates.insert(0, (story_id, signature, entry.item.published))
+    outcome.new_stories += 1
+    return story_id

@@ -1,0 +1,47 @@
+"""Compose the morning digest: the stories since the last digest and the deadlines ahead."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.models import DeadlineView, Message, StoryView
+from storage import Store
+from storage.queries import deadlines as deadline_q
+from storage.queries import items as item_q
+
+DIGEST_STORIES = 8
+DEADLINE_HORIZON = timedelta(days=21)
+
+
+async def compose_digest(store: Store, *, since: datetime, now: datetime, today: date) -> Message:
+    """The digest for news seen in [since, now) and deadlines within three weeks of `today`."""
+    stories = await store.run(item_q.recent_stories, since, until=now, limit=DIGEST_STORIES)
+    deadlines = await store.run(deadline_q.list_deadlines, today)
+    return digest_message(stories, upcoming_deadlines(deadlines, today), today=today)
+
+
+def upcoming_deadlines(deadlines: list[DeadlineView], today: date) -> list[DeadlineView]:
+    """Dated deadlines within the horizon, then at most three still without a date."""
+    horizon = today + DEADLINE_HORIZON
+    dated = [d for d in deadlines if d.start is not None and d.start <= horizon]
+    undated = [d for d in deadlines if d.start is None][:3]
+    return dated + undated
+
+
+def digest_message(stories: list[StoryView], deadlines: list[DeadlineView], *, today: date) -> Message:
+    """A platform-neutral digest Message with a readable plain-text fallback."""
+    title = f"US–China morning digest, {today:%a %d %b %Y}"
+    parts = [f"• {s.title} ({_source_names(s)})\n  {s.summary}" for s in stories]
+    if not stories:
+        parts.append("No new US–China stories since the last digest.")
+    if deadlines:
+        parts.append("Deadlines ahead:")
+        parts.extend(f"• {d.what}: {d.start or 'date TBD'}" + (f"–{d.end}" if d.end and d.end != d.start else "")
+                     for d in deadlines)
+    return Message(kind="digest", title=title, text="\n".join(parts), stories=tuple(stories),
+                   deadlines=tuple(deadlines))
+
+
+def _source_names(story: StoryView) -> str:
+    names = list(dict.fromkeys(name for name, _kind, _url in story.sources))
+    return ", ".join(names[:4]) + (f" +{len(names) - 4}" if len(names) > 4 else "")

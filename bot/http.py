@@ -1,0 +1,65 @@
+"""The bot's own HTTP server: health, metrics, the deadlines calendar, and mounted adapter routes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.ics import render_ics
+from bot.metrics import METRICS
+from storage.queries import deadlines as deadline_q
+from storage.queries import outbox as outbox_q
+
+HealthCheck = Callable[[], Awaitable[dict[str, bool]]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class HttpServer:
+    """aiohttp app on host:port; adapters add routes (e.g. POST /slack/events) before `start()`."""
+
+    runtime: object  # bot.runtime.Runtime; typed loosely to keep this module import-light
+    health: HealthCheck
+    host: str = "127.0.0.1"
+    port: int = 3000
+    routes: list[tuple[str, str, Handler]] = field(default_factory=list)
+    _runner: web.AppRunner | None = None
+
+    def add_route(self, method: str, path: str, handler: Handler) -> None:
+        self.routes.append((method, path, handler))
+
+    async def start(self) -> int:
+        """Serve; returns the bound port (useful when configured as 0)."""
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_get("/deadlines.ics", self._ics)
+        for method, path, handler in self.routes:
+            app.router.add_route(method, path, handler)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        return int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        checks = await self.health()
+        status = 200 if all(checks.values()) else 503
+        return web.json_response({"ok": status == 200, "checks": checks}, status=status)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        store = self.runtime.store  # type: ignore[attr-defined]
+        METRICS.deliveries_pending.set(await store.run(outbox_q.count_pending))
+        return web.Response(body=METRICS.render(), headers={"Content-Type": "text/plain; version=0.0.4"})
+
+    async def _ics(self, request: web.Request) -> web.Response:
+        runtime = self.runtime
+        now = runtime.clock()  # type: ignore[attr-defined]
+        views = await runtime.store.run(deadline_q.list_deadlines, now.date())  # type: ignore[attr-defined]
+        return web.Response(text=render_ics(views, now=now), content_type="text/calendar", charset="utf-8")

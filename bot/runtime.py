@@ -1,0 +1,102 @@
+"""Wiring shared by the CLI and the long-running bot: store, clock, HTTP session, analysis, ingest."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bot.analysis.summarize import ExtractiveSummarizer, Summarizer
+from bot.analyze import Analyzer
+from bot.clock import Clock, utcnow
+from bot.config import Settings
+from bot.cycle import CycleReport, Ingestor
+from bot.ingest.feeds import FeedFetcher, make_session
+from bot.ingest.seeds import scan_seeds
+from bot.metrics import METRICS
+from storage import Store
+from storage.queries import sources as source_q
+
+
+@dataclass
+class Runtime:
+    """Everything a command or the bot needs, built once from Settings."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    session: aiohttp.ClientSession
+    summarizer: Summarizer
+    ingestor: Ingestor
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def open(cls, settings: Settings, *, clock: Clock = utcnow) -> AsyncIterator[Runtime]:
+        """Open the store and HTTP session; close both on exit."""
+        store = await Store.open(settings.db_path)
+        session = make_session(allow_private=settings.allow_private_feeds, user_agent=settings.user_agent)
+        try:
+            summarizer = await build_summarizer(settings, session, store, clock)
+            analyzer = Analyzer(summarizer=summarizer, threshold=settings.relevance_threshold)
+            fetcher = FeedFetcher(session, user_agent=settings.user_agent,
+                                  allow_private=settings.allow_private_feeds)
+            ingestor = Ingestor(store=store, analyzer=analyzer, summarizer=summarizer, clock=clock,
+                                fetcher=fetcher)
+            runtime = cls(settings, store, clock, session, summarizer, ingestor)
+            await runtime.sync_configured_sources()
+            yield runtime
+        finally:
+            await session.close()
+            await store.close()
+
+    async def sync_configured_sources(self) -> None:
+        """Add the configuration file's sources to the store (sources added from chat stay too)."""
+        now = self.clock()
+        for source in self.settings.sources:
+            await self.store.run(source_q.ensure_source, source.url, name=source.name, kind=source.kind,
+                                 interval_s=source.interval_s, now=now)
+
+    async def ingest_once(self, *, seeds: Path | None = None, feeds: Sequence[str] = ()) -> CycleReport:
+        """One cycle over the given seeds folder and feeds, or, given neither, every due source and
+        the configured seeds folder."""
+        report = CycleReport()
+        now = self.clock()
+        if feeds:
+            rows = [await self.store.run(source_q.ensure_source, url, name=url, kind="outlet", now=now)
+                    for url in feeds]
+            await self.ingestor.run_feeds(rows, report)
+        if seeds is not None:
+            await self.ingest_folder(seeds, report)
+        if not feeds and seeds is None:
+            await self.ingestor.run_feeds(await self.store.run(source_q.due_sources, now), report)
+            if self.settings.seeds_dir.is_dir():
+                await self.ingest_folder(self.settings.seeds_dir, report)
+        METRICS.items_ingested.inc(report.new_items + report.updated_items)
+        METRICS.feed_errors.inc(report.feed_errors)
+        return report
+
+    async def ingest_folder(self, root: Path, report: CycleReport, paths: Sequence[Path] | None = None) -> None:
+        """Ingest the seed files under `root` (all of them, or just `paths`)."""
+        if not root.is_dir():
+            report.errors.append(f"{root}: not a folder")
+            return
+        chosen = paths if paths is not None else [root / rel for rel in sorted(scan_seeds(root))]
+        await self.ingestor.ingest_files(root, chosen, report)
+
+
+async def build_summarizer(settings: Settings, session: aiohttp.ClientSession, store: Store,
+                           clock: Clock) -> Summarizer:
+    """The offline extractive summarizer, or the LLM one (falling back to it) when configured."""
+    extractive = ExtractiveSummarizer()
+    if settings.llm is None:
+        return extractive
+    from bot.analysis.llm import LLMSummarizer, StoreSummaryCache
+
+    return LLMSummarizer(
+        base_url=settings.llm.base_url, model=settings.llm.model, api_key=settings.llm.api_key,
+        session=session, cache=StoreSummaryCache(store), fallback=extractive,
+        daily_token_budget=settings.llm.daily_token_budget, now=clock,
+    )
