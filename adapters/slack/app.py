@@ -176,7 +176,15 @@ class SlackAdapter:
         if not self._running or self._auth_failed:
             return False
         if self._socket is not None:
-            return bool(self._socket.client.is_connected())
+            # The SDK's is_connected() is a coroutine; these are the same checks minus the ping history.
+            client = self._socket.client
+            session = getattr(client, "current_session", None)
+            return (
+                not client.closed
+                and not getattr(client, "stale", False)
+                and session is not None
+                and not session.closed
+            )
         return True
 
     # --- HTTP mode ---------------------------------------------------------------------------------
