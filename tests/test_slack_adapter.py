@@ -100,7 +100,7 @@ async def post_command(
 ) -> tuple[int, str]:
     body = urlencode(slash_form(text, response_url=fake.response_url("r1"), user=user))
     ts = str(int(time.time()) - age)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body) or ""
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": ts,
@@ -348,7 +348,7 @@ async def test_oauth_install_flow_stores_the_bot_and_send_uses_its_token(fake) -
                 assert install.status == 200 and "client_id=111.222" in page
             state = re.search(r"state=([^&\"]+)", page)
             assert state is not None
-            # The state cookie is `Secure`, so a client on plain http keeps it back; hand it over as a browser would.
+            # The state cookie is `Secure`: a client on plain http keeps it back, so hand it over by hand.
             cookie = install.headers["Set-Cookie"].split(";", 1)[0]
             callback = f"{base}/slack/oauth_redirect?code=c1&state={state.group(1)}"
             async with session.get(callback, headers={"Cookie": cookie}) as done:

@@ -54,6 +54,7 @@ class FakeSlack:
         self._socket: web.WebSocketResponse | None = None
         self._socket_ready = asyncio.Event()
         self._socket_message = asyncio.Event()
+        self._call_recorded = asyncio.Event()
 
     async def start(self) -> FakeSlack:
         app = web.Application()
@@ -99,19 +100,24 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
-    async def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Wait until `method` was called at least `count` times."""
-        async with asyncio.timeout(timeout):
+    async def wait_for_calls(self, method: str, count: int = 1, wait_s: float = 5.0) -> list[Call]:
+        """Wait (at most `wait_s`) until `method` was called at least `count` times."""
+        async with asyncio.timeout(wait_s):
             while len(self.calls_to(method)) < count:
-                await asyncio.sleep(0.005)
+                self._call_recorded.clear()
+                await self._call_recorded.wait()
         return self.calls_to(method)
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self._call_recorded.set()
 
     # --- HTTP -------------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = Call(method, dict(request.headers), await _parse_body(request))
-        self.calls.append(call)
+        self._record(call)
         failures = self._failures.get(method)
         if failures:
             failure = failures.pop(0)
@@ -143,7 +149,7 @@ class FakeSlack:
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": body.get("text"), "ts": ts}}
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self.calls.append(Call("response_url", dict(request.headers), await _parse_body(request)))
+        self._record(Call("response_url", dict(request.headers), await _parse_body(request)))
         return web.Response(text="ok")
 
     # --- Socket Mode ------------------------------------------------------------------------------
@@ -161,15 +167,15 @@ class FakeSlack:
                 self._socket_message.set()
         return ws
 
-    async def push_envelope(self, kind: str, payload: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+    async def push_envelope(self, kind: str, payload: dict[str, Any], wait_s: float = 5.0) -> dict[str, Any]:
         """Send a Socket Mode envelope and return the app's acknowledgement for it."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(wait_s):
             await self._socket_ready.wait()
         assert self._socket is not None
         envelope_id = str(uuid.uuid4())
         envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload}
         await self._socket.send_json(envelope | {"accepts_response_payload": True, "retry_attempt": 0})
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(wait_s):
             while True:
                 for message in self.socket_received:
                     if message.get("envelope_id") == envelope_id:
