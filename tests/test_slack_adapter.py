@@ -21,7 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import ChatAdapter, CommandRequest, DeliveryError
-from adapters.slack.app import SlackAdapter, build_web_client, delivery_error
+from adapters.slack.app import SlackAdapter, adapter_from_env, build_web_client, delivery_error
 from adapters.slack.installation import SQLiteInstallationStore
 from bot.models import Message, StoryView, Target
 from storage.store import Store
@@ -96,9 +96,16 @@ async def http_adapter(fake: FakeSlack) -> AsyncIterator[tuple[SlackAdapter, Rec
 
 
 async def post_command(
-    base: str, fake: FakeSlack, text: str, *, user: str = "U123", secret: str = SECRET, age: int = 0
+    base: str,
+    fake: FakeSlack,
+    text: str,
+    *,
+    user: str = "U123",
+    secret: str = SECRET,
+    age: int = 0,
+    team: str = TEAM_ID,
 ) -> tuple[int, str]:
-    body = urlencode(slash_form(text, response_url=fake.response_url("r1"), user=user))
+    body = urlencode(slash_form(text, response_url=fake.response_url("r1"), user=user, team=team))
     ts = str(int(time.time()) - age)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body) or ""
     headers = {
@@ -356,9 +363,30 @@ async def test_oauth_install_flow_stores_the_bot_and_send_uses_its_token(fake) -
         assert fake.calls_to("oauth.v2.access")
         await adapter.send(Target("slack", "C5", workspace="T9"), Message(kind="text", text="hi"))
         assert fake.calls_to("chat.postMessage")[0].headers["Authorization"] == f"Bearer {INSTALLED_TOKEN}"
+        # A command from the installed workspace is authorized with that workspace's token.
+        await adapter.start(RecordingHandler())
+        status, _ = await post_command(base, fake, "summary", team="T9")
+        posts = await fake.wait_for_calls("chat.postMessage", 2)
+        assert status == 200 and posts[1].headers["Authorization"] == f"Bearer {INSTALLED_TOKEN}"
         with pytest.raises(DeliveryError) as caught:
             await adapter.send(Target("slack", "C5", workspace="T404"), Message(kind="text", text="hi"))
         assert caught.value.permanent
     finally:
         await runner.cleanup()
         await store.close()
+
+
+async def test_adapter_from_env() -> None:
+    assert adapter_from_env({}) is None
+    adapter = adapter_from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": "http://127.0.0.1:1/api",
+            "SLACK_ADMIN_USER_IDS": "U1, U2",
+        }
+    )
+    assert adapter is not None and adapter.client.base_url == "http://127.0.0.1:1/api/"
+    assert adapter.client.token == "xoxb-1" and adapter.app.oauth_flow is None
+    with pytest.raises(ValueError, match="needs the store"):
+        adapter_from_env({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"})

@@ -96,6 +96,31 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
     return None
 
 
+def adapter_from_env(env: Mapping[str, str], *, store: Store | None = None) -> SlackAdapter | None:
+    """Build the adapter from SLACK_* variables; None when Slack is not configured.
+
+    SLACK_BOT_TOKEN (single workspace) or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET (OAuth, needs `store`);
+    SLACK_SIGNING_SECRET (HTTP mode), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL, SLACK_STATE_SECRET,
+    SLACK_ADMIN_USER_IDS (comma separated).
+    """
+    bot_token = env.get("SLACK_BOT_TOKEN", "")
+    client_id, client_secret = env.get("SLACK_CLIENT_ID"), env.get("SLACK_CLIENT_SECRET")
+    if not bot_token and not (client_id and client_secret):
+        return None
+    admins = frozenset(u.strip() for u in env.get("SLACK_ADMIN_USER_IDS", "").split(",") if u.strip())
+    return SlackAdapter(
+        bot_token=bot_token,
+        signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+        app_token=env.get("SLACK_APP_TOKEN") or None,
+        api_url=env.get("SLACK_API_URL") or DEFAULT_API_URL,
+        store=store,
+        client_id=client_id,
+        client_secret=client_secret,
+        state_secret=env.get("SLACK_STATE_SECRET") or None,
+        admin_user_ids=admins,
+    )
+
+
 class SlackAdapter:
     """Serves `/uschina` for one workspace (bot token) or many (OAuth), and posts messages to channels."""
 

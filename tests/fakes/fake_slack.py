@@ -210,11 +210,13 @@ def _oauth_access_response() -> dict[str, Any]:
     }
 
 
-def slash_form(text: str, *, response_url: str, user: str = "U123", channel: str = "C123") -> dict[str, str]:
+def slash_form(
+    text: str, *, response_url: str, user: str = "U123", channel: str = "C123", team: str = TEAM_ID
+) -> dict[str, str]:
     """The form fields Slack POSTs for `/uschina <text>`."""
     return {
         "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
+        "team_id": team,
         "team_domain": "fake",
         "channel_id": channel,
         "channel_name": "general",
