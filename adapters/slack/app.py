@@ -252,8 +252,7 @@ class SlackAdapter:
         done, _ = await asyncio.wait({task}, timeout=self._ack_budget)
         if not done:
             await ack(f"Working on `{subcommand_label(command.get('text') or '')}`…")
-        message = await task
-        parts = render_message(message)
+        message, parts = self._render_reply(await task)
         if done and message.ephemeral:
             await ack(text=parts[0].text, blocks=parts[0].blocks)
             parts = parts[1:]
@@ -263,6 +262,15 @@ class SlackAdapter:
             await self._deliver(message, parts, command, respond, client, working=not done)
         except Exception:
             log.exception("slack: could not deliver the reply to /uschina in %s", command.get("channel_id"))
+
+    def _render_reply(self, message: Message) -> tuple[Message, list[RenderedSlackMessage]]:
+        """Render a reply; a message Block Kit rejects locally is replaced by the short error."""
+        try:
+            return message, render_message(message)
+        except Exception:
+            log.exception("slack: could not render a %s reply", message.kind)
+            error = Message(kind="error", text=ERROR_REPLY, ephemeral=True)
+            return error, render_message(error)
 
     async def _answer(self, command: dict[str, Any], client: AsyncWebClient) -> Message:
         """Run the shared handler; any failure becomes a short ephemeral error (details only in the log)."""
