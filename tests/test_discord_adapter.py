@@ -43,14 +43,20 @@ class RecordingHandler:
         await self.release.wait()
         if self.fail:
             raise ValueError("database is locked at /srv/secret/path")
-        story = StoryView(id="s1", title=f"Answer to {request.text}", summary="Tariffs rise.",
-                          url="https://example.org/s1", sources=(("Reuters", "wire", "https://reuters.com/a"),),
-                          updated_at=datetime(2026, 1, 5, tzinfo=UTC), score=0.9)
+        story = StoryView(
+            id="s1",
+            title=f"Answer to {request.text}",
+            summary="Tariffs rise.",
+            url="https://example.org/s1",
+            sources=(("Reuters", "wire", "https://reuters.com/a"),),
+            updated_at=datetime(2026, 1, 5, tzinfo=UTC),
+            score=0.9,
+        )
         return Message(kind="summary", text=request.text, title=f"uschina {request.text}", stories=(story,))
 
 
-async def wait_for(predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_for(predicate: Callable[[], Any], within: float = 5.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + within
     while not (result := predicate()):
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.01)
@@ -61,8 +67,9 @@ async def wait_for(predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     # The adapter redirects discord.py's class attributes; monkeypatch restores them after the test.
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    )
     server = FakeDiscord()
     await server.start()
     yield server
@@ -70,8 +77,14 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 
 
 def make_adapter(fake: FakeDiscord, **options: Any) -> DiscordAdapter:
-    return DiscordAdapter(token=TOKEN, guild_ids=[int(GUILD_ID)], api_url=fake.api_url,
-                          gateway_url=fake.gateway_url, guild_ready_timeout=0.05, **options)
+    return DiscordAdapter(
+        token=TOKEN,
+        guild_ids=[int(GUILD_ID)],
+        api_url=fake.api_url,
+        gateway_url=fake.gateway_url,
+        guild_ready_timeout=0.05,
+        **options,
+    )
 
 
 @pytest_asyncio.fixture
@@ -104,8 +117,16 @@ async def test_login_syncs_the_command_group_and_identifies_with_least_privilege
     (group,) = sync.json
     assert group["name"] == "uschina" and group["type"] == 1
     subcommands = {option["name"]: option for option in group["options"]}
-    assert set(subcommands) == {"summary", "deadlines", "subscribe", "unsubscribe", "digest-time",
-                                "sources", "search", "help"}
+    assert set(subcommands) == {
+        "summary",
+        "deadlines",
+        "subscribe",
+        "unsubscribe",
+        "digest-time",
+        "sources",
+        "search",
+        "help",
+    }
     assert all(option["type"] == 1 for option in subcommands.values())
     periods = [c["value"] for c in subcommands["summary"]["options"][0]["choices"]]
     assert periods == ["24h", "7d", "30d"]
@@ -123,12 +144,25 @@ async def test_login_syncs_the_command_group_and_identifies_with_least_privilege
         ("deadlines", {}, "deadlines", False),
         ("subscribe", {"time": "08:00", "timezone": "Europe/Berlin"}, "subscribe 08:00 Europe/Berlin", True),
         ("unsubscribe", {}, "unsubscribe", True),
-        ("digest-time", {"time": "07:30", "timezone": "Asia/Shanghai"}, "digest-time 07:30 Asia/Shanghai", True),
+        (
+            "digest-time",
+            {"time": "07:30", "timezone": "Asia/Shanghai"},
+            "digest-time 07:30 Asia/Shanghai",
+            True,
+        ),
         ("sources", {}, "sources", False),
-        ("sources", {"action": "add", "url": "https://example.org/feed.xml"},
-         "sources add https://example.org/feed.xml", True),
-        ("sources", {"action": "remove", "url": "https://example.org/feed.xml"},
-         "sources remove https://example.org/feed.xml", True),
+        (
+            "sources",
+            {"action": "add", "url": "https://example.org/feed.xml"},
+            "sources add https://example.org/feed.xml",
+            True,
+        ),
+        (
+            "sources",
+            {"action": "remove", "url": "https://example.org/feed.xml"},
+            "sources remove https://example.org/feed.xml",
+            True,
+        ),
         ("search", {"query": "export controls"}, "search export controls", False),
         ("help", {}, "help", False),
     ],
@@ -138,8 +172,14 @@ async def test_each_subcommand_becomes_command_text_and_is_answered(
 ):
     answer = await run_command(fake, fake.interaction(subcommand, options))
     (request,) = handler.requests
-    assert request == CommandRequest(platform="discord", workspace=GUILD_ID, channel=CHANNEL_ID,
-                                     user="1110000000000000001", text=text, is_admin=True)
+    assert request == CommandRequest(
+        platform="discord",
+        workspace=GUILD_ID,
+        channel=CHANNEL_ID,
+        user="1110000000000000001",
+        text=text,
+        is_admin=True,
+    )
     assert answer["type"] == 4
     assert answer["data"]["embeds"][0]["title"] == f"uschina {text}"
     assert answer["data"]["embeds"][1]["title"] == f"Answer to {text}"
@@ -169,7 +209,9 @@ async def test_timezone_option_autocompletes(fake, adapter):
 
 
 async def test_non_admin_is_denied_admin_subcommands(fake, adapter, handler):
-    payload = fake.interaction("subscribe", {"time": "08:00", "timezone": "UTC"}, permissions=MEMBER_PERMISSIONS)
+    payload = fake.interaction(
+        "subscribe", {"time": "08:00", "timezone": "UTC"}, permissions=MEMBER_PERMISSIONS
+    )
     answer = await run_command(fake, payload)
     assert answer["data"]["flags"] & 64  # ephemeral: only the caller sees the refusal
     assert "Manage Server" in answer["data"]["content"]
@@ -213,9 +255,21 @@ async def test_send_posts_embeds_to_the_channel(fake, adapter):
 
 
 async def test_send_splits_a_long_digest_and_returns_the_first_id(fake, adapter):
-    stories = tuple(StoryView(id=str(i), title=f"Story {i}", summary="s" * 1400, url=None, sources=(),
-                              updated_at=datetime(2026, 1, 5, tzinfo=UTC), score=0.5) for i in range(12))
-    first_id = await adapter.send(TARGET, Message(kind="digest", text="digest", title="Digest", stories=stories))
+    stories = tuple(
+        StoryView(
+            id=str(i),
+            title=f"Story {i}",
+            summary="s" * 1400,
+            url=None,
+            sources=(),
+            updated_at=datetime(2026, 1, 5, tzinfo=UTC),
+            score=0.5,
+        )
+        for i in range(12)
+    )
+    first_id = await adapter.send(
+        TARGET, Message(kind="digest", text="digest", title="Digest", stories=stories)
+    )
     posts = fake.calls_to("POST", f"/channels/{CHANNEL_ID}/messages")
     assert len(posts) >= 3
     assert sum(len(p.json["embeds"]) for p in posts) == 13
@@ -239,8 +293,9 @@ async def test_a_long_rate_limit_becomes_a_retryable_delivery_error(fake, adapte
 
 
 async def test_missing_permissions_is_a_permanent_delivery_error(fake, adapter):
-    fake.fail_next("POST", f"/channels/{CHANNEL_ID}/messages", 403,
-                   {"message": "Missing Permissions", "code": 50013})
+    fake.fail_next(
+        "POST", f"/channels/{CHANNEL_ID}/messages", 403, {"message": "Missing Permissions", "code": 50013}
+    )
     with pytest.raises(DeliveryError) as caught:
         await adapter.send(TARGET, Message(kind="text", text="hello"))
     assert caught.value.permanent is True
@@ -250,8 +305,9 @@ async def test_missing_permissions_is_a_permanent_delivery_error(fake, adapter):
 
 async def test_deleted_channel_is_a_permanent_delivery_error(fake, adapter):
     with pytest.raises(DeliveryError) as caught:
-        await adapter.send(Target(platform="discord", channel="1219999999999999999"),
-                           Message(kind="text", text="hello"))
+        await adapter.send(
+            Target(platform="discord", channel="1219999999999999999"), Message(kind="text", text="hello")
+        )
     assert caught.value.permanent is True and "not found (10003)" in caught.value.reason
     assert fake.calls_to("GET", "/channels/1219999999999999999")
 

@@ -112,7 +112,9 @@ class CommandRunner:
             is_admin=is_admin,
         )
 
-    async def _answer(self, interaction: discord.Interaction, request: CommandRequest, private: bool) -> Message:
+    async def _answer(
+        self, interaction: discord.Interaction, request: CommandRequest, private: bool
+    ) -> Message:
         assert self.handler is not None
         task = asyncio.ensure_future(self.handler(request))
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
@@ -139,11 +141,15 @@ async def reply(interaction: discord.Interaction, message: Message) -> None:
         log.warning("Could not answer a /uschina interaction: %s", exc)
 
 
-async def _reply_part(interaction: discord.Interaction, part: RenderedDiscordMessage, *, ephemeral: bool) -> None:
+async def _reply_part(
+    interaction: discord.Interaction, part: RenderedDiscordMessage, *, ephemeral: bool
+) -> None:
     content = part.content or None
     if interaction.response.is_done():
         await interaction.followup.send(
-            content=content or discord.utils.MISSING, embeds=part.embeds, ephemeral=ephemeral,
+            content=content or discord.utils.MISSING,
+            embeds=part.embeds,
+            ephemeral=ephemeral,
             allowed_mentions=NO_MENTIONS,
         )
     else:
@@ -156,20 +162,27 @@ class UsChinaGroup(app_commands.Group):
     """`/uschina <subcommand>`: each subcommand rebuilds the shared command text from its options."""
 
     def __init__(self, runner: CommandRunner) -> None:
-        super().__init__(name="uschina", description="US–China news: stories, deadlines, digests", guild_only=True)
+        super().__init__(
+            name="uschina", description="US–China news: stories, deadlines, digests", guild_only=True
+        )
         self.runner = runner
 
     @app_commands.command(name="summary", description="Top US–China stories for a period")
     @app_commands.describe(period="How far back to look")
-    async def summary(self, interaction: discord.Interaction, period: Literal["24h", "7d", "30d"] = "24h") -> None:
+    async def summary(
+        self, interaction: discord.Interaction, period: Literal["24h", "7d", "30d"] = "24h"
+    ) -> None:
         await self.runner.run(interaction, command_text("summary", period))
 
     @app_commands.command(name="deadlines", description="Upcoming deadlines the news mentions")
     @app_commands.rename(show_all="all")
-    @app_commands.describe(show_all="Show every tracked deadline, not only upcoming ones",
-                           as_of="Count days from this date (YYYY-MM-DD)")
-    async def deadlines(self, interaction: discord.Interaction, show_all: bool = False,
-                        as_of: str | None = None) -> None:
+    @app_commands.describe(
+        show_all="Show every tracked deadline, not only upcoming ones",
+        as_of="Count days from this date (YYYY-MM-DD)",
+    )
+    async def deadlines(
+        self, interaction: discord.Interaction, show_all: bool = False, as_of: str | None = None
+    ) -> None:
         await self.runner.run(interaction, command_text("deadlines", "all" if show_all else None, as_of))
 
     @app_commands.command(name="subscribe", description="Post a daily digest in this channel (Manage Server)")
@@ -195,8 +208,12 @@ class UsChinaGroup(app_commands.Group):
 
     @app_commands.command(name="sources", description="List the feeds; add or remove one (Manage Server)")
     @app_commands.describe(action="list, add or remove", url="Feed URL (for add/remove)")
-    async def sources(self, interaction: discord.Interaction,
-                      action: Literal["list", "add", "remove"] = "list", url: str | None = None) -> None:
+    async def sources(
+        self,
+        interaction: discord.Interaction,
+        action: Literal["list", "add", "remove"] = "list",
+        url: str | None = None,
+    ) -> None:
         if action == "list":
             await self.runner.run(interaction, "sources")
         else:
@@ -223,7 +240,9 @@ class UsChinaTree(app_commands.CommandTree):
 class UsChinaClient(discord.Client):
     """discord.py client with the `/uschina` group, synced per guild (instant) or globally on login."""
 
-    def __init__(self, runner: CommandRunner, *, guild_ids: Sequence[int], guild_ready_timeout: float) -> None:
+    def __init__(
+        self, runner: CommandRunner, *, guild_ids: Sequence[int], guild_ready_timeout: float
+    ) -> None:
         super().__init__(
             intents=least_privilege_intents(),
             allowed_mentions=NO_MENTIONS,
@@ -265,22 +284,30 @@ class DiscordAdapter:
         self._token = token
         self._ready_timeout = ready_timeout
         self._runner = CommandRunner(admin_role=admin_role, defer_after=defer_after)
-        self.client = UsChinaClient(self._runner, guild_ids=guild_ids, guild_ready_timeout=guild_ready_timeout)
+        self.client = UsChinaClient(
+            self._runner, guild_ids=guild_ids, guild_ready_timeout=guild_ready_timeout
+        )
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, handler: CommandHandler) -> None:
         """Log in, sync commands, connect the gateway and return once READY (or raise RuntimeError)."""
         self._runner.handler = handler
-        self._task = asyncio.create_task(self.client.start(self._token, reconnect=True), name="discord-client")
+        self._task = asyncio.create_task(
+            self.client.start(self._token, reconnect=True), name="discord-client"
+        )
         ready = asyncio.create_task(self.client.wait_until_ready())
-        await asyncio.wait({self._task, ready}, timeout=self._ready_timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(
+            {self._task, ready}, timeout=self._ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
         if ready.done():
             return
         ready.cancel()
         failure = self._task.exception() if self._task.done() else None
         await self.stop()
         if failure is not None:
-            raise RuntimeError(f"Discord client failed to start: {type(failure).__name__}: {failure}") from failure
+            raise RuntimeError(
+                f"Discord client failed to start: {type(failure).__name__}: {failure}"
+            ) from failure
         raise RuntimeError(f"Discord client was not ready within {self._ready_timeout:g} s")
 
     async def stop(self) -> None:
@@ -301,11 +328,14 @@ class DiscordAdapter:
         except DeliveryError:
             raise
         except discord.RateLimited as exc:
-            raise DeliveryError(f"Discord rate limit: retry in {exc.retry_after:.0f} s", permanent=False,
-                                retry_after=exc.retry_after) from exc
+            raise DeliveryError(
+                f"Discord rate limit: retry in {exc.retry_after:.0f} s",
+                permanent=False,
+                retry_after=exc.retry_after,
+            ) from exc
         except discord.HTTPException as exc:
             raise delivery_error(target.channel, exc) from exc
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"Discord unreachable: {type(exc).__name__}", permanent=False) from exc
 
     async def _send(self, target: Target, message: Message) -> str:
@@ -314,8 +344,9 @@ class DiscordAdapter:
         channel = await self._channel(target.channel)
         sent_ids = []
         for part in render_message(message):
-            sent = await channel.send(content=part.content or None, embeds=part.embeds,
-                                      allowed_mentions=NO_MENTIONS)
+            sent = await channel.send(
+                content=part.content or None, embeds=part.embeds, allowed_mentions=NO_MENTIONS
+            )
             sent_ids.append(str(sent.id))
         return sent_ids[0]
 
@@ -332,11 +363,15 @@ def delivery_error(channel_id: str, exc: discord.HTTPException) -> DeliveryError
     """Map a Discord HTTP error to a DeliveryError: permissions/unknown channel/bad request are permanent."""
     if isinstance(exc, discord.Forbidden):
         what = "missing access" if exc.code == 50001 else "missing permissions"
-        return DeliveryError(f"Discord channel {channel_id}: {what} ({exc.code or 403}); check the bot's "
-                             "View Channel, Send Messages and Embed Links permissions", permanent=True)
+        return DeliveryError(
+            f"Discord channel {channel_id}: {what} ({exc.code or 403}); check the bot's "
+            "View Channel, Send Messages and Embed Links permissions",
+            permanent=True,
+        )
     if isinstance(exc, discord.NotFound):
-        return DeliveryError(f"Discord channel {channel_id} not found ({exc.code or 404}); was it deleted?",
-                             permanent=True)
+        return DeliveryError(
+            f"Discord channel {channel_id} not found ({exc.code or 404}); was it deleted?", permanent=True
+        )
     if isinstance(exc, discord.DiscordServerError) or exc.status == 429:
         return DeliveryError(f"Discord error {exc.status}; will retry", permanent=False)
     return DeliveryError(f"Discord rejected the message: {exc.status} {exc.text[:200]}", permanent=True)

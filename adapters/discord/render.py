@@ -162,8 +162,10 @@ def _join_within(entries: list[str], limit: int, *, separator: str) -> str:
 
 def deadline_embeds(deadlines: Iterable[DeadlineView], today: date) -> list[discord.Embed]:
     """Deadlines as fields (name: what, value: countdown, date, status, evidence, sources)."""
-    fields = [(truncate(safe_text(d.what), FIELD_NAME_LIMIT) or "Deadline", deadline_value(d, today))
-              for d in deadlines]
+    fields = [
+        (truncate(safe_text(d.what), FIELD_NAME_LIMIT) or "Deadline", deadline_value(d, today))
+        for d in deadlines
+    ]
     return fields_into_embeds(fields, title="Upcoming deadlines")
 
 
@@ -188,8 +190,10 @@ def deadline_value(deadline: DeadlineView, today: date) -> str:
         parts.append(f"Moved from {old_start or 'TBD'}" + (f" – {old_end}" if old_end else ""))
     if deadline.evidence:
         parts.append(f"> {truncate(safe_text(deadline.evidence), 300)}")
-    sources = [masked_link(_host(src) or "source", src) if _http_url(src) else truncate(safe_text(src), 120)
-               for src in deadline.sources]
+    sources = [
+        masked_link(_host(src) or "source", src) if _http_url(src) else truncate(safe_text(src), 120)
+        for src in deadline.sources
+    ]
     if sources:
         parts.append("Sources: " + ", ".join(sources))
     return _join_within(parts, FIELD_VALUE_LIMIT, separator="\n")

@@ -1,7 +1,8 @@
 """A local fake of Discord's REST API (v10) and gateway, enough for the real discord.py client.
 
 One aiohttp app on 127.0.0.1:0 serves both. It records every REST call, lets a test script failures
-(`fail_next`, `rate_limit_next`), pushes gateway dispatches (`dispatch`) and drops the socket (`drop_gateway`).
+(`fail_next`, `rate_limit_next`), pushes gateway dispatches (`dispatch`) and drops the socket
+(`drop_gateway`).
 JSON answers carry exactly `Content-Type: application/json`: discord.py compares the header with `==`.
 """
 
@@ -31,22 +32,60 @@ MEMBER_PERMISSIONS = str(1 << 10 | 1 << 11)  # view channel + send messages only
 EDITOR_ROLE_ID = "1220000000000000002"
 EDITOR_ROLE_NAME = "news-editors"
 
-BOT_USER = {"id": BOT_ID, "username": "uschina", "discriminator": "0", "global_name": None,
-            "avatar": None, "bot": True, "public_flags": 0, "flags": 0}
+BOT_USER = {
+    "id": BOT_ID,
+    "username": "uschina",
+    "discriminator": "0",
+    "global_name": None,
+    "avatar": None,
+    "bot": True,
+    "public_flags": 0,
+    "flags": 0,
+}
 
 
 def _role(role_id: str, name: str, position: int) -> dict[str, Any]:
-    return {"id": role_id, "name": name, "permissions": "0", "position": position, "color": 0,
-            "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+    return {
+        "id": role_id,
+        "name": name,
+        "permissions": "0",
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
 
 
 GUILD = {
-    "id": GUILD_ID, "name": "Trade Desk", "owner_id": "1110000000000000099", "member_count": 2, "large": False,
-    "unavailable": False, "features": [], "emojis": [], "stickers": [], "members": [], "voice_states": [],
-    "presences": [], "threads": [], "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
+    "id": GUILD_ID,
+    "name": "Trade Desk",
+    "owner_id": "1110000000000000099",
+    "member_count": 2,
+    "large": False,
+    "unavailable": False,
+    "features": [],
+    "emojis": [],
+    "stickers": [],
+    "members": [],
+    "voice_states": [],
+    "presences": [],
+    "threads": [],
+    "stage_instances": [],
+    "guild_scheduled_events": [],
+    "soundboard_sounds": [],
     "roles": [_role(GUILD_ID, "@everyone", 0), _role(EDITOR_ROLE_ID, EDITOR_ROLE_NAME, 1)],
-    "channels": [{"id": CHANNEL_ID, "type": 0, "name": "us-china-news", "position": 0,
-                  "permission_overwrites": [], "guild_id": GUILD_ID}],
+    "channels": [
+        {
+            "id": CHANNEL_ID,
+            "type": 0,
+            "name": "us-china-news",
+            "position": 0,
+            "permission_overwrites": [],
+            "guild_id": GUILD_ID,
+        }
+    ],
 }
 
 
@@ -73,8 +112,11 @@ class Scripted:
 
 def jresp(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON response with the exact Content-Type discord.py expects."""
-    return web.Response(status=status, body=json.dumps(data).encode(),
-                        headers={"Content-Type": "application/json", **(headers or {})})
+    return web.Response(
+        status=status,
+        body=json.dumps(data).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
 
 
 class FakeDiscord:
@@ -117,16 +159,23 @@ class FakeDiscord:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     # --- scripting and inspection ----------------------------------------------------------------
-    def fail_next(self, method: str, path: str, status: int, body: dict[str, Any],
-                  headers: dict[str, str] | None = None) -> None:
+    def fail_next(
+        self, method: str, path: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         """Answer the next `method` call whose path starts with `path` with this error."""
         self._scripted.append(Scripted(method, path, status, body, headers or {}))
 
     def rate_limit_next(self, method: str, path: str, retry_after: float) -> None:
         """A real-shaped 429 (with `Via`, without which discord.py treats it as a Cloudflare ban)."""
-        headers = {"Retry-After": str(max(1, round(retry_after))), "X-RateLimit-Limit": "5",
-                   "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": str(retry_after),
-                   "X-RateLimit-Bucket": "fakebucket", "X-RateLimit-Scope": "user", "Via": "1.1 google"}
+        headers = {
+            "Retry-After": str(max(1, round(retry_after))),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": str(retry_after),
+            "X-RateLimit-Bucket": "fakebucket",
+            "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",
+        }
         body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
         self.fail_next(method, path, 429, body, headers)
 
@@ -173,16 +222,32 @@ class FakeDiscord:
             await self._send(ws, {"op": 0, "t": "RESUMED", "s": self._next_seq(), "d": {}})
 
     def _ready(self) -> dict[str, Any]:
-        return {"v": 10, "user": BOT_USER, "guilds": [{"id": GUILD_ID, "unavailable": True}],
-                "session_id": "fake-session", "resume_gateway_url": self.gateway_url, "shard": [0, 1],
-                "application": {"id": APP_ID, "flags": 0}, "private_channels": [], "relationships": []}
+        return {
+            "v": 10,
+            "user": BOT_USER,
+            "guilds": [{"id": GUILD_ID, "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "shard": [0, 1],
+            "application": {"id": APP_ID, "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
 
     # --- REST ----------------------------------------------------------------------------------------
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         body = await request.json() if request.can_read_body else None
-        self.calls.append(Call(request.method, path, dict(request.query), dict(request.headers), body,
-                               asyncio.get_running_loop().time()))
+        self.calls.append(
+            Call(
+                request.method,
+                path,
+                dict(request.query),
+                dict(request.headers),
+                body,
+                asyncio.get_running_loop().time(),
+            )
+        )
         scripted = self._take_scripted(request.method, path)
         if scripted is not None:
             return jresp(scripted.body, scripted.status, scripted.headers)
@@ -206,16 +271,29 @@ class FakeDiscord:
             ("PUT", r"/applications/\d+(?:/guilds/\d+)?/commands", self._put_commands),
             ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
             ("POST", r"/webhooks/\d+/([^/]+)", lambda body, token: jresp(self.message(CHANNEL_ID, body))),
-            ("PATCH", r"/webhooks/\d+/([^/]+)/messages/@original",
-             lambda body, token: jresp(self.message(CHANNEL_ID, body))),
+            (
+                "PATCH",
+                r"/webhooks/\d+/([^/]+)/messages/@original",
+                lambda body, token: jresp(self.message(CHANNEL_ID, body)),
+            ),
             ("POST", r"/channels/(\d+)/messages", self._post_message),
             ("GET", r"/channels/(\d+)", self._get_channel),
         ]
 
     def _application(self) -> dict[str, Any]:
-        return {"id": APP_ID, "name": "uschina", "description": "", "icon": None, "bot_public": False,
-                "bot_require_code_grant": False, "owner": BOT_USER, "verify_key": "00" * 32, "flags": 0,
-                "team": None, "summary": ""}
+        return {
+            "id": APP_ID,
+            "name": "uschina",
+            "description": "",
+            "icon": None,
+            "bot_public": False,
+            "bot_require_code_grant": False,
+            "owner": BOT_USER,
+            "verify_key": "00" * 32,
+            "flags": 0,
+            "team": None,
+            "summary": "",
+        }
 
     def _put_commands(self, body: list[dict[str, Any]]) -> web.Response:
         ids = ({"id": str(next(self._ids)), "application_id": APP_ID, "version": "1"} for _ in body)
@@ -223,10 +301,15 @@ class FakeDiscord:
 
     def _callback(self, body: dict[str, Any], interaction_id: str, token: str) -> web.Response:
         data = body.get("data") or {}
-        result: dict[str, Any] = {"interaction": {
-            "id": interaction_id, "type": 2, "response_message_id": None,
-            "response_message_loading": body["type"] == 5,
-            "response_message_ephemeral": bool(data.get("flags", 0) & 64)}}
+        result: dict[str, Any] = {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_id": None,
+                "response_message_loading": body["type"] == 5,
+                "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+            }
+        }
         if body["type"] in (4, 5):
             message = self.message(CHANNEL_ID, data)
             result["interaction"]["response_message_id"] = message["id"]
@@ -246,18 +329,37 @@ class FakeDiscord:
     def message(self, channel_id: str, body: dict[str, Any] | None) -> dict[str, Any]:
         """A message object as Discord returns it for a create call."""
         body = body or {}
-        message = {"id": str(next(self._ids)), "channel_id": channel_id, "type": 0,
-                "content": body.get("content") or "", "author": BOT_USER, "embeds": body.get("embeds") or [],
-                "attachments": [], "mentions": [], "mention_roles": [], "mention_everyone": False,
-                "pinned": False, "tts": False, "timestamp": "2026-01-05T08:00:00.000000+00:00",
-                "edited_timestamp": None, "flags": body.get("flags", 0), "components": []}
+        message = {
+            "id": str(next(self._ids)),
+            "channel_id": channel_id,
+            "type": 0,
+            "content": body.get("content") or "",
+            "author": BOT_USER,
+            "embeds": body.get("embeds") or [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": "2026-01-05T08:00:00.000000+00:00",
+            "edited_timestamp": None,
+            "flags": body.get("flags", 0),
+            "components": [],
+        }
         self.created.append(message)
         return message
 
     # --- payload builders ----------------------------------------------------------------------------
-    def interaction(self, subcommand: str, options: dict[str, Any] | None = None, *,
-                    permissions: str = ADMIN_PERMISSIONS, roles: tuple[str, ...] = (),
-                    autocomplete: str | None = None) -> dict[str, Any]:
+    def interaction(
+        self,
+        subcommand: str,
+        options: dict[str, Any] | None = None,
+        *,
+        permissions: str = ADMIN_PERMISSIONS,
+        roles: tuple[str, ...] = (),
+        autocomplete: str | None = None,
+    ) -> dict[str, Any]:
         """A full INTERACTION_CREATE payload for `/uschina <subcommand> <options>`.
 
         With `autocomplete="timezone"` it is an autocomplete request (type 4) with that option focused.
@@ -267,8 +369,10 @@ class FakeDiscord:
         payload["token"] = f"token-{payload['id']}"
         payload["member"]["permissions"] = permissions
         payload["member"]["roles"] = list(roles)
-        sub_options = [{"name": name, "type": _option_type(value), "value": value}
-                       for name, value in (options or {}).items()]
+        sub_options = [
+            {"name": name, "type": _option_type(value), "value": value}
+            for name, value in (options or {}).items()
+        ]
         if autocomplete is not None:
             payload["type"] = 4
             for option in sub_options:
