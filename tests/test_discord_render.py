@@ -64,6 +64,12 @@ def all_text(rendered: list[RenderedDiscordMessage]) -> str:
     return "\n".join(parts)
 
 
+def text(value: str | None) -> str:
+    """An embed attribute that must be set."""
+    assert value is not None
+    return value
+
+
 def test_an_80_story_digest_splits_into_messages_within_every_limit():
     sources = tuple(
         (f"Outlet {n} " + "x" * 90, "outlet", f"https://news{n}.example/a/{n}") for n in range(30)
@@ -74,7 +80,7 @@ def test_an_80_story_digest_splits_into_messages_within_every_limit():
     rendered = render_message(Message(kind="digest", text="digest", title="Morning digest", stories=stories))
     assert_within_discord_limits(rendered)
     assert len(rendered) >= 8
-    titles = [e.title for m in rendered for e in m.embeds]
+    titles = [text(e.title) for m in rendered for e in m.embeds]
     assert titles[0] == "Morning digest"
     assert [t.split(" ")[1] for t in titles[1:]] == [str(i) for i in range(80)]  # every story, in order
 
@@ -83,8 +89,8 @@ def test_long_text_is_truncated_within_limits():
     long_story = story(1, title="T" * 1000, summary="S" * 10_000)
     (rendered,) = render_message(Message(kind="summary", text="x", stories=(long_story,)))
     (embed,) = rendered.embeds
-    assert len(embed.title) == 256 and embed.title.endswith("…")
-    assert embed.description.endswith("…") and len(embed.description) <= 4096
+    assert len(text(embed.title)) == 256 and text(embed.title).endswith("…")
+    assert text(embed.description).endswith("…") and len(text(embed.description)) <= 4096
     text_parts = render_message(Message(kind="text", text="line of text\n" * 2000))
     assert_within_discord_limits(text_parts)
     assert 1 < len(text_parts) <= 5 and text_parts[-1].content.endswith("…")
@@ -99,12 +105,14 @@ def test_feed_text_is_escaped_and_mentions_neutralized():
     )
     (rendered,) = render_message(Message(kind="summary", text="x", stories=(hostile,)))
     (embed,) = rendered.embeds
-    assert embed.title.startswith(r"\*\*Big\*\* news @" + "\u200beveryone")
-    assert "<@\u200b123456789012345678>" in embed.title
-    assert r"\[click here](https://evil.example)" in embed.description
-    assert "@\u200bhere" in embed.description and "<@\u200b&223456789012345678>" in embed.description
-    assert r"\`code\`" in embed.description
-    sources_field = embed.fields[0].value
+    assert text(embed.title).startswith(r"\*\*Big\*\* news @" + "\u200beveryone")
+    assert "<@\u200b123456789012345678>" in text(embed.title)
+    assert r"\[click here](https://evil.example)" in text(embed.description)
+    assert "@\u200bhere" in text(embed.description) and "<@\u200b&223456789012345678>" in text(
+        embed.description
+    )
+    assert r"\`code\`" in text(embed.description)
+    sources_field = text(embed.fields[0].value)
     assert "javascript:" not in sources_field and "](" not in sources_field  # no link from a bad URL
     assert "@\u200beveryone" in sources_field
 
@@ -124,7 +132,7 @@ def test_embeds_name_the_story_title_url_and_sources_with_kind_labels():
 def test_many_sources_are_cut_with_a_count_of_the_rest():
     sources = tuple((f"Outlet number {n}", "outlet", f"https://outlet{n}.example/story") for n in range(80))
     (rendered,) = render_message(Message(kind="summary", text="x", stories=(story(1, sources=sources),)))
-    value = rendered.embeds[0].fields[0].value
+    value = text(rendered.embeds[0].fields[0].value)
     assert len(value) <= 1024 and value.splitlines()[-1].endswith("more")
     assert value.startswith("[Outlet number 0](https://outlet0.example/story) · outlet")
 
@@ -150,7 +158,7 @@ def test_deadlines_render_as_fields_with_countdown_date_and_source_link():
     (rendered,) = render_message(Message(kind="deadlines", text="x", deadlines=items), today=TODAY)
     (embed,) = rendered.embeds
     assert embed.title == "Upcoming deadlines"
-    fields = {f.name: f.value for f in embed.fields}
+    fields = {text(f.name): text(f.value) for f in embed.fields}
     assert fields["Tariff pause ends"].startswith("**in 12 days** · 2026-08-13 · upcoming")
     assert "[ustr.gov](https://ustr.gov/release)" in fields["Tariff pause ends"]
     assert "Sep 2026" in fields["Entity list comments due"]
