@@ -99,7 +99,8 @@ class CommandRunner:
         if self.handler is None:
             await interaction.response.send_message("The bot is still starting; try again.", ephemeral=True)
             return
-        message = await self._answer(interaction, self._request(interaction, text, is_admin), admin_only)
+        request = self._request(interaction, text, is_admin)
+        message = await self._answer(interaction, self.handler, request, private=admin_only)
         await reply(interaction, message)
 
     def _request(self, interaction: discord.Interaction, text: str, is_admin: bool) -> CommandRequest:
@@ -113,10 +114,14 @@ class CommandRunner:
         )
 
     async def _answer(
-        self, interaction: discord.Interaction, request: CommandRequest, private: bool
+        self,
+        interaction: discord.Interaction,
+        handler: CommandHandler,
+        request: CommandRequest,
+        *,
+        private: bool,
     ) -> Message:
-        assert self.handler is not None
-        task = asyncio.ensure_future(self.handler(request))
+        task = asyncio.ensure_future(handler(request))
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
             await interaction.response.defer(thinking=True, ephemeral=private)
