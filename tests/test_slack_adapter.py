@@ -21,7 +21,8 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import ChatAdapter, CommandRequest, DeliveryError
-from adapters.slack.app import SlackAdapter, adapter_from_env, build_web_client, delivery_error
+from adapters.slack.app import SlackAdapter, adapter_from_config, build_web_client, delivery_error
+from bot.config import DEFAULT_CONFIG_FILE as CONFIG_FILE
 from adapters.slack.installation import SQLiteInstallationStore
 from bot.models import Message, StoryView, Target
 from storage.store import Store
@@ -376,17 +377,18 @@ async def test_oauth_install_flow_stores_the_bot_and_send_uses_its_token(fake) -
         await store.close()
 
 
-async def test_adapter_from_env() -> None:
-    assert adapter_from_env({}) is None
-    adapter = adapter_from_env(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-1",
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_API_URL": "http://127.0.0.1:1/api",
-            "SLACK_ADMIN_USER_IDS": "U1, U2",
-        }
-    )
-    assert adapter is not None and adapter.client.base_url == "http://127.0.0.1:1/api/"
+async def test_adapter_from_config() -> None:
+    from bot.config import load_settings
+
+    env = {"USCHINA_CONFIG": "", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
+           "SLACK_API_URL": "http://127.0.0.1:1/api"}
+    settings = load_settings(env=env, config_path=CONFIG_FILE)
+    assert settings.slack is not None
+    adapter = adapter_from_config(settings.slack, admins=frozenset({"U1"}))
+    assert adapter.client.base_url == "http://127.0.0.1:1/api/"
     assert adapter.client.token == "xoxb-1" and adapter.app.oauth_flow is None
+    oauth = load_settings(env={"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"},
+                          config_path=CONFIG_FILE).slack
+    assert oauth is not None
     with pytest.raises(ValueError, match="needs the store"):
-        adapter_from_env({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"})
+        adapter_from_config(oauth)

@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.base import CommandHandler, CommandRequest, DeliveryError
 from adapters.slack.installation import SQLiteInstallationStore
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
+from bot.config import SlackConfig
 from bot.models import Message, Target
 from storage.store import Store
 
@@ -96,27 +97,22 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
     return None
 
 
-def adapter_from_env(env: Mapping[str, str], *, store: Store | None = None) -> SlackAdapter | None:
-    """Build the adapter from SLACK_* variables; None when Slack is not configured.
+def adapter_from_config(config: SlackConfig, *, store: Store | None = None,
+                        admins: frozenset[str] = frozenset()) -> SlackAdapter:
+    """Build the adapter from validated settings (SLACK_* variables, read once by bot.config).
 
-    SLACK_BOT_TOKEN (single workspace) or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET (OAuth, needs `store`);
-    SLACK_SIGNING_SECRET (HTTP mode), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL, SLACK_STATE_SECRET,
-    SLACK_ADMIN_USER_IDS (comma separated).
+    A bot token serves one workspace; SLACK_CLIENT_ID + SLACK_CLIENT_SECRET switch to OAuth for many
+    (the installation store lives in `store`); SLACK_APP_TOKEN switches to Socket Mode.
     """
-    bot_token = env.get("SLACK_BOT_TOKEN", "")
-    client_id, client_secret = env.get("SLACK_CLIENT_ID"), env.get("SLACK_CLIENT_SECRET")
-    if not bot_token and not (client_id and client_secret):
-        return None
-    admins = frozenset(u.strip() for u in env.get("SLACK_ADMIN_USER_IDS", "").split(",") if u.strip())
     return SlackAdapter(
-        bot_token=bot_token,
-        signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
-        app_token=env.get("SLACK_APP_TOKEN") or None,
-        api_url=env.get("SLACK_API_URL") or DEFAULT_API_URL,
+        bot_token=config.bot_token,
+        signing_secret=config.signing_secret,
+        app_token=config.app_token,
+        api_url=config.api_url,
         store=store,
-        client_id=client_id,
-        client_secret=client_secret,
-        state_secret=env.get("SLACK_STATE_SECRET") or None,
+        client_id=config.client_id if config.client_secret else None,
+        client_secret=config.client_secret,
+        state_secret=config.state_secret,
         admin_user_ids=admins,
     )
 
