@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from bot.ingest.netguard import BlockedAddress, GuardedResolver, HostPort, check_feed_url
@@ -68,9 +69,13 @@ def make_session(
     allow_hosts: Collection[HostPort] = (),
     limit: int = 32,
     ttl_dns_cache: int = 300,
+    dns: AbstractResolver | None = None,
 ) -> aiohttp.ClientSession:
-    """A ClientSession whose connector refuses private addresses (see netguard) and keeps no cookies."""
-    resolver = GuardedResolver(allow_private=allow_private, allow_hosts=allow_hosts)
+    """A ClientSession whose connector refuses private addresses (see netguard) and keeps no cookies.
+
+    `dns` replaces aiohttp's default resolver underneath the guard (tests use a static table).
+    """
+    resolver = GuardedResolver(allow_private=allow_private, allow_hosts=allow_hosts, inner=dns)
     connector = aiohttp.TCPConnector(
         resolver=resolver, limit=limit, limit_per_host=4, ttl_dns_cache=ttl_dns_cache
     )
