@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from bot.ingest.feeds import MiB, FeedFetcher, make_session
+from bot.ingest.feeds import FeedFetcher, MiB, make_session
 from tests.fakes.feed_server import ETAG, FIXTURES, LAST_MODIFIED, FeedServer, closed_port, gzip_bomb
 
 
@@ -73,7 +73,9 @@ async def test_gzip_body_is_decompressed(server: FeedServer, fetcher: FeedFetche
         (503, "HTTP 503 Service Unavailable", False),
     ],
 )
-async def test_http_errors(server: FeedServer, fetcher: FeedFetcher, code: int, error: str, permanent: bool) -> None:
+async def test_http_errors(
+    server: FeedServer, fetcher: FeedFetcher, code: int, error: str, permanent: bool
+) -> None:
     result = await fetcher.fetch(server.url(f"/status/{code}"))
     assert result.status == code and result.error == error and result.permanent is permanent
     assert result.body is None

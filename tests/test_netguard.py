@@ -72,7 +72,9 @@ def test_allow_hosts_exempts_one_host_and_port_only() -> None:
 
 
 async def test_resolver_refuses_names_resolving_to_private_addresses() -> None:
-    resolver = GuardedResolver(inner=StaticResolver({"intranet.test": "10.0.0.7", "news.test": "93.184.216.34"}))
+    resolver = GuardedResolver(
+        inner=StaticResolver({"intranet.test": "10.0.0.7", "news.test": "93.184.216.34"})
+    )
     with pytest.raises(BlockedAddress) as caught:
         await resolver.resolve("intranet.test", 80)
     assert caught.value.reason == "refused: intranet.test resolves to a private address (10.0.0.7)"

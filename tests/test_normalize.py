@@ -31,7 +31,10 @@ FETCHED = datetime(2025, 7, 12, 6, 0, tzinfo=UTC)
             "https://n.example.com/s?utm_source=rss&utm_medium=x&fbclid=1&gclid=2&mc_cid=3&mc_eid=4&id=9",
             "https://n.example.com/s?id=9",
         ),
-        ("https://n.example.com/s?xtor=RSS-1&ref=tw&cmpid=a&ocid=b&sr_share=c&smid=d&at_medium=e", "https://n.example.com/s"),
+        (
+            "https://n.example.com/s?xtor=RSS-1&ref=tw&cmpid=a&ocid=b&sr_share=c&smid=d&at_medium=e",
+            "https://n.example.com/s",
+        ),
         ("https://n.example.com/s?q=a%20b&empty=", "https://n.example.com/s?empty=&q=a+b"),
         ("https://n.example.com/Case/Path", "https://n.example.com/Case/Path"),
     ],
@@ -47,7 +50,8 @@ def test_canonical_url_of_nothing_is_none() -> None:
 def test_html_to_text_keeps_paragraphs_and_drops_code() -> None:
     markup = (
         "<h2>Heading</h2><p>First &amp; <b>bold</b>&nbsp;text.</p><script>var x = 1;</script>"
-        "<style>p{}</style><iframe src='x'>frame</iframe><p>Line one<br>line two</p><ul><li>a</li><li>b</li></ul>"
+        "<style>p{}</style><iframe src='x'>frame</iframe>"
+        "<p>Line one<br>line two</p><ul><li>a</li><li>b</li></ul>"
     )
     assert html_to_text(markup) == "Heading\n\nFirst & bold text.\n\nLine one\nline two\n\na\n\nb"
 
@@ -117,7 +121,12 @@ def raw(**overrides) -> RawEntry:
 
 def test_normalize_converts_dates_to_utc() -> None:
     tz = timezone(timedelta(hours=8))
-    item = normalize(raw(published=datetime(2025, 7, 11, 8, 0, tzinfo=tz)), source_name="W", source_kind="wire", fetched_at=FETCHED)
+    item = normalize(
+        raw(published=datetime(2025, 7, 11, 8, 0, tzinfo=tz)),
+        source_name="W",
+        source_kind="wire",
+        fetched_at=FETCHED,
+    )
     assert item.published == datetime(2025, 7, 11, 0, 0, tzinfo=UTC) and item.published_from == "feed"
 
 

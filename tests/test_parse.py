@@ -10,7 +10,11 @@ from tests.fakes.feed_server import CONTENT_TYPES, FIXTURES
 
 def parse_fixture(name: str, content_type: str | None = None):
     body = (FIXTURES / name).read_bytes()
-    return parse_feed(body, url=f"https://feeds.example.com/{name}", content_type=content_type or CONTENT_TYPES.get(name, "application/rss+xml"))
+    return parse_feed(
+        body,
+        url=f"https://feeds.example.com/{name}",
+        content_type=content_type or CONTENT_TYPES.get(name, "application/rss+xml"),
+    )
 
 
 def test_rss2_entries_map_to_raw_entries() -> None:
@@ -103,7 +107,9 @@ def test_html_page_is_not_a_feed() -> None:
 
 def test_empty_and_garbage_bodies_are_not_feeds() -> None:
     assert parse_feed(b"", url="https://x.example/").error == "not a feed: empty body"
-    garbage = parse_feed(b"\x00\xff\x10 binary junk", url="https://x.example/", content_type="application/xml")
+    garbage = parse_feed(
+        b"\x00\xff\x10 binary junk", url="https://x.example/", content_type="application/xml"
+    )
     assert garbage.entries == [] and garbage.error is not None and garbage.error.startswith("not a feed:")
 
 

@@ -61,7 +61,11 @@ def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
 
 
 def test_html_title_and_h1(tmp_path: Path) -> None:
-    with_title = read(tmp_path, "a.html", "<html><head><title>Page title</title></head><body><h1>H1</h1><p>x</p></body></html>")
+    with_title = read(
+        tmp_path,
+        "a.html",
+        "<html><head><title>Page title</title></head><body><h1>H1</h1><p>x</p></body></html>",
+    )
     only_h1 = read(tmp_path, "b.htm", "<body><h1>Heading  one</h1><p>Body</p></body>")
     assert with_title.title == "Page title" and only_h1.title == "Heading one"
     assert "<p>" in with_title.content  # HTML is kept; normalize turns it into text
@@ -71,7 +75,8 @@ def test_dateline_first_line_is_not_the_title(tmp_path: Path) -> None:
     entry = read(
         tmp_path,
         "kl.txt",
-        "Kuala Lumpur —\nThe United States and China agreed to extend their tariff truce. Talks resume in August.\n",
+        "Kuala Lumpur —\n"
+        "The United States and China agreed to extend their tariff truce. Talks resume in August.\n",
     )
     assert entry.title == "The United States and China agreed to extend their tariff truce."
 
@@ -79,8 +84,14 @@ def test_dateline_first_line_is_not_the_title(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "title"),
     [
-        ("KUALA LUMPUR — Officials met on Friday to discuss rare earths. More followed.", "Officials met on Friday to discuss rare earths."),
-        ("July 11, 2025\nBy Jane Doe\nBeijing responds to new port fees\n", "Beijing responds to new port fees"),
+        (
+            "KUALA LUMPUR — Officials met on Friday to discuss rare earths. More followed.",
+            "Officials met on Friday to discuss rare earths.",
+        ),
+        (
+            "July 11, 2025\nBy Jane Doe\nBeijing responds to new port fees\n",
+            "Beijing responds to new port fees",
+        ),
         ("U.S. Treasury sanctions three refiners", "U.S. Treasury sanctions three refiners"),
         ("", ""),
     ],
@@ -119,12 +130,18 @@ def test_date_deep_in_the_text_or_in_the_future_falls_back_to_mtime(tmp_path: Pa
         ("latin.txt", "café".encode("latin-1"), "latin.txt: not UTF-8 text"),
         ("bad.md", "---\ntitle: [unclosed\n---\nBody\n", "bad.md: invalid front matter YAML"),
         ("list.md", "---\n- a\n- b\n---\nBody\n", "list.md: front matter must be a mapping"),
-        ("date.md", "---\npublished: next tuesday\n---\nBody\n", "date.md: front matter 'published' is not a date"),
+        (
+            "date.md",
+            "---\npublished: next tuesday\n---\nBody\n",
+            "date.md: front matter 'published' is not a date",
+        ),
         ("only.md", "---\ntitle: x\n---\n\n", "only.md: no text after the front matter"),
         ("x.pdf", "%PDF", "x.pdf: unsupported file type .pdf"),
     ],
 )
-def test_bad_files_raise_one_line_seed_errors(tmp_path: Path, name: str, content: str | bytes, message: str) -> None:
+def test_bad_files_raise_one_line_seed_errors(
+    tmp_path: Path, name: str, content: str | bytes, message: str
+) -> None:
     with pytest.raises(SeedError) as caught:
         read(tmp_path, name, content)
     assert str(caught.value).startswith(message)

@@ -116,7 +116,9 @@ class FeedFetcher:
             total=None, sock_connect=connect_timeout, sock_read=read_timeout
         )
 
-    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
         """GET `url` (following up to `max_redirects` redirects) and return the result; never raises."""
         headers = {"User-Agent": self._user_agent}
         if etag:
@@ -146,7 +148,9 @@ class FeedFetcher:
         current = url
         for _hop in range(self.max_redirects + 1):
             # Checked on every hop: aiohttp does not consult the resolver for literal IP hosts.
-            refusal = check_feed_url(current, allow_private=self._allow_private, allow_hosts=self._allow_hosts)
+            refusal = check_feed_url(
+                current, allow_private=self._allow_private, allow_hosts=self._allow_hosts
+            )
             if refusal is not None:
                 return _failure(url, refusal, permanent=True)
             async with self._session.get(
@@ -176,9 +180,13 @@ class FeedFetcher:
         if not 200 <= response.status < 300:
             reason = f"HTTP {response.status} {response.reason or ''}".strip()
             permanent = response.status in _PERMANENT_STATUSES
-            return FetchResult(url, response.status, None, None, None, content_type, False, reason, permanent, final)
+            return FetchResult(
+                url, response.status, None, None, None, content_type, False, reason, permanent, final
+            )
         body = await self._read_capped(response)
-        return FetchResult(url, response.status, body, new_etag, new_modified, content_type, False, None, False, final)
+        return FetchResult(
+            url, response.status, body, new_etag, new_modified, content_type, False, None, False, final
+        )
 
     async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
         # aiohttp decompresses incrementally with bounded output per chunk, so counting the

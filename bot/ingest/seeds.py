@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import codecs
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from frontmatter.default_handlers import YAMLHandler
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 from selectolax.lexbor import LexborHTMLParser
 
 from bot.ingest.normalize import as_utc, html_to_text
@@ -148,7 +148,7 @@ _DATE_PATTERNS = (
 
 
 def find_text_date(text: str) -> datetime | None:
-    """The first calendar date written in `text` ("2025-07-11", "July 11, 2025", "11 July 2025"), at noon UTC."""
+    """The first date written in `text` ("2025-07-11", "July 11, 2025", "11 July 2025"), at noon UTC."""
     found: list[tuple[int, date]] = []
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
@@ -259,7 +259,9 @@ def _read(path: Path, relative: str, now: datetime, max_bytes: int) -> RawEntry:
     if not plain.strip():
         raise SeedError("no text after the front matter")
     metadata = parts.metadata
-    title = _meta_str(metadata, "title") or (_html_title(parts.body) if is_html else "") or title_from_text(plain)
+    title = (
+        _meta_str(metadata, "title") or (_html_title(parts.body) if is_html else "") or title_from_text(plain)
+    )
     published, published_from = _published(metadata, plain, path, now)
     return RawEntry(
         source=SEED_SOURCE,
@@ -319,7 +321,7 @@ class SeedWatcher:
         self._seen = current
         return [self.root / name for name in changed]
 
-    async def changes(self) -> AsyncIterator[list[Path]]:
+    async def changes(self) -> AsyncGenerator[list[Path], None]:
         """Yield each non-empty batch of new/changed files, polling every `interval_s` seconds."""
         while True:
             batch = await asyncio.to_thread(self.poll_once)

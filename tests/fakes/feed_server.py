@@ -20,6 +20,7 @@ import socket
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -84,7 +85,7 @@ class FeedServer:
         return [path for path, _ in self.requests]
 
     @web.middleware
-    async def _record(self, request: web.Request, handler):  # type: ignore[no-untyped-def]
+    async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests.append((request.path_qs, dict(request.headers)))
         return await handler(request)
 
@@ -94,7 +95,10 @@ class FeedServer:
         if not path.is_file():
             raise web.HTTPNotFound()
         validators = {"ETag": ETAG, "Last-Modified": LAST_MODIFIED}
-        if request.headers.get("If-None-Match") == ETAG or request.headers.get("If-Modified-Since") == LAST_MODIFIED:
+        if (
+            request.headers.get("If-None-Match") == ETAG
+            or request.headers.get("If-Modified-Since") == LAST_MODIFIED
+        ):
             return web.Response(status=304, headers=validators)
         content_type = CONTENT_TYPES.get(name, "application/rss+xml")
         return web.Response(body=path.read_bytes(), headers={**validators, "Content-Type": content_type})
