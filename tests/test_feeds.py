@@ -7,6 +7,7 @@ import tracemalloc
 import pytest
 
 from bot.ingest.feeds import FeedFetcher, MiB, make_session
+from bot.ingest.parse import parse_feed
 from tests.fakes.feed_server import ETAG, FIXTURES, LAST_MODIFIED, FeedServer, closed_port, gzip_bomb
 
 
@@ -86,6 +87,23 @@ async def test_slow_server_times_out(server: FeedServer, fetcher: FeedFetcher) -
     result = await fetcher.fetch(server.url("/slow?delay=3"))
     assert result.error == "timed out after 0.3s" and not result.permanent
     assert time.monotonic() - started < 1.5
+
+
+async def test_trickling_server_hits_the_overall_deadline(server: FeedServer, fetcher: FeedFetcher) -> None:
+    # Each byte arrives well within the 0.3 s read timeout; only the overall deadline (1 + 0.3 s) stops it.
+    started = time.monotonic()
+    result = await fetcher.fetch(server.url("/trickle"))
+    assert result.error == "timed out after 1.3s"
+    assert time.monotonic() - started < 2
+
+
+async def test_fetched_gb2312_feed_parses_with_the_served_content_type(
+    server: FeedServer, fetcher: FeedFetcher
+) -> None:
+    result = await fetcher.fetch(server.url("/feeds/gb2312.xml"))
+    assert result.body is not None
+    feed = parse_feed(result.body, url=result.url, content_type=result.content_type)
+    assert feed.title == "中美经贸新闻" and feed.entries[0].guid == "cn-1"
 
 
 async def test_connection_refused(fetcher: FeedFetcher) -> None:

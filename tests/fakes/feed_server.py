@@ -5,6 +5,7 @@ Routes:
   /gzip/{name}        a fixture file sent with Content-Encoding: gzip
   /status/{code}      an empty response with that status
   /slow?delay=S       waits S seconds before answering
+  /trickle           sends one byte every 0.1 s, never finishing
   /big?size=N         N bytes streamed without a Content-Length
   /gzip-bomb          about 50 KB on the wire that inflates to 50 MB of zeros
   /loop/{n}           redirects to /loop/{n+1} forever
@@ -63,6 +64,7 @@ class FeedServer:
         app.router.add_get("/status/{code}", self._status)
         app.router.add_get("/slow", self._slow)
         app.router.add_get("/big", self._big)
+        app.router.add_get("/trickle", self._trickle)
         app.router.add_get("/gzip-bomb", self._bomb)
         app.router.add_get("/loop/{n}", self._loop)
         app.router.add_get("/redirect", self._redirect)
@@ -128,6 +130,17 @@ class FeedServer:
                 sent += len(chunk)
         except (ConnectionResetError, RuntimeError):
             pass  # the client hung up once it had enough: that is the point of the test
+        return response
+
+    async def _trickle(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/rss+xml"})
+        await response.prepare(request)
+        try:
+            for _ in range(600):
+                await response.write(b" ")
+                await asyncio.sleep(0.1)
+        except (ConnectionResetError, RuntimeError):
+            pass
         return response
 
     async def _bomb(self, request: web.Request) -> web.Response:
