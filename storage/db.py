@@ -165,3 +165,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         """
     )
     db["items"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+
+
+@migrations()
+def m002_deadline_tracking(db: sqlite_utils.Database) -> None:
+    # dated_by: publication date of the report that set a deadline's current dates, so an older report
+    # processed late cannot override a newer one. The topic index serves matching reports to deadlines.
+    db.executescript(
+        """
+        ALTER TABLE deadlines ADD COLUMN dated_by TEXT;
+        CREATE INDEX deadlines_topic ON deadlines(topic, status);
+        """
+    )

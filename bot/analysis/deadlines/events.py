@@ -62,18 +62,24 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|ceasefire)\b", re.I), _truce),
     EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
     EventNoun("summit", re.compile(r"\b(?:summit|meeting|meet)\b", re.I), _summit),
-    EventNoun("call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _fixed("Trump–Xi call")),
+    EventNoun(
+        "call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _fixed("Trump–Xi call")
+    ),
     EventNoun("visit", re.compile(r"\bvisit\b", re.I), _visit),
     EventNoun(
         "export-controls",
         re.compile(r"\bexport controls?\b|\bentity list\b", re.I),
         lambda s: "US export controls take effect" if US.search(s) else "export controls take effect",
     ),
-    EventNoun("licensing", re.compile(r"\blicens(?:e|ing) requirements?\b", re.I), _fixed(
-        "China licensing requirements take effect"
-    )),
+    EventNoun(
+        "licensing",
+        re.compile(r"\blicens(?:e|ing) requirements?\b", re.I),
+        _fixed("China licensing requirements take effect"),
+    ),
     EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I), _tariff),
-    EventNoun("hearing", re.compile(r"\b(?:hearing|comment period|comments)\b", re.I), _fixed("public hearing")),
+    EventNoun(
+        "hearing", re.compile(r"\b(?:hearing|comment period|comments)\b", re.I), _fixed("public hearing")
+    ),
     EventNoun("deadline", re.compile(r"\bdeadline\b", re.I), _fixed("deadline")),
 )
 

@@ -19,7 +19,9 @@ from bot.analysis.deadlines.text import (
 from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
 from bot.models import DeadlineMention
 
-_HEDGED = re.compile(r"\b(?:may|might|could|possibl[ey]|likely|expected|consider(?:ing)?|weighing|hopes?)\b", re.I)
+_HEDGED = re.compile(
+    r"\b(?:may|might|could|possibl[ey]|likely|expected|consider(?:ing)?|weighing|hopes?)\b", re.I
+)
 _REPORTED_DATE = re.compile(
     r"\b(?:said|says|told|announced|added|stated|noted|wrote|posted|met|held|earlier|since|introduced|began|"
     r"started|signed|unveiled|last)\s+(?:on\s+|in\s+)?$",
@@ -29,21 +31,26 @@ _INHERENTLY_AHEAD = re.compile(r"\b(?:next|coming|later|by|until|through)\b", re
 _ORDINAL_ONLY = re.compile(r"^(?:the |on the )?(?:first|second|third|fourth|\d+(?:st|nd|rd|th))$", re.I)
 _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
 # Duckling reads some bare numbers as clock times ("by 115" in "by 115%"); a date needs a calendar word.
-_CALENDAR_WORD = re.compile(
-    r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}", re.I
-)
+_CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}", re.I)
 _NUMBER_TAIL = re.compile(r"^\s*(?:%|per ?cent|percent|billion|million|trillion|bn|m\b)", re.I)
-_STATED_START = re.compile(r"\b(?:starting|effective|from|beginning|begins?|takes? effect)\b[^,;]{0,20}$", re.I)
-_TRUCE_WORDS = re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|reduc(?:e|tion)|lower|slash|cut)", re.I)
+_STATED_START = re.compile(
+    r"\b(?:starting|effective|from|beginning|begins?|takes? effect)\b[^,;]{0,20}$", re.I
+)
+_TRUCE_WORDS = re.compile(
+    r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|reduc(?:e|tion)|lower|slash|cut)", re.I
+)
 _TARIFF = re.compile(r"\b(?:tariffs?|duties)\b", re.I)
 _TRUCE_END = re.compile(
-    r"\b(?:truce|reprieve|pause|suspension)\b[^.]{0,30}\b(?:ends|expires|expiry|runs out|lapses|set to expire)\b",
+    r"\b(?:truce|reprieve|pause|suspension)\b[^.]{0,30}"
+    r"\b(?:ends|expires|expiry|runs out|lapses|set to expire)\b",
     re.I,
 )
 _EXTEND = re.compile(r"\bextend(?:s|ed|ing)?\b|\bextension\b", re.I)
 _UNDATED = re.compile(
     r"mutually (?:acceptable|agreeable|convenient) (?:date|time)|date (?:is |was |has )?(?:yet )?(?:still )?"
-    r"to be (?:determined|decided|announced|set|confirmed|fixed)|no date (?:has been|was|is|had been) (?:yet )?set|"
+    r"to be (?:determined|decided|announced|set|confirmed|fixed)|"
+    r"no date (?:has been|was|is|had been) (?:yet )?set|"
+    r"\b(?:has been|have been|was|were) (?:cancel(?:l)?ed|called off|scrapped)\b|\bcalled off\b|"
     r"\bsome ?time (?:after that|later|soon)|\bat a later date\b|\bin due course\b|\bsoon\b|\bupcoming\b|"
     r"\bplanned\b|\bproposed\b|\bexpected to (?:meet|visit|hold|speak)\b",
     re.I,
@@ -104,8 +111,10 @@ def _dated(sentence: str, published: date, context: _Context) -> list[_Found]:
 def _spans(sentence: str, published: date) -> list[TimeSpan]:
     """Our windows first, then Duckling's expressions that do not overlap them, in text order."""
     spans = list(windows.fuzzy_windows(sentence, published))
-    spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
-              for m in windows.SAME_DATE.finditer(sentence)]
+    spans += [
+        TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
+        for m in windows.SAME_DATE.finditer(sentence)
+    ]
     for span in parse_times(sentence, published):
         if _not_a_date(sentence, span):
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -59,7 +59,7 @@ def _duckling() -> _Duckling:
 def parse_times(text: str, reference: date) -> list[TimeSpan]:
     """All non-latent time expressions in `text`, as Duckling resolves them from `reference`."""
     engine = _duckling()
-    epoch = int(datetime(reference.year, reference.month, reference.day, 12, tzinfo=timezone.utc).timestamp())
+    epoch = int(datetime(reference.year, reference.month, reference.day, 12, tzinfo=UTC).timestamp())
     ref_time = duckling.parse_ref_time(engine.time_zones, "UTC", epoch)
     context = duckling.Context(ref_time, engine.locale)
     found = []

@@ -12,14 +12,30 @@ _LATER_THIS = re.compile(r"\blater (?:this|in the) (month|year)\b", re.I)
 _COMING = re.compile(r"\b(?:in )?the (?:coming|next (?:few|several)) (days|weeks|months)\b", re.I)
 _QUARTER = re.compile(r"\b(?:in |by )?(?:the )?Q([1-4])(?: of)?(?: (20\d\d))?\b")
 _HALF = re.compile(
-    r"\b(?:in |by )?(?:the )?(?:H([12])|(first|second) half)(?: of)?(?: (?:the year|this year|(20\d\d)))?\b", re.I
+    r"\b(?:in |by )?(?:the )?(?:H([12])|(first|second) half)(?: of)?(?: (?:the year|this year|(20\d\d)))?\b",
+    re.I,
 )
 _YEAR_END = re.compile(r"\bby (?:the )?(?:year[- ]end|end of (?:the |this )?year)\b", re.I)
 _COMING_DAYS = {"days": 7, "weeks": 28, "months": 91}
 
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "twelve": 12, "eighteen": 18, "thirty": 30, "sixty": 60, "ninety": 90, "a": 1, "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "eighteen": 18,
+    "thirty": 30,
+    "sixty": 60,
+    "ninety": 90,
+    "a": 1,
+    "an": 1,
 }
 _NUMBER = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety)"
 DURATION = re.compile(
@@ -48,8 +64,9 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         yield TimeSpan(m.group(), m.start(), m.end(), published, date(published.year, 12, 31), "range")
 
 
-def _period(m: re.Match[str], published: date, first_month: int, months: int, year: str | None,
-            granularity: str) -> TimeSpan:
+def _period(
+    m: re.Match[str], published: date, first_month: int, months: int, year: str | None, granularity: str
+) -> TimeSpan:
     start = date(int(year) if year else published.year, first_month, 1)
     end = month_end(add_months(start, months - 1))
     if year is None and end < published:  # "Q1" said in November means next year's
