@@ -47,11 +47,23 @@ def _visit(sentence: str) -> str:
 
 
 def _truce(sentence: str) -> str:
-    if re.search(r"export[- ]control|rule", sentence, re.IGNORECASE) and not re.search(
-        r"tariff", sentence, re.IGNORECASE
-    ):
-        return "export-control rule suspension ends"
-    return "tariff truce expires"
+    if re.search(r"tariff|duties", sentence, re.IGNORECASE):
+        return "tariff truce expires"
+    if re.search(r"export", sentence, re.IGNORECASE):
+        return "export-control suspension ends"
+    return "suspension ends"
+
+
+_MEASURE = re.compile(
+    r"\b(?:(?:export |licensing |new )?(?:rules?|regulations?|restrictions|curbs|controls|requirements)|ban)\b",
+    re.I,
+)
+
+
+def _measure(sentence: str) -> str:
+    found = _MEASURE.search(sentence)
+    noun = found.group().lower() if found else "measure"
+    return f"{noun} {'takes' if noun in ('ban', 'rule', 'regulation', 'requirement') else 'take'} effect"
 
 
 def _fixed(text: str) -> Callable[[str], str]:
@@ -77,6 +89,8 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
         _fixed("China licensing requirements take effect"),
     ),
     EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I), _tariff),
+    EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
+    EventNoun("measure", _MEASURE, _measure),
     EventNoun(
         "hearing", re.compile(r"\b(?:hearing|comment period|comments)\b", re.I), _fixed("public hearing")
     ),
@@ -84,17 +98,19 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
 )
 
 
-def name_event(sentence: str, position: int | None = None, *, context: str = "") -> tuple[str, str] | None:
+def name_event(
+    sentence: str, position: int | None = None, *, context: str = "", noun_first: bool = True
+) -> tuple[str, str] | None:
     """(topic, what) for the event noun nearest `position` in `sentence` (first one when None).
 
-    `context` (the whole sentence when `sentence` is one clause of it) supplies names for the wording.
+    `context` (the whole sentence when `sentence` is one clause of it) supplies names for the wording;
+    `noun_first` favours nouns before `position` ("talks ... in August") over nouns after it.
     """
     best: tuple[int, EventNoun] | None = None
     for rank, noun in enumerate(EVENT_NOUNS):
         for match in noun.pattern.finditer(sentence):
             distance = 0 if position is None else abs(match.start() - position)
-            # Nouns before the date read as its subject ("talks ... in August"): favour them slightly.
-            if position is not None and match.start() > position:
+            if position is not None and (match.start() > position) == noun_first:
                 distance += 15
             score = distance * 10 + rank
             if best is None or score < best[0]:
@@ -114,6 +130,7 @@ _TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("export-controls", re.compile(r"export", re.I)),
     ("licensing", re.compile(r"licens", re.I)),
     ("tariff", re.compile(r"tariff|dut(?:y|ies)", re.I)),
+    ("deal", re.compile(r"\b(?:deal|agreement)\b", re.I)),
 )
 
 

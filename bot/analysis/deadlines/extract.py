@@ -27,6 +27,7 @@ _REPORTED_DATE = re.compile(
     r"started|signed|unveiled|last)\s+(?:on\s+|in\s+)?$",
     re.I,
 )
+_MODAL_BEFORE = re.compile(r"\b(?:will|would|to|be|been)\s+$", re.I)
 _INHERENTLY_AHEAD = re.compile(r"\b(?:next|coming|later|by|until|through)\b", re.I)
 _ORDINAL_ONLY = re.compile(r"^(?:the |on the )?(?:first|second|third|fourth|\d+(?:st|nd|rd|th))$", re.I)
 _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
@@ -116,7 +117,7 @@ def _spans(sentence: str, published: date) -> list[TimeSpan]:
         for m in windows.SAME_DATE.finditer(sentence)
     ]
     for span in parse_times(sentence, published):
-        if _not_a_date(sentence, span):
+        if _not_a_date(sentence, span) or windows.DURATION.search(span.body):
             continue
         if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
             spans.append(span)
@@ -149,7 +150,9 @@ def _mention_for(sentence: str, span: TimeSpan, published: date) -> _Found | Non
 
 def _is_ahead(sentence: str, clause: str, span: TimeSpan) -> bool:
     """Whether the expression dates something still to come, judged from the words around it."""
-    if _REPORTED_DATE.search(sentence[max(0, span.pos - 30) : span.pos]):
+    before = sentence[max(0, span.pos - 40) : span.pos]
+    reported = _REPORTED_DATE.search(before)
+    if reported and not _MODAL_BEFORE.search(before[: reported.start()]):
         return False
     if _INHERENTLY_AHEAD.search(span.body) and not PAST.search(span.body):
         return True
@@ -190,7 +193,7 @@ def _measure_name(sentence: str) -> str | None:
 def _measure_start(sentence: str, match: re.Match[str], published: date) -> tuple[date, float]:
     """When the measure starts: a date the sentence gives with "starting/effective", else publication."""
     for span in parse_times(sentence, published):
-        if _STATED_START.search(sentence[: span.pos]) and span.granularity == "day":
+        if _STATED_START.search(sentence[: span.pos]) or _STATED_START.search(span.body + " "):
             return span.start, 0.75
     return published, 0.4
 
@@ -214,7 +217,8 @@ def _truce_end_without_date(sentence: str, published: date) -> list[_Found]:
 def _undated(sentence: str, before: list[str]) -> list[_Found]:
     if not _UNDATED.search(sentence):
         return []
-    event = name_event(sentence)
+    cue = _UNDATED.search(sentence)
+    event = name_event(sentence, cue.start() if cue else None, noun_first=False)
     for earlier in reversed(before):
         if event is not None:
             break
