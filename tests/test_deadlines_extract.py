@@ -31,7 +31,7 @@ def test_absolute_day_with_future_cue() -> None:
 
 
 def test_day_first_date_and_month_resolve_forward() -> None:
-    text = "Washington and Beijing will hold the next round of trade talks on 1 December, officials in China said."
+    text = "Washington and Beijing will hold the next round of trade talks on 1 December, officials said."
     assert dated(extract_deadlines(text, date(2025, 10, 20))) == [(date(2025, 12, 1), date(2025, 12, 1))]
     text = "Trump told reporters he would visit China in March to meet Xi."
     mention = only(extract_deadlines(text, date(2025, 11, 3)))
@@ -145,7 +145,9 @@ def test_traps_are_not_dates(text: str) -> None:
 
 
 def test_other_countries_and_china_only_news_are_ignored() -> None:
-    japan = "Tokyo is racing to strike a deal with Washington ahead of an Aug. 1 deadline for 25% tariffs on Japan."
+    japan = (
+        "Tokyo races to strike a deal with Washington ahead of an Aug. 1 deadline for 25% tariffs on Japan."
+    )
     assert extract_deadlines(japan, JULY_11) == []
     china_only = "A Chinese property developer said its shares will be delisted in Hong Kong on August 25."
     assert extract_deadlines(china_only, JULY_11) == []
@@ -163,8 +165,9 @@ def test_paraphrase_of_the_kuala_lumpur_article() -> None:
         "Rubio called Friday's discussion constructive. "
         "Both governments are trying to settle on a mutually acceptable date, he told reporters. "
         "Trump returned to the White House in January. "
-        "Negotiators meeting in London in June had produced a 90-day suspension of steep tariffs on Chinese goods. "
-        "Commerce Secretary Howard Lutnick said earlier this week that fresh trade talks between the two sides "
+        "Negotiators meeting in London in June had produced a 90-day suspension of steep tariffs on "
+        "Chinese goods. Commerce Secretary Howard Lutnick said earlier this week that fresh trade talks "
+        "between the two sides "
         "were expected to start in early August, shortly before the temporary tariff reprieve runs out."
     )
     mentions = extract_deadlines(text, JULY_11)

@@ -55,7 +55,8 @@ def _truce(sentence: str) -> str:
 
 
 _MEASURE = re.compile(
-    r"\b(?:(?:export |licensing |new )?(?:rules?|regulations?|restrictions|curbs|controls|requirements)|ban)\b",
+    r"\b(?:(?:export |licensing |new )?"
+    r"(?:rules?|regulations?|restrictions|curbs|controls|requirements)|ban)\b",
     re.I,
 )
 

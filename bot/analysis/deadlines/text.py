@@ -29,7 +29,8 @@ FUTURE = re.compile(
     r"\b(?:will|would|shall|may|might|could|(?:is|are|was|were) (?:expected|set|due|scheduled|slated|"
     r"poised|likely|going) to|expected|plans? to|planned|planning|scheduled|slated|upcoming|"
     r"(?:agreed|aims?|hopes?|intends?|wants?|vowed|pledged|threatened|promised|decided) to|"
-    r"effective|takes? effect|starting|starts?|kicks? in|comes? into (?:force|effect)|from|begins?|until|through|ahead of|before|deadline|expires?|"
+    r"effective|takes? effect|starting|starts?|kicks? in|comes? into (?:force|effect)|"
+    r"from|begins?|until|through|ahead of|before|deadline|expires?|"
     r"ends?|runs? out|lapses?|by|next|coming|later this|later in|to be held|to meet|to visit|to resume)\b",
     re.IGNORECASE,
 )
