@@ -187,3 +187,17 @@ def test_topic_key_groups_reports_of_one_event() -> None:
     assert topic_key("tariff truce expires") == topic_key("90-day reprieve ends") == "truce"
     assert topic_key("new round of trade talks begins") == topic_key("US–China negotiations") == "talks"
     assert topic_key("Trump–Xi summit") == topic_key("meeting of leaders") == "summit"
+
+
+def test_by_a_day_is_a_deadline_on_that_day() -> None:
+    text = "The USTR will take comments on the China shipping fees by Aug. 30, with a hearing on Sept. 15."
+    mentions = extract_deadlines(text, date(2025, 8, 20))
+    assert sorted((m.what, m.start, m.end) for m in mentions) == [
+        ("public comments due", date(2025, 8, 30), date(2025, 8, 30)),
+        ("public hearing", date(2025, 9, 15), date(2025, 9, 15)),
+    ]
+
+
+def test_undated_mentions_need_a_schedulable_event() -> None:
+    text = "China is expected to announce countermeasures soon, after Washington raised tariffs."
+    assert extract_deadlines(text, date(2025, 8, 20)) == []

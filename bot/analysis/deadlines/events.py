@@ -39,7 +39,7 @@ def _talks(sentence: str) -> str:
 
 
 def _visit(sentence: str) -> str:
-    if re.search(r"\bvisit (?:to )?(?:China|Beijing)", sentence):
+    if re.search(r"\b(?:visit|trip|travel)(?: to)? (?:China|Beijing)", sentence):
         return "Trump visit to China" if "Trump" in sentence else "US leader's visit to China"
     if re.search(r"\bXi\b", sentence):
         return "Xi visit to the US"
@@ -78,7 +78,7 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun(
         "call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _fixed("Trump–Xi call")
     ),
-    EventNoun("visit", re.compile(r"\bvisit\b", re.I), _visit),
+    EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to)\b", re.I), _visit),
     EventNoun(
         "export-controls",
         re.compile(r"\bexport controls?\b|\bentity list\b", re.I),
@@ -92,8 +92,9 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I), _tariff),
     EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
     EventNoun("measure", _MEASURE, _measure),
+    EventNoun("hearing", re.compile(r"\bhearings?\b", re.I), _fixed("public hearing")),
     EventNoun(
-        "hearing", re.compile(r"\b(?:hearing|comment period|comments)\b", re.I), _fixed("public hearing")
+        "comments", re.compile(r"\b(?:comment period|comments)\b", re.I), _fixed("public comments due")
     ),
     EventNoun("deadline", re.compile(r"\bdeadline\b", re.I), _fixed("deadline")),
 )

@@ -28,6 +28,7 @@ _REPORTED_DATE = re.compile(
     re.I,
 )
 _MODAL_BEFORE = re.compile(r"\b(?:will|would|to|be|been)\s+$", re.I)
+_TRAILING_PHRASE = re.compile(r"^[\s,;]*(?:with|and|plus|including|followed by)\b", re.I)
 _INHERENTLY_AHEAD = re.compile(r"\b(?:next|coming|later|by|until|through)\b", re.I)
 _ORDINAL_ONLY = re.compile(r"^(?:the |on the )?(?:first|second|third|fourth|\d+(?:st|nd|rd|th))$", re.I)
 _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
@@ -56,6 +57,10 @@ _UNDATED = re.compile(
     r"\bplanned\b|\bproposed\b|\bexpected to (?:meet|visit|hold|speak)\b",
     re.I,
 )
+
+
+# Only events that get scheduled are worth tracking before they have a date.
+_SCHEDULED_EVENTS = frozenset({"summit", "talks", "visit", "call", "deal", "hearing"})
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,10 @@ def _is_ahead(sentence: str, clause: str, span: TimeSpan) -> bool:
     if _INHERENTLY_AHEAD.search(span.body) and not PAST.search(span.body):
         return True
     rest = clause.replace(span.body, " ")
+    if _TRAILING_PHRASE.match(rest) and not (FUTURE.search(rest) or PAST.search(rest)):
+        rest = sentence.replace(
+            span.body, " "
+        )  # a verbless clause ("with a hearing on ...") takes the sentence's
     return bool(FUTURE.search(rest)) and not (PAST.search(rest) and not re.search(r"\bwill\b", rest))
 
 
@@ -223,7 +232,7 @@ def _undated(sentence: str, before: list[str]) -> list[_Found]:
         if event is not None:
             break
         event = name_event(earlier)
-    if event is None:
+    if event is None or event[0] not in _SCHEDULED_EVENTS:
         return []
     return [_Found(topic_key(event[1]), DeadlineMention(event[1], None, None, "unknown", 0.5, sentence))]
 

@@ -7,6 +7,7 @@ else from /usr/share/zoneinfo.
 from __future__ import annotations
 
 import importlib.resources
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -27,6 +28,9 @@ class TimeSpan:
     start: date
     end: date
     granularity: Granularity
+
+
+_BY_DAY = re.compile(r"^by (?!the end|end|year)", re.I)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,10 @@ def _to_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
         return None
     start, end, granularity = bounds
     body = result["body"].rstrip(" ,;:.")
+    if _BY_DAY.match(body) and "to" in value and "from" in value:
+        # "by Aug. 30" is a deadline on that day, not a window from today (Duckling's exclusive end).
+        start = end = _day(value["to"])
+        granularity = "day"
     return TimeSpan(body, result["start"], result["start"] + len(body), start, end, granularity)
 
 
