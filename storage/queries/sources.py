@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
+
+from storage.queries.timestamps import from_iso, to_iso
 
 PERMANENT_DISABLE_AFTER = 3
 
@@ -48,24 +50,10 @@ _TIME_COLUMNS = {"last_fetch_at", "last_ok_at", "next_attempt_at", "created_at"}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM sources"
 
 
-def to_iso(moment: datetime) -> str:
-    """The stored form of a timestamp: UTC, second precision."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _row(values: tuple[Any, ...]) -> SourceRow:
     data = dict(zip(_COLUMNS, values, strict=True))
     for column in _TIME_COLUMNS:
-        data[column] = _from_iso(data[column])
+        data[column] = from_iso(data[column])
     data["enabled"] = bool(data["enabled"])
     return SourceRow(**data)
 
@@ -92,6 +80,16 @@ def add_source(
         raise DuplicateSource(f"already a source: {url}") from exc
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+def ensure_source(
+    db: sqlite_utils.Database, url: str, *, name: str, kind: str, interval_s: int = 900, now: datetime
+) -> SourceRow:
+    """The source with this URL, added first if it is not there yet (configured and `--feed` sources)."""
+    row = db.execute(f"{_SELECT} WHERE url = ?", [url]).fetchone()
+    if row is None:
+        return _require(db, add_source(db, url, name=name, kind=kind, interval_s=interval_s, now=now))
+    return _row(row)
 
 
 def remove_source(db: sqlite_utils.Database, url: str) -> bool:
