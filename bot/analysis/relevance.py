@@ -357,3 +357,8 @@ def _contains_term(term: str, title: str, text: str) -> bool:
 
 def _first_term(terms: Sequence[str], title: str, text: str) -> str | None:
     return next((term for term in terms if _contains_term(term, title, text)), None)
+
+
+def actor_mentions(sentence: str) -> int:
+    """How many US or China actors (and bilateral phrases) a sentence names; summaries prefer such sentences."""
+    return sum(1 for kind, _ in _mentions(sentence) if kind in _STRENGTH or kind == "bilateral")
