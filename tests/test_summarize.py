@@ -15,15 +15,22 @@ from bot.analysis.summarize import (
 
 # Our own article in the style of a wire report, with a dateline line, a byline and boilerplate.
 KL_TITLE = "Rubio upbeat on Trump-Xi summit after first talks with Wang Yi"
-KL_TEXT = """Kuala Lumpur —
-By Jane Doe
-US Secretary of State Marco Rubio said on Friday that a summit between President Donald Trump and Chinese President Xi Jinping was likely, after meeting Chinese Foreign Minister Wang Yi in Malaysia.
-The two diplomats spoke for about an hour on the sidelines of the ASEAN foreign ministers' gathering in Kuala Lumpur.
-“There is a strong desire on both sides,” Rubio told reporters.
-Both countries are still working on a date, he added.
-The talks come weeks after trade negotiators from Washington and Beijing agreed in London to keep a 90-day pause on steep tariffs.
-Sign up for our daily China briefing.
-Reporting by Jane Doe; Editing by John Roe"""
+KL_TEXT = "\n".join(
+    [
+        'Kuala Lumpur —',
+        'By Jane Doe',
+        'US Secretary of State Marco Rubio said on Friday that a summit between President Donald '
+        'Trump and Chinese President Xi Jinping was likely, after meeting Chinese Foreign Minister Wang Yi in Malaysia.',
+        'The two diplomats spoke for about an hour on the sidelines of the ASEAN foreign '
+        "ministers' gathering in Kuala Lumpur.",
+        '“There is a strong desire on both sides,” Rubio told reporters.',
+        'Both countries are still working on a date, he added.',
+        'The talks come weeks after trade negotiators from Washington and Beijing agreed in London '
+        'to keep a 90-day pause on steep tariffs.',
+        'Sign up for our daily China briefing.',
+        'Reporting by Jane Doe; Editing by John Roe',
+    ]
+)
 
 
 def test_seed_style_article_summary_names_the_meeting_and_the_summit() -> None:
@@ -46,7 +53,7 @@ def test_sentences_are_verbatim_and_boilerplate_is_gone() -> None:
 @pytest.mark.parametrize(
     ("text", "expected_first"),
     [
-        ("WASHINGTON (Reuters) - The U.S. added 12 Chinese firms to its Entity List on Tuesday. More follows.",
+        ("WASHINGTON (Reuters) - The U.S. added 12 Chinese firms to its Entity List on Tuesday. More.",
          "The U.S. added 12 Chinese firms to its Entity List on Tuesday."),
         ("GYEONGJU, South Korea, Oct 30 – Trump and Xi met for 100 minutes at an air base on Thursday.",
          "Trump and Xi met for 100 minutes at an air base on Thursday."),

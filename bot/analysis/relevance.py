@@ -360,5 +360,5 @@ def _first_term(terms: Sequence[str], title: str, text: str) -> str | None:
 
 
 def actor_mentions(sentence: str) -> int:
-    """How many US or China actors (and bilateral phrases) a sentence names; summaries prefer such sentences."""
+    """How many US or China actors and bilateral phrases a sentence names (summaries prefer them)."""
     return sum(1 for kind, _ in _mentions(sentence) if kind in _STRENGTH or kind == "bilateral")
