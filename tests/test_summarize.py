@@ -20,7 +20,8 @@ KL_TEXT = "\n".join(
         'Kuala Lumpur —',
         'By Jane Doe',
         'US Secretary of State Marco Rubio said on Friday that a summit between President Donald '
-        'Trump and Chinese President Xi Jinping was likely, after meeting Chinese Foreign Minister Wang Yi in Malaysia.',
+        'Trump and Chinese President Xi Jinping was likely, after meeting Chinese Foreign Minister '
+        'Wang Yi in Malaysia.',
         'The two diplomats spoke for about an hour on the sidelines of the ASEAN foreign '
         "ministers' gathering in Kuala Lumpur.",
         '“There is a strong desire on both sides,” Rubio told reporters.',
