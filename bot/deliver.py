@@ -169,7 +169,7 @@ class Outbox:
                 await self.deliver_due()
             except Exception as exc:  # a store hiccup must not end delivery for good
                 log.error("outbox: delivery pass failed: %s", redact(repr(exc)))
-            await _wait_any(self._wake, stop, timeout=self.poll_s)
+            await _wait_any(self._wake, stop, seconds=self.poll_s)
 
     async def _deliver_channel(self, rows: list[OutboxRow], stats: DeliveryStats) -> None:
         for row in rows:
@@ -279,10 +279,10 @@ async def _ask_delivered(adapter: VerifiableAdapter, row: OutboxRow) -> bool | N
         return None
 
 
-async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
+async def _wait_any(*events: asyncio.Event, seconds: float) -> None:
     waiters = [asyncio.ensure_future(event.wait()) for event in events]
     try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
             waiter.cancel()

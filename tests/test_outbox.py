@@ -58,7 +58,8 @@ def digest(text: str = "Digest body") -> Message:
                       updated_at=datetime(2025, 6, 1, 9, 30, tzinfo=UTC), score=0.9)
     deadline = DeadlineView(id="d1", what="Tariff truce ends", start=date(2025, 8, 12), end=None,
                             granularity="day", status="upcoming", confidence=0.8, evidence="ends Aug 12",
-                            sources=("https://x.test/a",), history=(("2025-05-14", None, "2025-06-01T00:00:00"),))
+                            sources=("https://x.test/a",),
+                            history=(("2025-05-14", None, "2025-06-01T00:00:00"),))
     return Message(kind="digest", text=text, title="Morning digest", stories=(story,), deadlines=(deadline,),
                    lines=("one", "two"))
 
@@ -130,7 +131,8 @@ def test_backoff_is_exponential_capped_and_respects_retry_after() -> None:
     assert outbox.backoff(6, retry_after=5) == 60
 
 
-async def test_rows_for_an_unconfigured_platform_wait_untouched(store: Store, adapter: FakeChatAdapter) -> None:
+async def test_rows_for_an_unconfigured_platform_wait_untouched(store: Store,
+                                                                adapter: FakeChatAdapter) -> None:
     outbox = Outbox(store, {"fakechat": adapter}, clock=Clock())
     await outbox.enqueue("k", Target("discord", "123"), digest())
     assert (await outbox.deliver_due()).sent == 0

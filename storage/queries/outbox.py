@@ -48,8 +48,8 @@ def enqueue(db: sqlite_utils.Database, *, idem_key: str, platform: str, workspac
             kind: str, payload: str, now: datetime, subscription_id: int | None = None) -> bool:
     """Add a pending row; False (and no change) when the key is already there."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO outbox (idem_key, subscription_id, platform, workspace, channel, kind, payload, "
-        "status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        "INSERT OR IGNORE INTO outbox (idem_key, subscription_id, platform, workspace, channel, kind, "
+        "payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
         [idem_key, subscription_id, platform, workspace, channel, kind, payload, stamp(now), stamp(now)],
     )
     return cursor.rowcount == 1
@@ -94,7 +94,8 @@ def claim(db: sqlite_utils.Database, row_id: int) -> bool:
 
 def mark_sent(db: sqlite_utils.Database, row_id: int, platform_message_id: str | None, now: datetime) -> None:
     db.execute(
-        "UPDATE outbox SET status = 'sent', platform_message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+        "UPDATE outbox SET status = 'sent', platform_message_id = ?, sent_at = ?, last_error = NULL "
+        "WHERE id = ?",
         [platform_message_id, stamp(now), row_id],
     )
 

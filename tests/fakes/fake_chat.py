@@ -60,7 +60,8 @@ class FakeChat:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def fail_next(self, channel: str, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
+    def fail_next(self, channel: str, status: int, *, times: int = 1,
+                  retry_after: float | None = None) -> None:
         """The next `times` posts to `channel` answer `status` (and are not stored)."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self._script.setdefault(channel, []).extend([(status, headers)] * times)
@@ -76,7 +77,8 @@ class FakeChat:
         script = self._script.get(channel)
         if script:
             status, headers = script.pop(0)
-            return web.json_response({"ok": False, "error": f"scripted {status}"}, status=status, headers=headers)
+            error = {"ok": False, "error": f"scripted {status}"}
+            return web.json_response(error, status=status, headers=headers)
         body = await request.json()
         self.posted.append(Posted(channel, request.headers.get("Idempotency-Key"), body.get("title"),
                                   body["text"]))
