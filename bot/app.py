@@ -106,13 +106,17 @@ def build_adapters(settings: Settings, runtime: Runtime) -> list[ChatAdapter]:
     if settings.console:
         adapters.append(ConsoleAdapter())
     if settings.slack:
-        from adapters.slack import SlackAdapter
+        from adapters.slack import adapter_from_config
 
-        adapters.append(SlackAdapter.from_config(settings.slack, store=runtime.store, admins=settings.admins))
+        adapters.append(adapter_from_config(settings.slack, store=runtime.store, admins=settings.admins))
     if settings.discord:
         from adapters.discord import DiscordAdapter
 
-        adapters.append(DiscordAdapter.from_config(settings.discord))
+        adapters.append(DiscordAdapter(
+            token=settings.discord.token, guild_ids=settings.discord.guild_ids,
+            api_url=settings.discord.api_url, gateway_url=settings.discord.gateway_url,
+            admin_role=settings.discord.admin_role,
+        ))
     return adapters
 
 
@@ -137,9 +141,10 @@ async def run_bot(settings: Settings, *, clock: Clock = utcnow,
 
 
 def _mount_routes(adapter: ChatAdapter, http: HttpServer) -> None:
-    routes = getattr(adapter, "http_routes", None)
-    for method, path, handler in routes() if routes else ():
-        http.add_route(method, path, handler)
+    """Adapters that receive webhooks (Slack over HTTP) expose aiohttp route definitions."""
+    routes = getattr(adapter, "routes", None)
+    if routes is not None:
+        http.add_routes(routes())
 
 
 def _log_report(label: str, report: CycleReport) -> None:

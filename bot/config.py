@@ -165,11 +165,12 @@ def _slack(env: Mapping[str, str]) -> SlackConfig | None:
     client_id = env.get("SLACK_CLIENT_ID")
     if not token and not client_id:
         return None
-    if not secret:
-        raise ConfigError("SLACK_SIGNING_SECRET is required when Slack is configured")
+    if not secret and not env.get("SLACK_APP_TOKEN"):
+        raise ConfigError("SLACK_SIGNING_SECRET is required for Slack over HTTP (or set SLACK_APP_TOKEN "
+                          "for Socket Mode)")
     api_url = env.get("SLACK_API_URL") or "https://slack.com/api/"
     return SlackConfig(
-        bot_token=token or "", signing_secret=secret, app_token=env.get("SLACK_APP_TOKEN") or None,
+        bot_token=token or "", signing_secret=secret or "", app_token=env.get("SLACK_APP_TOKEN") or None,
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         client_id=client_id, client_secret=env.get("SLACK_CLIENT_SECRET"),
         state_secret=env.get("SLACK_STATE_SECRET"),

@@ -13,7 +13,6 @@ from storage.queries import deadlines as deadline_q
 from storage.queries import outbox as outbox_q
 
 HealthCheck = Callable[[], Awaitable[dict[str, bool]]]
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass
@@ -24,11 +23,12 @@ class HttpServer:
     health: HealthCheck
     host: str = "127.0.0.1"
     port: int = 3000
-    routes: list[tuple[str, str, Handler]] = field(default_factory=list)
+    routes: list[web.AbstractRouteDef] = field(default_factory=list)
     _runner: web.AppRunner | None = None
 
-    def add_route(self, method: str, path: str, handler: Handler) -> None:
-        self.routes.append((method, path, handler))
+    def add_routes(self, routes: list[web.AbstractRouteDef]) -> None:
+        """Mount an adapter's routes (call before `start()`)."""
+        self.routes.extend(routes)
 
     async def start(self) -> int:
         """Serve; returns the bound port (useful when configured as 0)."""
@@ -36,8 +36,7 @@ class HttpServer:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
         app.router.add_get("/deadlines.ics", self._ics)
-        for method, path, handler in self.routes:
-            app.router.add_route(method, path, handler)
+        app.add_routes(self.routes)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

@@ -165,3 +165,27 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         """
     )
     db["items"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+
+
+@migrations()
+def m002_slack_installations(db: sqlite_utils.Database) -> None:
+    """OAuth installs of the Slack app, one row per workspace (bots) and per installing user."""
+    db.executescript(
+        """
+        CREATE TABLE slack_bots (
+            enterprise_id TEXT NOT NULL DEFAULT '',
+            team_id TEXT NOT NULL DEFAULT '',
+            installed_at REAL NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (enterprise_id, team_id)
+        );
+        CREATE TABLE slack_installations (
+            enterprise_id TEXT NOT NULL DEFAULT '',
+            team_id TEXT NOT NULL DEFAULT '',
+            user_id TEXT NOT NULL,
+            installed_at REAL NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (enterprise_id, team_id, user_id)
+        );
+        """
+    )

@@ -1,0 +1,382 @@
+"""The Discord adapter: a discord.py client with the `/uschina` slash-command group.
+
+Typed slash-command options are turned back into the same command text the other platforms send
+("summary 7d", "subscribe 08:00 Europe/Berlin", ...), handed to the shared command handler, and the
+Message it returns is rendered as embeds. Scheduled posts go through `DiscordAdapter.send`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zoneinfo
+from collections.abc import Sequence
+from functools import cache
+from typing import Literal
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.base import CommandHandler, CommandRequest, DeliveryError
+from adapters.discord.render import RenderedDiscordMessage, render_message
+from bot.models import Message, Target
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+READY_TIMEOUT = 30.0  # seconds to wait for login + gateway READY before start() gives up
+DEFER_AFTER = 1.0  # Discord wants the first answer within 3 s; slower answers defer ("thinking...") first
+# Above this wait, discord.py raises RateLimited instead of sleeping, so the outbox can reschedule.
+MAX_RATELIMIT_WAIT = 30.0
+AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+
+
+def redirect_endpoints(api_url: str | None, gateway_url: str | None) -> None:
+    """Point discord.py at another REST base (e.g. http://127.0.0.1:8080/api/v10) and gateway.
+
+    discord.py builds every REST URL, including interaction callbacks and webhook follow-ups, from the
+    class attribute `Route.BASE`, and a plain Client connects to `DiscordWebSocket.DEFAULT_GATEWAY`
+    without asking `/gateway/bot`. These two class attributes are therefore the only redirects needed
+    (for a proxy or a local test server); they are process-wide, like discord.py itself.
+    """
+    if api_url:
+        discord.http.Route.BASE = api_url.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def least_privilege_intents() -> discord.Intents:
+    """Only the `guilds` intent: slash commands need no message content and no privileged intents."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+@cache
+def _all_timezones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def timezone_choices(current: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[str]:
+    """IANA zone names matching what the user typed: prefix matches first, then substring matches."""
+    needle = current.strip().lower().replace(" ", "_")
+    prefix = [tz for tz in _all_timezones() if tz.lower().startswith(needle)]
+    inside = [tz for tz in _all_timezones() if needle in tz.lower() and tz not in prefix]
+    return (prefix + inside)[:limit]
+
+
+def command_text(*parts: str | None) -> str:
+    """The shared command text, e.g. command_text("summary", "7d") -> "summary 7d"; empty parts dropped."""
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
+class CommandRunner:
+    """Runs one `/uschina` invocation: admin check, the shared handler, defer when slow, reply."""
+
+    def __init__(self, *, admin_role: str | None, defer_after: float) -> None:
+        self.handler: CommandHandler | None = None
+        self.admin_role = admin_role
+        self.defer_after = defer_after
+
+    def is_admin(self, interaction: discord.Interaction) -> bool:
+        """Manage Server permission, or the configured admin role by name."""
+        if interaction.permissions.manage_guild:
+            return True
+        roles = getattr(interaction.user, "roles", ())
+        return bool(self.admin_role) and any(role.name == self.admin_role for role in roles)
+
+    async def run(self, interaction: discord.Interaction, text: str, *, admin_only: bool = False) -> None:
+        """Answer `interaction` with the handler's Message for `text`; never shows a traceback."""
+        is_admin = self.is_admin(interaction)
+        if admin_only and not is_admin:
+            role = f" or the '{self.admin_role}' role" if self.admin_role else ""
+            await interaction.response.send_message(
+                f"Only members with Manage Server{role} can use `/uschina {text.split()[0]}`.", ephemeral=True
+            )
+            return
+        if self.handler is None:
+            await interaction.response.send_message("The bot is still starting; try again.", ephemeral=True)
+            return
+        request = self._request(interaction, text, is_admin)
+        message = await self._answer(interaction, self.handler, request, private=admin_only)
+        await reply(interaction, message)
+
+    def _request(self, interaction: discord.Interaction, text: str, is_admin: bool) -> CommandRequest:
+        return CommandRequest(
+            platform="discord",
+            workspace=str(interaction.guild_id or ""),
+            channel=str(interaction.channel_id or ""),
+            user=str(interaction.user.id),
+            text=text,
+            is_admin=is_admin,
+        )
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction,
+        handler: CommandHandler,
+        request: CommandRequest,
+        *,
+        private: bool,
+    ) -> Message:
+        task = asyncio.ensure_future(handler(request))
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(thinking=True, ephemeral=private)
+        try:
+            return await task
+        except Exception:
+            log.exception("/uschina %s failed", request.text.split(" ", 1)[0])
+            return error_message("Sorry, that command failed. Please try again later.")
+
+
+def error_message(text: str) -> Message:
+    """A short, private error answer."""
+    return Message(kind="error", text=text, ephemeral=True)
+
+
+async def reply(interaction: discord.Interaction, message: Message) -> None:
+    """Send the rendered message as the interaction response (or follow-ups once deferred/answered)."""
+    try:
+        for part in render_message(message):
+            await _reply_part(interaction, part, ephemeral=message.ephemeral)
+    except discord.HTTPException as exc:  # e.g. the interaction expired; nobody is left to tell
+        log.warning("Could not answer a /uschina interaction: %s", exc)
+
+
+async def _reply_part(
+    interaction: discord.Interaction, part: RenderedDiscordMessage, *, ephemeral: bool
+) -> None:
+    content = part.content or None
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            content=content or discord.utils.MISSING,
+            embeds=part.embeds,
+            ephemeral=ephemeral,
+            allowed_mentions=NO_MENTIONS,
+        )
+    else:
+        await interaction.response.send_message(
+            content=content, embeds=part.embeds, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+        )
+
+
+class UsChinaGroup(app_commands.Group):
+    """`/uschina <subcommand>`: each subcommand rebuilds the shared command text from its options."""
+
+    def __init__(self, runner: CommandRunner) -> None:
+        super().__init__(
+            name="uschina", description="US–China news: stories, deadlines, digests", guild_only=True
+        )
+        self.runner = runner
+
+    @app_commands.command(name="summary", description="Top US–China stories for a period")
+    @app_commands.describe(period="How far back to look")
+    async def summary(
+        self, interaction: discord.Interaction, period: Literal["24h", "7d", "30d"] = "24h"
+    ) -> None:
+        await self.runner.run(interaction, command_text("summary", period))
+
+    @app_commands.command(name="deadlines", description="Upcoming deadlines the news mentions")
+    @app_commands.rename(show_all="all")
+    @app_commands.describe(
+        show_all="Show every tracked deadline, not only upcoming ones",
+        as_of="Count days from this date (YYYY-MM-DD)",
+    )
+    async def deadlines(
+        self, interaction: discord.Interaction, show_all: bool = False, as_of: str | None = None
+    ) -> None:
+        await self.runner.run(interaction, command_text("deadlines", "all" if show_all else None, as_of))
+
+    @app_commands.command(name="subscribe", description="Post a daily digest in this channel (Manage Server)")
+    @app_commands.describe(time="Local time HH:MM", timezone="IANA time zone, e.g. Europe/Berlin")
+    async def subscribe(self, interaction: discord.Interaction, time: str, timezone: str) -> None:
+        await self.runner.run(interaction, command_text("subscribe", time, timezone), admin_only=True)
+
+    @app_commands.command(name="unsubscribe", description="Stop this channel's digest (Manage Server)")
+    async def unsubscribe(self, interaction: discord.Interaction) -> None:
+        await self.runner.run(interaction, "unsubscribe", admin_only=True)
+
+    @app_commands.command(name="digest-time", description="Change this channel's digest time (Manage Server)")
+    @app_commands.describe(time="Local time HH:MM", timezone="IANA time zone, e.g. Asia/Shanghai")
+    async def digest_time(self, interaction: discord.Interaction, time: str, timezone: str) -> None:
+        await self.runner.run(interaction, command_text("digest-time", time, timezone), admin_only=True)
+
+    @subscribe.autocomplete("timezone")
+    @digest_time.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=tz, value=tz) for tz in timezone_choices(current)]
+
+    @app_commands.command(name="sources", description="List the feeds; add or remove one (Manage Server)")
+    @app_commands.describe(action="list, add or remove", url="Feed URL (for add/remove)")
+    async def sources(
+        self,
+        interaction: discord.Interaction,
+        action: Literal["list", "add", "remove"] = "list",
+        url: str | None = None,
+    ) -> None:
+        if action == "list":
+            await self.runner.run(interaction, "sources")
+        else:
+            await self.runner.run(interaction, command_text("sources", action, url), admin_only=True)
+
+    @app_commands.command(name="search", description="Search recent US–China stories")
+    @app_commands.describe(query="Words to look for")
+    async def search(self, interaction: discord.Interaction, query: str) -> None:
+        await self.runner.run(interaction, command_text("search", query))
+
+    @app_commands.command(name="help", description="What /uschina can do")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await self.runner.run(interaction, "help")
+
+
+class UsChinaTree(app_commands.CommandTree):
+    """A command tree whose unexpected errors become a short private message, never a traceback."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("/uschina interaction failed: %s", error, exc_info=error)
+        await reply(interaction, error_message("Sorry, that command could not be run."))
+
+
+class UsChinaClient(discord.Client):
+    """discord.py client with the `/uschina` group, synced per guild (instant) or globally on login."""
+
+    def __init__(
+        self, runner: CommandRunner, *, guild_ids: Sequence[int], guild_ready_timeout: float
+    ) -> None:
+        super().__init__(
+            intents=least_privilege_intents(),
+            allowed_mentions=NO_MENTIONS,
+            guild_ready_timeout=guild_ready_timeout,
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+        )
+        self.guild_ids = tuple(guild_ids)
+        self.tree = UsChinaTree(self)
+        self.tree.add_command(UsChinaGroup(runner))
+
+    async def setup_hook(self) -> None:
+        """Register the commands: per guild when ids are given (visible at once), else globally."""
+        for guild_id in self.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        if not self.guild_ids:
+            await self.tree.sync()
+
+
+class DiscordAdapter:
+    """The ChatAdapter for Discord: gateway client for `/uschina`, REST for posting messages."""
+
+    platform = "discord"
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        guild_ids: Sequence[int] = (),
+        api_url: str | None = None,
+        gateway_url: str | None = None,
+        admin_role: str | None = None,
+        guild_ready_timeout: float = 2.0,
+        ready_timeout: float = READY_TIMEOUT,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
+        redirect_endpoints(api_url, gateway_url)
+        self._token = token
+        self._ready_timeout = ready_timeout
+        self._runner = CommandRunner(admin_role=admin_role, defer_after=defer_after)
+        self.client = UsChinaClient(
+            self._runner, guild_ids=guild_ids, guild_ready_timeout=guild_ready_timeout
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, handler: CommandHandler) -> None:
+        """Log in, sync commands, connect the gateway and return once READY (or raise RuntimeError)."""
+        self._runner.handler = handler
+        self._task = asyncio.create_task(
+            self.client.start(self._token, reconnect=True), name="discord-client"
+        )
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        await asyncio.wait(
+            {self._task, ready}, timeout=self._ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready.done():
+            return
+        ready.cancel()
+        failure = self._task.exception() if self._task.done() else None
+        await self.stop()
+        if failure is not None:
+            raise RuntimeError(
+                f"Discord client failed to start: {type(failure).__name__}: {failure}"
+            ) from failure
+        raise RuntimeError(f"Discord client was not ready within {self._ready_timeout:g} s")
+
+    async def stop(self) -> None:
+        """Close the gateway and HTTP session; wait for the client task to finish."""
+        await self.client.close()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def healthy(self) -> bool:
+        """True once READY and until closed."""
+        return self.client.is_ready() and not self.client.is_closed()
+
+    async def send(self, target: Target, message: Message) -> str:
+        """Post `message` (split into several messages if needed); return the first message's id."""
+        try:
+            return await self._send(target, message)
+        except DeliveryError:
+            raise
+        except discord.RateLimited as exc:
+            raise DeliveryError(
+                f"Discord rate limit: retry in {exc.retry_after:.0f} s",
+                permanent=False,
+                retry_after=exc.retry_after,
+            ) from exc
+        except discord.HTTPException as exc:
+            raise delivery_error(target.channel, exc) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise DeliveryError(f"Discord unreachable: {type(exc).__name__}", permanent=False) from exc
+
+    async def _send(self, target: Target, message: Message) -> str:
+        if self.client.is_closed() or self.client.user is None:
+            raise DeliveryError("Discord client is not connected", permanent=False)
+        channel = await self._channel(target.channel)
+        sent_ids = []
+        for part in render_message(message):
+            sent = await channel.send(
+                content=part.content or None, embeds=part.embeds, allowed_mentions=NO_MENTIONS
+            )
+            sent_ids.append(str(sent.id))
+        return sent_ids[0]
+
+    async def _channel(self, channel_id: str) -> discord.abc.Messageable:
+        if not channel_id.isdigit():
+            raise DeliveryError(f"'{channel_id[:40]}' is not a Discord channel id", permanent=True)
+        channel = self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(int(channel_id))
+        if not isinstance(channel, discord.abc.Messageable):
+            raise DeliveryError(f"Discord channel {channel_id} cannot receive messages", permanent=True)
+        return channel
+
+
+def delivery_error(channel_id: str, exc: discord.HTTPException) -> DeliveryError:
+    """Map a Discord HTTP error to a DeliveryError: permissions/unknown channel/bad request are permanent."""
+    if isinstance(exc, discord.Forbidden):
+        what = "missing access" if exc.code == 50001 else "missing permissions"
+        return DeliveryError(
+            f"Discord channel {channel_id}: {what} ({exc.code or 403}); check the bot's "
+            "View Channel, Send Messages and Embed Links permissions",
+            permanent=True,
+        )
+    if isinstance(exc, discord.NotFound):
+        return DeliveryError(
+            f"Discord channel {channel_id} not found ({exc.code or 404}); was it deleted?", permanent=True
+        )
+    if isinstance(exc, discord.DiscordServerError) or exc.status == 429:
+        return DeliveryError(f"Discord error {exc.status}; will retry", permanent=False)
+    return DeliveryError(f"Discord rejected the message: {exc.status} {exc.text[:200]}", permanent=True)

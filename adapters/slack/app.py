@@ -1,0 +1,384 @@
+"""The Slack adapter: `/uschina` through slack-bolt (HTTP or Socket Mode) and posts via the Web API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.oauth.state_store.stateless import StatelessOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.base import CommandHandler, CommandRequest, DeliveryError
+from adapters.slack.installation import SQLiteInstallationStore
+from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
+from bot.config import SlackConfig
+from bot.models import Message, Target
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+COMMAND = "/uschina"
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+
+# Errors after which retrying the same post can never succeed, with a hint for the operator.
+PERMANENT_ERRORS = {
+    "channel_not_found": "the channel does not exist or the app cannot see it",
+    "not_in_channel": "invite the app to the channel (/invite @uschina)",
+    "is_archived": "the channel is archived",
+    "invalid_auth": "the bot token is invalid",
+    "account_inactive": "the bot token belongs to a deactivated app or workspace",
+    "token_revoked": "the bot token was revoked (app uninstalled?)",
+    "not_authed": "no bot token is configured for this workspace",
+}
+AUTH_ERRORS = {"invalid_auth", "account_inactive", "token_revoked", "not_authed"}
+TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+ERROR_REPLY = "Sorry, that command failed. The problem was logged; please try again in a moment."
+
+
+def build_web_client(token: str | None, api_url: str = DEFAULT_API_URL) -> AsyncWebClient:
+    """An AsyncWebClient that retries connection errors and honours 429 Retry-After (up to 3 times)."""
+    # slack_sdk only retries connection errors by default; the rate-limit handler must be added.
+    return AsyncWebClient(
+        token=token or None,
+        base_url=api_url if api_url.endswith("/") else api_url + "/",  # urljoin drops a last segment
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def subcommand_label(text: str) -> str:
+    """The command words safe to echo back in an ack: "summary 7d" -> "summary 7d"."""
+    return escape(truncate(" ".join(text.replace("`", "").split()), 60)) or "help"
+
+
+def delivery_error(err: SlackApiError, channel: str) -> DeliveryError:
+    """Map a Web API failure on chat.postMessage to a DeliveryError that says whether to retry."""
+    status = err.response.status_code
+    code = str(err.response.get("error") or f"http_{status}")
+    if status == 429 or code == "ratelimited":
+        retry_after = _retry_after(err.response.headers)
+        return DeliveryError(
+            f"slack: rate limited posting to {channel}", permanent=False, retry_after=retry_after
+        )
+    if code in PERMANENT_ERRORS:
+        return DeliveryError(f"slack: {code} posting to {channel}: {PERMANENT_ERRORS[code]}", permanent=True)
+    transient = status >= 500 or code in TRANSIENT_ERRORS
+    # Anything else (invalid_blocks, msg_too_long, ...) would fail the same way again.
+    return DeliveryError(f"slack: {code} posting to {channel}", permanent=not transient)
+
+
+def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return float(value[0] if isinstance(value, list) else value)
+            except ValueError:
+                return None
+    return None
+
+
+def adapter_from_config(config: SlackConfig, *, store: Store | None = None,
+                        admins: frozenset[str] = frozenset()) -> SlackAdapter:
+    """Build the adapter from validated settings (SLACK_* variables, read once by bot.config).
+
+    A bot token serves one workspace; SLACK_CLIENT_ID + SLACK_CLIENT_SECRET switch to OAuth for many
+    (the installation store lives in `store`); SLACK_APP_TOKEN switches to Socket Mode.
+    """
+    return SlackAdapter(
+        bot_token=config.bot_token,
+        signing_secret=config.signing_secret,
+        app_token=config.app_token,
+        api_url=config.api_url,
+        store=store,
+        client_id=config.client_id if config.client_secret else None,
+        client_secret=config.client_secret,
+        state_secret=config.state_secret,
+        admin_user_ids=admins,
+    )
+
+
+class SlackAdapter:
+    """Serves `/uschina` for one workspace (bot token) or many (OAuth), and posts messages to channels."""
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        *,
+        bot_token: str,
+        signing_secret: str,
+        app_token: str | None = None,
+        api_url: str = DEFAULT_API_URL,
+        store: Store | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        state_secret: str | None = None,
+        admin_user_ids: frozenset[str] = frozenset(),
+        ack_budget: float = 1.5,
+        admin_cache_seconds: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        oauth = bool(client_id and client_secret)
+        if oauth and store is None:
+            raise ValueError("Slack OAuth mode (client id/secret) needs the store for installations")
+        self.client = build_web_client(None if oauth else bot_token, api_url)
+        self.installations = SQLiteInstallationStore(store) if oauth and store is not None else None
+        settings = self._oauth_settings(client_id, client_secret, state_secret) if oauth else None
+        self.app = AsyncApp(client=self.client, signing_secret=signing_secret, oauth_settings=settings)
+        self.app.command(COMMAND)(self._on_command)
+        self._app_token = app_token
+        self._admin_user_ids = admin_user_ids
+        self._ack_budget = ack_budget
+        self._admin_ttl = admin_cache_seconds
+        self._clock = clock
+        self._admin_cache: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._handler: CommandHandler | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._running = False
+        self._auth_failed = False
+
+    def _oauth_settings(
+        self, client_id: Any, client_secret: Any, state_secret: str | None
+    ) -> AsyncOAuthSettings:
+        return AsyncOAuthSettings(
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=list(BOT_SCOPES),
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            installation_store=self.installations,
+            installation_store_bot_only=True,
+            # A signed, expiring state token: nothing to store, survives restarts.
+            state_store=StatelessOAuthStateStore(
+                expiration_seconds=600, signing_secret=state_secret or client_secret
+            ),
+        )
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self, handler: CommandHandler) -> None:
+        """Route `/uschina` to `handler`; in Socket Mode also connect the websocket."""
+        self._handler = handler
+        if self._app_token:
+            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            await self._socket.connect_async()
+            log.info("slack: connected in Socket Mode")
+        self._running = True
+
+    async def stop(self) -> None:
+        """Close the Socket Mode connection (if any); HTTP routes simply stop being served by the host."""
+        self._running = False
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+
+    def healthy(self) -> bool:
+        """False before start, after stop, after an auth failure, or while the socket is down."""
+        if not self._running or self._auth_failed:
+            return False
+        if self._socket is not None:
+            # The SDK's is_connected() is a coroutine; these are the same checks minus the ping history.
+            client = self._socket.client
+            session = getattr(client, "current_session", None)
+            return (
+                not client.closed
+                and not getattr(client, "stale", False)
+                and session is not None
+                and not session.closed
+            )
+        return True
+
+    # --- HTTP mode ---------------------------------------------------------------------------------
+
+    async def handle_events(self, request: web.Request) -> web.Response:
+        """POST /slack/events: verify Slack's signature and dispatch (401 when the signature is bad)."""
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def handle_oauth(self, request: web.Request) -> web.Response:
+        """GET /slack/install and /slack/oauth_redirect (OAuth mode only)."""
+        flow = self.app.oauth_flow
+        if flow is None:
+            return web.Response(status=404)
+        bolt_request = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+        return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+    def routes(self) -> list[web.RouteDef]:
+        """The routes to mount on the bot's aiohttp server (events, plus the OAuth pages in OAuth mode)."""
+        routes = [web.post(EVENTS_PATH, self.handle_events)]
+        if self.app.oauth_flow is not None:
+            routes += [web.get(INSTALL_PATH, self.handle_oauth), web.get(REDIRECT_PATH, self.handle_oauth)]
+        return routes
+
+    def web_app(self) -> web.Application:
+        """A standalone aiohttp application serving `routes()`."""
+        application = web.Application()
+        application.add_routes(self.routes())
+        return application
+
+    # --- commands ------------------------------------------------------------------------------------
+
+    async def _on_command(
+        self, ack: Any, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        # Slack wants the ack within 3 s: fast answers go in the ack, slow ones get "Working on ...".
+        task = asyncio.create_task(self._answer(command, client))
+        done, _ = await asyncio.wait({task}, timeout=self._ack_budget)
+        if not done:
+            await ack(f"Working on `{subcommand_label(command.get('text') or '')}`…")
+        message, parts = self._render_reply(await task)
+        if done and message.ephemeral:
+            await ack(text=parts[0].text, blocks=parts[0].blocks)
+            parts = parts[1:]
+        elif done:
+            await ack()
+        try:
+            await self._deliver(message, parts, command, respond, client, working=not done)
+        except Exception:
+            log.exception("slack: could not deliver the reply to /uschina in %s", command.get("channel_id"))
+
+    def _render_reply(self, message: Message) -> tuple[Message, list[RenderedSlackMessage]]:
+        """Render a reply; a message Block Kit rejects locally is replaced by the short error."""
+        try:
+            return message, render_message(message)
+        except Exception:
+            log.exception("slack: could not render a %s reply", message.kind)
+            error = Message(kind="error", text=ERROR_REPLY, ephemeral=True)
+            return error, render_message(error)
+
+    async def _answer(self, command: dict[str, Any], client: AsyncWebClient) -> Message:
+        """Run the shared handler; any failure becomes a short ephemeral error (details only in the log)."""
+        text = (command.get("text") or "").strip()
+        try:
+            if self._handler is None:
+                raise RuntimeError("SlackAdapter.start() was not called")
+            request = await self._request_from(command, text, client)
+            return await self._handler(request)
+        except Exception:
+            log.exception("slack: /uschina %r failed", truncate(text, 80))
+            return Message(kind="error", text=ERROR_REPLY, ephemeral=True)
+
+    async def _request_from(
+        self, command: dict[str, Any], text: str, client: AsyncWebClient
+    ) -> CommandRequest:
+        team, user = command.get("team_id") or "", command.get("user_id") or ""
+        return CommandRequest(
+            platform=self.platform,
+            workspace=team,
+            channel=command.get("channel_id") or "",
+            user=user,
+            text=text,
+            is_admin=await self.is_admin(client, team, user),
+        )
+
+    async def _deliver(
+        self,
+        message: Message,
+        parts: list[RenderedSlackMessage],
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        *,
+        working: bool,
+    ) -> None:
+        """Ephemeral replies go to response_url; public ones are posted to the channel."""
+        if message.ephemeral:
+            for i, part in enumerate(parts):
+                replace = working and i == 0  # the reply takes the place of "Working on ..."
+                await respond(
+                    text=part.text, blocks=part.blocks, response_type="ephemeral", replace_original=replace
+                )
+            return
+        channel = command.get("channel_id") or ""
+        try:
+            await self._post(client, channel, parts)
+        except DeliveryError as err:
+            # Not a member (or a DM the bot cannot post to): answer in place through response_url instead.
+            log.warning("%s; answering through response_url", err.reason)
+            for part in parts:
+                await respond(text=part.text, blocks=part.blocks, response_type="in_channel")
+            return
+        if working:
+            await respond(delete_original=True)
+
+    async def is_admin(self, client: AsyncWebClient, team: str, user: str) -> bool:
+        """Allow-listed, or a workspace admin/owner per users.info (cached for a few minutes)."""
+        if user in self._admin_user_ids:
+            return True
+        now = self._clock()
+        cached = self._admin_cache.get((team, user))
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            info = (await client.users_info(user=user)).get("user") or {}
+            admin = bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as err:
+            log.warning(
+                "slack: users.info failed for %s (%s); treating as non-admin", user, type(err).__name__
+            )
+            admin = False
+        self._admin_cache[(team, user)] = (admin, now + self._admin_ttl)
+        return admin
+
+    # --- sending --------------------------------------------------------------------------------------
+
+    async def send(self, target: Target, message: Message) -> str:
+        """Post `message` to `target.channel` (one post per rendered part); return the first part's ts."""
+        client = await self._client_for(target.workspace)
+        return await self._post(client, target.channel, render_message(message))
+
+    async def _client_for(self, workspace: str | None) -> AsyncWebClient:
+        """The app client, or in OAuth mode a client holding that workspace's installed bot token."""
+        if self.installations is None:
+            return self.client
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
+        if bot is None:
+            raise DeliveryError(f"slack: the app is not installed in workspace {workspace}", permanent=True)
+        return build_web_client(bot.bot_token, self.client.base_url)
+
+    async def _post(self, client: AsyncWebClient, channel: str, parts: list[RenderedSlackMessage]) -> str:
+        first_ts = ""
+        for part in parts:
+            ts = await self._post_one(client, channel, part)
+            first_ts = first_ts or ts
+        return first_ts
+
+    async def _post_one(self, client: AsyncWebClient, channel: str, part: RenderedSlackMessage) -> str:
+        try:
+            response = await client.chat_postMessage(
+                channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False, unfurl_media=False
+            )
+        except SlackApiError as err:
+            error = delivery_error(err, channel)
+            self._auth_failed = self._auth_failed or (
+                self.installations is None and err.response.get("error") in AUTH_ERRORS
+            )
+            log.warning("%s", error.reason)
+            raise error from err
+        except (TimeoutError, aiohttp.ClientError, OSError) as err:
+            reason = f"slack: network error posting to {channel}: {type(err).__name__}"
+            log.warning("%s", reason)
+            raise DeliveryError(reason, permanent=False) from err
+        return str(response.get("ts") or "")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.models import Analysis, Item, Relevance
+from storage import Store
+from storage.queries import items as item_q
+
+NOW = datetime(2025, 7, 11, 9, 0, tzinfo=UTC)
+RELEVANT = Analysis(relevance=Relevance(True, 0.9, ("US actor: Rubio",)), summary="Rubio met Wang Yi.")
+
+
+def make_item(**changes: object) -> Item:
+    base = Item(
+        id="i1", source="https://feed.example/rss", source_name="Example Wire", source_kind="wire",
+        url="https://example.com/a", guid="g1", title="Rubio meets Wang Yi", text="Rubio met Wang Yi in Kuala Lumpur.",
+        published=NOW, published_from="feed", fetched_at=NOW, content_hash="h1",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def test_duplicate_found_by_id_url_then_hash(store: Store) -> None:
+    await store.run(item_q.save_item, make_item(), RELEVANT, story_id=None)
+    bumped_guid = make_item(id="i2", guid="g2")  # same URL, new guid: a publisher re-push
+    new_url_same_text = make_item(id="i3", guid="g3", url="https://mirror.example/a")
+    other = make_item(id="i4", guid="g4", url="https://example.com/b", content_hash="h4")
+    assert (await store.run(item_q.find_existing, bumped_guid)).id == "i1"
+    assert (await store.run(item_q.find_existing, new_url_same_text)).id == "i1"
+    assert await store.run(item_q.find_existing, other) is None
+
+
+async def test_recent_stories_name_sources_and_rank(store: Store) -> None:
+    for story_id, score in (("s1", 0.6), ("s2", 0.95)):
+        await store.run(item_q.create_story, story_id, title=f"story {story_id}", url=None, signature="{}",
+                        score=score, published=NOW, now=NOW)
+    await store.run(item_q.save_item, make_item(), RELEVANT, story_id="s2")
+    await store.run(item_q.save_item, make_item(id="i9", url="https://gov.example/x", content_hash="h9",
+                                                 source_name="State Dept", source_kind="official"),
+                    RELEVANT, story_id="s2")
+    await store.run(item_q.refresh_story, "s2", summary="Two sources.", at=NOW + timedelta(minutes=5))
+    stories = await store.run(item_q.recent_stories, NOW - timedelta(hours=1), limit=5)
+    assert [s.id for s in stories] == ["s2", "s1"]
+    assert stories[0].sources[0][:2] == ("State Dept", "official")  # official sources first
+    assert {name for name, _kind, _url in stories[0].sources} == {"State Dept", "Example Wire"}
+    assert stories[0].summary == "Two sources."
+    assert await store.run(item_q.recent_stories, NOW + timedelta(hours=1)) == []
+
+
+async def test_search_treats_query_as_plain_words(store: Store) -> None:
+    await store.run(item_q.save_item, make_item(), RELEVANT, story_id=None)
+    hits = await store.run(item_q.search_items, 'wang "kuala*', limit=5)
+    assert [h["id"] for h in hits] == ["i1"]
+    # FTS operators are plain words here: "OR" must itself appear, so nothing matches
+    assert await store.run(item_q.search_items, "wang OR nothing", limit=5) == []
+    assert await store.run(item_q.search_items, "NEAR( ) -- ;", limit=5) == []
+    assert await store.run(item_q.search_items, "", limit=5) == []
+
+
+async def test_search_uses_the_fts_index(store: Store) -> None:
+    plan = await store.run(lambda db: db.execute(
+        "EXPLAIN QUERY PLAN SELECT items.id FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
+        "WHERE items_fts MATCH 'x'").fetchall())
+    assert any("VIRTUAL TABLE" in str(row) for row in plan)
