@@ -49,7 +49,8 @@ def enqueue(db: sqlite_utils.Database, *, idem_key: str, platform: str, workspac
     """Add a pending row; False (and no change) when the key is already there."""
     cursor = db.execute(
         "INSERT OR IGNORE INTO outbox (idem_key, subscription_id, platform, workspace, channel, kind, "
-        "payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        "payload, status, attempts, next_attempt_at, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
         [idem_key, subscription_id, platform, workspace, channel, kind, payload, stamp(now), stamp(now)],
     )
     return cursor.rowcount == 1
