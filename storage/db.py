@@ -164,7 +164,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         );
         """
     )
-    db["items"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db.table("items").enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
 
 
 @migrations()
@@ -187,5 +187,17 @@ def m002_slack_installations(db: sqlite_utils.Database) -> None:
             data TEXT NOT NULL,
             PRIMARY KEY (enterprise_id, team_id, user_id)
         );
+        """
+    )
+
+
+@migrations()
+def m003_deadline_tracking(db: sqlite_utils.Database) -> None:
+    # dated_by: publication date of the report that set a deadline's current dates, so an older report
+    # processed late cannot override a newer one. The topic index serves matching reports to deadlines.
+    db.executescript(
+        """
+        ALTER TABLE deadlines ADD COLUMN dated_by TEXT;
+        CREATE INDEX deadlines_topic ON deadlines(topic, status);
         """
     )

@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlite_utils
 
 from bot.models import Analysis, Item, StoryView
+from storage.queries.timestamps import to_iso
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,7 @@ class ExistingItem:
     story_id: str | None
 
 
-def iso(moment: datetime) -> str:
-    """The one timestamp format the store uses: UTC ISO-8601, sortable as text."""
-    return moment.isoformat(timespec="seconds")
+iso = to_iso  # the store's one timestamp format
 
 
 def find_existing(db: sqlite_utils.Database, item: Item) -> ExistingItem | None:

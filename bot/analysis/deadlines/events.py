@@ -1,0 +1,147 @@
+"""Naming the event a date belongs to, and the topic key that groups reports of the same event."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.analysis.deadlines.text import CHINA, US
+
+
+@dataclass(frozen=True)
+class EventNoun:
+    """A phrase pattern that names an event, and how to word the event from its sentence."""
+
+    topic: str
+    pattern: re.Pattern[str]
+    describe: Callable[[str], str]
+
+
+def _tariff(sentence: str) -> str:
+    rate = re.search(r"\b(\d{1,3}(?:\.\d)?)(?: ?%| per ?cent| percent)", sentence)
+    prefix = f"{rate.group(1)}% " if rate else ""
+    target = " on Chinese imports" if CHINA.search(sentence) else ""
+    return f"{prefix}tariff{target} takes effect"
+
+
+def _summit(sentence: str) -> str:
+    if re.search(r"\bTrump\b", sentence) or re.search(r"\bXi\b", sentence):
+        return "Trump–Xi summit" if "summit" in sentence.lower() else "Trump–Xi meeting"
+    return "US–China leaders' meeting"
+
+
+def _talks(sentence: str) -> str:
+    trade = "trade " if re.search(r"\btrade|tariff", sentence, re.IGNORECASE) else ""
+    if re.search(r"\bround\b", sentence, re.IGNORECASE):
+        return f"new round of US–China {trade}talks begins"
+    return f"US–China {trade}talks"
+
+
+def _visit(sentence: str) -> str:
+    if re.search(r"\b(?:visit|trip|travel)(?: to)? (?:China|Beijing)", sentence):
+        return "Trump visit to China" if "Trump" in sentence else "US leader's visit to China"
+    if re.search(r"\bXi\b", sentence):
+        return "Xi visit to the US"
+    return "US–China state visit"
+
+
+def _truce(sentence: str) -> str:
+    if re.search(r"tariff|duties", sentence, re.IGNORECASE):
+        return "tariff truce expires"
+    if re.search(r"export", sentence, re.IGNORECASE):
+        return "export-control suspension ends"
+    return "suspension ends"
+
+
+_MEASURE = re.compile(
+    r"\b(?:(?:export |licensing |new )?"
+    r"(?:rules?|regulations?|restrictions|curbs|controls|requirements)|ban)\b",
+    re.I,
+)
+
+
+def _measure(sentence: str) -> str:
+    found = _MEASURE.search(sentence)
+    noun = found.group().lower() if found else "measure"
+    return f"{noun} {'takes' if noun in ('ban', 'rule', 'regulation', 'requirement') else 'take'} effect"
+
+
+def _fixed(text: str) -> Callable[[str], str]:
+    return lambda _sentence: text
+
+
+EVENT_NOUNS: tuple[EventNoun, ...] = (
+    EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|ceasefire)\b", re.I), _truce),
+    EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
+    EventNoun("summit", re.compile(r"\b(?:summit|meeting|meet)\b", re.I), _summit),
+    EventNoun(
+        "call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _fixed("Trump–Xi call")
+    ),
+    EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to)\b", re.I), _visit),
+    EventNoun(
+        "export-controls",
+        re.compile(r"\bexport controls?\b|\bentity list\b", re.I),
+        lambda s: "US export controls take effect" if US.search(s) else "export controls take effect",
+    ),
+    EventNoun(
+        "licensing",
+        re.compile(r"\blicens(?:e|ing) requirements?\b", re.I),
+        _fixed("China licensing requirements take effect"),
+    ),
+    EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I), _tariff),
+    EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
+    EventNoun("measure", _MEASURE, _measure),
+    EventNoun("hearing", re.compile(r"\bhearings?\b", re.I), _fixed("public hearing")),
+    EventNoun(
+        "comments", re.compile(r"\b(?:comment period|comments)\b", re.I), _fixed("public comments due")
+    ),
+    EventNoun("deadline", re.compile(r"\bdeadline\b", re.I), _fixed("deadline")),
+)
+
+
+def name_event(
+    sentence: str, position: int | None = None, *, context: str = "", noun_first: bool = True
+) -> tuple[str, str] | None:
+    """(topic, what) for the event noun nearest `position` in `sentence` (first one when None).
+
+    `context` (the whole sentence when `sentence` is one clause of it) supplies names for the wording;
+    `noun_first` favours nouns before `position` ("talks ... in August") over nouns after it.
+    """
+    best: tuple[int, EventNoun] | None = None
+    for rank, noun in enumerate(EVENT_NOUNS):
+        for match in noun.pattern.finditer(sentence):
+            distance = 0 if position is None else abs(match.start() - position)
+            if position is not None and (match.start() > position) == noun_first:
+                distance += 15
+            score = distance * 10 + rank
+            if best is None or score < best[0]:
+                best = (score, noun)
+    if best is None:
+        return None
+    noun = best[1]
+    return noun.topic, noun.describe(context or sentence)
+
+
+_TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("truce", re.compile(r"truce|reprieve|suspension|pause|ceasefire", re.I)),
+    ("talks", re.compile(r"talks|negotiation|round", re.I)),
+    ("summit", re.compile(r"summit|meeting|leaders", re.I)),
+    ("visit", re.compile(r"visit", re.I)),
+    ("call", re.compile(r"\bcall\b", re.I)),
+    ("export-controls", re.compile(r"export", re.I)),
+    ("licensing", re.compile(r"licens", re.I)),
+    ("tariff", re.compile(r"tariff|dut(?:y|ies)", re.I)),
+    ("deal", re.compile(r"\b(?:deal|agreement)\b", re.I)),
+)
+
+
+def topic_key(what: str) -> str:
+    """A normalised topic for `what`: reports of one event share it ("reprieve ends" ~ "truce expires")."""
+    for topic, pattern in _TOPIC_WORDS:
+        if pattern.search(what):
+            if topic == "visit":
+                return "visit:xi" if re.search(r"\bXi\b", what) else "visit:us"
+            return topic
+    words = sorted({w for w in re.findall(r"[a-z]+", what.lower()) if len(w) > 3})
+    return " ".join(words) or "event"

@@ -1,0 +1,250 @@
+"""Find the future US–China events and deadlines a news item mentions, dated relative to publication."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from bot.analysis.deadlines import anchors, windows
+from bot.analysis.deadlines.events import name_event, topic_key
+from bot.analysis.deadlines.text import (
+    FUTURE,
+    PAST,
+    clause_around,
+    is_ours,
+    mentions_us_and_china,
+    split_sentences,
+)
+from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
+from bot.models import DeadlineMention
+
+_HEDGED = re.compile(
+    r"\b(?:may|might|could|possibl[ey]|likely|expected|consider(?:ing)?|weighing|hopes?)\b", re.I
+)
+_REPORTED_DATE = re.compile(
+    r"\b(?:said|says|told|announced|added|stated|noted|wrote|posted|met|held|earlier|since|introduced|began|"
+    r"started|signed|unveiled|last)\s+(?:on\s+|in\s+)?$",
+    re.I,
+)
+_MODAL_BEFORE = re.compile(r"\b(?:will|would|to|be|been)\s+$", re.I)
+_TRAILING_PHRASE = re.compile(r"^[\s,;]*(?:with|and|plus|including|followed by)\b", re.I)
+_INHERENTLY_AHEAD = re.compile(r"\b(?:next|coming|later|by|until|through)\b", re.I)
+_ORDINAL_ONLY = re.compile(r"^(?:the |on the )?(?:first|second|third|fourth|\d+(?:st|nd|rd|th))$", re.I)
+_VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
+# Duckling reads some bare numbers as clock times ("by 115" in "by 115%"); a date needs a calendar word.
+_CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}", re.I)
+_NUMBER_TAIL = re.compile(r"^\s*(?:%|per ?cent|percent|billion|million|trillion|bn|m\b)", re.I)
+_STATED_START = re.compile(
+    r"\b(?:starting|effective|from|beginning|begins?|takes? effect)\b[^,;]{0,20}$", re.I
+)
+_TRUCE_WORDS = re.compile(
+    r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|reduc(?:e|tion)|lower|slash|cut)", re.I
+)
+_TARIFF = re.compile(r"\b(?:tariffs?|duties)\b", re.I)
+_TRUCE_END = re.compile(
+    r"\b(?:truce|reprieve|pause|suspension)\b[^.]{0,30}"
+    r"\b(?:ends|expires|expiry|runs out|lapses|set to expire)\b",
+    re.I,
+)
+_EXTEND = re.compile(r"\bextend(?:s|ed|ing)?\b|\bextension\b", re.I)
+_UNDATED = re.compile(
+    r"mutually (?:acceptable|agreeable|convenient) (?:date|time)|date (?:is |was |has )?(?:yet )?(?:still )?"
+    r"to be (?:determined|decided|announced|set|confirmed|fixed)|"
+    r"no date (?:has been|was|is|had been) (?:yet )?set|"
+    r"\b(?:has been|have been|was|were) (?:cancel(?:l)?ed|called off|scrapped)\b|\bcalled off\b|"
+    r"\bsome ?time (?:after that|later|soon)|\bat a later date\b|\bin due course\b|\bsoon\b|\bupcoming\b|"
+    r"\bplanned\b|\bproposed\b|\bexpected to (?:meet|visit|hold|speak)\b",
+    re.I,
+)
+
+
+# Only events that get scheduled are worth tracking before they have a date.
+_SCHEDULED_EVENTS = frozenset({"summit", "talks", "visit", "call", "deal", "hearing"})
+
+
+@dataclass(frozen=True)
+class _Found:
+    topic: str
+    mention: DeadlineMention
+
+
+def extract_deadlines(text: str, published: date, *, title: str = "") -> list[DeadlineMention]:
+    """The future US–China events in `text` (with `title`), each dated relative to `published` or undated."""
+    if not mentions_us_and_china(f"{title}\n{text}"):
+        return []
+    sentences = split_sentences(text)
+    if title and not text.startswith(title):
+        sentences.insert(0, title)
+    found: list[_Found] = []
+    context = _Context()
+    for index, sentence in enumerate(sentences):
+        if is_ours(sentence):
+            found.extend(_from_sentence(sentence, sentences[max(0, index - 3) : index], published, context))
+    return _deduplicate(found)
+
+
+class _Context:
+    """What earlier sentences of the item resolved: "the same date" refers back to it."""
+
+    def __init__(self) -> None:
+        self.last_span: TimeSpan | None = None
+
+
+def _from_sentence(sentence: str, before: list[str], published: date, context: _Context) -> list[_Found]:
+    dated = _dated(sentence, published, context) + _durations(sentence, published)
+    if not dated:
+        dated = _truce_end_without_date(sentence, published)
+    if dated:
+        return dated
+    return _undated(sentence, before)
+
+
+def _dated(sentence: str, published: date, context: _Context) -> list[_Found]:
+    found: list[_Found] = []
+    for span in _spans(sentence, published):
+        if windows.SAME_DATE.fullmatch(span.body):
+            if context.last_span is None:
+                continue
+            span = replace(context.last_span, body=span.body, pos=span.pos, end_pos=span.end_pos)
+        context.last_span = span
+        mention = _mention_for(sentence, span, published)
+        if mention is not None:
+            found.append(mention)
+    return found
+
+
+def _spans(sentence: str, published: date) -> list[TimeSpan]:
+    """Our windows first, then Duckling's expressions that do not overlap them, in text order."""
+    spans = list(windows.fuzzy_windows(sentence, published))
+    spans += [
+        TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
+        for m in windows.SAME_DATE.finditer(sentence)
+    ]
+    for span in parse_times(sentence, published):
+        if _not_a_date(sentence, span) or windows.DURATION.search(span.body):
+            continue
+        if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
+            spans.append(span)
+    return sorted(spans, key=lambda s: s.pos)
+
+
+def _not_a_date(sentence: str, span: TimeSpan) -> bool:
+    words = re.sub(r"^(?:by|at|in|on|for|from|the)\s+", "", span.body, flags=re.I)
+    return bool(
+        _ORDINAL_ONLY.match(span.body)
+        or _VAGUE_YEAR.match(span.body)
+        or not _CALENDAR_WORD.search(words)
+        or _NUMBER_TAIL.match(sentence[span.end_pos :])
+    )
+
+
+def _mention_for(sentence: str, span: TimeSpan, published: date) -> _Found | None:
+    clause = clause_around(sentence, span.pos, span.end_pos)
+    if not _is_ahead(sentence, clause, span) or span.end < published:
+        return None
+    event = name_event(clause, clause.find(span.body), context=sentence) or name_event(sentence, span.pos)
+    if event is None:
+        return None
+    start = max(span.start, published)
+    granularity = span.granularity if start == span.start or span.granularity != "day" else "day"
+    confidence = (0.85 if granularity == "day" else 0.75) - (0.2 if _HEDGED.search(clause) else 0.0)
+    mention = DeadlineMention(event[1], start, span.end, granularity, round(confidence, 2), sentence)
+    return _Found(topic_key(event[1]), mention)
+
+
+def _is_ahead(sentence: str, clause: str, span: TimeSpan) -> bool:
+    """Whether the expression dates something still to come, judged from the words around it."""
+    before = sentence[max(0, span.pos - 40) : span.pos]
+    reported = _REPORTED_DATE.search(before)
+    if reported and not _MODAL_BEFORE.search(before[: reported.start()]):
+        return False
+    if _INHERENTLY_AHEAD.search(span.body) and not PAST.search(span.body):
+        return True
+    rest = clause.replace(span.body, " ")
+    if _TRAILING_PHRASE.match(rest) and not (FUTURE.search(rest) or PAST.search(rest)):
+        rest = sentence.replace(
+            span.body, " "
+        )  # a verbless clause ("with a hearing on ...") takes the sentence's
+    return bool(FUTURE.search(rest)) and not (PAST.search(rest) and not re.search(r"\bwill\b", rest))
+
+
+def _durations(sentence: str, published: date) -> list[_Found]:
+    found = []
+    for match in windows.DURATION.finditer(sentence):
+        days, _ = windows.duration_after(match, published)
+        start, confidence = _measure_start(sentence, match, published)
+        known = _known_truce(sentence, published, days)
+        if known is not None:
+            end, confidence = known.end, 0.7
+        else:
+            end = windows.duration_after(match, start)[1]
+        if end < published:
+            continue
+        what = _measure_name(sentence)
+        if what is None:
+            continue
+        mention = DeadlineMention(what, end, end, "day", confidence, sentence)
+        found.append(_Found(topic_key(what), mention))
+    return found
+
+
+def _measure_name(sentence: str) -> str | None:
+    """What ends when a duration runs out: a tariff truce, another suspension, or nothing we know."""
+    if _TARIFF.search(sentence) and _TRUCE_WORDS.search(sentence):
+        return "tariff truce expires"
+    event = name_event(sentence)
+    if event is not None and event[0] == "truce":
+        return event[1]
+    return None
+
+
+def _measure_start(sentence: str, match: re.Match[str], published: date) -> tuple[date, float]:
+    """When the measure starts: a date the sentence gives with "starting/effective", else publication."""
+    for span in parse_times(sentence, published):
+        if _STATED_START.search(sentence[: span.pos]) or _STATED_START.search(span.body + " "):
+            return span.start, 0.75
+    return published, 0.4
+
+
+def _known_truce(sentence: str, published: date, days: int) -> anchors.KnownMeasure | None:
+    if not (_TARIFF.search(sentence) and _TRUCE_WORDS.search(sentence)):
+        return None
+    return anchors.running_truce(published, days=days, extension=bool(_EXTEND.search(sentence)))
+
+
+def _truce_end_without_date(sentence: str, published: date) -> list[_Found]:
+    if not _TRUCE_END.search(sentence):
+        return []
+    known = anchors.running_truce(published, days=None, extension=bool(_EXTEND.search(sentence)))
+    if known is None:
+        return []
+    mention = DeadlineMention("tariff truce expires", known.end, known.end, "day", 0.6, sentence)
+    return [_Found("truce", mention)]
+
+
+def _undated(sentence: str, before: list[str]) -> list[_Found]:
+    if not _UNDATED.search(sentence):
+        return []
+    cue = _UNDATED.search(sentence)
+    event = name_event(sentence, cue.start() if cue else None, noun_first=False)
+    for earlier in reversed(before):
+        if event is not None:
+            break
+        event = name_event(earlier)
+    if event is None or event[0] not in _SCHEDULED_EVENTS:
+        return []
+    return [_Found(topic_key(event[1]), DeadlineMention(event[1], None, None, "unknown", 0.5, sentence))]
+
+
+def _deduplicate(found: list[_Found]) -> list[DeadlineMention]:
+    """One mention per (topic, dates); an undated event is dropped when the same topic is dated."""
+    dated_topics = {f.topic for f in found if f.mention.start is not None}
+    best: dict[tuple[str, date | None, date | None], DeadlineMention] = {}
+    for f in found:
+        if f.mention.start is None and f.topic in dated_topics:
+            continue
+        key = (f.topic, f.mention.start, f.mention.end)
+        if key not in best or f.mention.confidence > best[key].confidence:
+            best[key] = f.mention
+    return list(best.values())

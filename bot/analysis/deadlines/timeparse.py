@@ -1,0 +1,131 @@
+"""Time expressions in a sentence, resolved against a reference date by Duckling.
+
+Duckling's tz database is loaded once, lazily: from the `tzdata` package when installed (slim images),
+else from /usr/share/zoneinfo.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+import duckling
+
+from bot.models import Granularity
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    """A resolved time expression: where it is in the text and the days it covers (end inclusive)."""
+
+    body: str
+    pos: int
+    end_pos: int
+    start: date
+    end: date
+    granularity: Granularity
+
+
+_BY_DAY = re.compile(r"^by (?!the end|end|year)", re.I)
+
+
+@dataclass(frozen=True)
+class _Duckling:
+    time_zones: Any
+    locale: Any
+    dims: Any
+
+
+def _zoneinfo_dir() -> str:
+    try:
+        folder = importlib.resources.files("tzdata") / "zoneinfo"
+        if folder.is_dir():
+            return str(folder)
+    except ModuleNotFoundError:
+        pass
+    return "/usr/share/zoneinfo"
+
+
+@cache
+def _duckling() -> _Duckling:
+    lang = duckling.parse_lang("EN")
+    return _Duckling(
+        time_zones=duckling.load_time_zones(_zoneinfo_dir()),
+        locale=duckling.default_locale_lang(lang),
+        dims=duckling.parse_dimensions(["time"]),
+    )
+
+
+def parse_times(text: str, reference: date) -> list[TimeSpan]:
+    """All non-latent time expressions in `text`, as Duckling resolves them from `reference`."""
+    engine = _duckling()
+    epoch = int(datetime(reference.year, reference.month, reference.day, 12, tzinfo=UTC).timestamp())
+    ref_time = duckling.parse_ref_time(engine.time_zones, "UTC", epoch)
+    context = duckling.Context(ref_time, engine.locale)
+    found = []
+    for result in duckling.parse(text, context, engine.dims, False):
+        span = _to_span(result, reference)
+        if span is not None:
+            found.append(span)
+    return found
+
+
+def _day(value: dict[str, Any]) -> date:
+    return date.fromisoformat(value["value"][:10])
+
+
+def _to_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
+    value = result["value"]
+    if value.get("type") == "interval":
+        bounds = _interval(value, reference)
+    elif "value" in value:
+        bounds = _grain_bounds(_day(value), value.get("grain", "day"))
+    else:
+        bounds = None
+    if bounds is None:
+        return None
+    start, end, granularity = bounds
+    body = result["body"].rstrip(" ,;:.")
+    if _BY_DAY.match(body) and "to" in value and "from" in value:
+        # "by Aug. 30" is a deadline on that day, not a window from today (Duckling's exclusive end).
+        start = end = _day(value["to"])
+        granularity = "day"
+    return TimeSpan(body, result["start"], result["start"] + len(body), start, end, granularity)
+
+
+def _interval(value: dict[str, Any], reference: date) -> tuple[date, date, Granularity] | None:
+    start = _day(value["from"]) if "from" in value else reference
+    if "to" not in value:
+        return start, start, "day"
+    # Duckling's interval end is exclusive.
+    end = _day(value["to"]) - timedelta(days=1)
+    if end <= start:
+        return start, start, "day"
+    return start, end, "range"
+
+
+def _grain_bounds(day: date, grain: str) -> tuple[date, date, Granularity]:
+    if grain == "week":
+        return day, day + timedelta(days=6), "range"
+    if grain == "month":
+        return day, month_end(day), "month"
+    if grain == "quarter":
+        return day, month_end(add_months(day, 2)), "quarter"
+    if grain == "year":
+        return day, date(day.year, 12, 31), "range"
+    return day, day, "day"
+
+
+def add_months(day: date, months: int) -> date:
+    """The first of the month `months` after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    return add_months(day, 1) - timedelta(days=1)

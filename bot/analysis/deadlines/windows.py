@@ -1,0 +1,88 @@
+"""News phrasings Duckling misses or reads too narrowly: fuzzy windows, durations and "the same date"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
+
+_LATER_THIS = re.compile(r"\blater (?:this|in the) (month|year)\b", re.I)
+_COMING = re.compile(r"\b(?:in )?the (?:coming|next (?:few|several)) (days|weeks|months)\b", re.I)
+_QUARTER = re.compile(r"\b(?:in |by )?(?:the )?Q([1-4])(?: of)?(?: (20\d\d))?\b")
+_HALF = re.compile(
+    r"\b(?:in |by )?(?:the )?(?:H([12])|(first|second) half)(?: of)?(?: (?:the year|this year|(20\d\d)))?\b",
+    re.I,
+)
+_YEAR_END = re.compile(r"\bby (?:the )?(?:year[- ]end|end of (?:the |this )?year)\b", re.I)
+_COMING_DAYS = {"days": 7, "weeks": 28, "months": 91}
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "eighteen": 18,
+    "thirty": 30,
+    "sixty": 60,
+    "ninety": 90,
+    "a": 1,
+    "an": 1,
+}
+_NUMBER = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety)"
+DURATION = re.compile(
+    rf"\b(?:(?:for|by|another|additional|further|within) (?:a(?:n)? (?:further |additional )?)?{_NUMBER}[- ]"
+    rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|{_NUMBER}[- ](day|week|month|year)(?:-long)? "
+    r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze))",
+    re.I,
+)
+SAME_DATE = re.compile(r"\b(?:on |from |starting )?the same (?:date|day)\b", re.I)
+
+
+def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
+    """Windows such as "later this month", "in the coming weeks", "Q3", "H2", "by year-end"."""
+    for m in _LATER_THIS.finditer(sentence):
+        end = month_end(published) if m.group(1).lower() == "month" else date(published.year, 12, 31)
+        yield TimeSpan(m.group(), m.start(), m.end(), published, end, "range")
+    for m in _COMING.finditer(sentence):
+        span_end = published + timedelta(days=_COMING_DAYS[m.group(1).lower()])
+        yield TimeSpan(m.group(), m.start(), m.end(), published, span_end, "range")
+    for m in _QUARTER.finditer(sentence):
+        yield _period(m, published, int(m.group(1)) * 3 - 2, 3, m.group(2), "quarter")
+    for m in _HALF.finditer(sentence):
+        first_half = m.group(1) == "1" or (m.group(2) or "").lower() == "first"
+        yield _period(m, published, 1 if first_half else 7, 6, m.group(3), "range")
+    for m in _YEAR_END.finditer(sentence):
+        yield TimeSpan(m.group(), m.start(), m.end(), published, date(published.year, 12, 31), "range")
+
+
+def _period(
+    m: re.Match[str], published: date, first_month: int, months: int, year: str | None, granularity: str
+) -> TimeSpan:
+    start = date(int(year) if year else published.year, first_month, 1)
+    end = month_end(add_months(start, months - 1))
+    if year is None and end < published:  # "Q1" said in November means next year's
+        start, end = date(start.year + 1, start.month, 1), date(end.year + 1, end.month, end.day)
+    return TimeSpan(m.group(), m.start(), m.end(), start, end, granularity)  # type: ignore[arg-type]
+
+
+def duration_after(match: re.Match[str], start: date) -> tuple[int, date]:
+    """(length in days, end date) for a DURATION match counted from `start`."""
+    number = (match.group(1) or match.group(3)).lower()
+    unit = (match.group(2) or match.group(4)).lower()
+    count = int(number) if number.isdigit() else _NUMBER_WORDS[number]
+    if unit in ("day", "week"):
+        days = count * (7 if unit == "week" else 1)
+        return days, start + timedelta(days=days)
+    months = count * (12 if unit == "year" else 1)
+    first = add_months(start, months)
+    end = first.replace(day=min(start.day, month_end(first).day))
+    return (end - start).days, end

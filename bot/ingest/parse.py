@@ -1,0 +1,100 @@
+"""Parse feed bodies (RSS, Atom, RDF, JSON Feed) into RawEntry values with feedparser.
+
+feedparser honours the encoding declared in the HTTP Content-Type and in the XML declaration, and it
+drops DOCTYPE entity declarations before parsing, so entity expansion ("billion laughs") cannot run.
+A feed that is not well formed ("bozo") still yields whatever entries could be recovered.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from bot.models import RawEntry
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A parsed feed: its title, entries, a fatal `error` (nothing usable) or a `bozo` warning."""
+
+    title: str
+    entries: list[RawEntry] = field(default_factory=list)
+    error: str | None = None
+    bozo: str | None = None
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse `body` fetched from `url`; never raises for malformed input."""
+    if not body or not body.strip():
+        return ParsedFeed(title="", error="not a feed: empty body")
+    # No content-location: feedparser would then "resolve" plain guids like "abc-1" into URLs.
+    headers = {"content-type": content_type} if content_type else {}
+    try:
+        # BytesIO: feedparser must never treat the body as a URL or a file name to open.
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except Exception as exc:  # feedparser bugs on hostile input must not stop the cycle
+        return ParsedFeed(title="", error=f"not a feed: parser failed ({type(exc).__name__})")
+    title = _text(parsed.feed.get("title"))
+    bozo = _bozo_reason(parsed) if parsed.get("bozo") else None
+    entries = [entry_to_raw(entry, source=url, feed_title=title) for entry in parsed.entries]
+    if not entries and not parsed.get("version"):
+        return ParsedFeed(title=title, error=f"not a feed: {bozo or 'no feed elements found'}", bozo=bozo)
+    return ParsedFeed(title=title, entries=entries, bozo=bozo)
+
+
+def _bozo_reason(parsed: Mapping[str, Any]) -> str:
+    exc = parsed.get("bozo_exception")
+    message = " ".join(str(exc).split()) if exc is not None else "malformed feed"
+    return message[:200] or type(exc).__name__
+
+
+def entry_to_raw(entry: Mapping[str, Any], *, source: str, feed_title: str | None) -> RawEntry:
+    """Map one feedparser-style entry dict to a RawEntry (shared by every parser back end)."""
+    link = _text(entry.get("link"))
+    return RawEntry(
+        source=source,
+        guid=_text(entry.get("id")) or None,
+        url=urljoin(source, link) if link else None,
+        title=_text(entry.get("title")),
+        content=_entry_content(entry),
+        published=_entry_published(entry),
+        published_from="feed",
+        source_name=feed_title or None,
+    )
+
+
+def _entry_content(entry: Mapping[str, Any]) -> str:
+    contents = entry.get("content") or []
+    for content in contents:
+        value = _text(content.get("value"))
+        if value:
+            return value
+    return _text(entry.get("summary"))
+
+
+def _entry_published(entry: Mapping[str, Any]) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        moment = entry.get(key)
+        if isinstance(moment, time.struct_time | tuple) and len(moment) >= 6:
+            return struct_to_utc(moment)
+    return None
+
+
+def struct_to_utc(moment: time.struct_time | tuple[int, ...]) -> datetime | None:
+    """feedparser's UTC struct_time as an aware datetime (None when out of range)."""
+    try:
+        return datetime.fromtimestamp(calendar.timegm(tuple(moment)[:6] + (0, 0, 0)), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""

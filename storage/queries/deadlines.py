@@ -1,0 +1,316 @@
+"""Tracked deadlines: merge mentions from many items into one deadline each, keep history, list them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+import sqlite_utils
+
+from bot.analysis.deadlines import topic_key
+from bot.models import DeadlineMention, DeadlineView
+
+ChangeKind = Literal["new", "changed", "cancelled"]
+
+# Two dated reports of one topic within this many days are the same event, reported less or more exactly.
+_SAME_EVENT_DAYS = 45
+# A report that says the event moved may move it this far.
+_MOVE_DAYS = 400
+_MOVED = re.compile(
+    r"\b(?:extend(?:s|ed|ing)?|extension|postpone[sd]?|delay(?:s|ed)?|push(?:es|ed)? back|resched|moved?)\b",
+    re.I,
+)
+_CANCELLED = re.compile(r"\b(?:cancel(?:l)?ed|called off|scrapped|scrubbed|abandoned)\b", re.I)
+_HEDGE_BEFORE = re.compile(
+    r"\b(?:may|might|could|would|threaten\w*|warn\w*|consider\w*|if|unless)\b[^.]{0,30}$", re.I
+)
+
+
+@dataclass(frozen=True)
+class DeadlineChange:
+    """What one recorded mention did to the tracked deadlines."""
+
+    deadline_id: str
+    kind: ChangeKind
+    what: str
+    old_start: date | None
+    old_end: date | None
+    new_start: date | None
+    new_end: date | None
+
+
+def record_mentions(
+    db: sqlite_utils.Database,
+    item_id: str,
+    published: date,
+    mentions: Sequence[DeadlineMention],
+    now: datetime,
+) -> list[DeadlineChange]:
+    """Merge an item's mentions into the tracked deadlines; return the new, moved and cancelled ones."""
+    changes = []
+    with db.conn:
+        for mention in mentions:
+            change = _record_one(db, item_id, published, mention, now)
+            if change is not None:
+                changes.append(change)
+    return changes
+
+
+def _record_one(
+    db: sqlite_utils.Database, item_id: str, published: date, mention: DeadlineMention, now: datetime
+) -> DeadlineChange | None:
+    topic = topic_key(mention.what)
+    existing = _find_match(db, topic, published, mention)
+    if existing is None:
+        return (
+            None
+            if _is_cancellation(mention.evidence)
+            else _insert(db, topic, item_id, published, mention, now)
+        )
+    _add_source(db, existing["id"], item_id, mention.evidence, now)
+    if published.isoformat() < (existing["dated_by"] or ""):
+        return None  # an older report never overrides what a newer one said
+    if _is_cancellation(mention.evidence):
+        return _cancel(db, existing, item_id, published, now)
+    if mention.start is None or (_day(existing["start"]), _day(existing["end"])) == (
+        mention.start,
+        mention.end,
+    ):
+        return None
+    return _move(db, existing, item_id, published, mention, now)
+
+
+def _find_match(
+    db: sqlite_utils.Database, topic: str, published: date, mention: DeadlineMention
+) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM deadlines WHERE topic = ? AND status != 'cancelled'", [topic]))
+    if mention.start is None:
+        # An undated report of a topic refers to its nearest still-open deadline.
+        open_rows = [r for r in rows if r["end"] is None or r["end"] >= published.isoformat()]
+        return min(open_rows, key=lambda r: r["start"] or "9999", default=None)
+    reach = _MOVE_DAYS if _MOVED.search(mention.evidence) else _SAME_EVENT_DAYS
+    best: tuple[int, dict[str, Any]] | None = None
+    for row in rows:
+        distance = _distance(row, mention)
+        if distance <= reach and (best is None or distance < best[0]):
+            best = (distance, row)
+    return best[1] if best else None
+
+
+def _distance(row: dict[str, Any], mention: DeadlineMention) -> int:
+    """Days between a tracked deadline and a dated mention; undated deadlines are near any date."""
+    start, end = _day(row["start"]), _day(row["end"])
+    if start is None or end is None or mention.start is None or mention.end is None:
+        return 0
+    if start <= mention.end and mention.start <= end:
+        return 0
+    return min(abs((mention.start - end).days), abs((start - mention.end).days))
+
+
+def _is_cancellation(evidence: str) -> bool:
+    for match in _CANCELLED.finditer(evidence):
+        if not _HEDGE_BEFORE.search(evidence[: match.start()]):
+            return True
+    return False
+
+
+def _deadline_id(topic: str, mention: DeadlineMention, item_id: str) -> str:
+    key = f"{topic}|{mention.start}|{mention.end}|{item_id}"
+    return "dl-" + hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def _insert(
+    db: sqlite_utils.Database,
+    topic: str,
+    item_id: str,
+    published: date,
+    mention: DeadlineMention,
+    now: datetime,
+) -> DeadlineChange:
+    deadline_id = _deadline_id(topic, mention, item_id)
+    db.table("deadlines").insert(
+        {
+            "id": deadline_id,
+            "what": mention.what,
+            "topic": topic,
+            "start": _iso(mention.start),
+            "end": _iso(mention.end),
+            "granularity": mention.granularity,
+            "confidence": mention.confidence,
+            "status": "upcoming",
+            "evidence": mention.evidence,
+            "first_seen": now.isoformat(),
+            "updated_at": now.isoformat(),
+            "dated_by": published.isoformat(),
+        },
+        replace=True,
+    )
+    _add_source(db, deadline_id, item_id, mention.evidence, now)
+    return DeadlineChange(deadline_id, "new", mention.what, None, None, mention.start, mention.end)
+
+
+def _move(
+    db: sqlite_utils.Database,
+    row: dict[str, Any],
+    item_id: str,
+    published: date,
+    mention: DeadlineMention,
+    now: datetime,
+) -> DeadlineChange:
+    _history(db, row, item_id, now, new_start=_iso(mention.start), new_end=_iso(mention.end))
+    db.table("deadlines").update(
+        row["id"],
+        {
+            "start": _iso(mention.start),
+            "end": _iso(mention.end),
+            "granularity": mention.granularity,
+            "confidence": mention.confidence,
+            "evidence": mention.evidence,
+            "updated_at": now.isoformat(),
+            "dated_by": published.isoformat(),
+        },
+    )
+    return DeadlineChange(
+        row["id"], "changed", row["what"], _day(row["start"]), _day(row["end"]), mention.start, mention.end
+    )
+
+
+def _cancel(
+    db: sqlite_utils.Database, row: dict[str, Any], item_id: str, published: date, now: datetime
+) -> DeadlineChange:
+    _history(db, row, item_id, now, new_start=row["start"], new_end=row["end"], new_status="cancelled")
+    db.table("deadlines").update(
+        row["id"], {"status": "cancelled", "updated_at": now.isoformat(), "dated_by": published.isoformat()}
+    )
+    start, end = _day(row["start"]), _day(row["end"])
+    return DeadlineChange(row["id"], "cancelled", row["what"], start, end, start, end)
+
+
+def _history(
+    db: sqlite_utils.Database,
+    row: dict[str, Any],
+    item_id: str,
+    now: datetime,
+    *,
+    new_start: str | None,
+    new_end: str | None,
+    new_status: str | None = None,
+) -> None:
+    db.table("deadline_history").insert(
+        {
+            "deadline_id": row["id"],
+            "old_start": row["start"],
+            "old_end": row["end"],
+            "new_start": new_start,
+            "new_end": new_end,
+            "old_status": row["status"],
+            "new_status": new_status or row["status"],
+            "item_id": item_id,
+            "changed_at": now.isoformat(),
+        }
+    )
+
+
+def _add_source(
+    db: sqlite_utils.Database, deadline_id: str, item_id: str, evidence: str, now: datetime
+) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO deadline_sources (deadline_id, item_id, evidence, seen_at)"
+        " VALUES (?, ?, ?, ?)",
+        [deadline_id, item_id, evidence, now.isoformat()],
+    )
+
+
+def list_deadlines(
+    db: sqlite_utils.Database, as_of: date, *, include_all: bool = False
+) -> list[DeadlineView]:
+    """Tracked deadlines with status as of `as_of`: upcoming, due and tbd ones (all when `include_all`)."""
+    if include_all:
+        rows = list(db.query("SELECT * FROM deadlines"))
+    else:
+        rows = list(
+            db.query(
+                "SELECT * FROM deadlines WHERE status != 'cancelled' AND (start IS NULL OR end >= ?)",
+                [as_of.isoformat()],
+            )
+        )
+    sources = _sources(db, [r["id"] for r in rows])
+    views = [_view(row, as_of, sources.get(row["id"], ())) for row in rows]
+    return sorted(views, key=lambda v: (v.start is None, v.start or date.max, v.what))
+
+
+def get_deadline(
+    db: sqlite_utils.Database, deadline_id: str, as_of: date | None = None
+) -> DeadlineView | None:
+    """One tracked deadline with its sources and history of date changes (status as of `as_of` or today)."""
+    rows = list(db.query("SELECT * FROM deadlines WHERE id = ?", [deadline_id]))
+    if not rows:
+        return None
+    history = tuple(
+        (h["old_start"], h["old_end"], h["changed_at"])
+        for h in db.query(
+            "SELECT old_start, old_end, changed_at FROM deadline_history WHERE deadline_id = ? ORDER BY id",
+            [deadline_id],
+        )
+    )
+    sources = _sources(db, [deadline_id]).get(deadline_id, ())
+    return _view(rows[0], as_of or date.today(), sources, history)
+
+
+def _sources(db: sqlite_utils.Database, deadline_ids: list[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(deadline_ids), 500):
+        chunk = deadline_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(
+            "SELECT ds.deadline_id, COALESCE(i.url, i.title) AS label FROM deadline_sources ds "
+            f"JOIN items i ON i.id = ds.item_id WHERE ds.deadline_id IN ({marks}) ORDER BY i.published",
+            chunk,
+        ):
+            found.setdefault(row["deadline_id"], []).append(row["label"])
+    return {key: tuple(labels) for key, labels in found.items()}
+
+
+def deadline_status(stored_status: str, start: date | None, end: date | None, as_of: date) -> str:
+    """upcoming, due (as_of within start..end), past, cancelled or tbd (no date yet)."""
+    if stored_status == "cancelled":
+        return "cancelled"
+    if start is None:
+        return "tbd"
+    last = end or start
+    if as_of > last:
+        return "past"
+    return "due" if as_of >= start else "upcoming"
+
+
+def _view(
+    row: dict[str, Any],
+    as_of: date,
+    sources: tuple[str, ...],
+    history: tuple[tuple[str | None, str | None, str], ...] = (),
+) -> DeadlineView:
+    start, end = _day(row["start"]), _day(row["end"])
+    return DeadlineView(
+        id=row["id"],
+        what=row["what"],
+        start=start,
+        end=end,
+        granularity=row["granularity"],
+        status=deadline_status(row["status"], start, end, as_of),
+        confidence=row["confidence"],
+        evidence=row["evidence"],
+        sources=sources,
+        history=history,
+    )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,203 @@
+"""Deadline extraction from news sentences: each rule, each trap, and a paraphrased article."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.analysis.deadlines import extract_deadlines, topic_key
+from bot.models import DeadlineMention
+
+JULY_11 = date(2025, 7, 11)  # a Friday
+
+
+def dated(mentions: list[DeadlineMention]) -> list[tuple[date | None, date | None]]:
+    return sorted((m.start, m.end) for m in mentions if m.start is not None)
+
+
+def only(mentions: list[DeadlineMention]) -> DeadlineMention:
+    assert len(mentions) == 1, mentions
+    return mentions[0]
+
+
+def test_absolute_day_with_future_cue() -> None:
+    text = (
+        "Beijing said its new export licensing rules for gallium shipped to the US will take effect Aug. 12."
+    )
+    mention = only(extract_deadlines(text, JULY_11))
+    assert (mention.start, mention.end, mention.granularity) == (date(2025, 8, 12), date(2025, 8, 12), "day")
+    assert mention.evidence == text
+
+
+def test_day_first_date_and_month_resolve_forward() -> None:
+    text = "Washington and Beijing will hold the next round of trade talks on 1 December, officials said."
+    assert dated(extract_deadlines(text, date(2025, 10, 20))) == [(date(2025, 12, 1), date(2025, 12, 1))]
+    text = "Trump told reporters he would visit China in March to meet Xi."
+    mention = only(extract_deadlines(text, date(2025, 11, 3)))
+    assert (mention.start, mention.end, mention.granularity) == (date(2026, 3, 1), date(2026, 3, 31), "month")
+    assert mention.what == "Trump visit to China"
+
+
+def test_weekday_and_relative_weeks() -> None:
+    text = "US and Chinese negotiators are expected to meet again on Tuesday in Stockholm."
+    assert dated(extract_deadlines(text, JULY_11)) == [(date(2025, 7, 15), date(2025, 7, 15))]
+    text = "Bessent said he will meet his Chinese counterpart next week."
+    assert dated(extract_deadlines(text, JULY_11)) == [(date(2025, 7, 14), date(2025, 7, 20))]
+
+
+def test_past_reports_are_not_deadlines() -> None:
+    text = (
+        "On Monday, the US Commerce Department added 12 Chinese firms to the entity list. "
+        "China's commerce ministry said on Tuesday that it opposed the move. "
+        "The previous round of US-China talks took place in London last week. "
+        "The rule, introduced in late September, targets Chinese subsidiaries."
+    )
+    assert extract_deadlines(text, date(2025, 10, 16)) == []
+
+
+def test_fuzzy_windows() -> None:
+    pub = date(2025, 7, 11)
+    cases = {
+        "US and Chinese officials will resume talks in mid-August.": (date(2025, 8, 11), date(2025, 8, 20)),
+        "A Trump-Xi meeting is planned for late September.": (date(2025, 9, 21), date(2025, 9, 30)),
+        "Beijing expects to restart the trade talks with Washington later this month.": (
+            pub,
+            date(2025, 7, 31),
+        ),
+        "Trump said tariffs on Chinese chips would be announced in the coming weeks.": (
+            pub,
+            date(2025, 8, 8),
+        ),
+        "The US plans to publish its new export controls on China in Q4.": (
+            date(2025, 10, 1),
+            date(2025, 12, 31),
+        ),
+        "The USTR said new duties on Chinese ships will start in H2 2026.": (
+            date(2026, 7, 1),
+            date(2026, 12, 31),
+        ),
+        "China and the US aim to sign a trade deal by the end of the year.": (pub, date(2025, 12, 31)),
+    }
+    for text, expected in cases.items():
+        assert dated(extract_deadlines(text, pub)) == [expected], text
+
+
+def test_duration_from_known_truce_and_from_publication() -> None:
+    text = "Under the deal, the US and China will cut their tariffs for 90 days."
+    mention = only(extract_deadlines(text, date(2025, 5, 12)))
+    assert (mention.what, mention.start) == ("tariff truce expires", date(2025, 8, 12))
+    text = "Trump extended the tariff truce with China by another 90 days."
+    assert only(extract_deadlines(text, date(2025, 8, 11))).start == date(2025, 11, 10)
+    text = "Washington agreed to suspend its export control rule on Chinese subsidiaries for one year."
+    unanchored = only(extract_deadlines(text, date(2026, 3, 2)))
+    assert unanchored.start == date(2027, 3, 2)
+    assert unanchored.confidence < 0.5
+
+
+def test_duration_counted_from_a_stated_start() -> None:
+    text = "China will pause its rare-earth export curbs on US buyers for 30 days starting June 2."
+    starts = dated(extract_deadlines(text, date(2026, 5, 20)))
+    assert (date(2026, 7, 2), date(2026, 7, 2)) in starts
+
+
+def test_truce_end_named_without_a_date_uses_the_known_truce() -> None:
+    text = "US and Chinese officials hope to meet before the tariff reprieve ends."
+    mention = only(extract_deadlines(text, date(2025, 7, 1)))
+    assert (mention.what, mention.start) == ("tariff truce expires", date(2025, 8, 12))
+
+
+def test_undated_events() -> None:
+    text = (
+        "Trump said he expects to meet Xi Jinping at a summit. "
+        "Officials from both sides are still looking for a mutually acceptable date."
+    )
+    mention = only(extract_deadlines(text, JULY_11))
+    assert (mention.start, mention.end, mention.granularity) == (None, None, "unknown")
+    assert mention.what == "Trump–Xi summit"
+    text = "China said the next round of talks with the US would be held at a date to be determined."
+    assert only(extract_deadlines(text, JULY_11)).granularity == "unknown"
+
+
+def test_anaphoric_same_date() -> None:
+    text = (
+        "The US will raise tariffs on Chinese batteries effective September 1. "
+        "New US export controls on Chinese drones start on the same date."
+    )
+    mentions = extract_deadlines(text, date(2025, 8, 1))
+    assert dated(mentions) == [(date(2025, 9, 1), date(2025, 9, 1))] * 2
+    assert {topic_key(m.what) for m in mentions} == {"tariff", "export-controls"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May said the US and China had agreed to more talks.",
+        "The USTR opened a Section 301 probe into Chinese chips and said it will impose a 25% tariff.",
+        "China will buy Boeing 737 jets worth 2.5 billion dollars from the US, officials said.",
+        "Analysts said Trump 2.0 will reshape trade with China.",
+        "US duties on Chinese steel will rise by 115% next year.",
+    ],
+)
+def test_traps_are_not_dates(text: str) -> None:
+    for mention in extract_deadlines(text, JULY_11):
+        assert mention.start is None or mention.start.year == 2026, mention
+
+
+def test_other_countries_and_china_only_news_are_ignored() -> None:
+    japan = (
+        "Tokyo races to strike a deal with Washington ahead of an Aug. 1 deadline for 25% tariffs on Japan."
+    )
+    assert extract_deadlines(japan, JULY_11) == []
+    china_only = "A Chinese property developer said its shares will be delisted in Hong Kong on August 25."
+    assert extract_deadlines(china_only, JULY_11) == []
+    mixed = (
+        "US and Chinese negotiators will meet in Geneva on Monday. "
+        "India filed a WTO complaint over US tariffs, with consultations due by July 30."
+    )
+    assert dated(extract_deadlines(mixed, JULY_11)) == [(date(2025, 7, 14), date(2025, 7, 14))]
+
+
+def test_paraphrase_of_the_kuala_lumpur_article() -> None:
+    text = (
+        "Kuala Lumpur - US Secretary of State Marco Rubio said on Friday he was hopeful about an upcoming "
+        "meeting between President Donald Trump and China's Xi Jinping after talks with Wang Yi in Malaysia. "
+        "Rubio called Friday's discussion constructive. "
+        "Both governments are trying to settle on a mutually acceptable date, he told reporters. "
+        "Trump returned to the White House in January. "
+        "Negotiators meeting in London in June had produced a 90-day suspension of steep tariffs on "
+        "Chinese goods. Commerce Secretary Howard Lutnick said earlier this week that fresh trade talks "
+        "between the two sides "
+        "were expected to start in early August, shortly before the temporary tariff reprieve runs out."
+    )
+    mentions = extract_deadlines(text, JULY_11)
+    assert all(m.start is None or m.start >= JULY_11 for m in mentions)
+    by_topic = {topic_key(m.what): m for m in mentions}
+    assert set(by_topic) == {"summit", "talks", "truce"}
+    assert by_topic["summit"].granularity == "unknown"
+    talks = by_topic["talks"]
+    assert talks.granularity == "range"
+    assert date(2025, 8, 1) <= talks.start <= talks.end <= date(2025, 8, 15)  # type: ignore[operator]
+    truce = by_topic["truce"]
+    assert truce.start == date(2025, 8, 12)
+    assert 0.5 <= truce.confidence < 0.9
+
+
+def test_topic_key_groups_reports_of_one_event() -> None:
+    assert topic_key("tariff truce expires") == topic_key("90-day reprieve ends") == "truce"
+    assert topic_key("new round of trade talks begins") == topic_key("US–China negotiations") == "talks"
+    assert topic_key("Trump–Xi summit") == topic_key("meeting of leaders") == "summit"
+
+
+def test_by_a_day_is_a_deadline_on_that_day() -> None:
+    text = "The USTR will take comments on the China shipping fees by Aug. 30, with a hearing on Sept. 15."
+    mentions = extract_deadlines(text, date(2025, 8, 20))
+    assert sorted((m.what, m.start, m.end) for m in mentions) == [
+        ("public comments due", date(2025, 8, 30), date(2025, 8, 30)),
+        ("public hearing", date(2025, 9, 15), date(2025, 9, 15)),
+    ]
+
+
+def test_undated_mentions_need_a_schedulable_event() -> None:
+    text = "China is expected to announce countermeasures soon, after Washington raised tariffs."
+    assert extract_deadlines(text, date(2025, 8, 20)) == []

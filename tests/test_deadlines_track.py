@@ -1,0 +1,167 @@
+"""Tracking deadlines across items: merging, moving, cancelling, listing with status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlite_utils
+
+from bot.models import DeadlineMention
+from storage.db import open_database
+from storage.queries.deadlines import get_deadline, list_deadlines, record_mentions
+
+NOW = datetime(2025, 8, 11, 9, 0, tzinfo=UTC)
+TRUCE_AUG = DeadlineMention(
+    "tariff truce expires", date(2025, 8, 12), date(2025, 8, 12), "day", 0.7, "A 90-day truce on tariffs."
+)
+
+
+@pytest.fixture
+def db() -> Iterator[sqlite_utils.Database]:
+    database = open_database(":memory:")
+    yield database
+    database.close()
+
+
+def add_item(db: sqlite_utils.Database, item_id: str, published: date, url: str | None = None) -> None:
+    db.table("items").insert(
+        {
+            "id": item_id,
+            "source": "https://feeds.example.org/rss",
+            "source_name": "Example",
+            "source_kind": "outlet",
+            "url": url,
+            "guid": item_id,
+            "title": f"Title of {item_id}",
+            "text": "text",
+            "published": f"{published.isoformat()}T08:00:00+00:00",
+            "published_from": "feed",
+            "fetched_at": NOW.isoformat(),
+            "content_hash": item_id,
+        }
+    )
+
+
+def test_same_deadline_from_two_items_is_one_with_both_sources(db: sqlite_utils.Database) -> None:
+    add_item(db, "a", date(2025, 5, 12), "https://news.example.org/a")
+    add_item(db, "b", date(2025, 5, 14))
+    first = record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG], NOW)
+    reprieve = DeadlineMention("90-day reprieve ends", date(2025, 8, 12), date(2025, 8, 12), "day", 0.6, "x")
+    assert record_mentions(db, "b", date(2025, 5, 14), [reprieve], NOW) == []
+    assert [c.kind for c in first] == ["new"]
+    (view,) = list_deadlines(db, date(2025, 6, 1))
+    assert view.id == first[0].deadline_id
+    assert view.sources == ("https://news.example.org/a", "Title of b")
+    assert view.status == "upcoming"
+
+
+def test_extension_moves_the_deadline_and_keeps_history(db: sqlite_utils.Database) -> None:
+    add_item(db, "a", date(2025, 5, 12))
+    add_item(db, "ext", date(2025, 8, 11))
+    (new,) = record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG], NOW)
+    extended = DeadlineMention(
+        "tariff truce expires",
+        date(2025, 11, 10),
+        date(2025, 11, 10),
+        "day",
+        0.8,
+        "Trump extended the tariff truce with China by 90 days.",
+    )
+    (change,) = record_mentions(db, "ext", date(2025, 8, 11), [extended], NOW)
+    assert (change.kind, change.deadline_id) == ("changed", new.deadline_id)
+    assert (change.old_start, change.new_start) == (date(2025, 8, 12), date(2025, 11, 10))
+    view = get_deadline(db, new.deadline_id, as_of=date(2025, 8, 20))
+    assert view is not None
+    assert (view.start, view.status) == (date(2025, 11, 10), "upcoming")
+    assert view.history == (("2025-08-12", "2025-08-12", NOW.isoformat()),)
+
+
+def test_an_older_item_does_not_override_a_newer_date(db: sqlite_utils.Database) -> None:
+    add_item(db, "new", date(2025, 8, 11))
+    add_item(db, "old", date(2025, 5, 12))
+    extended = DeadlineMention(
+        "tariff truce expires", date(2025, 11, 10), date(2025, 11, 10), "day", 0.8, "The truce was extended."
+    )
+    (created,) = record_mentions(db, "new", date(2025, 8, 11), [extended], NOW)
+    stale = DeadlineMention(
+        "tariff truce expires", date(2025, 8, 12), date(2025, 8, 12), "day", 0.7, "extended"
+    )
+    assert record_mentions(db, "old", date(2025, 5, 12), [stale], NOW) == []
+    view = get_deadline(db, created.deadline_id, as_of=date(2025, 8, 12))
+    assert view is not None and view.start == date(2025, 11, 10)
+    assert len(view.sources) == 2
+
+
+def test_undated_event_that_gets_a_date_is_changed(db: sqlite_utils.Database) -> None:
+    add_item(db, "a", date(2025, 7, 11))
+    add_item(db, "b", date(2025, 9, 20))
+    summit = DeadlineMention("Trump–Xi summit", None, None, "unknown", 0.5, "an upcoming summit")
+    (new,) = record_mentions(db, "a", date(2025, 7, 11), [summit], NOW)
+    assert [v.status for v in list_deadlines(db, date(2025, 7, 12))] == ["tbd"]
+    dated = DeadlineMention(
+        "Trump–Xi meeting", date(2025, 10, 30), date(2025, 10, 30), "day", 0.8, "in Busan"
+    )
+    (change,) = record_mentions(db, "b", date(2025, 9, 20), [dated], NOW)
+    assert (change.kind, change.deadline_id, change.old_start) == ("changed", new.deadline_id, None)
+
+
+def test_cancellation_marks_status_and_hides_it_by_default(db: sqlite_utils.Database) -> None:
+    add_item(db, "a", date(2025, 10, 1))
+    add_item(db, "b", date(2025, 10, 20))
+    meeting = DeadlineMention(
+        "Trump–Xi meeting", date(2025, 10, 31), date(2025, 10, 31), "day", 0.8, "planned"
+    )
+    threat = DeadlineMention(
+        "Trump–Xi meeting",
+        date(2025, 10, 31),
+        date(2025, 10, 31),
+        "day",
+        0.6,
+        "Trump warned he may cancel the meeting with Xi on Oct 31.",
+    )
+    (new,) = record_mentions(db, "a", date(2025, 10, 1), [meeting], NOW)
+    assert record_mentions(db, "a", date(2025, 10, 1), [threat], NOW) == []
+    called_off = DeadlineMention(
+        "Trump–Xi meeting", None, None, "unknown", 0.5, "The meeting was called off."
+    )
+    (change,) = record_mentions(db, "b", date(2025, 10, 20), [called_off], NOW)
+    assert (change.kind, change.deadline_id) == ("cancelled", new.deadline_id)
+    assert list_deadlines(db, date(2025, 10, 21)) == []
+    (view,) = list_deadlines(db, date(2025, 10, 21), include_all=True)
+    assert view.status == "cancelled"
+
+
+def test_statuses_and_order(db: sqlite_utils.Database) -> None:
+    add_item(db, "a", date(2025, 7, 1))
+    mentions = [
+        DeadlineMention("Trump–Xi summit", None, None, "unknown", 0.5, "soon"),
+        DeadlineMention(
+            "new round of trade talks", date(2025, 8, 1), date(2025, 8, 10), "range", 0.6, "early Aug"
+        ),
+        TRUCE_AUG,
+        DeadlineMention(
+            "100% tariff takes effect", date(2025, 7, 20), date(2025, 7, 20), "day", 0.8, "Jul 20"
+        ),
+    ]
+    assert len(record_mentions(db, "a", date(2025, 7, 1), mentions, NOW)) == 4
+    views = list_deadlines(db, date(2025, 8, 5))
+    assert [(v.what, v.status) for v in views] == [
+        ("new round of trade talks", "due"),
+        ("tariff truce expires", "upcoming"),
+        ("Trump–Xi summit", "tbd"),
+    ]
+    every = list_deadlines(db, date(2025, 8, 5), include_all=True)
+    assert [v.status for v in every][0] == "past"
+    assert get_deadline(db, "dl-missing") is None
+
+
+def test_listing_uses_indexes(db: sqlite_utils.Database) -> None:
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT ds.deadline_id, COALESCE(i.url, i.title) FROM deadline_sources ds "
+        "JOIN items i ON i.id = ds.item_id WHERE ds.deadline_id IN (?) ORDER BY i.published",
+        ["x"],
+    ).fetchall()
+    details = " ".join(row[-1] for row in plan)
+    assert "SCAN i" not in details and "SCAN items" not in details
