@@ -135,8 +135,9 @@ class Schedule:
         if sub is None or not sub.active:
             return False
         now = self.clock()
-        return await enqueue_digest(self.store, self.outbox, sub, now=now,
-                                    local_date=now.astimezone(ZoneInfo(sub.timezone)).date(), compose=self.compose)
+        local_date = now.astimezone(ZoneInfo(sub.timezone)).date()
+        return await enqueue_digest(self.store, self.outbox, sub, now=now, local_date=local_date,
+                                    compose=self.compose)
 
     async def catch_up_missed(self) -> int:
         """Enqueue each digest whose time passed while the bot was down, if still within the grace period."""
@@ -150,7 +151,8 @@ class Schedule:
                 continue
             if now - moment > grace:
                 log.info("digest for subscription %d (%s/%s) on %s was missed by %s, beyond the %s grace "
-                         "period; skipped", sub.id, sub.platform, sub.channel, local_date, now - moment, grace)
+                         "period; skipped", sub.id, sub.platform, sub.channel, local_date, now - moment,
+                         grace)
                 continue
             if await enqueue_digest(self.store, self.outbox, sub, now=now, local_date=local_date,
                                     compose=self.compose):
@@ -212,7 +214,8 @@ def alert_message(change: DeadlineChange) -> Message:
     if change.kind == "new":
         title, text = f"New deadline: {change.what}", f"{change.what}: {new}"
     elif change.kind == "cancelled":
-        title, text = f"Cancelled: {change.what}", f"{change.what} (was {_dates(change.old_start, change.old_end)})"
+        title = f"Cancelled: {change.what}"
+        text = f"{change.what} (was {_dates(change.old_start, change.old_end)})"
     else:
         title = f"Deadline moved: {change.what}"
         text = f"{change.what}: now {new} (was {_dates(change.old_start, change.old_end)})"
