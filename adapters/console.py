@@ -11,6 +11,7 @@ from typing import TextIO
 
 from adapters.base import CommandHandler, CommandRequest
 from bot.models import DeadlineView, Message, Target
+from bot.reminders import format_countdown
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ def render_text(message: Message, *, today: date | None = None) -> str:
         if story.url:
             lines.append(f"  {story.url}")
     for deadline in message.deadlines:
-        lines.append(f"- {deadline.what}: {_when(deadline)}{_countdown(deadline, today)} [{deadline.status}]")
+        countdown = f" ({format_countdown(deadline, today)})" if today and deadline.start else ""
+        lines.append(f"- {deadline.what}: {_when(deadline)}{countdown} [{deadline.status}]")
     if not message.stories and not message.deadlines:
         lines.append(message.text)
     return "\n".join(line for line in lines if line) + "\n"
@@ -81,12 +83,3 @@ def _when(deadline: DeadlineView) -> str:
     if deadline.end and deadline.end != deadline.start:
         return f"{deadline.start}–{deadline.end}"
     return str(deadline.start)
-
-
-def _countdown(deadline: DeadlineView, today: date | None) -> str:
-    if today is None or deadline.start is None:
-        return ""
-    days = (deadline.start - today).days
-    if days > 1:
-        return f" (in {days} days)"
-    return {1: " (tomorrow)", 0: " (today)"}.get(days, f" ({-days} days ago)")

@@ -197,8 +197,11 @@ class CommandHandler:
         refusal = check_feed_url(url, allow_private=self.ctx.settings.allow_private_feeds)
         if refusal:
             return Message(kind="error", text=f"Refused: {refusal}", ephemeral=True)
-        await self.ctx.store.run(source_q.add_source, url, name=url, kind="outlet",
-                                 added_by=f"{request.platform}:{request.user}", now=self.ctx.now())
+        try:
+            await self.ctx.store.run(source_q.add_source, url, name=url, kind="outlet",
+                                     added_by=f"{request.platform}:{request.user}", now=self.ctx.now())
+        except source_q.DuplicateSource:
+            return Message(kind="text", text=f"Already watching {url}.")
         return Message(kind="text", text=f"Watching {url}; it is checked on the next cycle.")
 
     async def _today(self, request: CommandRequest) -> date:

@@ -1,0 +1,1 @@
+"""The judgement stages: relevance, clustering, summaries and deadlines, as pure functions."""

@@ -1,0 +1,151 @@
+"""One story, many outlets: near-duplicate detection over headline and lede.
+
+A signature is a weighted bag of normalized content terms: stopwords dropped, plural/tense endings cut,
+synonyms folded ("Washington" = "US", "ceasefire" = "truce", "three months" = "90 days", "prolong" =
+"extend"), headline terms and numbers weighted up, and terms every US–China story shares weighted down.
+Two reports of one event in different words then share the terms that name the event, while two
+different US–China stories of the same week share little more than "US" and "China".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.analysis.sentences import split_sentences
+
+DEFAULT_WINDOW = timedelta(hours=72)
+DEFAULT_THRESHOLD = 0.35
+LEDE_SENTENCES = 2
+SIGNATURE_VERSION = 1
+
+TITLE_WEIGHT = 1.5
+NUMBER_WEIGHT = 1.3
+COMMON_WEIGHT = 0.25  # terms nearly every story in this domain has
+
+_WORD = re.compile(r"u\.s\.|\d+day|\d+(?:\.\d+)?%?|[a-z]+(?:['’]s)?")
+_PHRASES = [
+    (re.compile(r"\b(?:three|3) months\b|\b90[- ]days?\b"), " 90day "),
+    (re.compile(r"\b(?:six|6) months\b|\b180[- ]days?\b"), " 180day "),
+    (re.compile(r"\bunited states\b"), " us "),
+    (re.compile(r"\brare[- ]earths?\b"), " rareearth "),
+    (re.compile(r"\bexport[- ]controls?\b"), " curb export "),
+    (re.compile(r"\bentity list\b"), " blacklist "),
+    (re.compile(r"\bper ?cent\b"), "% "),
+]
+_SYNONYMS = {
+    "u.s.": "us", "usa": "us", "america": "us", "american": "us", "americans": "us", "washington": "us",
+    "chinese": "china", "beijing": "china", "prc": "china",
+    "ceasefire": "truce", "pause": "truce", "reprieve": "truce", "suspension": "truce", "suspend": "truce",
+    "prolong": "extend", "extension": "extend", "lengthen": "extend", "renew": "extend",
+    "duty": "tariff", "duties": "tariff", "levy": "tariff", "levies": "tariff",
+    "agreement": "deal", "pact": "deal", "accord": "deal", "agree": "deal",
+    "negotiation": "talk", "negotiator": "talk", "meeting": "talk", "meet": "talk", "met": "talk",
+    "semiconductor": "chip", "chipmaker": "chip", "restriction": "curb", "control": "curb", "ban": "curb",
+    "limit": "curb", "sanction": "sanction", "summit": "summit", "hike": "raise", "increase": "raise",
+    "slash": "cut", "lower": "cut", "reduce": "cut",
+}
+_COMMON = frozenset("us china trade talk deal president official say trump xi tariff".split())
+_STOPWORDS = frozenset(
+    """a an the and or but of to in on at by for from with as is are was were be been being it its this that
+    these those their there they them he she his her we our you your i not no after before over under into
+    about amid against between during while than then so if will would could should may might can has have
+    had do does did new more most other another also up down out off just only first second last two one
+    says said tells told according report reports reported sources source week weeks day days month year
+    years monday tuesday wednesday thursday friday saturday sunday today yesterday news update live what
+    why how who when where which again further still now some all both each any such very mr ms""".split()
+)
+
+
+@dataclass(frozen=True)
+class StorySignature:
+    """A story's weighted, unit-length term vector."""
+
+    terms: dict[str, float] = field(default_factory=dict)
+
+
+def story_signature(title: str, text: str) -> StorySignature:
+    """The signature of an item from its headline and the first sentences of its text."""
+    weights: dict[str, float] = {}
+    _add_terms(weights, title, TITLE_WEIGHT)
+    _add_terms(weights, " ".join(split_sentences(text)[:LEDE_SENTENCES]), 1.0)
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return StorySignature({t: round(w / norm, 5) for t, w in weights.items()} if norm else {})
+
+
+def similarity(a: StorySignature, b: StorySignature) -> float:
+    """Cosine similarity of two signatures (0 unrelated .. 1 same words)."""
+    small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
+    return sum(w * large.get(t, 0.0) for t, w in small.items())
+
+
+def match_story(
+    sig: StorySignature,
+    candidates: Iterable[tuple[str, StorySignature, datetime]],
+    published: datetime,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> str | None:
+    """The id of the most similar candidate story within `window` of `published`, or None below threshold."""
+    best_id, best_score = None, threshold
+    for story_id, candidate, seen_at in candidates:
+        if abs(published - seen_at) > window:
+            continue
+        score = similarity(sig, candidate)
+        if score >= best_score:
+            best_id, best_score = story_id, score
+    return best_id
+
+
+def signature_to_json(sig: StorySignature) -> str:
+    """Serialize for the `stories.signature` column."""
+    return json.dumps({"v": SIGNATURE_VERSION, "terms": sig.terms}, sort_keys=True, separators=(",", ":"))
+
+
+def signature_from_json(data: str) -> StorySignature:
+    """Parse a stored signature; raises ValueError on anything malformed."""
+    try:
+        parsed = json.loads(data)
+        terms = {str(t): float(w) for t, w in parsed["terms"].items()}
+    except (TypeError, KeyError, AttributeError, ValueError) as exc:
+        raise ValueError(f"bad story signature: {exc}") from None
+    return StorySignature(terms)
+
+
+def _add_terms(weights: dict[str, float], text: str, weight: float) -> None:
+    for term in _terms(text):
+        w = weight * (COMMON_WEIGHT if term in _COMMON else 1.0)
+        if term[0].isdigit():
+            w *= NUMBER_WEIGHT
+        # A term counts once per part: repetition says little about which event it is.
+        weights[term] = max(weights.get(term, 0.0), w)
+
+
+def _terms(text: str) -> list[str]:
+    lowered = text.lower()
+    for pattern, replacement in _PHRASES:
+        lowered = pattern.sub(replacement, lowered)
+    out = []
+    for word in _WORD.findall(lowered):
+        word = word.removesuffix("'s").removesuffix("’s")
+        if word in _STOPWORDS or len(word) < 2:
+            continue
+        stem = _stem(word)
+        term = _SYNONYMS.get(word) or _SYNONYMS.get(stem) or _SYNONYMS.get(word[:-1]) or stem
+        out.append(term)
+    return out
+
+
+def _stem(word: str) -> str:
+    """Cut common English endings so "curbs", "curbed" and "curbing" meet (deliberately crude)."""
+    if word[0].isdigit() or len(word) <= 3:
+        return word
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + replacement
+    return word

@@ -1,0 +1,364 @@
+"""Is an item substantially about relations between the US and China?
+
+The rule reads *who acts where*, not a bag of country names. One precompiled regex tags every mention in a
+single pass: US and China actors (officials, agencies, the capitals as governments, the countries; firms and
+citizens only weakly), bilateral phrases ("US-China", "Washington and Beijing", "Trump-Xi"), policy topics
+(tariffs, export controls, Taiwan, fentanyl...), third countries, and decoys consumed before they can count
+("US dollar", "South China Sea", "Washington state", "ahead of the US"). The score is the strongest link
+between the two sides, weighted by where it stands (headline, lede, body), then by whether a relations
+topic is present, and lowered when the headline is about a third country's ties instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from bot.analysis.sentences import sentence_spans
+from bot.models import Relevance
+
+DEFAULT_THRESHOLD = 0.5
+LEDE_SENTENCES = 2
+
+# Strength of a mention: officials and agencies speak for a government; a country name usually does;
+# a firm or a citizen ("US chipmaker", "Chinese tourists") does not.
+OFFICIAL, COUNTRY, WEAK = 1.0, 0.85, 0.6
+
+
+_TOKEN = re.compile(r"U\.S\.(?:A\.)?|[A-Za-z]+|[0-9]+|[-–—/&,$]|[\u4e00-\u9fff]")
+
+_US_NAMES = ["U.S.", "U.S.A.", "US", "USA", "United States", "America", "American", "Washington"]
+_CN_NAMES = ["China", "Chinese", "Beijing", "PRC"]
+_SEPARATORS = ["-", "–", "—", "/", "and", "&", ", and", "and the", "& the"]
+_COMMERCE = (
+    "firm firms company companies maker makers carmaker automaker chipmaker chipmakers giant giants brand "
+    "brands group startup startups customers consumers tourists travellers travelers investors shoppers "
+    "fans researchers scientist scientists team teams retailers rival rivals stock stocks shares market "
+    "markets bank banks fund funds billionaire entrepreneurs influencers players athletes economy EV car cars"
+).split()
+_OFFICIAL_NOUNS = (
+    "President Premier Vice Premier government officials official leader leadership embassy side military "
+    "navy authorities regulators negotiators delegation diplomats diplomat ambassador Ministry ministry "
+    "Foreign Ministry Commerce Ministry foreign ministry commerce ministry Communist Party"
+).split()
+_THIRD = (
+    "Japan|Japanese|Tokyo|EU|European Union|European Commission|Brussels|von der Leyen|India|Indian|Delhi|"
+    "Modi|Pakistan|Islamabad|South Korea|South Korean|Seoul|North Korea|Pyongyang|Russia|Russian|Moscow|"
+    "Putin|Kremlin|Ukraine|Kyiv|Zelensky|Germany|German|Berlin|France|French|Macron|Britain|British|UK|"
+    "Starmer|Canada|Canadian|Ottawa|Carney|Mexico|Mexican|Australia|Australian|Canberra|Vietnam|"
+    "Philippines|Philippine|Manila|Iran|Israel|Brazil|Indonesia|Sweden|Swedish|Africa|African|Europe|Korea"
+).split("|")
+_COMPARE_HEADS = (
+    "ahead of|behind|than|overtake|overtakes|overtook|overtaking|outpace|outpaces|outpaced|outpacing|"
+    "surpass|surpasses|surpassed|surpassing|rival|rivals|rivalling|rivaling|catch up with|catch up to|"
+    "catching up with|catching up to|compared with|compared to|like|such as|as in|as does"
+).split("|")
+
+# kind -> phrases. Cased kinds match exactly (US vs "us", Xi vs "xi"); the rest ignore case.
+_CASED: dict[str, list[str]] = {
+    "noise": [
+        "US dollar", "US dollars", "U.S. dollar", "U.S. dollars", "US $", "US - listed", "U.S. - listed",
+        "US stocks", "U.S. stocks", "Latin America", "South America", "North America", "Central America",
+        "Bank of America", "America s Cup", "Captain America", "Washington state", "Washington State",
+        "Washington Post", "Washington Commanders", "Washington Nationals", "Washington Wizards",
+        "Washington Capitals", "Washington Mystics", "University of Washington", "George Washington",
+        "Denzel Washington", "Party Congress", "People s Congress", "World Congress", "Mobile World Congress",
+        "Bank of China", "Air China", "China Daily", "China Mobile", "China Eastern", "China Southern",
+        "China Unicom", "China Telecom", "South China Morning Post", "Treasury yields", "Treasury yield",
+        "Treasury bonds", "Treasuries", "Made in China", "Team China", "Team USA", "Chamber of Commerce",
+        "People s Bank of China",
+    ],
+    "compare": [f"{head} {art}{us}" for head in _COMPARE_HEADS for art in ("", "the ")
+                for us in ["U.S.", "US", "USA", "United States", "America"]],
+    "bilateral": [f"{a} {sep} {b}" for a in _US_NAMES for b in _CN_NAMES for sep in _SEPARATORS]
+    + [f"{b} {sep} {a}" for a in _US_NAMES for b in _CN_NAMES for sep in _SEPARATORS]
+    + [f"Sino - {x}" for x in ("US", "U.S.", "American")]
+    + [f"{a} {sep} {b}" for a, b in (("Trump", "Xi"), ("Biden", "Xi"), ("Xi", "Trump"), ("Xi", "Biden"))
+       for sep in ["-", "–", "—", "/", ",", "and"]]
+    + ["中 美", "美 中"],
+    "third_pair": [f"{t} {sep} {s}" for t in _THIRD for s in ("China", "US", "U.S.") for sep in "-–—/"]
+    + [f"{s} {sep} {t}" for t in _THIRD for s in ("China", "US", "U.S.") for sep in "-–—/"],
+    "us_weak": [f"{us} {noun}" for us in ("U.S.", "US", "American", "America s") for noun in _COMMERCE]
+    + ["Americans"],
+    "cn_weak": [f"{cn} {noun}" for cn in ("Chinese", "China s") for noun in _COMMERCE]
+    + "Huawei SMIC ByteDance ZTE DeepSeek Alibaba Tencent BYD CATL DJI Hikvision Xiaomi Temu Shein".split(),
+    "us_official": [
+        "White House", "Pentagon", "State Department", "Department of State", "Commerce Department",
+        "Department of Commerce", "Commerce", "Treasury", "USTR", "Trade Representative",
+        "Bureau of Industry and Security", "BIS", "CFIUS", "FCC", "FBI", "CIA", "Justice Department",
+        "Capitol Hill", "Congress", "Congressional", "Senate", "House of Representatives",
+        "House Select Committee", "House Speaker", "Washington", "Oval Office", "Trump", "Biden", "Obama",
+        "Vance", "Rubio", "Blinken", "Bessent", "Lutnick", "Greer", "Hegseth", "Yellen", "Raimondo",
+        "Katherine Tai", "Pompeo", "Lighthizer", "Mnuchin", "Navarro", "Kudlow", "Jake Sullivan",
+        "Lloyd Austin", "Nicholas Burns", "David Perdue", "Pelosi", "Kamala Harris", "Mike Waltz",
+        "Wilbur Ross", "特 朗 普", "拜 登", "白 宫", "华 盛 顿", "美 方",
+    ],
+    "us_country": ["U.S.", "U.S.A.", "US", "USA", "United States", "America", "American", "美 国"],
+    "cn_official": [
+        "Beijing", "Zhongnanhai", "PRC", "CCP", "Communist Party", "Politburo", "PLA",
+        "People s Liberation Army", "MOFCOM", "Ministry of Commerce", "Xi", "Xi Jinping", "Wang Yi",
+        "He Lifeng", "Li Qiang", "Li Chenggang", "Wang Wentao", "Dong Jun", "Qin Gang",
+        "Mao Ning", "Lin Jian",
+        "Guo Jiakun", "Xie Feng", "Liu He", "Yang Jiechi", "Wang Huning", "Han Zheng", "Ding Xuexiang",
+        "习 近 平", "王 毅", "北 京", "中 方",
+    ] + [f"Chinese {noun}" for noun in _OFFICIAL_NOUNS],
+    "cn_country": ["China", "Chinese", "中 国"],
+    "third": _THIRD,
+}
+_UNCASED: dict[str, list[str]] = {
+    "implicit": [f"{a} {b}" for a in ("trade", "tariff") for b in
+                 ("war", "wars", "truce", "ceasefire", "fight", "standoff")] + ["贸 易 战"],
+    "topic": (
+        "tariff|tariffs|duties|levies|trade talks|trade deal|trade tensions|trade deficit|trade surplus|"
+        "trade negotiations|trade agreement|trade pact|trade dispute|trade conflict|trade friction|"
+        "trade frictions|truce|ceasefire|export control|export controls|export - control|export - controls|"
+        "export curb|export curbs|export ban|export bans|export licence|export licences|export license|"
+        "export licenses|export restrictions|chip curbs|chip ban|chip controls|entity list|blacklist|"
+        "blacklisted|section 301|section 232|reciprocal|cfius|investment screening|outbound investment|"
+        "chip|chips|semiconductor|semiconductors|chipmaking|nvidia|h 20|rare earth|rare earths|"
+        "rare - earth|rare - earths|critical minerals|gallium|germanium|tiktok|fentanyl|taiwan|taiwanese|"
+        "south china sea|east china sea|arms sale|arms sales|military|warship|warships|navy|defence|"
+        "defense|spy|spying|espionage|balloon|visa|visas|student|students|soybean|soybeans|farmer|farmers|"
+        "summit|talks|ambassador|embassy|consulate|relations|relationship|ties|tension|tensions|rivalry|"
+        "competition|national security|deal|agreement|phone call|meeting|met|meet|meets|import|imports|"
+        "export|exports|purchase|purchases|de - risking|"
+        "关 税|出 口 管 制|制 裁|芯 片|台 湾|会 谈|峰 会|谈 判|贸 易"
+    ).split("|"),
+    "sport": (
+        "olympic|olympics|olympian|world cup|medal|medals|tournament|championship|championships|nba|nfl|"
+        "fifa|semifinal|semifinals|quarterfinal|quarterfinals|league|coach|athlete|athletes|boxer|"
+        "earthquake|quake|typhoon|box office|film festival|concert|season opener"
+    ).split("|"),
+}
+# Word stems that are topics in any inflection ("negotiators", "retaliation", "sanctioned").
+_TOPIC_STEMS = ("negotiat", "diploma", "cyber", "retaliat", "visit", "sanction", "delist", "decoupl",
+                "hacker", "hacking")
+
+
+_Trie = dict[str, "_Trie | str"]
+_KIND = "\0"  # a trie node's key for "a phrase ends here, of this kind"
+
+
+def _phrase_trie(groups: dict[str, list[str]], fold: bool) -> _Trie:
+    """A token trie of all phrases; when two kinds share a phrase, the earlier (decoys first) wins."""
+    trie: _Trie = {}
+    for kind, phrases in groups.items():
+        for phrase in phrases:
+            node = trie
+            for token in _TOKEN.findall(phrase):
+                child = node.setdefault(token.lower() if fold else token, {})
+                assert isinstance(child, dict)
+                node = child
+            node.setdefault(_KIND, kind)
+    return trie
+
+
+_CASED_TRIE = _phrase_trie(_CASED, fold=False)
+_UNCASED_TRIE = _phrase_trie(_UNCASED, fold=True)
+_STRENGTH = {
+    "us_official": OFFICIAL, "us_country": COUNTRY, "us_weak": WEAK,
+    "cn_official": OFFICIAL, "cn_country": COUNTRY, "cn_weak": WEAK,
+}
+
+
+def _mentions(sentence: str) -> Iterator[tuple[str, str]]:
+    """(kind, matched text) for each mention, longest phrase first, left to right."""
+    tokens = _TOKEN.findall(sentence)
+    lowered = sentence.lower()
+    lowered_tokens = _TOKEN.findall(lowered) if lowered != sentence else tokens
+    i, n = 0, len(tokens)
+    while i < n:
+        low = lowered_tokens[i]
+        # Most words start no phrase: two dict probes and move on (this loop runs on every item).
+        if tokens[i] not in _CASED_TRIE and low not in _UNCASED_TRIE:
+            if len(low) > 4 and low.startswith(_TOPIC_STEMS):
+                yield "topic", tokens[i]
+            i += 1
+            continue
+        found = _match_at(tokens, lowered_tokens, i)
+        length = found[1] if found else 1
+        if found is not None:
+            yield found[0], " ".join(tokens[i : i + length])
+        i += length
+
+
+def _match_at(tokens: list[str], lowered: list[str], i: int) -> tuple[str, int] | None:
+    """The longest phrase starting at token i (exact case first, then any case)."""
+    cased = _longest(_CASED_TRIE, tokens, i)
+    uncased = _longest(_UNCASED_TRIE, lowered, i)
+    if uncased is not None and (cased is None or uncased[1] > cased[1]):
+        return uncased
+    return cased
+
+
+def _longest(trie: _Trie, tokens: list[str], i: int) -> tuple[str, int] | None:
+    best, node, j = None, trie, i
+    while j < len(tokens):
+        child = node.get(tokens[j])
+        if not isinstance(child, dict):
+            break
+        node, j = child, j + 1
+        kind = node.get(_KIND)
+        if isinstance(kind, str):
+            best = (kind, j - i)
+    return best
+
+
+@dataclass
+class _Sentence:
+    """What one sentence (or the headline) says about the two sides."""
+
+    us: float = 0.0
+    cn: float = 0.0
+    bilateral: bool = False
+    implicit: bool = False
+    third: bool = False
+    third_pair: bool = False
+    topics: set[str] = field(default_factory=set)
+    sport: bool = False
+
+    def link(self) -> float:
+        """How strongly this sentence ties the US and China together (0..1 before placement)."""
+        if self.bilateral:
+            return 1.0
+        if self.us and self.cn:
+            return min(self.us, self.cn)
+        if self.implicit and self.cn and not self.third:
+            return 0.8  # "the trade war" next to China, no third country: the US is the other side
+        return 0.0
+
+
+@dataclass
+class _Reasons:
+    """The first mention of each kind, for a human-readable explanation."""
+
+    found: dict[str, str] = field(default_factory=dict)
+
+    def note(self, kind: str, text: str) -> None:
+        self.found.setdefault(kind, " ".join(text.split()))
+
+
+def assess_relevance(
+    title: str,
+    text: str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    watch_terms: Sequence[str] = (),
+    mute_terms: Sequence[str] = (),
+) -> Relevance:
+    """Judge whether (title, text) is substantially about US–China relations; score 0..1 with reasons."""
+    muted = _first_term(mute_terms, title, text)
+    if muted is not None:
+        return Relevance(relevant=False, score=0.0, reasons=(f"muted: {muted}",))
+    reasons = _Reasons()
+    head = _tag(title, reasons)
+    body = [_tag(text[a:b], reasons) for a, b in sentence_spans(text)]
+    score = _score(head, body[:LEDE_SENTENCES], body[LEDE_SENTENCES:])
+    watched = [term for term in watch_terms if _contains_term(term, title, text)]
+    score = min(1.0, score + 0.25 * len(watched))
+    explanation = _explain(reasons) + tuple(f"watch: {term}" for term in watched)
+    return Relevance(relevant=score >= threshold, score=round(score, 3), reasons=explanation)
+
+
+def _tag(sentence: str, reasons: _Reasons) -> _Sentence:
+    tags = _Sentence()
+    for kind, found in _mentions(sentence):
+        if kind in _STRENGTH:
+            side = kind[:2]
+            setattr(tags, side, max(getattr(tags, side), _STRENGTH[kind]))
+            reasons.note(f"{'US' if side == 'us' else 'China'} actor", found)
+        elif kind in ("bilateral", "implicit", "third", "third_pair", "sport"):
+            setattr(tags, kind, True)
+            reasons.note(kind, found)
+            if kind == "implicit":
+                tags.topics.add(found.lower())
+        elif kind == "topic":
+            tags.topics.add(found.lower())
+            reasons.note(f"topic:{found.lower()}", found)
+        elif kind == "compare":
+            reasons.note("comparison only", found)
+    return tags
+
+
+def _score(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> float:
+    link = _link(head, lede, rest)
+    if link == 0.0:
+        return 0.0
+    score = link * _topic_factor(head, lede, rest)
+    if _about_third_country(head):
+        score *= 0.55
+    if head.sport:
+        score *= 0.5
+    return min(1.0, score)
+
+
+def _link(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> float:
+    """The strongest tie between the sides, by where it stands; repeated ties in the body add a little."""
+    candidates = [0.9 * head.link() if not head.bilateral else 1.0]
+    candidates += [0.8 * s.link() if not s.bilateral else 0.9 for s in lede]
+    body_links = [s.link() for s in rest if s.link() > 0]
+    candidates += [0.45 * x if x < 1.0 else 0.5 for x in body_links]
+    opening = [head, *lede]
+    us_open = max(s.us for s in opening)
+    cn_open = max(s.cn for s in opening)
+    if us_open and cn_open:
+        candidates.append(0.7 * min(us_open, cn_open))
+    everywhere = [*opening, *rest]
+    if max(s.us for s in everywhere) and max(s.cn for s in everywhere):
+        candidates.append(0.25)
+    bonus = 0.05 * max(0, len(body_links) + sum(s.link() > 0 for s in opening) - 1)
+    return min(1.0, max(candidates) + min(bonus, 0.2)) if max(candidates) else 0.0
+
+
+def _topic_factor(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> float:
+    opening_topics = set().union(head.topics, *(s.topics for s in lede))
+    if opening_topics:
+        return 1.0 + (0.1 if len(opening_topics) >= 2 else 0.0)
+    if any(s.topics for s in rest):
+        return 0.85
+    # Two governments' officials in one headline are relations even without a policy word.
+    officials = [head, *lede]
+    both_official = any(s.us == OFFICIAL and s.cn == OFFICIAL for s in officials)
+    return 0.6 if both_official else 0.5
+
+
+def _about_third_country(head: _Sentence) -> bool:
+    """The headline pairs one side with a third country (US–Japan, EU–China) and leaves the other out."""
+    if head.bilateral:
+        return False
+    return (head.third or head.third_pair) and not (head.us and head.cn)
+
+
+def _explain(reasons: _Reasons) -> tuple[str, ...]:
+    lines = []
+    for kind, text in reasons.found.items():
+        if kind.startswith("topic:"):
+            lines.append(f"topic: {text}")
+        elif kind == "third":
+            lines.append(f"third country: {text}")
+        elif kind == "implicit":
+            lines.append(f"topic: {text}")
+        else:
+            lines.append(f"{kind.replace('_', ' ')}: {text}")
+    return tuple(lines[:12])
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(term.strip()) + r"(?!\w)", re.IGNORECASE)
+
+
+def _contains_term(term: str, title: str, text: str) -> bool:
+    if not term.strip():
+        return False
+    pattern = _term_pattern(term)
+    return bool(pattern.search(title) or pattern.search(text))
+
+
+def _first_term(terms: Sequence[str], title: str, text: str) -> str | None:
+    return next((term for term in terms if _contains_term(term, title, text)), None)
+
+
+def actor_mentions(sentence: str) -> int:
+    """How many US or China actors and bilateral phrases a sentence names (summaries prefer them)."""
+    return sum(1 for kind, _ in _mentions(sentence) if kind in _STRENGTH or kind == "bilateral")

@@ -1,0 +1,105 @@
+"""Story clustering: same event in different words joins, different stories of the same week stay apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.analysis.cluster import (
+    DEFAULT_THRESHOLD,
+    match_story,
+    signature_from_json,
+    signature_to_json,
+    similarity,
+    story_signature,
+)
+
+TRUCE_WIRE = (
+    "US, China agree to extend tariff truce by 90 days",
+    "WASHINGTON (Reuters) - The United States and China agreed on Tuesday to extend their tariff truce for "
+    "another 90 days, averting a return to triple-digit duties. Officials met in Stockholm for two days.",
+)
+TRUCE_AP = (
+    "Washington and Beijing prolong trade ceasefire for another three months after Stockholm talks",
+    "The world's two largest economies will keep their truce in place until November, negotiators said. "
+    "The extension avoids steep new levies on each other's goods.",
+)
+CHIP_CURBS = (
+    "US tightens export controls on advanced AI chips to China",
+    "The Commerce Department added new restrictions on semiconductors and chipmaking tools bound for "
+    "Chinese firms, officials said on Wednesday.",
+)
+CHIP_CURBS_OTHER_OUTLET = (
+    "Commerce Department widens semiconductor curbs targeting Beijing",
+    "New rules restrict exports of AI chips and chip-making equipment to China, the department said.",
+)
+TAIWAN_ARMS = (
+    "China sanctions US defence firms over Taiwan arms sale",
+    "Beijing said it would freeze the assets of three American weapons makers after Washington approved "
+    "a $2 billion package for Taipei.",
+)
+SUMMIT = (
+    "Trump and Xi to meet in South Korea later this month, White House says",
+    "The two leaders will hold talks on the sidelines of the APEC summit in Gyeongju.",
+)
+
+NOW = datetime(2025, 8, 12, 9, 0, tzinfo=UTC)
+
+
+def sig(pair: tuple[str, str]):
+    return story_signature(*pair)
+
+
+def test_same_event_in_different_words_is_one_story() -> None:
+    assert similarity(sig(TRUCE_WIRE), sig(TRUCE_AP)) >= DEFAULT_THRESHOLD
+    assert similarity(sig(CHIP_CURBS), sig(CHIP_CURBS_OTHER_OUTLET)) >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("other", [CHIP_CURBS, TAIWAN_ARMS, SUMMIT])
+def test_different_stories_of_the_same_week_stay_apart(other: tuple[str, str]) -> None:
+    assert similarity(sig(TRUCE_WIRE), sig(other)) < DEFAULT_THRESHOLD
+    assert similarity(sig(TRUCE_AP), sig(other)) < DEFAULT_THRESHOLD
+
+
+def test_similarity_is_symmetric_and_bounded() -> None:
+    a, b = sig(TRUCE_WIRE), sig(CHIP_CURBS)
+    assert similarity(a, b) == pytest.approx(similarity(b, a))
+    assert similarity(a, a) == pytest.approx(1.0, abs=1e-3)
+    assert 0.0 <= similarity(a, b) < 1.0
+
+
+def test_match_story_picks_the_best_candidate_in_the_window() -> None:
+    candidates = [
+        ("chips", sig(CHIP_CURBS), NOW - timedelta(hours=5)),
+        ("truce", sig(TRUCE_WIRE), NOW - timedelta(hours=3)),
+        ("summit", sig(SUMMIT), NOW - timedelta(hours=1)),
+    ]
+    assert match_story(sig(TRUCE_AP), candidates, NOW) == "truce"
+    assert match_story(sig(CHIP_CURBS_OTHER_OUTLET), candidates, NOW) == "chips"
+    assert match_story(sig(TAIWAN_ARMS), candidates, NOW) is None
+
+
+def test_match_story_ignores_candidates_outside_the_window() -> None:
+    old = [("truce", sig(TRUCE_WIRE), NOW - timedelta(days=10))]
+    assert match_story(sig(TRUCE_AP), old, NOW) is None
+    assert match_story(sig(TRUCE_AP), old, NOW, window=timedelta(days=11)) == "truce"
+
+
+def test_signature_json_round_trip() -> None:
+    original = sig(TRUCE_AP)
+    restored = signature_from_json(signature_to_json(original))
+    assert restored == original
+    assert similarity(restored, sig(TRUCE_WIRE)) == pytest.approx(similarity(original, sig(TRUCE_WIRE)))
+
+
+@pytest.mark.parametrize("bad", ["", "not json", "[]", '{"terms": 3}', '{"terms": {"a": "x"}}'])
+def test_malformed_signature_is_a_clear_error(bad: str) -> None:
+    with pytest.raises(ValueError, match="bad story signature"):
+        signature_from_json(bad)
+
+
+def test_empty_text_gives_an_empty_signature_that_matches_nothing() -> None:
+    empty = story_signature("", "")
+    assert empty.terms == {}
+    assert match_story(empty, [("truce", sig(TRUCE_WIRE), NOW)], NOW) is None

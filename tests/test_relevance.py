@@ -1,0 +1,180 @@
+"""US–China relevance: positives across topics, each class of hard negative, word boundaries, watch/mute."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.analysis.relevance import DEFAULT_THRESHOLD, assess_relevance
+
+POSITIVES = [
+    # diplomacy
+    ("Blinken presses Wang Yi on Russia support in Beijing talks",
+     "The top US diplomat told his Chinese counterpart that Washington would respond to any further help."),
+    ("Rubio and Wang Yi hold first call, agree to keep channels open",
+     "The Secretary of State said the conversation was candid."),
+    # trade and tariffs
+    ("Washington and Beijing agree to roll back some levies after London negotiations",
+     "Negotiators said the framework still needs sign-off from both presidents."),
+    ("Bessent says tariff truce with China could be extended again",
+     "The Treasury chief spoke after two days of meetings with Vice Premier He Lifeng in Stockholm."),
+    ("USTR opens Section 301 probe into Chinese legacy chips",
+     "The Office of the US Trade Representative said the investigation would examine Beijing's subsidies."),
+    ("Soybean farmers cheer as Beijing resumes American purchases",
+     "Chinese state buyers booked cargoes from the US Gulf for the first time since the trade war began."),
+    # export controls and sanctions
+    ("Commerce adds 27 Chinese entities to Entity List over AI chips",
+     "The Bureau of Industry and Security said the firms helped China's military obtain chips."),
+    ("China sanctions US defence contractors over Taiwan arms sale",
+     "The foreign ministry in Beijing said the measures answer a weapons package approved by Washington."),
+    ("China retaliates with export controls on gallium after US chip curbs",
+     "MOFCOM said shipments of the metals would need a licence from next month."),
+    # investment screening
+    ("CFIUS orders Chinese owner to sell stake in US chip start-up",
+     "The Treasury-led panel cited national security risks."),
+    # security
+    ("Pentagon chief meets Chinese defence minister Dong Jun in Singapore",
+     "Hegseth and Dong discussed military-to-military channels and the South China Sea."),
+    ("PLA warships shadow US destroyer in Taiwan Strait transit",
+     "The Chinese military said it tracked the American vessel throughout its passage."),
+    # technology
+    ("TikTok deal: White House says Beijing has signed off on US joint venture",
+     "Officials said ByteDance would keep a minority stake under the arrangement."),
+    ("Nvidia can resume H20 sales to China after Lutnick grants licences",
+     "The Commerce Secretary said the decision was part of the rare earths understanding with Beijing."),
+    # fentanyl
+    ("Trump cuts fentanyl tariff on China to 10% after Xi pledges crackdown",
+     "The president said Beijing had agreed to curb exports of precursor chemicals."),
+    # visas and students
+    ("State Department to revoke visas of Chinese students with Communist Party ties",
+     "Rubio said the US would aggressively review applications from China and Hong Kong."),
+    # implicit other side: "the trade war" next to China, no third country
+    ("Beijing signals it can wait out the trade war",
+     "Chinese officials say the economy can absorb higher tariffs for longer than expected."),
+    # bilateral phrase with no policy word in the headline
+    ("What to watch as US-China talks resume in Geneva",
+     "Both sides have lowered expectations ahead of the weekend meeting."),
+]
+
+NEGATIVES = [
+    # US–Japan / US–EU trade
+    ("Tokyo and Washington finalise auto tariff deal",
+     "Japan will invest $550 billion in the United States under the agreement, officials said."),
+    ("US-EU trade pact sets 15% ceiling on most European goods",
+     "Brussels said the deal avoids a damaging transatlantic trade war."),
+    # China–EU, China–India
+    ("EU hits Chinese electric vehicles with extra duties",
+     "The European Commission said Beijing's subsidies distort competition in Europe."),
+    ("India and China agree to resume border patrols in Ladakh",
+     "New Delhi and Beijing said the deal eases a four-year standoff."),
+    # Chinese domestic news
+    ("China's retail sales slow in July as property slump drags on",
+     "Consumer spending rose 3.7% from a year earlier, the statistics bureau said."),
+    ("Xi Jinping tells party cadres to fight corruption in rural areas",
+     "The Chinese president spoke at a Politburo study session in Beijing."),
+    # a Chinese firm's product launch (and a US firm's)
+    ("Xiaomi unveils its first SUV, priced below rival models",
+     "The Chinese smartphone maker said orders opened on Thursday in Beijing."),
+    ("Apple launches iPhone with bigger battery in China",
+     "American tech giants are cutting prices to compete with local brands."),
+    # sports, disasters
+    ("China beats USA to reach basketball World Cup semifinal",
+     "The Chinese team rallied in the fourth quarter in Manila."),
+    ("Taiwan earthquake: magnitude 6.4 quake shakes Hualien",
+     "Buildings swayed in Taipei but no casualties were reported."),
+    # US as a mere comparison, US dollar, Washington the state
+    ("China's new hypersonic glider tested, state media says",
+     "Engineers claim the design puts China ahead of the US in the race for faster aircraft."),
+    ("Yuan weakens past 7.3 per US dollar as China's exports slow",
+     "Traders said the People's Bank of China set a softer midpoint."),
+    ("Washington state apple growers look to new Chinese buyers",
+     "Orchards near Wenatchee say demand from shoppers in Shanghai is picking up."),
+    # US domestic politics
+    ("Senate passes stopgap bill to avert government shutdown",
+     "Lawmakers voted 65-35 after days of negotiations."),
+]
+
+
+@pytest.mark.parametrize(("title", "text"), POSITIVES, ids=[t for t, _ in POSITIVES])
+def test_relevant_items_are_kept(title: str, text: str) -> None:
+    result = assess_relevance(title, text)
+    assert result.relevant, result
+    assert DEFAULT_THRESHOLD <= result.score <= 1.0
+    assert any(r.startswith(("US actor", "bilateral", "topic: trade war")) for r in result.reasons)
+
+
+@pytest.mark.parametrize(("title", "text"), NEGATIVES, ids=[t for t, _ in NEGATIVES])
+def test_hard_negatives_stay_out(title: str, text: str) -> None:
+    result = assess_relevance(title, text)
+    assert not result.relevant, result
+    assert 0.0 <= result.score < DEFAULT_THRESHOLD
+
+
+def test_reasons_name_actors_and_topics() -> None:
+    result = assess_relevance(
+        "Rubio meets Wang Yi in Kuala Lumpur, says Trump-Xi summit odds are high",
+        "The two diplomats met on the sidelines of an ASEAN gathering.",
+    )
+    assert "US actor: Rubio" in result.reasons
+    assert "China actor: Wang Yi" in result.reasons
+    assert "topic: summit" in result.reasons
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Use of taxi apps grows in Shanghai",  # "use" is not "US", "taxi" is not "Xi"
+        "Users in China flock to new music app",
+        "Xiamen port handles record cargo",  # Xi inside a word
+    ],
+)
+def test_word_boundaries(title: str) -> None:
+    result = assess_relevance(title, "Local operators reported strong demand this summer.")
+    assert not any(r.startswith("US actor") for r in result.reasons), result.reasons
+    assert not result.relevant
+
+
+def test_body_mentions_alone_do_not_make_a_story_relevant() -> None:
+    text = (
+        "China's factory activity shrank for a third month in June. "
+        "Analysts pointed to weak domestic demand and falling prices. "
+        "Property investment dropped 10% from a year earlier. "
+        "Some exporters also cited uncertainty over US tariffs."
+    )
+    assert not assess_relevance("China's factories stay in the doldrums", text).relevant
+
+
+def test_watch_terms_raise_the_score() -> None:
+    title = "Beijing courts foreign chipmakers at expo"
+    text = "Several US suppliers attended the Shanghai event."
+    plain = assess_relevance(title, text)
+    watched = assess_relevance(title, text, watch_terms=["chipmakers"])
+    assert watched.score > plain.score
+    assert "watch: chipmakers" in watched.reasons
+
+
+def test_mute_terms_force_not_relevant_with_a_reason() -> None:
+    result = assess_relevance(
+        "US and China extend tariff truce", "TikTok was also discussed.", mute_terms=["tiktok"]
+    )
+    assert not result.relevant
+    assert result.score == 0.0
+    assert result.reasons == ("muted: tiktok",)
+
+
+def test_threshold_is_respected() -> None:
+    title, text = "Trump hits China with new chip tariffs", "The White House said duties start next month."
+    assert assess_relevance(title, text).relevant
+    assert not assess_relevance(title, text, threshold=1.01).relevant
+
+
+def test_fast_enough_for_every_item() -> None:
+    title = "US and China extend tariff truce by 90 days after Stockholm talks"
+    text = " ".join(text for _, text in POSITIVES + NEGATIVES)[:2048]
+    runs = 300
+    start = time.perf_counter()
+    for _ in range(runs):
+        assess_relevance(title, text)
+    per_item = (time.perf_counter() - start) / runs
+    assert per_item < 0.005  # generous for slow shared CI machines
