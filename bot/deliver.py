@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -149,6 +149,19 @@ class Outbox:
         stats = DeliveryStats()
         await asyncio.gather(*(self._deliver_channel(group, stats) for group in by_channel.values()))
         return stats
+
+    async def deliver_until_idle(self, keys: Collection[str], *, max_wait_s: float = 60) -> dict[str, str]:
+        """Deliver until none of `keys` is waiting any more (or `max_wait_s` passed); their final statuses.
+        Used by one-shot commands (`uschina digest --send`), which have no background loop."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + max_wait_s
+        while True:
+            await self.deliver_due()
+            found = await self.store.run(outbox_q.statuses, keys)
+            waiting = [k for k, status in found.items() if status in (outbox_q.PENDING, outbox_q.SENDING)]
+            if not waiting or loop.time() >= give_up:
+                return found
+            await asyncio.sleep(min(self.poll_s, max(0.0, give_up - loop.time())))
 
     async def recover_interrupted(self) -> DeliveryStats:
         """Resolve rows left in `sending` by a crash: verify with the platform when it can tell, else keep

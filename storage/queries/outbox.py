@@ -122,6 +122,16 @@ def count_pending(db: sqlite_utils.Database) -> int:
     return int(row[0])
 
 
+def statuses(db: sqlite_utils.Database, keys: Collection[str]) -> dict[str, str]:
+    """The status of each of `keys` that is in the outbox."""
+    found: dict[str, str] = {}
+    for key in keys:
+        row = db.execute("SELECT status FROM outbox WHERE idem_key = ?", [key]).fetchone()
+        if row:
+            found[key] = row[0]
+    return found
+
+
 def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
     rows = db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall()
     return {status: int(count) for status, count in rows}
