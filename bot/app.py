@@ -16,9 +16,11 @@ from bot.clock import Clock, utcnow
 from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
 from bot.cycle import CycleReport
+from bot.deliver import Outbox
 from bot.http import HttpServer
 from bot.ingest.seeds import SeedWatcher
 from bot.runtime import Runtime
+from bot.schedule import Schedule, ScheduleOptions
 from storage.queries import sources as source_q
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,13 @@ class Bot:
         ))
         self.http = HttpServer(runtime, self.health, host=runtime.settings.http_host,
                                port=runtime.settings.http_port)
+        self.outbox = Outbox(runtime.store, self.adapters, clock=runtime.clock)
+        self.schedule = Schedule(runtime.store, self.outbox, clock=runtime.clock, options=ScheduleOptions(
+            digest_grace_hours=runtime.settings.digest_grace_hours,
+            reminder_lead_days=runtime.settings.reminder_lead_days,
+        ))
+        self._outbox_stop = asyncio.Event()
+        self._outbox_task: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.http_port: int | None = None
 
@@ -47,19 +56,28 @@ class Bot:
         if settings.seeds_dir.is_dir():
             await self.runtime.ingest_folder(settings.seeds_dir, report)
         _log_report("start-up seeds", report)
+        await self._alert(report)
         for adapter in self.adapters.values():
             _mount_routes(adapter, self.http)
         self.http_port = await self.http.start()
-        log.info("HTTP server on %s:%s (/healthz, /metrics, /deadlines.ics)", settings.http_host, self.http_port)
+        log.info("HTTP server on %s:%s (/healthz, /metrics, /deadlines.ics)", settings.http_host,
+                 self.http_port)
         for adapter in self.adapters.values():
             await adapter.start(self.commands)
             log.info("adapter started: %s", adapter.platform)
+        self._outbox_task = self._spawn(self.outbox.run(self._outbox_stop), "outbox")
+        await self.schedule.start()
         self._spawn(self._feed_loop(), "feeds")
         if settings.seeds_dir.is_dir():
             self._spawn(self._seeds_loop(), "seeds")
 
     async def stop(self) -> None:
-        """Stop the loops, the adapters and the HTTP server."""
+        """Stop the scheduler and loops, let in-flight sends finish, then the adapters and HTTP server."""
+        self.schedule.shutdown()
+        self._outbox_stop.set()
+        if self._outbox_task is not None:
+            # A send cut off mid-request would be left "maybe sent"; give it time to finish instead.
+            await asyncio.wait({self._outbox_task}, timeout=self.outbox.send_timeout_s)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -80,6 +98,7 @@ class Bot:
             if due:
                 await self.runtime.ingestor.run_feeds(due, report)
                 _log_report("feeds", report)
+                await self._alert(report)
             await asyncio.sleep(FEED_TICK.total_seconds())
 
     async def _seeds_loop(self) -> None:
@@ -89,15 +108,28 @@ class Bot:
             report = CycleReport()
             await self.runtime.ingest_folder(root, report, changed)
             _log_report("seeds", report)
+            await self._alert(report)
+
+    async def _alert(self, report: CycleReport) -> None:
+        """Enqueue alerts for the cycle's new, moved and cancelled deadlines; failures are logged only."""
+        try:
+            added = await self.schedule.enqueue_alerts(report.deadline_changes)
+        except Exception as exc:
+            log.error("deadline alerts failed: %r", exc)
+            return
+        if added:
+            log.info("deadline alerts queued: %d", added)
 
     async def _subscriptions_changed(self) -> None:
         """A command changed a subscription; the scheduler picks it up without a restart."""
+        await self.schedule.reload_subscriptions()
 
-    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+    def _spawn(self, coro: Awaitable[None], name: str) -> asyncio.Task[None]:
         task = asyncio.ensure_future(coro)
         task.set_name(name)
         task.add_done_callback(_log_crash)
         self._tasks.append(task)
+        return task
 
 
 def build_adapters(settings: Settings, runtime: Runtime) -> list[ChatAdapter]:
@@ -120,17 +152,21 @@ def build_adapters(settings: Settings, runtime: Runtime) -> list[ChatAdapter]:
     return adapters
 
 
+AdapterFactory = Callable[[Settings, Runtime], list[ChatAdapter]]
+
+
 async def run_bot(settings: Settings, *, clock: Clock = utcnow,
                   stop: asyncio.Event | None = None,
-                  on_ready: Callable[[Bot], Awaitable[None]] | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or `stop` is set)."""
+                  on_ready: Callable[[Bot], Awaitable[None]] | None = None,
+                  adapters: AdapterFactory = build_adapters) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set); `adapters` builds the chat adapters from settings."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     async with Runtime.open(settings, clock=clock) as runtime:
-        bot = Bot(runtime, build_adapters(settings, runtime))
+        bot = Bot(runtime, adapters(settings, runtime))
         await bot.start()
         log.info("uschina is running; Ctrl-C to stop")
         if on_ready:

@@ -6,9 +6,11 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from adapters.base import ChatAdapter
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer
 from bot.analyze import Analyzer
 from bot.clock import Clock, utcnow
@@ -19,6 +21,7 @@ from bot.ingest.seeds import scan_seeds
 from bot.metrics import METRICS
 from storage import Store
 from storage.queries import sources as source_q
+from storage.queries import subscriptions as sub_q
 
 
 @dataclass
@@ -77,6 +80,38 @@ class Runtime:
         METRICS.items_ingested.inc(report.new_items + report.updated_items)
         METRICS.feed_errors.inc(report.feed_errors)
         return report
+
+    async def send_digests_now(self, adapters: Sequence[ChatAdapter] | None = None, *,
+                               max_wait_s: float = 60) -> int:
+        """Compose a digest for every active subscription and deliver it now through the outbox, with the
+        configured adapters (or `adapters`); returns how many were delivered."""
+        from bot.app import build_adapters
+        from bot.commands import CommandContext, CommandHandler
+        from bot.deliver import Outbox
+        from bot.schedule import enqueue_digest
+
+        chosen = list(adapters) if adapters is not None else build_adapters(self.settings, self)
+        outbox = Outbox(self.store, {adapter.platform: adapter for adapter in chosen}, clock=self.clock)
+        handler = CommandHandler(CommandContext(store=self.store, now=self.clock, settings=self.settings))
+        started: list[ChatAdapter] = []
+        try:
+            for adapter in chosen:
+                await adapter.start(handler)
+                started.append(adapter)
+            now = self.clock()
+            keys = []
+            for sub in await self.store.run(sub_q.active_subscriptions):
+                local_date = now.astimezone(ZoneInfo(sub.timezone)).date()
+                # Its own key: an explicit "send now" goes out even if this morning's digest already did.
+                key = f"digest:{sub.id}:{local_date}:now:{now.isoformat(timespec='seconds')}"
+                if await enqueue_digest(self.store, outbox, sub, now=now, local_date=local_date, key=key):
+                    keys.append(key)
+            final = await outbox.deliver_until_idle(keys, max_wait_s=max_wait_s)
+        finally:
+            for adapter in started:
+                with contextlib.suppress(Exception):
+                    await adapter.stop()
+        return sum(status == "sent" for status in final.values())
 
     async def ingest_folder(self, root: Path, report: CycleReport, paths: Sequence[Path] | None = None) -> None:
         """Ingest the seed files under `root` (all of them, or just `paths`)."""

@@ -1,0 +1,303 @@
+"""Delivery through the outbox: record first, then send, retry with backoff, never repeat.
+
+Every outgoing message is written to the `outbox` table under an idempotency key before any adapter
+sees it. `Outbox.deliver_due()` claims each due row (pending -> sending) in its own committed statement,
+calls the adapter, then records the result at once. Channels are served concurrently, so one slow or
+failing channel never holds up another. See docs/delivery.md for the crash-safety policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+from adapters.base import ChatAdapter, DeliveryError
+from bot.clock import Clock, utcnow
+from bot.metrics import METRICS
+from bot.models import DeadlineView, Message, StoryView, Target
+from storage import Store
+from storage.queries import outbox as outbox_q
+from storage.queries import subscriptions as sub_q
+from storage.queries.outbox import OutboxRow
+
+log = logging.getLogger(__name__)
+
+# Token shapes that must never reach a log line or the database, whatever an adapter put in an error.
+_SECRET_PATTERNS = re.compile(
+    r"xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|Bearer\s+\S+|Bot\s+[A-Za-z0-9._-]{20,}|sk-[A-Za-z0-9_-]{10,}"
+    r"|[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"
+)
+
+
+def redact(text: str) -> str:
+    """`text` with anything shaped like a Slack/Discord/API token replaced by `[redacted]`."""
+    return _SECRET_PATTERNS.sub("[redacted]", text)
+
+
+# --- payload serialization ---------------------------------------------------------------------------
+
+
+def message_to_json(message: Message) -> str:
+    """The Message as JSON text (dates and datetimes as ISO strings); inverse of `message_from_json`."""
+    return json.dumps(asdict(message), default=_json_default, ensure_ascii=False)
+
+
+def message_from_json(text: str) -> Message:
+    """Rebuild a Message written by `message_to_json`; raises ValueError on malformed payloads."""
+    try:
+        data = json.loads(text)
+        stories = tuple(_story(s) for s in data.pop("stories", ()))
+        deadlines = tuple(_deadline(d) for d in data.pop("deadlines", ()))
+        lines = tuple(data.pop("lines", ()))
+        return Message(**data, stories=stories, deadlines=deadlines, lines=lines)
+    except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"malformed outbox payload: {exc}") from None
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def _story(data: dict[str, Any]) -> StoryView:
+    data["sources"] = tuple(tuple(source) for source in data["sources"])
+    data["updated_at"] = datetime.fromisoformat(data["updated_at"])
+    return StoryView(**data)
+
+
+def _deadline(data: dict[str, Any]) -> DeadlineView:
+    for name in ("start", "end"):
+        data[name] = date.fromisoformat(data[name]) if data.get(name) else None
+    data["sources"] = tuple(data["sources"])
+    data["history"] = tuple(tuple(entry) for entry in data.get("history", ()))
+    return DeadlineView(**data)
+
+
+# --- the outbox --------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class VerifiableAdapter(Protocol):
+    """Optional adapter extension: send with the key attached, and later ask the platform if it arrived.
+
+    With it, a message interrupted mid-send (crash, timeout) is resolved exactly: resent only when the
+    platform says it never arrived. Without it the outbox cannot tell and does not resend after a crash.
+    """
+
+    async def send_keyed(self, target: Target, message: Message, idem_key: str) -> str: ...
+
+    async def was_delivered(self, target: Target, idem_key: str) -> bool | None: ...
+
+
+@dataclass
+class DeliveryStats:
+    """What one `deliver_due()` pass (or a start-up recovery) did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unknown: int = 0
+    requeued: int = 0
+
+    def add(self, result: str) -> None:
+        setattr(self, result, getattr(self, result) + 1)
+
+
+class Outbox:
+    """Records outgoing messages and delivers them through the adapters, exactly once per key."""
+
+    def __init__(self, store: Store, adapters: Mapping[str, ChatAdapter], *, clock: Clock = utcnow,
+                 max_attempts: int = 8, base_backoff_s: float = 2, max_backoff_s: float = 300,
+                 send_timeout_s: float = 30, poll_s: float = 2) -> None:
+        self.store = store
+        self.adapters = adapters
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.base_backoff_s = base_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.send_timeout_s = send_timeout_s
+        self.poll_s = poll_s
+        self._wake = asyncio.Event()
+
+    async def enqueue(self, idem_key: str, target: Target, message: Message, *,
+                      subscription_id: int | None = None) -> bool:
+        """Record `message` for `target` under `idem_key`; False when that key was recorded before."""
+        added = await self.store.run(
+            outbox_q.enqueue, idem_key=idem_key, platform=target.platform, workspace=target.workspace or "",
+            channel=target.channel, kind=message.kind, payload=message_to_json(message), now=self.clock(),
+            subscription_id=subscription_id,
+        )
+        if added:
+            self._wake.set()
+        return added
+
+    async def deliver_due(self) -> DeliveryStats:
+        """Send every due row once; channels concurrently, each channel's rows in order."""
+        rows = await self.store.run(outbox_q.due_rows, self.clock(), list(self.adapters))
+        by_channel: dict[tuple[str, str, str], list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            by_channel[(row.platform, row.workspace, row.channel)].append(row)
+        stats = DeliveryStats()
+        await asyncio.gather(*(self._deliver_channel(group, stats) for group in by_channel.values()))
+        return stats
+
+    async def deliver_until_idle(self, keys: Collection[str], *, max_wait_s: float = 60) -> dict[str, str]:
+        """Deliver until none of `keys` is waiting any more (or `max_wait_s` passed); their final statuses.
+        Used by one-shot commands (`uschina digest --send`), which have no background loop."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + max_wait_s
+        while True:
+            await self.deliver_due()
+            found = await self.store.run(outbox_q.statuses, keys)
+            waiting = [k for k, status in found.items() if status in (outbox_q.PENDING, outbox_q.SENDING)]
+            if not waiting or loop.time() >= give_up:
+                return found
+            await asyncio.sleep(min(self.poll_s, max(0.0, give_up - loop.time())))
+
+    async def recover_interrupted(self) -> DeliveryStats:
+        """Resolve rows left in `sending` by a crash: verify with the platform when it can tell, else keep
+        them as `unknown` rather than risk a duplicate (logged, counted as result=unknown)."""
+        stats = DeliveryStats()
+        for row in await self.store.run(outbox_q.rows_with_status, outbox_q.SENDING):
+            adapter = self.adapters.get(row.platform)
+            if adapter is not None:
+                stats.add(await self._resolve_uncertain(row, adapter, "interrupted mid-send"))
+        return stats
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Recover, then deliver until `stop` is set; wakes on `enqueue` or every `poll_s` seconds."""
+        await self.recover_interrupted()
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                await self.deliver_due()
+            except Exception as exc:  # a store hiccup must not end delivery for good
+                log.error("outbox: delivery pass failed: %s", redact(repr(exc)))
+            await _wait_any(self._wake, stop, seconds=self.poll_s)
+
+    async def _deliver_channel(self, rows: list[OutboxRow], stats: DeliveryStats) -> None:
+        for row in rows:
+            result = await self._deliver_row(row)
+            if result is not None:
+                stats.add(result)
+            if result == "retried":
+                return  # keep the channel's order: later rows wait for this one
+
+    async def _deliver_row(self, row: OutboxRow) -> str | None:
+        if not await self.store.run(outbox_q.claim, row.id):
+            return None
+        adapter = self.adapters[row.platform]
+        try:
+            message = message_from_json(row.payload)
+        except ValueError as exc:
+            return await self._fail(row, str(exc))
+        target = Target(row.platform, row.channel, row.workspace or None)
+        try:
+            message_id = await asyncio.wait_for(_send(adapter, target, message, row.idem_key),
+                                                self.send_timeout_s)
+        except DeliveryError as exc:
+            if exc.permanent:
+                return await self._fail(row, exc.reason, subscription_error=True)
+            return await self._retry(row, exc.reason, exc.retry_after)
+        except TimeoutError:
+            return await self._after_timeout(row, adapter)
+        except Exception as exc:  # an adapter bug: retry (bounded by max_attempts), keep the bot running
+            return await self._retry(row, f"{type(exc).__name__}: {exc}", None)
+        await self.store.run(outbox_q.mark_sent, row.id, message_id, self.clock())
+        METRICS.deliveries.labels(result="sent").inc()
+        return "sent"
+
+    async def _after_timeout(self, row: OutboxRow, adapter: ChatAdapter) -> str:
+        reason = f"no answer within {self.send_timeout_s:g} s"
+        if isinstance(adapter, VerifiableAdapter):
+            delivered = await _ask_delivered(adapter, row)
+            if delivered:
+                await self.store.run(outbox_q.mark_sent, row.id, None, self.clock())
+                METRICS.deliveries.labels(result="sent").inc()
+                return "sent"
+        # The process is alive and the send was cancelled: retrying risks a duplicate only if the platform
+        # accepted a request it never answered; not retrying would lose the message for sure.
+        return await self._retry(row, reason, None)
+
+    async def _resolve_uncertain(self, row: OutboxRow, adapter: ChatAdapter, why: str) -> str:
+        delivered = await _ask_delivered(adapter, row) if isinstance(adapter, VerifiableAdapter) else None
+        if delivered:
+            await self.store.run(outbox_q.mark_sent, row.id, None, self.clock())
+            log.info("outbox: %s %s was %s; the platform confirms it arrived", row.kind, row.idem_key, why)
+            return "sent"
+        if delivered is False:
+            await self.store.run(outbox_q.mark_retry, row.id, why, self.clock())
+            log.info("outbox: %s %s was %s; the platform never got it, sending again", row.kind, row.idem_key,
+                     why)
+            return "requeued"
+        await self.store.run(outbox_q.mark_unknown, row.id, f"{why}; not resent to avoid a duplicate")
+        log.warning("outbox: %s %s to %s/%s was %s and %s cannot confirm it; not resending (may be lost)",
+                    row.kind, row.idem_key, row.platform, row.channel, why, row.platform)
+        METRICS.deliveries.labels(result="unknown").inc()
+        return "unknown"
+
+    async def _retry(self, row: OutboxRow, reason: str, retry_after: float | None) -> str:
+        reason = redact(reason)
+        attempts = row.attempts + 1
+        if attempts >= self.max_attempts:
+            return await self._fail(row, f"gave up after {attempts} attempts: {reason}")
+        delay = self.backoff(attempts, retry_after)
+        await self.store.run(outbox_q.mark_retry, row.id, reason, self.clock() + timedelta(seconds=delay))
+        log.warning("outbox: %s to %s/%s failed (%s); retry %d in %.0f s", row.idem_key, row.platform,
+                    row.channel, reason, attempts, delay)
+        METRICS.deliveries.labels(result="retry").inc()
+        return "retried"
+
+    def backoff(self, attempts: int, retry_after: float | None = None) -> float:
+        """Capped exponential backoff after `attempts` tries, never shorter than the platform's wait."""
+        delay = min(self.max_backoff_s, self.base_backoff_s * 2 ** (attempts - 1))
+        return max(delay, retry_after or 0)
+
+    async def _fail(self, row: OutboxRow, reason: str, *, subscription_error: bool = False) -> str:
+        reason = redact(reason)
+        await self.store.run(outbox_q.mark_failed, row.id, reason)
+        METRICS.deliveries.labels(result="failed").inc()
+        if subscription_error and row.subscription_id is not None:
+            await self.store.run(sub_q.mark_subscription_error, row.subscription_id, reason)
+            log.error("outbox: %s to %s/%s failed permanently (%s); subscription %d paused until it is "
+                      "renewed with /uschina subscribe", row.idem_key, row.platform, row.channel, reason,
+                      row.subscription_id)
+        else:
+            log.error("outbox: %s to %s/%s failed permanently: %s", row.idem_key, row.platform, row.channel,
+                      reason)
+        return "failed"
+
+
+async def _send(adapter: ChatAdapter, target: Target, message: Message, idem_key: str) -> str:
+    if isinstance(adapter, VerifiableAdapter):
+        return await adapter.send_keyed(target, message, idem_key)
+    return await adapter.send(target, message)
+
+
+async def _ask_delivered(adapter: VerifiableAdapter, row: OutboxRow) -> bool | None:
+    target = Target(row.platform, row.channel, row.workspace or None)
+    try:
+        return await adapter.was_delivered(target, row.idem_key)
+    except Exception as exc:
+        log.warning("outbox: could not verify %s: %s", row.idem_key, redact(repr(exc)))
+        return None
+
+
+async def _wait_any(*events: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*waiters, return_exceptions=True)

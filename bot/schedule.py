@@ -1,0 +1,233 @@
+"""When things are sent: a morning digest per subscription in its own time zone, deadline reminders and
+alerts. Everything goes through the outbox under an idempotency key, so a job that runs twice (a restart,
+a catch-up, a command) still sends once.
+
+APScheduler 3.x `AsyncIOScheduler` keeps the jobs in memory; they are rebuilt from the database at start
+and whenever a command changes a subscription (`reload_subscriptions`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+from bot.config import parse_hhmm
+from bot.deliver import Outbox
+from bot.digest import compose_digest
+from bot.models import DeadlineView, Message, Target
+from bot.reminders import format_countdown, reminder_key, reminders_due
+from storage import Store
+from storage.queries import deadlines as deadline_q
+from storage.queries import outbox as outbox_q
+from storage.queries import subscriptions as sub_q
+from storage.queries.deadlines import DeadlineChange
+from storage.queries.subscriptions import Subscription
+
+log = logging.getLogger(__name__)
+DigestComposer = Callable[..., Awaitable[Message]]
+DIGEST_JOB_PREFIX = "digest:"
+REMINDER_CHECK = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class ScheduleOptions:
+    """Settings the scheduler reads (a subset of bot.config.Settings)."""
+
+    digest_grace_hours: float = 2.0
+    reminder_lead_days: tuple[int, ...] = (7, 1, 0)
+
+
+def target_of(sub: Subscription) -> Target:
+    return Target(sub.platform, sub.channel, sub.workspace or None)
+
+
+def digest_key(subscription_id: int, local_date: date) -> str:
+    return f"digest:{subscription_id}:{local_date.isoformat()}"
+
+
+def digest_trigger(sub: Subscription) -> CronTrigger:
+    """Every day at the subscription's local HH:MM; the zone's DST rules move the UTC instant."""
+    hour, minute = parse_hhmm(sub.digest_time)
+    return CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(sub.timezone))
+
+
+def last_digest_moment(sub: Subscription, now: datetime) -> datetime:
+    """The most recent scheduled digest instant at or before `now` (today's, else yesterday's)."""
+    zone = ZoneInfo(sub.timezone)
+    hour, minute = parse_hhmm(sub.digest_time)
+    today = now.astimezone(zone).date()
+    moment = datetime.combine(today, time(hour, minute), zone)
+    if moment > now:
+        moment = datetime.combine(today - timedelta(days=1), time(hour, minute), zone)
+    return moment
+
+
+async def enqueue_digest(store: Store, outbox: Outbox, sub: Subscription, *, now: datetime,
+                         local_date: date, key: str | None = None,
+                         compose: DigestComposer = compose_digest) -> bool:
+    """Compose the subscription's digest (news since its last one) and enqueue it under `key`
+    (default `digest:<id>:<local date>`); False when that key was already recorded."""
+    key = key or digest_key(sub.id, local_date)
+    if await store.run(outbox_q.has_key, key):
+        return False
+    since = datetime.fromisoformat(sub.last_digest_at) if sub.last_digest_at else now - timedelta(hours=24)
+    message = await compose(store, since=since, now=now, today=local_date)
+    added = await outbox.enqueue(key, target_of(sub), message, subscription_id=sub.id)
+    if added:
+        await store.run(sub_q.mark_digest_sent, sub.id, now)
+    return added
+
+
+class Schedule:
+    """Owns the APScheduler jobs: one digest per active subscription, plus the reminder check."""
+
+    def __init__(self, store: Store, outbox: Outbox, *, clock: Clock, options: ScheduleOptions | None = None,
+                 compose: DigestComposer = compose_digest) -> None:
+        self.store = store
+        self.outbox = outbox
+        self.clock = clock
+        self.options = options or ScheduleOptions()
+        self.compose = compose
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+
+    async def start(self) -> None:
+        """Catch up missed digests, build the jobs from the database, check reminders, start the clock."""
+        await self.catch_up_missed()
+        await self.reload_subscriptions()
+        self.scheduler.add_job(self.check_reminders, IntervalTrigger(seconds=REMINDER_CHECK.total_seconds()),
+                               id="reminders", replace_existing=True, coalesce=True, max_instances=1)
+        await self.check_reminders()
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def reload_subscriptions(self) -> None:
+        """Make the digest jobs match the active subscriptions (added, changed, removed)."""
+        subs = await self.store.run(sub_q.active_subscriptions)
+        wanted = {f"{DIGEST_JOB_PREFIX}{sub.id}": sub for sub in subs}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(DIGEST_JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        grace = int(self.options.digest_grace_hours * 3600)
+        for job_id, sub in wanted.items():
+            self.scheduler.add_job(self.run_digest, digest_trigger(sub), args=[sub.id], id=job_id,
+                                   replace_existing=True, coalesce=True, max_instances=1,
+                                   misfire_grace_time=max(grace, 1))
+        log.info("scheduled %d digest(s)", len(wanted))
+
+    def digest_job_ids(self) -> list[str]:
+        return sorted(job.id for job in self.scheduler.get_jobs() if job.id.startswith(DIGEST_JOB_PREFIX))
+
+    async def run_digest(self, subscription_id: int) -> bool:
+        """The digest job: compose and enqueue today's digest for one subscription (once per local date)."""
+        sub = await self.store.run(sub_q.subscription_by_id, subscription_id)
+        if sub is None or not sub.active:
+            return False
+        now = self.clock()
+        local_date = now.astimezone(ZoneInfo(sub.timezone)).date()
+        return await enqueue_digest(self.store, self.outbox, sub, now=now, local_date=local_date,
+                                    compose=self.compose)
+
+    async def catch_up_missed(self) -> int:
+        """Enqueue each digest whose time passed while the bot was down, if still within the grace period."""
+        now = self.clock()
+        grace = timedelta(hours=self.options.digest_grace_hours)
+        caught = 0
+        for sub in await self.store.run(sub_q.active_subscriptions):
+            moment = last_digest_moment(sub, now)
+            local_date = moment.astimezone(ZoneInfo(sub.timezone)).date()
+            if await self._digest_done(sub, moment, local_date):
+                continue
+            if now - moment > grace:
+                log.info("digest for subscription %d (%s/%s) on %s was missed by %s, beyond the %s grace "
+                         "period; skipped", sub.id, sub.platform, sub.channel, local_date, now - moment,
+                         grace)
+                continue
+            if await enqueue_digest(self.store, self.outbox, sub, now=now, local_date=local_date,
+                                    compose=self.compose):
+                log.info("sending the digest missed at %s for subscription %d", moment.isoformat(), sub.id)
+                caught += 1
+        return caught
+
+    async def _digest_done(self, sub: Subscription, moment: datetime, local_date: date) -> bool:
+        if await self.store.run(outbox_q.has_key, digest_key(sub.id, local_date)):
+            return True
+        created = await self.store.run(_created_at, sub.id)
+        return created is not None and created > moment  # subscribed after that morning's digest time
+
+    async def check_reminders(self) -> int:
+        """Enqueue every deadline reminder due now, per active subscription (keys make it once each)."""
+        now = self.clock()
+        added = 0
+        lists: dict[date, list[DeadlineView]] = {}
+        for sub in await self.store.run(sub_q.active_subscriptions):
+            now_local = now.astimezone(ZoneInfo(sub.timezone))
+            if now_local.date() not in lists:
+                lists[now_local.date()] = await self.store.run(deadline_q.list_deadlines, now_local.date())
+            hour, _minute = parse_hhmm(sub.digest_time)
+            due = reminders_due(lists[now_local.date()], now_local=now_local,
+                                lead_days=self.options.reminder_lead_days, send_hour=hour)
+            for deadline, lead in due:
+                key = f"reminder:{sub.id}:{reminder_key(deadline, lead).removeprefix('reminder:')}"
+                message = reminder_message(deadline, now_local.date())
+                added += await self.outbox.enqueue(key, target_of(sub), message, subscription_id=sub.id)
+        return added
+
+    async def enqueue_alerts(self, changes: Iterable[DeadlineChange]) -> int:
+        """An alert per active subscription for each new, moved or cancelled deadline."""
+        changes = list(changes)
+        if not changes:
+            return 0
+        subs = await self.store.run(sub_q.active_subscriptions)
+        added = 0
+        for change in changes:
+            message = alert_message(change)
+            start = change.new_start.isoformat() if change.new_start else "tbd"
+            for sub in subs:
+                key = f"alert:{sub.id}:{change.deadline_id}:{change.kind}:{start}"
+                added += await self.outbox.enqueue(key, target_of(sub), message, subscription_id=sub.id)
+        return added
+
+
+def reminder_message(deadline: DeadlineView, today: date) -> Message:
+    """A short reminder for one deadline, with its countdown."""
+    countdown = format_countdown(deadline, today)
+    return Message(kind="reminder", title=f"Reminder: {deadline.what} — {countdown}",
+                   text=f"{deadline.what}: {countdown} ({_dates(deadline.start, deadline.end)})",
+                   deadlines=(deadline,))
+
+
+def alert_message(change: DeadlineChange) -> Message:
+    """What changed about one deadline, in one line."""
+    new = _dates(change.new_start, change.new_end)
+    if change.kind == "new":
+        title, text = f"New deadline: {change.what}", f"{change.what}: {new}"
+    elif change.kind == "cancelled":
+        title = f"Cancelled: {change.what}"
+        text = f"{change.what} (was {_dates(change.old_start, change.old_end)})"
+    else:
+        title = f"Deadline moved: {change.what}"
+        text = f"{change.what}: now {new} (was {_dates(change.old_start, change.old_end)})"
+    return Message(kind="alert", title=title, text=text)
+
+
+def _dates(start: date | None, end: date | None) -> str:
+    if start is None:
+        return "date TBD"
+    return f"{start}–{end}" if end and end != start else str(start)
+
+
+def _created_at(db: sqlite_utils.Database, subscription_id: int) -> datetime | None:
+    row = db.execute("SELECT created_at FROM subscriptions WHERE id = ?", [subscription_id]).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
