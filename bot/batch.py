@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable
 import re
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any

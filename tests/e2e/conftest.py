@@ -38,7 +38,8 @@ async def running_bot(tmp_path: Path, env: Mapping[str, str]) -> AsyncIterator[B
         ready.set_result(bot)
 
     task = asyncio.create_task(run_bot(settings, stop=stop, on_ready=on_ready))
-    done, _ = await asyncio.wait({task, ready}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+    waiters: set[asyncio.Future[object]] = {task, ready}  # type: ignore[arg-type]
+    done, _ = await asyncio.wait(waiters, timeout=20, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
         task.result()  # raise the start-up error
     try:
