@@ -33,9 +33,9 @@ log = logging.getLogger(__name__)
 USAGE = {
     "summary": "summary [24h|7d|N]: the top US–China stories of the period (or the top N)",
     "deadlines": "deadlines [all] [YYYY-MM-DD]: tracked deadlines with countdowns (all: past and cancelled too)",
-    "subscribe": "subscribe [HH:MM] [Area/City]: a morning digest in this channel",
-    "unsubscribe": "unsubscribe: stop this channel's digest",
-    "digest-time": "digest-time HH:MM [Area/City]: change when this channel's digest arrives",
+    "subscribe": "subscribe [HH:MM] [Area/City]: a morning digest in this channel (admins)",
+    "unsubscribe": "unsubscribe: stop this channel's digest (admins)",
+    "digest-time": "digest-time HH:MM [Area/City]: change when this channel's digest arrives (admins)",
     "sources": "sources [list|add URL|remove URL]: the feeds we watch (add/remove: admins)",
     "search": "search QUERY: find stored items",
     "help": "help: this list",
@@ -83,6 +83,9 @@ class CommandHandler:
         try:
             if route is None:
                 raise CommandError(f"Unknown command `{name[:40]}`.")
+            if _changes_settings(name, words[1:]) and not self._is_admin(request):
+                return Message(kind="error", ephemeral=True,
+                               text=f"Only workspace admins can use `{name}` (ask one, or see `help`).")
             return await route(request, words[1:])
         except CommandError as exc:
             return _usage(str(exc), name if route else None)
@@ -161,8 +164,6 @@ class CommandHandler:
             return await self._list_sources()
         if action not in {"add", "remove"} or len(args) != 2:
             raise CommandError("Use `sources list`, `sources add URL` or `sources remove URL`.")
-        if not (request.is_admin or request.user in self.ctx.settings.admins):
-            return Message(kind="error", text="Only workspace admins can add or remove sources.", ephemeral=True)
         url = args[1].strip("<>").split("|")[0]  # Slack wraps links as <url|label>
         if action == "add":
             return await self._add_source(url, request)
@@ -204,6 +205,9 @@ class CommandHandler:
             return Message(kind="text", text=f"Already watching {url}.")
         return Message(kind="text", text=f"Watching {url}; it is checked on the next cycle.")
 
+    def _is_admin(self, request: CommandRequest) -> bool:
+        return request.is_admin or request.user in self.ctx.settings.admins
+
     async def _today(self, request: CommandRequest) -> date:
         sub = await self.ctx.store.run(sub_q.get_subscription, platform=request.platform,
                                        workspace=request.workspace, channel=request.channel)
@@ -213,6 +217,13 @@ class CommandHandler:
     async def _subscriptions_changed(self) -> None:
         if self.ctx.on_subscriptions_changed:
             await self.ctx.on_subscriptions_changed()
+
+
+def _changes_settings(name: str, args: list[str]) -> bool:
+    """Commands that change what a channel or the whole bot receives are for admins only."""
+    if name == "sources":
+        return bool(args) and args[0].lower() in {"add", "remove"}
+    return name in {"subscribe", "unsubscribe", "digest-time"}
 
 
 def _summary_args(args: list[str]) -> tuple[timedelta, int]:

@@ -76,13 +76,16 @@ async def test_deadlines_as_of_date_lists_early_august_talks(handler: CommandHan
 
 async def test_subscribe_then_change_time_and_unsubscribe(handler: CommandHandler, store: Store,
                                                           changed: list[int]) -> None:
-    reply = await handler(request("subscribe"))
+    refused = await handler(request("subscribe"))
+    assert refused.kind == "error" and "admins" in refused.text
+    assert changed == []
+    reply = await handler(request("subscribe", admin=True))
     assert "08:00 (America/New_York)" in reply.text
-    await handler(request("digest-time 07:30 Asia/Shanghai"))
+    await handler(request("digest-time 07:30 Asia/Shanghai", user="UADMIN"))
     sub = await store.run(sub_q.get_subscription, platform="slack", workspace="T1", channel="C1")
     assert sub is not None and (sub.digest_time, sub.timezone, sub.active) == ("07:30", "Asia/Shanghai", True)
-    assert "Unsubscribed" in (await handler(request("unsubscribe"))).text
-    assert "not subscribed" in (await handler(request("unsubscribe"))).text
+    assert "Unsubscribed" in (await handler(request("unsubscribe", admin=True))).text
+    assert "not subscribed" in (await handler(request("unsubscribe", admin=True))).text
     assert len(changed) == 4  # every change reschedules without a restart
 
 
@@ -99,7 +102,7 @@ async def test_subscribe_then_change_time_and_unsubscribe(handler: CommandHandle
     ('summary "unbalanced', "not a duration"),
 ])
 async def test_bad_input_gets_a_usage_reply(handler: CommandHandler, text: str, expected: str) -> None:
-    reply = await handler(request(text))
+    reply = await handler(request(text, admin=True))
     assert reply.kind == "error" and expected.lower() in reply.text.lower()
     assert "Traceback" not in reply.text and "Usage" in reply.text
 
