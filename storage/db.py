@@ -201,3 +201,9 @@ def m003_deadline_tracking(db: sqlite_utils.Database) -> None:
         CREATE INDEX deadlines_topic ON deadlines(topic, status);
         """
     )
+
+
+@migrations()
+def m004_story_official(db: sqlite_utils.Database) -> None:
+    # Digests put stories with an official source (a ministry, USTR, MOFCOM...) ahead of equal ones.
+    db.execute("ALTER TABLE stories ADD COLUMN official INTEGER NOT NULL DEFAULT 0")

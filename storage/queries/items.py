@@ -87,29 +87,37 @@ def story_documents(db: sqlite_utils.Database, story_id: str) -> list[tuple[str,
 
 def refresh_story(db: sqlite_utils.Database, story_id: str, *, summary: str, at: datetime) -> None:
     """Record a story's new summary, item count and best item score, and mark it updated."""
-    count, score = db.execute(
-        "SELECT count(*), coalesce(max(relevance_score), 0) FROM items WHERE story_id = ?", [story_id]
+    count, score, official = db.execute(
+        "SELECT count(*), coalesce(max(relevance_score), 0), coalesce(max(source_kind = 'official'), 0) "
+        "FROM items WHERE story_id = ?", [story_id]
     ).fetchone()
     db.execute(
-        "UPDATE stories SET summary = ?, item_count = ?, score = ?, updated_at = max(updated_at, ?) WHERE id = ?",
-        [summary, count, score, iso(at), story_id],
+        "UPDATE stories SET summary = ?, item_count = ?, score = ?, official = ?, updated_at = max(updated_at, ?) "
+        "WHERE id = ?",
+        [summary, count, score, official, iso(at), story_id],
     )
 
 
 def recent_stories(db: sqlite_utils.Database, since: datetime, *, limit: int = 10,
                    until: datetime | None = None) -> list[StoryView]:
-    """Stories updated in [since, until), best first: score, then number of sources, then recency."""
+    """Stories updated in [since, until), the ones that matter most first (see `story_weight`)."""
     rows = db.execute(
-        "SELECT id, title, summary, url, updated_at, score, item_count FROM stories "
+        "SELECT id, title, summary, url, updated_at, score, item_count, official FROM stories "
         "WHERE updated_at >= ? AND updated_at < ? ORDER BY updated_at DESC LIMIT 500",
         [iso(since), iso(until) if until else "9999"],
     ).fetchall()
-    ranked = sorted(rows, key=lambda r: (round(r[5], 1), r[6], r[4]), reverse=True)[:limit]
-    return [_story_view(db, r) for r in ranked]
+    newest = rows[0][4] if rows else ""
+    ranked = sorted(rows, key=lambda r: story_weight(r[5], r[6], bool(r[7]), r[4] >= newest[:10]), reverse=True)
+    return [_story_view(db, r) for r in ranked[:limit]]
+
+
+def story_weight(relevance: float, sources: int, official: bool, latest_day: bool) -> float:
+    """Relevance first; more outlets, an official source and being from the latest day each add a little."""
+    return relevance + 0.05 * min(max(sources - 1, 0), 4) + 0.1 * official + 0.1 * latest_day
 
 
 def _story_view(db: sqlite_utils.Database, row: tuple) -> StoryView:
-    story_id, title, summary, url, updated_at, score, _count = row
+    story_id, title, summary, url, updated_at, score = row[:6]
     sources = db.execute(
         "SELECT source_name, source_kind, url FROM items WHERE story_id = ? "
         "ORDER BY source_kind != 'official', published LIMIT 12",
