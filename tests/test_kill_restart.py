@@ -12,8 +12,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -91,9 +91,8 @@ async def test_kill_and_restart_delivers_each_digest_exactly_once(tmp_path: Path
     try:
         for run in range(KILL_RUNS):
             subs += add_subscriptions(tmp_path / "uschina.db", run * SUBS_PER_RUN, SUBS_PER_RUN)
-            seen = len(chat.posted)
             bot = start_bot(tmp_path, chat, verify)
-            await wait_until(lambda: len(chat.posted) > seen, 15)  # the first post of this run
+            await wait_until(lambda seen=len(chat.posted): len(chat.posted) > seen, 15)  # this run's first post
             await asyncio.sleep(rng.uniform(0.0, 0.25))
             bot.send_signal(signal.SIGKILL)
             bot.wait(10)
@@ -111,7 +110,8 @@ async def test_kill_and_restart_delivers_each_digest_exactly_once(tmp_path: Path
     duplicates = sum(n - 1 for n in per_channel.values() if n > 1)
     losses = sum(n == 0 for n in per_channel.values())
     unknown = sum(s == "unknown" for s in statuses.values())
-    print(f"\nkill-restart [{'verifying' if verify else 'plain'} adapter]: runs={kills + 1} (killed {kills}), "
+    mode = "verifying" if verify else "plain"
+    print(f"\nkill-restart [{mode} adapter]: runs={kills + 1} (killed {kills}), "
           f"messages={len(subs)}, delivered={sum(per_channel.values())}, duplicates={duplicates}, "
           f"losses={losses}, unresolved-after-crash={unknown}")
     assert len(statuses) == len(subs)
