@@ -17,10 +17,10 @@ from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
 from bot.cycle import CycleReport
 from bot.deliver import Outbox
-from bot.http import HttpServer
 from bot.ingest.seeds import SeedWatcher
 from bot.runtime import Runtime
 from bot.schedule import Schedule, ScheduleOptions
+from bot.web import HttpServer
 from storage.queries import sources as source_q
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from bot.analysis.summarize import ExtractiveSummarizer
@@ -31,11 +33,17 @@ async def _analyze_one(analyzer: Analyzer, line: str, number: int) -> dict[str, 
         return {"error": f"line {number}: expected a JSON object"}
     item_id = record.get("id")
     try:
-        text, published = _text(record), _published(record)
+        text = _text(record)
     except ValueError as exc:
         return {"id": item_id, "error": f"line {number}: {exc}"}
+    published = parse_published(record.get("published"))
+    result: dict[str, Any] = {"id": item_id}
+    if published is None:
+        # Still judge and summarize; relative dates can only be read against today.
+        published = datetime.now(UTC).date()
+        result["warning"] = "no usable `published` date; dates were resolved against today"
     analysis = await analyzer.analyze(str(record.get("title") or ""), text, published)
-    return {"id": item_id, **analysis_json(analysis)}
+    return {**result, **analysis_json(analysis)}
 
 
 def analysis_json(analysis: Analysis) -> dict[str, Any]:
@@ -61,11 +69,22 @@ def _text(record: dict[str, Any]) -> str:
     return text
 
 
-def _published(record: dict[str, Any]) -> date:
-    value = record.get("published")
-    if not isinstance(value, str) or not value:
-        raise ValueError("missing `published` (ISO date)")
+_PARTIAL_ISO = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def parse_published(value: object) -> date | None:
+    """The publication date from ISO-8601 (also partial: 2025-07), RFC 2822 (feeds), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
-        raise ValueError(f"`published` is not an ISO date: {value[:40]!r}") from None
+        pass
+    partial = _PARTIAL_ISO.match(text)
+    if partial:
+        return date(int(partial.group(1)), int(partial.group(2) or 1), 1)
+    try:
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None

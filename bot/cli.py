@@ -168,7 +168,7 @@ async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
         if args.ics == "-":
             sys.stdout.write(calendar)
         else:
-            Path(args.ics).write_text(calendar, encoding="utf-8", newline="")
+            await asyncio.to_thread(Path(args.ics).write_text, calendar, encoding="utf-8", newline="")
             print(f"wrote {len(views)} deadlines to {args.ics}")
     elif args.json:
         _print_json([_deadline_json(d) for d in views])

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import sqlite_utils
 
@@ -26,7 +27,7 @@ from bot.ingest.feeds import FeedFetcher
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_feed
 from bot.ingest.seeds import SeedError, read_seed_file
-from bot.models import Analysis, Item, RawEntry
+from bot.models import Analysis, Item, RawEntry, SourceKind
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
@@ -94,7 +95,7 @@ class Ingestor:
         for path in paths:
             report.files += 1
             try:
-                entries.append(read_seed_file(path, root=root, now=self.clock()))
+                entries.append(await asyncio.to_thread(read_seed_file, path, root=root, now=self.clock()))
             except SeedError as exc:
                 report.file_errors += 1
                 report.errors.append(f"{path}: {exc}")
@@ -132,10 +133,10 @@ class Ingestor:
             report.errors.append(f"{source.url}: {parsed.error}")
             log.warning("feed %s: %s", source.url, parsed.error)
             return
-        await self.ingest_entries(parsed.entries, source_name=source.name, source_kind=source.kind,
-                                  report=report)
+        kind = cast(SourceKind, source.kind)  # validated on the way in (config, CLI, commands)
+        await self.ingest_entries(parsed.entries, source_name=source.name, source_kind=kind, report=report)
 
-    async def ingest_entries(self, entries: Sequence[RawEntry], *, source_name: str, source_kind: str,
+    async def ingest_entries(self, entries: Sequence[RawEntry], *, source_name: str, source_kind: SourceKind,
                              report: CycleReport) -> None:
         """Normalize, dedupe, analyse, cluster and store a batch of entries from one source."""
         started = time.perf_counter()

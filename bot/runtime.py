@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -115,10 +116,12 @@ class Runtime:
 
     async def ingest_folder(self, root: Path, report: CycleReport, paths: Sequence[Path] | None = None) -> None:
         """Ingest the seed files under `root` (all of them, or just `paths`)."""
-        if not root.is_dir():
+        if not await asyncio.to_thread(root.is_dir):
             report.errors.append(f"{root}: not a folder")
             return
-        chosen = paths if paths is not None else [root / rel for rel in sorted(scan_seeds(root))]
+        if paths is None:
+            paths = [root / rel for rel in sorted(await asyncio.to_thread(scan_seeds, root))]
+        chosen = paths
         await self.ingestor.ingest_files(root, chosen, report)
 
 

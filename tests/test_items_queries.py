@@ -25,8 +25,9 @@ async def test_duplicate_found_by_id_url_then_hash(store: Store) -> None:
     bumped_guid = make_item(id="i2", guid="g2")  # same URL, new guid: a publisher re-push
     new_url_same_text = make_item(id="i3", guid="g3", url="https://mirror.example/a")
     other = make_item(id="i4", guid="g4", url="https://example.com/b", content_hash="h4")
-    assert (await store.run(item_q.find_existing, bumped_guid)).id == "i1"
-    assert (await store.run(item_q.find_existing, new_url_same_text)).id == "i1"
+    for duplicate in (bumped_guid, new_url_same_text):
+        found = await store.run(item_q.find_existing, duplicate)
+        assert found is not None and found.id == "i1"
     assert await store.run(item_q.find_existing, other) is None
 
 

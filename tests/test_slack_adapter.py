@@ -22,8 +22,8 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import ChatAdapter, CommandRequest, DeliveryError
 from adapters.slack.app import SlackAdapter, adapter_from_config, build_web_client, delivery_error
-from bot.config import DEFAULT_CONFIG_FILE as CONFIG_FILE
 from adapters.slack.installation import SQLiteInstallationStore
+from bot.config import DEFAULT_CONFIG_FILE as CONFIG_FILE
 from bot.models import Message, StoryView, Target
 from storage.store import Store
 from tests.fakes.fake_slack import BOT_TOKEN, INSTALLED_TOKEN, TEAM_ID, FakeSlack, slash_form

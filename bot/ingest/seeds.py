@@ -272,7 +272,7 @@ def _read(path: Path, relative: str, now: datetime, max_bytes: int) -> RawEntry:
         published=published,
         published_from=published_from,
         path=relative,
-        source_name=_meta_str(metadata, "source") or None,
+        source_name=_meta_str(metadata, "source") or f"file: {relative}",
     )
 
 

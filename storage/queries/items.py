@@ -52,7 +52,7 @@ def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, stor
         "reasons": json.dumps(list(analysis.relevance.reasons)), "summary": analysis.summary,
         "story_id": story_id,
     }
-    db["items"].upsert(row, pk="id")
+    db.table("items").upsert(row, pk="id")
     return str(row["id"])
 
 
@@ -69,7 +69,7 @@ def candidate_stories(db: sqlite_utils.Database, since: datetime) -> list[tuple[
 def create_story(db: sqlite_utils.Database, story_id: str, *, title: str, url: str | None, signature: str,
                  score: float, published: datetime, now: datetime) -> None:
     """A new story: `first_seen` is when the event was reported, `updated_at` when we last saw news of it."""
-    db["stories"].insert({
+    db.table("stories").insert({
         "id": story_id, "title": title, "url": url, "signature": signature, "score": score,
         "item_count": 0, "first_seen": iso(published), "updated_at": iso(now),
     })
