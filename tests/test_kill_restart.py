@@ -91,8 +91,9 @@ async def test_kill_and_restart_delivers_each_digest_exactly_once(tmp_path: Path
     try:
         for run in range(KILL_RUNS):
             subs += add_subscriptions(tmp_path / "uschina.db", run * SUBS_PER_RUN, SUBS_PER_RUN)
+            target = len(chat.posted) + 1
             bot = start_bot(tmp_path, chat, verify)
-            await wait_until(lambda seen=len(chat.posted): len(chat.posted) > seen, 15)  # this run's first post
+            await wait_until(lambda: len(chat.posted) >= target, 15)  # noqa: B023 - this run's first post
             await asyncio.sleep(rng.uniform(0.0, 0.25))
             bot.send_signal(signal.SIGKILL)
             bot.wait(10)
