@@ -47,6 +47,7 @@ class ConsoleAdapter:
 
     async def start(self, handler: CommandHandler) -> None:
         if self.commands_in is not None:
+            self.out.write("uschina console: type a command such as `summary 7d`, `deadlines all` or `help`.\n")
             self._reader = asyncio.create_task(self._read_commands(handler))
 
     async def stop(self) -> None:

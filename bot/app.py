@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -136,7 +137,9 @@ def build_adapters(settings: Settings, runtime: Runtime) -> list[ChatAdapter]:
     """The console adapter, plus Slack and Discord when their variables are set."""
     adapters: list[ChatAdapter] = []
     if settings.console:
-        adapters.append(ConsoleAdapter())
+        # Commands from the terminal only when someone is there to type them (not under Docker or CI).
+        adapters.append(ConsoleAdapter(commands_in=sys.stdin if sys.stdin.isatty() else None,
+                                       today=lambda: runtime.clock().date()))
     if settings.slack:
         from adapters.slack import adapter_from_config
 
