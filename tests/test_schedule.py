@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -179,3 +180,25 @@ async def test_alerts_go_to_every_active_subscription_once(
     row = await store.run(outbox_q.get_by_key, f"alert:{subs[0].id}:d1:changed:2025-11-10")
     assert row is not None
     assert message_from_json(row.payload).text == "Tariff truce expires: now 2025-11-10 (was 2025-08-12)"
+
+
+async def test_send_digests_now_delivers_through_the_outbox_with_the_given_adapters(tmp_path: Path) -> None:
+    from bot.config import Settings
+    from bot.runtime import Runtime
+    from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
+
+    chat = await FakeChat().start()
+    settings = Settings(db_path=tmp_path / "now.db", seeds_dir=tmp_path / "none", console=False)
+    fixed = FakeClock(_utc(2025, 7, 11, 9))
+    async with Runtime.open(settings, clock=fixed) as runtime:
+        for channel in ("C1", "C2"):
+            await runtime.store.run(sub_q.subscribe, platform="fakechat", workspace="", channel=channel,
+                                    digest_time="08:00", timezone="Asia/Shanghai", now=runtime.clock())
+        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 2
+        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 0  # same second: same keys
+        fixed.advance(minutes=1)
+        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 2  # a later explicit send repeats
+        assert await runtime.store.run(outbox_q.count_pending) == 0
+    await chat.stop()
+    assert [len(chat.in_channel(c)) for c in ("C1", "C2")] == [2, 2]
+    assert chat.posted[0].title is not None and chat.posted[0].title.startswith("US–China morning digest")

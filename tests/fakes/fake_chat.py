@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ class FakeChat:
     """Start with `await FakeChat().start()`; `url` is the adapter's base URL."""
 
     delay_s: dict[str, float] = field(default_factory=dict)  # per channel; "*" for every channel
+    random_delay_s: tuple[float, float] | None = None  # else a uniform random delay in this range
     posted: list[Posted] = field(default_factory=list)
     port: int = 0
 
@@ -84,6 +86,8 @@ class FakeChat:
                                   body["text"]))
         message_id = f"m{next(self._ids)}"
         delay = self.delay_s.get(channel, self.delay_s.get("*", 0.0))
+        if self.random_delay_s and not delay:
+            delay = random.uniform(*self.random_delay_s)
         if delay:
             await asyncio.sleep(delay)
         return web.json_response({"ok": True, "id": message_id})
