@@ -38,9 +38,13 @@ USAGE = {
     "digest-time": "digest-time HH:MM [Area/City]: change when this channel's digest arrives (admins)",
     "sources": "sources [list|add URL|remove URL]: the feeds we watch (add/remove: admins)",
     "search": "search QUERY: find stored items",
+    "watch": "watch [TERM | remove TERM]: always include items mentioning TERM in this channel's digest (admins)",
+    "mute": "mute [TERM | remove TERM]: leave stories mentioning TERM out of this channel's digest (admins)",
     "help": "help: this list",
 }
 SubscriptionListener = Callable[[], Awaitable[None]]
+MAX_TERMS = 20
+MAX_TERM_LENGTH = 60
 
 
 class CommandError(Exception):
@@ -65,7 +69,7 @@ class CommandHandler:
         self._routes = {
             "summary": self.summary, "deadlines": self.deadlines, "subscribe": self.subscribe,
             "unsubscribe": self.unsubscribe, "digest-time": self.digest_time, "sources": self.sources,
-            "search": self.search, "help": self.help,
+            "search": self.search, "watch": self.watch, "mute": self.mute, "help": self.help,
         }
 
     async def __call__(self, request: CommandRequest) -> Message:
@@ -182,6 +186,32 @@ class CommandHandler:
         return Message(kind="search", title=f"Search: {sanitize_for_chat(query[:100])}",
                        text="\n".join(lines), lines=lines)
 
+    async def watch(self, request: CommandRequest, args: list[str]) -> Message:
+        return await self._terms(request, args, kind="watch")
+
+    async def mute(self, request: CommandRequest, args: list[str]) -> Message:
+        return await self._terms(request, args, kind="mute")
+
+    async def _terms(self, request: CommandRequest, args: list[str], *, kind: str) -> Message:
+        sub = await self.ctx.store.run(sub_q.get_subscription, platform=request.platform,
+                                       workspace=request.workspace, channel=request.channel)
+        if sub is None or not sub.active:
+            raise CommandError("This channel is not subscribed yet; use `subscribe` first.")
+        watch, mute = list(sub.watch_terms), list(sub.mute_terms)
+        terms = watch if kind == "watch" else mute
+        if args:
+            removing = args[0].lower() == "remove"
+            term = _clean_term(" ".join(args[1:] if removing else args))
+            if removing:
+                terms[:] = [t for t in terms if t.lower() != term.lower()]
+            elif term.lower() not in {t.lower() for t in terms}:
+                if len(terms) >= MAX_TERMS:
+                    raise CommandError(f"At most {MAX_TERMS} {kind} terms per channel.")
+                terms.append(term)
+            await self.ctx.store.run(sub_q.set_terms, sub.id, watch=watch, mute=mute)
+        lines = (f"watch: {', '.join(watch) or '(none)'}", f"mute: {', '.join(mute) or '(none)'}")
+        return Message(kind="text", title="This channel's digest terms", text="\n".join(lines), lines=lines)
+
     async def help(self, request: CommandRequest, args: list[str]) -> Message:
         lines = tuple(f"/uschina {usage}" for usage in USAGE.values())
         return Message(kind="help", title="uschina: US–China news, summaries and deadlines",
@@ -223,7 +253,17 @@ def _changes_settings(name: str, args: list[str]) -> bool:
     """Commands that change what a channel or the whole bot receives are for admins only."""
     if name == "sources":
         return bool(args) and args[0].lower() in {"add", "remove"}
+    if name in {"watch", "mute"}:
+        return bool(args)
     return name in {"subscribe", "unsubscribe", "digest-time"}
+
+
+def _clean_term(text: str) -> str:
+    """A watch/mute term from chat: printable words only, bounded in length."""
+    term = " ".join("".join(ch for ch in text if ch.isprintable()).split())[:MAX_TERM_LENGTH]
+    if not any(ch.isalnum() for ch in term):
+        raise CommandError("Give a word or phrase, like `watch rare earths`.")
+    return term
 
 
 def _summary_args(args: list[str]) -> tuple[timedelta, int]:

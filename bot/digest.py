@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from bot.analysis.relevance import first_matching_term
 from bot.models import DeadlineView, Message, StoryView
 from storage import Store
 from storage.queries import deadlines as deadline_q
@@ -13,11 +15,21 @@ DIGEST_STORIES = 8
 DEADLINE_HORIZON = timedelta(days=21)
 
 
-async def compose_digest(store: Store, *, since: datetime, now: datetime, today: date) -> Message:
-    """The digest for news seen in [since, now) and deadlines within three weeks of `today`."""
-    stories = await store.run(item_q.recent_stories, since, until=now, limit=DIGEST_STORIES)
+async def compose_digest(store: Store, *, since: datetime, now: datetime, today: date,
+                         watch_terms: Sequence[str] = (), mute_terms: Sequence[str] = ()) -> Message:
+    """The digest for news seen in [since, now) and deadlines within three weeks of `today`.
+
+    A channel's mute terms drop the stories that mention them; its watch terms add items that mention them
+    even when they fell below the relevance threshold for everyone else.
+    """
+    stories = await store.run(item_q.recent_stories, since, until=now, limit=DIGEST_STORIES * 2)
+    if watch_terms:
+        watched = await store.run(item_q.items_mentioning, watch_terms, since, until=now, limit=DIGEST_STORIES)
+        seen = {s.id for s in stories}
+        stories += [s for s in watched if s.id not in seen]
+    stories = [s for s in stories if first_matching_term(mute_terms, s.title, s.summary) is None]
     deadlines = await store.run(deadline_q.list_deadlines, today)
-    return digest_message(stories, upcoming_deadlines(deadlines, today), today=today)
+    return digest_message(stories[:DIGEST_STORIES], upcoming_deadlines(deadlines, today), today=today)
 
 
 def upcoming_deadlines(deadlines: list[DeadlineView], today: date) -> list[DeadlineView]:

@@ -80,7 +80,8 @@ async def enqueue_digest(store: Store, outbox: Outbox, sub: Subscription, *, now
     if await store.run(outbox_q.has_key, key):
         return False
     since = datetime.fromisoformat(sub.last_digest_at) if sub.last_digest_at else now - timedelta(hours=24)
-    message = await compose(store, since=since, now=now, today=local_date)
+    message = await compose(store, since=since, now=now, today=local_date,
+                            watch_terms=sub.watch_terms, mute_terms=sub.mute_terms)
     added = await outbox.enqueue(key, target_of(sub), message, subscription_id=sub.id)
     if added:
         await store.run(sub_q.mark_digest_sent, sub.id, now)

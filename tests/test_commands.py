@@ -139,3 +139,18 @@ async def test_internal_error_is_logged_not_shown(handler: CommandHandler, store
     await store.close()  # the database is gone: an internal failure, not bad input
     reply = await handler(request("summary"))
     assert reply.kind == "error" and "logged" in reply.text
+
+
+async def test_watch_and_mute_terms_per_channel(handler: CommandHandler, store: Store) -> None:
+    assert "not subscribed" in (await handler(request("watch"))).text
+    await handler(request("subscribe", admin=True))
+    assert "admins" in (await handler(request("watch gallium"))).text
+    await handler(request("watch rare earths", admin=True))
+    await handler(request("watch Rare Earths", admin=True))  # no duplicate, case-insensitive
+    await handler(request("mute @everyone <!channel>", admin=True))
+    await handler(request("mute sports", admin=True))
+    reply = await handler(request("mute remove @everyone <!channel>", admin=True))
+    assert reply.lines == ("watch: rare earths", "mute: sports")
+    sub = await store.run(sub_q.get_subscription, platform="slack", workspace="T1", channel="C1")
+    assert sub is not None and sub.watch_terms == ("rare earths",) and sub.mute_terms == ("sports",)
+    assert (await handler(request("mute ;;;", admin=True))).kind == "error"

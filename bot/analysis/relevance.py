@@ -362,3 +362,8 @@ def _first_term(terms: Sequence[str], title: str, text: str) -> str | None:
 def actor_mentions(sentence: str) -> int:
     """How many US or China actors and bilateral phrases a sentence names (summaries prefer them)."""
     return sum(1 for kind, _ in _mentions(sentence) if kind in _STRENGTH or kind == "bilateral")
+
+
+def first_matching_term(terms: Sequence[str], title: str, text: str) -> str | None:
+    """The first of a channel's watch or mute terms that the title or text mentions, as a whole word."""
+    return _first_term(terms, title, text)

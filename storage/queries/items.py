@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,6 +129,37 @@ def _story_view(db: sqlite_utils.Database, row: tuple) -> StoryView:
         sources=tuple(dict.fromkeys((s[0], s[1], s[2]) for s in sources)),
         updated_at=datetime.fromisoformat(updated_at), score=score,
     )
+
+
+def items_mentioning(db: sqlite_utils.Database, terms: Sequence[str], since: datetime, *, until: datetime,
+                     limit: int = 8) -> list[StoryView]:
+    """Items fetched in [since, until) that were not judged relevant but mention one of `terms`
+    (a channel's watch terms), as one-source stories."""
+    phrases = [" ".join(f'"{w}"' for w in re.findall(r"\w+", term)) for term in terms[:20]]
+    query = " OR ".join(f"({p})" for p in phrases if p)
+    if not query:
+        return []
+    rows = db.execute(
+        "SELECT items.id, items.title, items.text, items.url, items.fetched_at, items.source_name, "
+        "items.source_kind FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
+        "WHERE items_fts MATCH ? AND items.relevant = 0 AND items.fetched_at >= ? AND items.fetched_at < ? "
+        "ORDER BY items.fetched_at DESC LIMIT ?",
+        [query, iso(since), iso(until), limit],
+    ).fetchall()
+    return [
+        StoryView(id=f"item:{r[0]}", title=r[1], summary=_first_sentences(r[2]), url=r[3],
+                  sources=((r[5], r[6], r[3]),), updated_at=datetime.fromisoformat(r[4]), score=0.0)
+        for r in rows
+    ]
+
+
+def _first_sentences(text: str, limit: int = 300) -> str:
+    """A short excerpt for a watched item that has no summary (only relevant items are summarized)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("。"))
+    return cut[: end + 1] if end > 80 else cut.rsplit(" ", 1)[0] + "…"
 
 
 def search_items(db: sqlite_utils.Database, query: str, *, limit: int = 10) -> list[dict]:
