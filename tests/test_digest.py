@@ -40,11 +40,12 @@ async def test_digest_lists_recent_stories_once(store: Store, clock: FakeClock) 
 
 async def test_watch_terms_add_items_and_mute_terms_drop_stories(store: Store, clock: FakeClock) -> None:
     await stored(store, clock)
-    window = {"since": clock() - timedelta(hours=1), "now": clock() + timedelta(minutes=1), "today": date(2025, 7, 11)}
-    watched = await compose_digest(store, **window, watch_terms=("gallium",))
-    assert [s.title for s in watched.stories] == ["US and China extend tariff truce", "Gallium prices jump in Rotterdam"]
+    since, now, today = clock() - timedelta(hours=1), clock() + timedelta(minutes=1), date(2025, 7, 11)
+    watched = await compose_digest(store, since=since, now=now, today=today, watch_terms=("gallium",))
+    titles = [s.title for s in watched.stories]
+    assert titles == ["US and China extend tariff truce", "Gallium prices jump in Rotterdam"]
     assert watched.stories[1].sources[0][0] == "Example Wire"
-    muted = await compose_digest(store, **window, mute_terms=("truce",))
+    muted = await compose_digest(store, since=since, now=now, today=today, mute_terms=("truce",))
     assert muted.stories == ()
-    partial_word = await compose_digest(store, **window, mute_terms=("tru",))
+    partial_word = await compose_digest(store, since=since, now=now, today=today, mute_terms=("tru",))
     assert len(partial_word.stories) == 1  # whole words only
