@@ -125,6 +125,8 @@ async def test_login_syncs_the_command_group_and_identifies_with_least_privilege
         "digest-time",
         "sources",
         "search",
+        "watch",
+        "mute",
         "help",
     }
     assert all(option["type"] == 1 for option in subcommands.values())
@@ -151,6 +153,9 @@ async def test_login_syncs_the_command_group_and_identifies_with_least_privilege
             True,
         ),
         ("sources", {}, "sources", False),
+        ("watch", {}, "watch", False),
+        ("watch", {"term": "rare earths"}, "watch rare earths", True),
+        ("mute", {"term": "sports", "remove": True}, "mute remove sports", True),
         (
             "sources",
             {"action": "add", "url": "https://example.org/feed.xml"},

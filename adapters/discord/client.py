@@ -72,6 +72,11 @@ def command_text(*parts: str | None) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
 
+def terms_text(kind: str, term: str | None, remove: bool) -> str:
+    """`watch`, `watch rare earths` or `watch remove rare earths` (and the same for `mute`)."""
+    return command_text(kind, "remove" if remove and term else None, term)
+
+
 class CommandRunner:
     """Runs one `/uschina` invocation: admin check, the shared handler, defer when slow, reply."""
 
@@ -228,6 +233,16 @@ class UsChinaGroup(app_commands.Group):
     @app_commands.describe(query="Words to look for")
     async def search(self, interaction: discord.Interaction, query: str) -> None:
         await self.runner.run(interaction, command_text("search", query))
+
+    @app_commands.command(name="watch", description="Show, add or remove this channel's watch terms")
+    @app_commands.describe(term="Always include items mentioning this in the digest", remove="Remove the term")
+    async def watch(self, interaction: discord.Interaction, term: str | None = None, remove: bool = False) -> None:
+        await self.runner.run(interaction, terms_text("watch", term, remove), admin_only=term is not None)
+
+    @app_commands.command(name="mute", description="Show, add or remove this channel's mute terms")
+    @app_commands.describe(term="Leave stories mentioning this out of the digest", remove="Remove the term")
+    async def mute(self, interaction: discord.Interaction, term: str | None = None, remove: bool = False) -> None:
+        await self.runner.run(interaction, terms_text("mute", term, remove), admin_only=term is not None)
 
     @app_commands.command(name="help", description="What /uschina can do")
     async def help(self, interaction: discord.Interaction) -> None:
