@@ -88,7 +88,7 @@ class Bot:
         await self.http.stop()
 
     async def health(self) -> dict[str, bool]:
-        checks = {"store": await self.runtime.store.ping()}
+        checks = {"store": await self.runtime.store.ping(), "scheduler": self.schedule.scheduler.running}
         checks.update({f"adapter:{name}": adapter.healthy() for name, adapter in self.adapters.items()})
         return checks
 

@@ -30,18 +30,26 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Bot, FakeChatAdapter, st
     async with Runtime.open(settings) as runtime:
         bot = Bot(runtime, [adapter])
         port = await bot.http.start()
+        await bot.schedule.start()
         yield bot, adapter, f"http://127.0.0.1:{port}"
+        bot.schedule.shutdown()
         await bot.http.stop()
     await adapter.stop()
     await chat.stop()
 
 
-async def test_healthz_reports_store_and_adapters(served: tuple[Bot, FakeChatAdapter, str]) -> None:
+async def test_healthz_reports_store_scheduler_and_adapters(served: tuple[Bot, FakeChatAdapter, str]) -> None:
     bot, adapter, base = served
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{base}/healthz") as response:
             assert response.status == 200
-            assert await response.json() == {"ok": True, "checks": {"store": True, "adapter:fakechat": True}}
+            checks = {"store": True, "scheduler": True, "adapter:fakechat": True}
+            assert await response.json() == {"ok": True, "checks": checks}
+        bot.schedule.shutdown()
+        async with session.get(f"{base}/healthz") as response:
+            assert response.status == 503
+            assert (await response.json())["checks"]["scheduler"] is False
+        await bot.schedule.start()
         await adapter.stop()
         async with session.get(f"{base}/healthz") as response:
             assert response.status == 503
