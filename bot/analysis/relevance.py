@@ -165,8 +165,8 @@ _STRENGTH = {
 def _mentions(sentence: str) -> Iterator[tuple[str, str]]:
     """(kind, matched text) for each mention, longest phrase first, left to right."""
     tokens = _TOKEN.findall(sentence)
-    lowered = sentence.lower()
-    lowered_tokens = _TOKEN.findall(lowered) if lowered != sentence else tokens
+    # Lower each token, not the sentence: "u.s." would split into other tokens and shift every index.
+    lowered_tokens = [token.lower() for token in tokens]
     i, n = 0, len(tokens)
     while i < n:
         low = lowered_tokens[i]
