@@ -119,7 +119,8 @@ _UNCASED: dict[str, list[str]] = {
     "topic": (
         "tariff|tariffs|duties|levies|trade talks|trade deal|trade tensions|trade deficit|trade surplus|"
         "prisoner swap|prisoner exchange|exit ban|journalist|journalists|correspondents|nuclear|"
-        "arms control|de minimis|executive order|ban|bans|banned|banning|barred|curb|curbs|crackdown|probe|"
+        "arms control|de minimis|executive order|proposed rule|final rule|ban|bans|banned|banning|bar|bars|"
+        "barred|curb|curbs|crackdown|probe|"
         "countermeasure|countermeasures|unreliable entity list|"
         "trade negotiations|trade agreement|trade pact|trade dispute|trade conflict|trade friction|"
         "trade frictions|truce|ceasefire|export control|export controls|export - control|export - controls|"
