@@ -34,7 +34,8 @@ _SEPARATORS = ["-", "–", "—", "/", "and", "&", ", and", "and the", "& the", 
 _COMMERCE = (
     "firm firms company companies maker makers carmaker automaker chipmaker chipmakers giant giants brand "
     "brands group startup startups customers consumers tourists travellers travelers investors shoppers "
-    "fans researchers scientist scientists team teams retailers rival rivals stock stocks shares market "
+    "fans researchers scientist scientists team teams swimmers swimmer gymnasts skaters "
+    "retailers rival rivals stock stocks shares market "
     "markets bank banks fund funds billionaire entrepreneurs influencers players athletes economy EV car cars"
 ).split()
 _OFFICIAL_NOUNS = (
@@ -142,6 +143,7 @@ _UNCASED: dict[str, list[str]] = {
     "sport": (
         "olympic|olympics|olympian|world cup|medal|medals|tournament|championship|championships|nba|nfl|"
         "fifa|semifinal|semifinals|quarterfinal|quarterfinals|league|coach|athlete|athletes|boxer|"
+        "relay|gold medal|silver medal|bronze medal|podium|grand slam|grand prix|marathon|world record|"
         "earthquake|quake|typhoon|box office|film festival|concert|season opener"
     ).split("|"),
 }

@@ -177,6 +177,8 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
 
 def _mention_for(sentence: str, span: TimeSpan, published: date) -> _Found | None:
     clause = clause_around(sentence, span.pos, span.end_pos)
+    if not is_ours(_segment(sentence, span.pos)):
+        return None
     if not _is_ahead(sentence, clause, span) or span.end < published:
         return None
     event = name_event(clause, clause.find(span.body), context=sentence) or name_event(sentence, span.pos)
@@ -187,6 +189,17 @@ def _mention_for(sentence: str, span: TimeSpan, published: date) -> _Found | Non
     confidence = (0.85 if granularity == "day" else 0.75) - (0.2 if _HEDGED.search(clause) else 0.0)
     mention = DeadlineMention(event[1], start, span.end, granularity, round(confidence, 2), sentence)
     return _Found(topic_key(event[1]), mention)
+
+
+_CONTRAST = re.compile(r";|\b(?:while|whereas|but|meanwhile)\b", re.I)
+
+
+def _segment(sentence: str, position: int) -> str:
+    """The stretch between contrast breaks ("the EU said ..., while Washington ...") holding `position`."""
+    cuts = [0, *(m.start() for m in _CONTRAST.finditer(sentence)), len(sentence)]
+    left = max(c for c in cuts if c <= position)
+    right = min((c for c in cuts if c > position), default=len(sentence))
+    return sentence[left:right]
 
 
 def _is_ahead(sentence: str, clause: str, span: TimeSpan) -> bool:

@@ -43,6 +43,7 @@ _NUMBER = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eig
 DURATION = re.compile(
     rf"\b(?:(?:for|by|another|additional|further|within|in) (?:an? (?:further |additional )?)?{_NUMBER}[- ]"
     rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|{_NUMBER}[- ](day|week|month|year)(?:-long)? "
+    r"(?:\w+ )?"
     r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze|"
     r"review|study|investigation|probe|comment period))",
     re.I,
