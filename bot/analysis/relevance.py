@@ -30,11 +30,12 @@ _TOKEN = re.compile(r"U\.S\.(?:A\.)?|[A-Za-z]+|[0-9]+|[-–—/&,$]|[\u4e00-\u9f
 
 _US_NAMES = ["U.S.", "U.S.A.", "US", "USA", "United States", "America", "American", "Washington"]
 _CN_NAMES = ["China", "Chinese", "Beijing", "PRC"]
-_SEPARATORS = ["-", "–", "—", "/", "and", "&", ", and", "and the", "& the"]
+_SEPARATORS = ["-", "–", "—", "/", "and", "&", ", and", "and the", "& the", ","]
 _COMMERCE = (
     "firm firms company companies maker makers carmaker automaker chipmaker chipmakers giant giants brand "
     "brands group startup startups customers consumers tourists travellers travelers investors shoppers "
-    "fans researchers scientist scientists team teams retailers rival rivals stock stocks shares market "
+    "fans researchers scientist scientists team teams swimmers swimmer gymnasts skaters "
+    "retailers rival rivals stock stocks shares market "
     "markets bank banks fund funds billionaire entrepreneurs influencers players athletes economy EV car cars"
 ).split()
 _OFFICIAL_NOUNS = (
@@ -52,7 +53,9 @@ _THIRD = (
 _COMPARE_HEADS = (
     "ahead of|behind|than|overtake|overtakes|overtook|overtaking|outpace|outpaces|outpaced|outpacing|"
     "surpass|surpasses|surpassed|surpassing|rival|rivals|rivalling|rivaling|catch up with|catch up to|"
-    "catching up with|catching up to|compared with|compared to|like|such as|as in|as does"
+    "catching up with|catching up to|compared with|compared to|like|such as|as in|as does|second only to|"
+    "second to|trails|trailed|trailing|lags|lagged|lagging|lags behind|lagging behind|closing in on|"
+    "closes in on|on par with|on a par with|lead over|edge over"
 ).split("|")
 
 # kind -> phrases. Cased kinds match exactly (US vs "us", Xi vs "xi"); the rest ignore case.
@@ -67,7 +70,12 @@ _CASED: dict[str, list[str]] = {
         "Bank of China", "Air China", "China Daily", "China Mobile", "China Eastern", "China Southern",
         "China Unicom", "China Telecom", "South China Morning Post", "Treasury yields", "Treasury yield",
         "Treasury bonds", "Treasuries", "Made in China", "Team China", "Team USA", "Chamber of Commerce",
-        "People s Bank of China",
+        "People s Bank of China", "US Open", "U.S. Open",
+        # People and firms described by origin or base, not governments ("Chinese-American chemist").
+        *(f"{a} {sep}{b}" for a in ("Chinese", "China", "American", "US", "U.S.") for sep in ("- ", "")
+          for b in ("American", "Americans", "born", "based", "educated", "trained")
+          if a[0] != b[0] and not (a == "China" and sep == "" and b.startswith("American"))),
+        "Chinese Americans", "Chinese American",
     ],
     "compare": [f"{head} {art}{us}" for head in _COMPARE_HEADS for art in ("", "the ")
                 for us in ["U.S.", "US", "USA", "United States", "America"]],
@@ -111,6 +119,10 @@ _UNCASED: dict[str, list[str]] = {
                  ("war", "wars", "truce", "ceasefire", "fight", "standoff")] + ["贸 易 战"],
     "topic": (
         "tariff|tariffs|duties|levies|trade talks|trade deal|trade tensions|trade deficit|trade surplus|"
+        "prisoner swap|prisoner exchange|exit ban|journalist|journalists|correspondents|nuclear|"
+        "arms control|de minimis|executive order|proposed rule|final rule|ban|bans|banned|banning|bar|bars|"
+        "barred|curb|curbs|crackdown|probe|"
+        "countermeasure|countermeasures|unreliable entity list|"
         "trade negotiations|trade agreement|trade pact|trade dispute|trade conflict|trade friction|"
         "trade frictions|truce|ceasefire|export control|export controls|export - control|export - controls|"
         "export curb|export curbs|export ban|export bans|export licence|export licences|export license|"
@@ -125,15 +137,19 @@ _UNCASED: dict[str, list[str]] = {
         "export|exports|purchase|purchases|de - risking|"
         "关 税|出 口 管 制|制 裁|芯 片|台 湾|会 谈|峰 会|谈 判|贸 易"
     ).split("|"),
+    # Federal law enforcement acts for the US government in espionage and smuggling cases.
+    "us_official": ["federal prosecutors", "federal prosecutor", "federal jury", "federal judge",
+                    "federal court", "federal agents"],
     "sport": (
         "olympic|olympics|olympian|world cup|medal|medals|tournament|championship|championships|nba|nfl|"
         "fifa|semifinal|semifinals|quarterfinal|quarterfinals|league|coach|athlete|athletes|boxer|"
+        "relay|gold medal|silver medal|bronze medal|podium|grand slam|grand prix|marathon|world record|"
         "earthquake|quake|typhoon|box office|film festival|concert|season opener"
     ).split("|"),
 }
 # Word stems that are topics in any inflection ("negotiators", "retaliation", "sanctioned").
 _TOPIC_STEMS = ("negotiat", "diploma", "cyber", "retaliat", "visit", "sanction", "delist", "decoupl",
-                "hacker", "hacking")
+                "hacker", "hacking", "restrict", "smuggl", "indict", "extradit", "detain", "expel", "expuls")
 
 
 _Trie = dict[str, "_Trie | str"]
@@ -165,8 +181,8 @@ _STRENGTH = {
 def _mentions(sentence: str) -> Iterator[tuple[str, str]]:
     """(kind, matched text) for each mention, longest phrase first, left to right."""
     tokens = _TOKEN.findall(sentence)
-    lowered = sentence.lower()
-    lowered_tokens = _TOKEN.findall(lowered) if lowered != sentence else tokens
+    # Lower each token, not the sentence: "u.s." would split into other tokens and shift every index.
+    lowered_tokens = [token.lower() for token in tokens]
     i, n = 0, len(tokens)
     while i < n:
         low = lowered_tokens[i]

@@ -97,6 +97,7 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
         "comments", re.compile(r"\b(?:comment period|comments)\b", re.I), _fixed("public comments due")
     ),
     EventNoun("deadline", re.compile(r"\bdeadline\b", re.I), _fixed("deadline")),
+    EventNoun("review", re.compile(r"\b(?:review|study|investigation|probe)\b", re.I), _fixed("review due")),
 )
 
 

@@ -36,7 +36,8 @@ FUTURE = re.compile(
 )
 PAST = re.compile(
     r"\b(?:last|ago|yesterday|earlier|previously|since|was held|were held|took place|took effect|"
-    r"went into effect|came into force|introduced|began|started)\b",
+    r"went into effect|came into force|introduced|began|started|postponed|called off|"
+    r"had been (?:scheduled|set|due|planned|expected))\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:that|but|while|after|when|which|who|as)\s", re.IGNORECASE)

@@ -30,7 +30,8 @@ class TimeSpan:
     granularity: Granularity
 
 
-_BY_DAY = re.compile(r"^by (?!the end|end|year)", re.I)
+# "by/until/through Aug. 30" names the day something ends, not a window from today.
+_BY_DAY = re.compile(r"^(?:by|until|till|through) (?!the end|end|year)", re.I)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _to_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
         return None
     start, end, granularity = bounds
     body = result["body"].rstrip(" ,;:.")
-    if _BY_DAY.match(body) and "to" in value and "from" in value:
+    if _BY_DAY.match(body) and "to" in value:
         # "by Aug. 30" is a deadline on that day, not a window from today (Duckling's exclusive end).
         start = end = _day(value["to"])
         granularity = "day"

@@ -15,6 +15,8 @@ _HALF = re.compile(
     r"\b(?:in |by )?(?:the )?(?:H([12])|(first|second) half)(?: of)?(?: (?:the year|this year|(20\d\d)))?\b",
     re.I,
 )
+_PART_OF_YEAR = re.compile(r"\b(early|mid|late)[- ](?:(next|this) year|(20\d\d))\b", re.I)
+_PART_MONTHS = {"early": (1, 4), "mid": (5, 4), "late": (9, 4)}
 _YEAR_END = re.compile(r"\bby (?:the )?(?:year[- ]end|end of (?:the |this )?year)\b", re.I)
 _COMING_DAYS = {"days": 7, "weeks": 28, "months": 91}
 
@@ -39,9 +41,11 @@ _NUMBER_WORDS = {
 }
 _NUMBER = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety)"
 DURATION = re.compile(
-    rf"\b(?:(?:for|by|another|additional|further|within) (?:a(?:n)? (?:further |additional )?)?{_NUMBER}[- ]"
+    rf"\b(?:(?:for|by|another|additional|further|within|in) (?:an? (?:further |additional )?)?{_NUMBER}[- ]"
     rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|{_NUMBER}[- ](day|week|month|year)(?:-long)? "
-    r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze))",
+    r"(?:\w+ )?"
+    r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze|"
+    r"review|study|investigation|probe|comment period))",
     re.I,
 )
 SAME_DATE = re.compile(r"\b(?:on |from |starting )?the same (?:date|day)\b", re.I)
@@ -60,6 +64,12 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     for m in _HALF.finditer(sentence):
         first_half = m.group(1) == "1" or (m.group(2) or "").lower() == "first"
         yield _period(m, published, 1 if first_half else 7, 6, m.group(3), "range")
+    for m in _PART_OF_YEAR.finditer(sentence):
+        year = int(m.group(3)) if m.group(3) else published.year + (m.group(2).lower() == "next")
+        first, months = _PART_MONTHS[m.group(1).lower()]
+        start = date(year, first, 1)
+        end = month_end(add_months(start, months - 1))
+        yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
     for m in _YEAR_END.finditer(sentence):
         yield TimeSpan(m.group(), m.start(), m.end(), published, date(published.year, 12, 31), "range")
 
