@@ -201,3 +201,10 @@ def test_by_a_day_is_a_deadline_on_that_day() -> None:
 def test_undated_mentions_need_a_schedulable_event() -> None:
     text = "China is expected to announce countermeasures soon, after Washington raised tariffs."
     assert extract_deadlines(text, date(2025, 8, 20)) == []
+
+
+def test_in_a_n_day_measure_is_its_length_not_a_time_until() -> None:
+    # "in a 90-day suspension" names a measure's length; "in 30 days" would time a step from now.
+    text = "The talks in London had resulted in a 90-day suspension of high tariffs on Chinese products."
+    truce = only(extract_deadlines(f"US and China trade talks. {text}", JULY_11))
+    assert (truce.what, truce.start) == ("tariff truce expires", date(2025, 8, 12))

@@ -253,10 +253,16 @@ def _not_our_duration(sentence: str, match: re.Match[str]) -> bool:
     clause = clause_around(sentence, match.start(), match.end())
     if _OTHER_PARTIES.search(clause) and not CHINA.search(clause):
         return True
-    if match.group().lower().startswith("in "):
+    if _time_until(match) and match.group().lower().startswith("in "):
         idiom = _SPAN_OF_YEARS.match(match.group()) and _SINCE_COUNT.search(sentence[: match.start()])
         return bool(idiom) or not FUTURE.search(sentence.replace(match.group(), " "))
     return False
+
+
+def _time_until(match: re.Match[str]) -> bool:
+    """ "in 30 days" / "within six months" time a step; "in a 90-day suspension" names a measure's length."""
+    text = match.group().lower()
+    return text.startswith(("in ", "within ")) and not re.match(r"(?:in|within) an? ", text)
 
 
 # Events a duration can end: "for 90 days" measures a suspension; "in/within 30 days" times any step.
@@ -270,7 +276,7 @@ def _measure_name(sentence: str, match: re.Match[str]) -> str | None:
     """What ends when a duration runs out: a tariff truce, a suspension, a review, or nothing we know."""
     if _TARIFF.search(sentence) and _TRUCE_WORDS.search(sentence):
         return "tariff truce expires"
-    until_event = match.group().lower().startswith(("in ", "within "))
+    until_event = _time_until(match)
     # "a 90-day review" names its own event; "for 90 days" leaves it to the sentence.
     event = name_event(match.group()) or name_event(
         sentence, match.start() if until_event else None, noun_first=False
