@@ -208,3 +208,12 @@ def test_in_a_n_day_measure_is_its_length_not_a_time_until() -> None:
     text = "The talks in London had resulted in a 90-day suspension of high tariffs on Chinese products."
     truce = only(extract_deadlines(f"US and China trade talks. {text}", JULY_11))
     assert (truce.what, truce.start) == ("tariff truce expires", date(2025, 8, 12))
+
+
+def test_a_weekday_in_a_report_of_what_was_done_is_not_ahead() -> None:
+    monday = date(2025, 8, 11)
+    text = "President Donald Trump extended the tariff truce with China by another 90 days on Monday."
+    truce = only(extract_deadlines(text, monday))
+    assert truce.start == date(2025, 11, 10)
+    ahead = "US and Chinese negotiators will meet in Stockholm on Monday to discuss the tariff truce."
+    assert any(m.start == date(2025, 8, 18) for m in extract_deadlines(ahead, date(2025, 8, 14)))

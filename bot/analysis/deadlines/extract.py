@@ -210,6 +210,8 @@ def _is_ahead(sentence: str, clause: str, span: TimeSpan) -> bool:
         return False
     if _INHERENTLY_AHEAD.search(span.body) and not PAST.search(span.body):
         return True
+    if _WEEKDAY.search(span.body) and _past_action(clause) and not _STRONG_FUTURE.search(clause):
+        return False  # "Trump extended the truce ... on Monday": this week's news, not a date ahead
     if _MOVED_TO.search(sentence[max(0, span.pos - 100) : span.pos]):
         return True
     rest = clause.replace(span.body, " ")
@@ -218,6 +220,25 @@ def _is_ahead(sentence: str, clause: str, span: TimeSpan) -> bool:
             span.body, " "
         )  # a verbless clause ("with a hearing on ...") takes the sentence's
     return bool(FUTURE.search(rest)) and not (PAST.search(rest) and not re.search(r"\bwill\b", rest))
+
+
+# A clause reporting what someone did: a past-tense verb not governed by an auxiliary or "to".
+_PAST_VERB = re.compile(
+    r"(?<!\bto )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bwill )"
+    r"\b(?:\w{3,}ed|said|told|met|held|spoke|took|made|sent|won|gave|struck)\b",
+    re.I,
+)
+_STRONG_FUTURE = re.compile(
+    r"\b(?:will|would|shall|(?:is|are) (?:expected|set|due|scheduled|slated|poised|likely|going) to|"
+    r"plans? to|to be held|takes? effect|next)\b",
+    re.I,
+)
+_NOT_PAST_ED = frozenset({"expected", "scheduled", "planned", "proposed", "slated", "delayed", "needed", "based",
+                          "related", "tied", "aimed", "limited", "united", "red", "bed", "need", "speed", "indeed"})
+
+
+def _past_action(clause: str) -> bool:
+    return any(m.group().lower() not in _NOT_PAST_ED for m in _PAST_VERB.finditer(clause))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,85 @@
+"""The ingest cycle over seed files and feed entries: dedupe, updates, stories and deadline changes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.analysis.summarize import ExtractiveSummarizer
+from bot.analyze import Analyzer
+from bot.cycle import CycleReport, Ingestor
+from bot.models import RawEntry
+from storage import Store
+from storage.queries import deadlines as deadline_q
+from storage.queries import items as item_q
+from tests.conftest import FakeClock
+
+ARTICLE = """---
+published: 2025-08-11
+source: Harbor Wire
+---
+President Donald Trump extended the tariff truce with China by another 90 days on Monday, hours before it
+was due to expire, and Treasury Secretary Scott Bessent said talks with Vice Premier He Lifeng would go on.
+"""
+
+
+def ingestor(store: Store, clock: FakeClock) -> Ingestor:
+    summarizer = ExtractiveSummarizer()
+    return Ingestor(store=store, analyzer=Analyzer(summarizer=summarizer), summarizer=summarizer, clock=clock)
+
+
+async def count(store: Store) -> dict[str, int]:
+    return await store.run(item_q.count_items)
+
+
+async def test_a_changed_seed_file_updates_its_item(tmp_path: Path, store: Store, clock: FakeClock) -> None:
+    path = tmp_path / "truce.md"
+    path.write_text(ARTICLE, encoding="utf-8")
+    first = CycleReport()
+    await ingestor(store, clock).ingest_files(tmp_path, [path], first)
+    assert (first.new_items, first.relevant, first.new_stories) == (1, 1, 1)
+    assert [c.kind for c in first.deadline_changes] == ["new"]
+    assert first.deadline_changes[0].new_start.isoformat() == "2025-11-10"
+
+    again = CycleReport()
+    await ingestor(store, clock).ingest_files(tmp_path, [path], again)
+    assert (again.new_items, again.updated_items, again.duplicates) == (0, 0, 1)
+
+    path.write_text(ARTICLE + "Beijing said it would extend its own countermeasures pause too.\n", encoding="utf-8")
+    os.utime(path, (1, 1))
+    edited = CycleReport()
+    await ingestor(store, clock).ingest_files(tmp_path, [path], edited)
+    assert (edited.new_items, edited.updated_items) == (0, 1)
+    assert await count(store) == {"items": 1, "relevant": 1, "stories": 1}
+
+
+async def test_a_reposted_feed_entry_is_not_a_new_item(store: Store, clock: FakeClock) -> None:
+    entry = RawEntry(source="https://feed.example/rss", guid="g-1", url="https://news.example/truce?utm_source=x",
+                     title="US and China extend tariff truce", content="<p>" + ARTICLE.split("---\n")[2] + "</p>",
+                     published=datetime(2025, 8, 11, 21, tzinfo=UTC), published_from="feed")
+    bumped = replace(entry, guid="g-1-updated", published=datetime(2025, 8, 12, 6, tzinfo=UTC),
+                     url="https://news.example/truce#comments")
+    report = CycleReport()
+    await ingestor(store, clock).ingest_entries([entry], source_name="Wire", source_kind="wire", report=report)
+    await ingestor(store, clock).ingest_entries([bumped], source_name="Wire", source_kind="wire", report=report)
+    assert (report.new_items, report.duplicates) == (1, 1)
+    assert (await count(store))["items"] == 1
+
+
+async def test_an_extension_moves_the_tracked_truce(tmp_path: Path, store: Store, clock: FakeClock) -> None:
+    geneva = tmp_path / "geneva.md"
+    geneva.write_text("---\npublished: 2025-05-12\n---\nThe US and China agreed in Geneva to cut their "
+                      "reciprocal tariffs for 90 days, Treasury Secretary Scott Bessent said.\n", encoding="utf-8")
+    report = CycleReport()
+    await ingestor(store, clock).ingest_files(tmp_path, [geneva], report)
+    extension = tmp_path / "extension.md"
+    extension.write_text(ARTICLE, encoding="utf-8")
+    await ingestor(store, clock).ingest_files(tmp_path, [extension], report)
+    kinds = [(c.kind, c.old_start, c.new_start) for c in report.deadline_changes]
+    assert [k for k, _old, _new in kinds] == ["new", "changed"]
+    assert str(kinds[1][1]) == "2025-08-12" and str(kinds[1][2]) == "2025-11-10"
+    views = await store.run(deadline_q.list_deadlines, datetime(2025, 8, 12).date())
+    truce = [v for v in views if "truce" in v.what]
+    assert len(truce) == 1 and str(truce[0].start) == "2025-11-10" and len(truce[0].sources) == 2
