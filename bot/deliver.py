@@ -27,6 +27,7 @@ from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
 from storage.queries.outbox import OutboxRow
+from storage.queries.timestamps import from_iso
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +92,15 @@ class VerifiableAdapter(Protocol):
 
     With it, a message interrupted mid-send (crash, timeout) is resolved exactly: resent only when the
     platform says it never arrived. Without it the outbox cannot tell and does not resend after a crash.
+    `since` is when the interrupted attempt was claimed (the message cannot be older); `was_delivered`
+    answers True (all of it arrived), False (not, or only partly: `send_keyed` then sends what is
+    missing) or None (cannot tell).
     """
 
     async def send_keyed(self, target: Target, message: Message, idem_key: str) -> str: ...
 
-    async def was_delivered(self, target: Target, idem_key: str) -> bool | None: ...
+    async def was_delivered(self, target: Target, idem_key: str,
+                            since: datetime | None = None) -> bool | None: ...
 
 
 @dataclass
@@ -193,7 +198,8 @@ class Outbox:
                 return  # keep the channel's order: later rows wait for this one
 
     async def _deliver_row(self, row: OutboxRow) -> str | None:
-        if not await self.store.run(outbox_q.claim, row.id):
+        claimed_at = self.clock()
+        if not await self.store.run(outbox_q.claim, row.id, claimed_at):
             return None
         adapter = self.adapters[row.platform]
         try:
@@ -209,17 +215,17 @@ class Outbox:
                 return await self._fail(row, exc.reason, subscription_error=True)
             return await self._retry(row, exc.reason, exc.retry_after)
         except TimeoutError:
-            return await self._after_timeout(row, adapter)
+            return await self._after_timeout(row, adapter, claimed_at)
         except Exception as exc:  # an adapter bug: retry (bounded by max_attempts), keep the bot running
             return await self._retry(row, f"{type(exc).__name__}: {exc}", None)
         await self.store.run(outbox_q.mark_sent, row.id, message_id, self.clock())
         METRICS.deliveries.labels(result="sent").inc()
         return "sent"
 
-    async def _after_timeout(self, row: OutboxRow, adapter: ChatAdapter) -> str:
+    async def _after_timeout(self, row: OutboxRow, adapter: ChatAdapter, claimed_at: datetime) -> str:
         reason = f"no answer within {self.send_timeout_s:g} s"
         if isinstance(adapter, VerifiableAdapter):
-            delivered = await _ask_delivered(adapter, row)
+            delivered = await _ask_delivered(adapter, row, claimed_at)
             if delivered:
                 await self.store.run(outbox_q.mark_sent, row.id, None, self.clock())
                 METRICS.deliveries.labels(result="sent").inc()
@@ -229,7 +235,9 @@ class Outbox:
         return await self._retry(row, reason, None)
 
     async def _resolve_uncertain(self, row: OutboxRow, adapter: ChatAdapter, why: str) -> str:
-        delivered = await _ask_delivered(adapter, row) if isinstance(adapter, VerifiableAdapter) else None
+        # A row in `sending` holds its claim time in next_attempt_at (see outbox_q.claim).
+        since = from_iso(row.next_attempt_at)
+        delivered = await _ask_delivered(adapter, row, since) if isinstance(adapter, VerifiableAdapter) else None
         if delivered:
             await self.store.run(outbox_q.mark_sent, row.id, None, self.clock())
             log.info("outbox: %s %s was %s; the platform confirms it arrived", row.kind, row.idem_key, why)
@@ -283,10 +291,10 @@ async def _send(adapter: ChatAdapter, target: Target, message: Message, idem_key
     return await adapter.send(target, message)
 
 
-async def _ask_delivered(adapter: VerifiableAdapter, row: OutboxRow) -> bool | None:
+async def _ask_delivered(adapter: VerifiableAdapter, row: OutboxRow, since: datetime | None) -> bool | None:
     target = Target(row.platform, row.channel, row.workspace or None)
     try:
-        return await adapter.was_delivered(target, row.idem_key)
+        return await adapter.was_delivered(target, row.idem_key, since=since)
     except Exception as exc:
         log.warning("outbox: could not verify %s: %s", row.idem_key, redact(repr(exc)))
         return None

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import zoneinfo
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Literal
 
@@ -20,7 +21,16 @@ import yarl
 from discord import app_commands
 
 from adapters.base import CommandHandler, CommandRequest, DeliveryError
-from adapters.discord.render import RenderedDiscordMessage, render_message
+from adapters.discord.render import RenderedDiscordMessage, render_message, with_marker
+from adapters.markers import (
+    HISTORY_MARGIN,
+    PartialDeliveries,
+    Sighting,
+    delivery_ref,
+    marker_text,
+    parse_marker,
+    verdict,
+)
 from bot.models import Message, Target
 
 log = logging.getLogger(__name__)
@@ -31,6 +41,7 @@ DEFER_AFTER = 1.0  # Discord wants the first answer within 3 s; slower answers d
 # Above this wait, discord.py raises RateLimited instead of sleeping, so the outbox can reschedule.
 MAX_RATELIMIT_WAIT = 30.0
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+HISTORY_LIMIT = 200  # messages scanned after a claim; a busier channel answers "cannot tell"
 
 
 def redirect_endpoints(api_url: str | None, gateway_url: str | None) -> None:
@@ -308,6 +319,7 @@ class DiscordAdapter:
             self._runner, guild_ids=guild_ids, guild_ready_timeout=guild_ready_timeout
         )
         self._task: asyncio.Task[None] | None = None
+        self._partial = PartialDeliveries()
 
     async def start(self, handler: CommandHandler) -> None:
         """Log in, sync commands, connect the gateway and return once READY (or raise RuntimeError)."""
@@ -343,8 +355,55 @@ class DiscordAdapter:
 
     async def send(self, target: Target, message: Message) -> str:
         """Post `message` (split into several messages if needed); return the first message's id."""
+        return await self._send_mapped(target, message, None)
+
+    async def send_keyed(self, target: Target, message: Message, idem_key: str) -> str:
+        """Like `send`, each part marked with `idem_key`'s reference (embed footer or subtext line) and
+        sent with a nonce derived from it, which Discord enforces: a retry within a few minutes returns
+        the message already created instead of posting it twice. Parts that `was_delivered` just found
+        in the channel are not posted again."""
+        return await self._send_mapped(target, message, idem_key)
+
+    async def was_delivered(self, target: Target, idem_key: str, since: datetime | None = None) -> bool | None:
+        """Look for our messages marked with `idem_key` in the channel since `since` (minus a margin).
+
+        Needs Read Message History; without it (Discord then returns no messages at all) or on any
+        error the answer is None, and the outbox keeps the row as `unknown` instead of resending.
+        """
         try:
-            return await self._send(target, message)
+            channel = await self._channel(target.channel)
+            if not self._can_read_history(channel):
+                log.warning("Discord channel %s: cannot check delivery without Read Message History",
+                            target.channel)
+                return None
+            sighting, everything = await self._scan_history(channel, delivery_ref(idem_key), since)
+        except (DeliveryError, discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            log.warning("Discord channel %s: cannot check delivery (%s)", target.channel, type(exc).__name__)
+            return None
+        self._partial.remember(idem_key, sighting)
+        return verdict(sighting, everything)
+
+    def _can_read_history(self, channel: discord.abc.Messageable) -> bool:
+        """Read Message History in a guild channel (from the cached member and overwrites)."""
+        guild = getattr(channel, "guild", None)
+        if guild is None or guild.me is None or not isinstance(channel, discord.abc.GuildChannel):
+            return False  # cannot confirm, and an empty history would be misread as "not delivered"
+        return channel.permissions_for(guild.me).read_message_history
+
+    async def _scan_history(self, channel: discord.abc.Messageable, ref: str,
+                            since: datetime | None) -> tuple[Sighting, bool]:
+        """Our parts marked `ref` among the messages after `since`, and whether the window was exhausted."""
+        after = since - HISTORY_MARGIN if since else None
+        sighting, seen = Sighting(), 0
+        async for found in channel.history(limit=HISTORY_LIMIT, after=after):
+            seen += 1
+            if self.client.user is not None and found.author.id == self.client.user.id:
+                note_marker(sighting, found, ref)
+        return sighting, seen < HISTORY_LIMIT
+
+    async def _send_mapped(self, target: Target, message: Message, idem_key: str | None) -> str:
+        try:
+            return await self._send(target, message, idem_key)
         except DeliveryError:
             raise
         except discord.RateLimited as exc:
@@ -358,16 +417,19 @@ class DiscordAdapter:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"Discord unreachable: {type(exc).__name__}", permanent=False) from exc
 
-    async def _send(self, target: Target, message: Message) -> str:
+    async def _send(self, target: Target, message: Message, idem_key: str | None) -> str:
         if self.client.is_closed() or self.client.user is None:
             raise DeliveryError("Discord client is not connected", permanent=False)
         channel = await self._channel(target.channel)
+        parts = render_message(message)
+        ref = delivery_ref(idem_key) if idem_key else None
+        posted = self._partial.take(idem_key, len(parts)) if idem_key else {}
         sent_ids = []
-        for part in render_message(message):
-            sent = await channel.send(
-                content=part.content or None, embeds=part.embeds, allowed_mentions=NO_MENTIONS
-            )
-            sent_ids.append(str(sent.id))
+        for number, part in enumerate(parts, start=1):
+            if number in posted:
+                sent_ids.append(posted[number])
+                continue
+            sent_ids.append(await _post_part(channel, part, ref, number, len(parts)))
         return sent_ids[0]
 
     async def _channel(self, channel_id: str) -> discord.abc.Messageable:
@@ -377,6 +439,29 @@ class DiscordAdapter:
         if not isinstance(channel, discord.abc.Messageable):
             raise DeliveryError(f"Discord channel {channel_id} cannot receive messages", permanent=True)
         return channel
+
+
+async def _post_part(channel: discord.abc.Messageable, part: RenderedDiscordMessage, ref: str | None,
+                     number: int, total: int) -> str:
+    """Post one part; with `ref`, marked and with the nonce "<ref>.<part>" (Discord allows 25 characters)."""
+    if ref is None:
+        sent = await channel.send(content=part.content or None, embeds=part.embeds, allowed_mentions=NO_MENTIONS)
+        return str(sent.id)
+    marked = with_marker(part, marker_text(ref, number, total))
+    # discord.py 2.7 sends `enforce_nonce: true` with every explicit nonce (http.handle_message_parameters).
+    sent = await channel.send(content=marked.content or None, embeds=marked.embeds,
+                              allowed_mentions=NO_MENTIONS, nonce=f"{ref}.{number}")
+    return str(sent.id)
+
+
+def note_marker(sighting: Sighting, message: discord.Message, ref: str) -> None:
+    """Add `message` to `sighting` when a footer or its content carries a marker for `ref`."""
+    texts = [embed.footer.text or "" for embed in message.embeds] + [message.content]
+    for text in texts:
+        marker = parse_marker(text)
+        if marker is not None and marker[0] == ref:
+            sighting.add(marker[1], marker[2], str(message.id))
+            return
 
 
 def delivery_error(channel_id: str, exc: discord.HTTPException) -> DeliveryError:

@@ -27,6 +27,9 @@ FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
 EMBEDS_PER_MESSAGE = 10
 EMBED_CHARS_PER_MESSAGE = 6000
+# Room kept in every message for a delivery marker (adapters.markers, ~40 characters) added when sending.
+MARKER_RESERVE = 64
+EMBED_BUDGET = EMBED_CHARS_PER_MESSAGE - MARKER_RESERVE
 
 # A plain-text answer longer than this many messages is cut: feed text must never turn into a flood.
 MAX_TEXT_MESSAGES = 5
@@ -54,7 +57,8 @@ def render_message(message: Message, *, today: date | None = None) -> list[Rende
     ]
     if not embeds:
         text = safe_text(message.text) or "Nothing to show."  # Discord rejects an empty message
-        return [RenderedDiscordMessage(content=chunk) for chunk in split_text(text)]
+        chunks = split_text(text, CONTENT_LIMIT - MARKER_RESERVE)
+        return [RenderedDiscordMessage(content=chunk) for chunk in chunks]
     return [RenderedDiscordMessage(embeds=group) for group in pack_embeds(embeds)]
 
 
@@ -175,7 +179,7 @@ def fields_into_embeds(fields: Iterable[tuple[str, str]], *, title: str) -> list
     for name, value in fields:
         current = embeds[-1]
         full = len(current.fields) == FIELDS_PER_EMBED
-        if full or len(current) + len(name) + len(value) > EMBED_CHARS_PER_MESSAGE:
+        if full or len(current) + len(name) + len(value) > EMBED_BUDGET:
             current = discord.Embed(colour=ACCENT)
             embeds.append(current)
         current.add_field(name=name, value=value, inline=False)
@@ -254,9 +258,21 @@ def pack_embeds(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
     size = 0
     for embed in embeds:
         current = groups[-1]
-        if current and (len(current) == EMBEDS_PER_MESSAGE or size + len(embed) > EMBED_CHARS_PER_MESSAGE):
+        if current and (len(current) == EMBEDS_PER_MESSAGE or size + len(embed) > EMBED_BUDGET):
             groups.append([])
             size = 0
         groups[-1].append(embed)
         size += len(embed)
     return groups
+
+
+def with_marker(part: RenderedDiscordMessage, marker: str) -> RenderedDiscordMessage:
+    """`part` with `marker` as the last embed's footer, or as a small subtext line when it has no embeds.
+    Fits: the renderer keeps MARKER_RESERVE characters free in every message."""
+    marker = marker[:MARKER_RESERVE - 4]
+    if not part.embeds:
+        return RenderedDiscordMessage(content=f"{part.content}\n-# {marker}", embeds=[])
+    embeds = [*part.embeds[:-1], part.embeds[-1].copy()]
+    footer = embeds[-1].footer.text
+    embeds[-1].set_footer(text=f"{footer} · {marker}" if footer else marker)
+    return RenderedDiscordMessage(content=part.content, embeds=embeds)

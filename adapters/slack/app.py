@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -23,6 +24,7 @@ from slack_sdk.oauth.state_store.stateless import StatelessOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.base import CommandHandler, CommandRequest, DeliveryError
+from adapters.markers import HISTORY_MARGIN, PartialDeliveries, Sighting, delivery_ref, verdict
 from adapters.slack.installation import SQLiteInstallationStore
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
 from bot.config import SlackConfig
@@ -50,6 +52,10 @@ PERMANENT_ERRORS = {
 }
 AUTH_ERRORS = {"invalid_auth", "account_inactive", "token_revoked", "not_authed"}
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+# Scheduled posts carry this metadata event (invisible in the channel) so a restart can find them.
+METADATA_EVENT = "uschina_delivery"
+HISTORY_PAGE_SIZE = 100
+HISTORY_PAGES = 3  # at most 300 messages since the claim; a busier channel answers "cannot tell"
 ERROR_REPLY = "Sorry, that command failed. The problem was logged; please try again in a moment."
 
 
@@ -156,6 +162,7 @@ class SlackAdapter:
         self._socket: AsyncSocketModeHandler | None = None
         self._running = False
         self._auth_failed = False
+        self._partial = PartialDeliveries()
 
     def _oauth_settings(
         self, client_id: Any, client_secret: Any, state_secret: str | None
@@ -349,6 +356,55 @@ class SlackAdapter:
         client = await self._client_for(target.workspace)
         return await self._post(client, target.channel, render_message(message))
 
+    async def send_keyed(self, target: Target, message: Message, idem_key: str) -> str:
+        """Like `send`, each part carrying `idem_key`'s reference in message metadata. Parts that
+        `was_delivered` just found in the channel are not posted again; their ts is reused."""
+        client = await self._client_for(target.workspace)
+        parts = render_message(message)
+        ref, total = delivery_ref(idem_key), len(parts)
+        posted = self._partial.take(idem_key, total)
+        stamps = []
+        for number, part in enumerate(parts, start=1):
+            metadata = delivery_metadata(ref, number, total)
+            stamps.append(posted.get(number) or await self._post_one(client, target.channel, part, metadata))
+        return stamps[0]
+
+    async def was_delivered(self, target: Target, idem_key: str, since: datetime | None = None) -> bool | None:
+        """Look for `idem_key`'s parts in the channel's history from `since` (minus a margin) on.
+
+        Needs `channels:history` / `groups:history` and membership in the channel; without them (or on
+        any error) the answer is None, and the outbox keeps the row as `unknown` instead of resending.
+        """
+        try:
+            client = await self._client_for(target.workspace)
+            sighting, everything = await self._scan_history(client, target.channel, delivery_ref(idem_key),
+                                                            since)
+        except SlackApiError as err:
+            code = err.response.get("error") or f"http_{err.response.status_code}"
+            log.warning("slack: cannot check delivery to %s (%s); needs channels:history/groups:history and "
+                        "membership", target.channel, code)
+            return None
+        except (DeliveryError, TimeoutError, aiohttp.ClientError, OSError) as err:
+            log.warning("slack: cannot check delivery to %s (%s)", target.channel, type(err).__name__)
+            return None
+        self._partial.remember(idem_key, sighting)
+        return verdict(sighting, everything)
+
+    async def _scan_history(self, client: AsyncWebClient, channel: str, ref: str,
+                            since: datetime | None) -> tuple[Sighting, bool]:
+        """The parts marked `ref` since `since`, and whether the whole window was scanned."""
+        oldest = f"{(since - HISTORY_MARGIN).timestamp():.6f}" if since else None
+        sighting, cursor = Sighting(), None
+        for _ in range(HISTORY_PAGES):
+            page = await client.conversations_history(channel=channel, oldest=oldest, limit=HISTORY_PAGE_SIZE,
+                                                      include_all_metadata=True, cursor=cursor)
+            for message in page.get("messages") or []:
+                note_marker(sighting, message, ref)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return sighting, True
+        return sighting, False
+
     async def _client_for(self, workspace: str | None) -> AsyncWebClient:
         """The app client, or in OAuth mode a client holding that workspace's installed bot token."""
         if self.installations is None:
@@ -365,10 +421,12 @@ class SlackAdapter:
             first_ts = first_ts or ts
         return first_ts
 
-    async def _post_one(self, client: AsyncWebClient, channel: str, part: RenderedSlackMessage) -> str:
+    async def _post_one(self, client: AsyncWebClient, channel: str, part: RenderedSlackMessage,
+                        metadata: dict[str, Any] | None = None) -> str:
         try:
             response = await client.chat_postMessage(
-                channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False, unfurl_media=False
+                channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False, unfurl_media=False,
+                metadata=metadata,
             )
         except SlackApiError as err:
             error = delivery_error(err, channel)
@@ -382,3 +440,20 @@ class SlackAdapter:
             log.warning("%s", reason)
             raise DeliveryError(reason, permanent=False) from err
         return str(response.get("ts") or "")
+
+
+def delivery_metadata(ref: str, part: int, total: int) -> dict[str, Any]:
+    """The message metadata marking part `part` of `total` of the delivery `ref`."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"key": ref, "part": part, "parts": total}}
+
+
+def note_marker(sighting: Sighting, message: Mapping[str, Any], ref: str) -> None:
+    """Add `message` to `sighting` when its metadata marks a part of the delivery `ref`."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    if metadata.get("event_type") != METADATA_EVENT or payload.get("key") != ref:
+        return
+    try:
+        sighting.add(int(payload.get("part", 1)), int(payload.get("parts", 1)), str(message.get("ts") or ""))
+    except (TypeError, ValueError):
+        return  # someone else's malformed metadata: not ours

@@ -84,11 +84,16 @@ def rows_with_status(db: sqlite_utils.Database, status: str) -> list[OutboxRow]:
     return [OutboxRow(*row) for row in rows]
 
 
-def claim(db: sqlite_utils.Database, row_id: int) -> bool:
-    """pending -> sending with attempts+1, in one statement; False if someone else claimed it first."""
+def claim(db: sqlite_utils.Database, row_id: int, now: datetime | None = None) -> bool:
+    """pending -> sending with attempts+1, in one statement; False if someone else claimed it first.
+
+    With `now`, a claimed row's `next_attempt_at` becomes the claim time (the attempt in progress), so
+    a crash recovery knows from when on to look for the message on the platform.
+    """
     cursor = db.execute(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-        [row_id],
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+        "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ? AND status = 'pending'",
+        [stamp(now) if now is not None else None, row_id],
     )
     return cursor.rowcount == 1
 

@@ -13,6 +13,7 @@ import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -143,7 +144,8 @@ class VerifyingChatAdapter(FakeChatAdapter):
     async def send_keyed(self, target: Target, message: Message, idem_key: str) -> str:
         return await self._post(target, message, {"Idempotency-Key": idem_key})
 
-    async def was_delivered(self, target: Target, idem_key: str) -> bool | None:
+    async def was_delivered(self, target: Target, idem_key: str,
+                            since: datetime | None = None) -> bool | None:
         if self._session is None:
             return None
         url = f"{self.base_url}/channels/{target.channel}/messages"

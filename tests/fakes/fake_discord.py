@@ -2,7 +2,10 @@
 
 One aiohttp app on 127.0.0.1:0 serves both. It records every REST call, lets a test script failures
 (`fail_next`, `rate_limit_next`), pushes gateway dispatches (`dispatch`) and drops the socket
-(`drop_gateway`).
+(`drop_gateway`). Channel posts are kept per channel and served back by GET /channels/{id}/messages
+(`after`/`before`/`limit`, newest first, without nonces, as Discord does); a repeated nonce with
+`enforce_nonce` returns the message already created. `history_denied` removes Read Message History from
+the bot (then, like Discord, the history is simply empty).
 JSON answers carry exactly `Content-Type: application/json`: discord.py compares the header with `==`.
 """
 
@@ -31,6 +34,8 @@ ADMIN_PERMISSIONS = BASE_INTERACTION["member"]["permissions"]  # includes MANAGE
 MEMBER_PERMISSIONS = str(1 << 10 | 1 << 11)  # view channel + send messages only
 EDITOR_ROLE_ID = "1220000000000000002"
 EDITOR_ROLE_NAME = "news-editors"
+READ_MESSAGE_HISTORY = 1 << 16
+EVERYONE_PERMISSIONS = str(1 << 10 | 1 << 11 | 1 << 14 | READ_MESSAGE_HISTORY)  # view, send, embed, history
 
 BOT_USER = {
     "id": BOT_ID,
@@ -44,11 +49,11 @@ BOT_USER = {
 }
 
 
-def _role(role_id: str, name: str, position: int) -> dict[str, Any]:
+def _role(role_id: str, name: str, position: int, permissions: str = "0") -> dict[str, Any]:
     return {
         "id": role_id,
         "name": name,
-        "permissions": "0",
+        "permissions": permissions,
         "position": position,
         "color": 0,
         "hoist": False,
@@ -68,14 +73,16 @@ GUILD = {
     "features": [],
     "emojis": [],
     "stickers": [],
-    "members": [],
+    # Discord always includes the bot's own member, which discord.py keeps as `guild.me`.
+    "members": [{"user": BOT_USER, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False,
+                 "mute": False, "flags": 0}],
     "voice_states": [],
     "presences": [],
     "threads": [],
     "stage_instances": [],
     "guild_scheduled_events": [],
     "soundboard_sounds": [],
-    "roles": [_role(GUILD_ID, "@everyone", 0), _role(EDITOR_ROLE_ID, EDITOR_ROLE_NAME, 1)],
+    "roles": [_role(GUILD_ID, "@everyone", 0, EVERYONE_PERMISSIONS), _role(EDITOR_ROLE_ID, EDITOR_ROLE_NAME, 1)],
     "channels": [
         {
             "id": CHANNEL_ID,
@@ -128,6 +135,8 @@ class FakeDiscord:
         self.sockets: list[web.WebSocketResponse] = []
         self.known_channels = {CHANNEL_ID}
         self.created: list[dict[str, Any]] = []  # every message object the fake handed out
+        self.channel_messages: dict[str, list[dict[str, Any]]] = {}  # channel posts, oldest first
+        self.history_denied = False  # set before the client connects
         self._scripted: list[Scripted] = []
         self._ids = itertools.count(1500000000000000001)
         self._seq = 0
@@ -217,9 +226,16 @@ class FakeDiscord:
             await self._send(ws, {"op": 11})
         elif frame["op"] == 2:
             await self._send(ws, {"op": 0, "t": "READY", "s": self._next_seq(), "d": self._ready()})
-            await self._send(ws, {"op": 0, "t": "GUILD_CREATE", "s": self._next_seq(), "d": GUILD})
+            await self._send(ws, {"op": 0, "t": "GUILD_CREATE", "s": self._next_seq(), "d": self._guild()})
         elif frame["op"] == 6:
             await self._send(ws, {"op": 0, "t": "RESUMED", "s": self._next_seq(), "d": {}})
+
+    def _guild(self) -> dict[str, Any]:
+        guild = copy.deepcopy(GUILD)
+        if self.history_denied:
+            deny = {"id": BOT_ID, "type": 1, "allow": "0", "deny": str(READ_MESSAGE_HISTORY)}
+            guild["channels"][0]["permission_overwrites"] = [deny]
+        return guild
 
     def _ready(self) -> dict[str, Any]:
         return {
@@ -277,6 +293,7 @@ class FakeDiscord:
                 lambda body, token: jresp(self.message(CHANNEL_ID, body)),
             ),
             ("POST", r"/channels/(\d+)/messages", self._post_message),
+            ("GET", r"/channels/(\d+)/messages", self._get_messages),
             ("GET", r"/channels/(\d+)", self._get_channel),
         ]
 
@@ -319,7 +336,33 @@ class FakeDiscord:
     def _post_message(self, body: dict[str, Any], channel_id: str) -> web.Response:
         if channel_id not in self.known_channels:
             return jresp({"message": "Unknown Channel", "code": 10003}, 404)
-        return jresp(self.message(channel_id, body))
+        posted = self.channel_messages.setdefault(channel_id, [])
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            for earlier in posted:
+                if earlier.get("nonce") == nonce:
+                    return jresp(earlier)
+        message = self.message(channel_id, body)
+        posted.append({**message, "nonce": nonce} if nonce is not None else message)
+        return jresp(message)
+
+    def _get_messages(self, body: None, channel_id: str) -> web.Response:
+        if channel_id not in self.known_channels:
+            return jresp({"message": "Unknown Channel", "code": 10003}, 404)
+        if self.history_denied:
+            return jresp([])  # Discord answers 200 with no messages when Read Message History is missing
+        query = self._last_query()
+        limit = int(query.get("limit", 50))
+        stored = [{k: v for k, v in m.items() if k != "nonce"} for m in self.channel_messages.get(channel_id, [])]
+        if "after" in query:
+            page = [m for m in stored if int(m["id"]) > int(query["after"])][:limit]
+        else:
+            before = int(query.get("before", 1 << 63))
+            page = [m for m in stored if int(m["id"]) < before][-limit:]
+        return jresp(list(reversed(page)))
+
+    def _last_query(self) -> dict[str, str]:
+        return self.calls[-1].query
 
     def _get_channel(self, body: None, channel_id: str) -> web.Response:
         if channel_id not in self.known_channels:

@@ -1,7 +1,9 @@
 """A local fake of Slack's Web API, response_url endpoint and Socket Mode websocket (aiohttp, 127.0.0.1:0).
 
 It records every call, scripts failures with `fail_next`, and mimics the server-side checks that matter to
-the adapter (at most 50 blocks per message, unknown channels).
+the adapter (at most 50 blocks per message, unknown channels). Posted messages are kept per channel with
+their metadata and served back by `conversations.history` (newest first, `oldest`, `limit`, cursors;
+metadata only with `include_all_metadata`, as Slack does).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     socket_received: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
+    ts_base: int = 1700000000  # message ts are ts_base.000001, ts_base.000002, ...
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages, oldest first
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[Failure]] = {}
@@ -130,6 +134,8 @@ class FakeSlack:
             return {"ok": True, "team_id": TEAM_ID, "user_id": "UBOT", "bot_id": "BBOT", "team": "Fake"}
         if call.method == "chat.postMessage":
             return self._post_message(body)
+        if call.method == "conversations.history":
+            return self._conversations_history(body)
         if call.method == "users.info":
             user = self.users.get(str(body.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -145,8 +151,27 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if len(body.get("blocks") or []) > 50:
             return {"ok": False, "error": "invalid_blocks"}
-        ts = f"1700000000.{next(self._ts):06d}"
+        ts = f"{self.ts_base}.{next(self._ts):06d}"
+        stored = {"type": "message", "ts": ts, "text": body.get("text"), "bot_id": "BBOT"}
+        if body.get("metadata"):
+            metadata = body["metadata"]
+            stored["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        self.history.setdefault(channel, []).append(stored)
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": body.get("text"), "ts": ts}}
+
+    def _conversations_history(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel"))
+        if channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(body.get("oldest") or 0)
+        newest_first = [m for m in reversed(self.history.get(channel, [])) if float(m["ts"]) > oldest]
+        start, limit = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+        page = newest_first[start : start + limit]
+        if str(body.get("include_all_metadata")).lower() not in ("1", "true"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        has_more = start + limit < len(newest_first)
+        cursor = str(start + limit) if has_more else ""
+        return {"ok": True, "messages": page, "has_more": has_more, "response_metadata": {"next_cursor": cursor}}
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self._record(Call("response_url", dict(request.headers), await _parse_body(request)))
