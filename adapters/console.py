@@ -10,8 +10,8 @@ from datetime import date
 from typing import TextIO
 
 from adapters.base import CommandHandler, CommandRequest
-from bot.models import DeadlineView, Message, Target
-from bot.reminders import format_countdown
+from bot.models import Message, Target
+from bot.when import countdown, date_label
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,8 @@ def render_text(message: Message, *, today: date | None = None) -> str:
         if story.url:
             lines.append(f"  {story.url}")
     for deadline in message.deadlines:
-        countdown = f" ({format_countdown(deadline, today)})" if today and deadline.start else ""
-        lines.append(f"- {deadline.what}: {_when(deadline)}{countdown} [{deadline.status}]")
+        left = f" ({countdown(deadline, today)})" if today and deadline.start else ""
+        lines.append(f"- {deadline.what}: {date_label(deadline)}{left} [{deadline.status}]")
     if not message.stories and not message.deadlines:
         lines.append(message.text)
     return "\n".join(line for line in lines if line) + "\n"
@@ -76,11 +76,3 @@ class ConsoleAdapter:
                 request = CommandRequest(platform="console", workspace="", channel="console", user="local",
                                          text=text, is_admin=True)
                 await self.send(Target("console", "console"), await handler(request))
-
-
-def _when(deadline: DeadlineView) -> str:
-    if deadline.start is None:
-        return "date TBD"
-    if deadline.end and deadline.end != deadline.start:
-        return f"{deadline.start}–{deadline.end}"
-    return str(deadline.start)

@@ -24,7 +24,8 @@ from bot.config import parse_hhmm
 from bot.deliver import Outbox
 from bot.digest import compose_digest
 from bot.models import DeadlineView, Message, Target
-from bot.reminders import format_countdown, reminder_key, reminders_due
+from bot.reminders import reminder_key, reminders_due
+from bot.when import countdown, date_label
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import outbox as outbox_q
@@ -203,10 +204,9 @@ class Schedule:
 
 def reminder_message(deadline: DeadlineView, today: date) -> Message:
     """A short reminder for one deadline, with its countdown."""
-    countdown = format_countdown(deadline, today)
-    return Message(kind="reminder", title=f"Reminder: {deadline.what} — {countdown}",
-                   text=f"{deadline.what}: {countdown} ({_dates(deadline.start, deadline.end)})",
-                   deadlines=(deadline,))
+    left = countdown(deadline, today)
+    return Message(kind="reminder", title=f"Reminder: {deadline.what} — {left}",
+                   text=f"{deadline.what}: {left} ({date_label(deadline)})", deadlines=(deadline,))
 
 
 def alert_message(change: DeadlineChange) -> Message:

@@ -25,7 +25,7 @@ def test_render_text_shows_stories_sources_and_countdowns() -> None:
     text = render_text(Message(kind="digest", text="", title="Digest", stories=(STORY,), deadlines=(TRUCE,)),
                        today=date(2025, 11, 3))
     assert "== Digest ==" in text and "Harbor Wire [wire], USTR [official]" in text
-    assert "tariff truce expires: 2025-11-10 (in 7 days) [upcoming]" in text
+    assert "tariff truce expires: Mon 10 Nov 2025 (in 7 days) [upcoming]" in text
 
 
 async def test_typed_commands_are_answered_on_stdout(store: Store, clock: FakeClock) -> None:

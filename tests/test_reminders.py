@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.models import DeadlineView
-from bot.reminders import format_countdown, reminder_key, reminders_due
+from bot.reminders import reminder_key, reminders_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -63,17 +63,3 @@ def test_custom_leads_hour_and_naive_time_rejected() -> None:
 def test_reminder_key_changes_when_the_deadline_moves() -> None:
     assert reminder_key(view(date(2025, 8, 12)), 7) == "reminder:dl-1:2025-08-12:7"
     assert reminder_key(view(date(2025, 11, 10)), 7) == "reminder:dl-1:2025-11-10:7"
-
-
-def test_format_countdown() -> None:
-    today = date(2025, 7, 29)
-    assert format_countdown(view(date(2025, 8, 10)), today) == "in 12 days"
-    assert format_countdown(view(date(2025, 7, 30)), today) == "tomorrow"
-    assert format_countdown(view(today), today) == "today"
-    assert format_countdown(view(date(2025, 7, 26)), today) == "3 days ago"
-    assert format_countdown(view(None, status="tbd", gran="unknown"), today) == "date TBD"
-    early_aug = view(date(2025, 8, 1), date(2025, 8, 10), gran="range")
-    assert format_countdown(early_aug, today) == "in 3–12 days (early Aug)"
-    assert format_countdown(early_aug, date(2025, 8, 4)) == "under way, ends in 6 days (early Aug)"
-    april = view(date(2026, 4, 1), date(2026, 4, 30), gran="month")
-    assert format_countdown(april, date(2026, 3, 31)) == "in 1–30 days (Apr 2026)"

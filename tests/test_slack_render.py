@@ -13,7 +13,6 @@ from adapters.slack.render import (
     MAX_MESSAGE_CHARS,
     MAX_SECTION_CHARS,
     RenderedSlackMessage,
-    countdown,
     escape,
     render_message,
 )
@@ -133,21 +132,6 @@ def test_link_urls_cannot_break_out_of_the_link() -> None:
     section, context = texts(render_message(Message(kind="summary", text="s", stories=(hostile,)))[0].blocks)
     assert "<https://a.example/?q=1&amp;r=%3C2%3E%7Cx|t>" in section
     assert "javascript:" not in context and "n¦m (outlet)" in context
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "granularity", "expected"),
-    [
-        (date(2026, 8, 13), None, "day", "in 12 days"),
-        (date(2026, 8, 2), None, "day", "tomorrow"),
-        (TODAY, None, "day", "today"),
-        (date(2026, 7, 29), None, "day", "3 days ago"),
-        (date(2026, 7, 20), date(2026, 8, 5), "range", "ongoing"),
-        (None, None, "unknown", "TBD"),
-    ],
-)
-def test_deadline_countdowns(start, end, granularity, expected) -> None:
-    assert countdown(deadline(start, end=end, granularity=granularity), TODAY) == expected
 
 
 def test_deadlines_render_with_date_countdown_and_sources() -> None:

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import discord
 
 from bot.models import DeadlineView, Message, StoryView
+from bot.when import countdown, date_label
 
 # Discord's documented limits (developers/resources/message.mdx, "Embed Limits" and Create Message).
 CONTENT_LIMIT = 2000
@@ -201,42 +202,6 @@ def deadline_value(deadline: DeadlineView, today: date) -> str:
     if sources:
         parts.append("Sources: " + ", ".join(sources))
     return _join_within(parts, FIELD_VALUE_LIMIT, separator="\n")
-
-
-def countdown(deadline: DeadlineView, today: date) -> str:
-    """'in 12 days', 'tomorrow', 'today', '3 days ago', 'ongoing until …', 'cancelled' or 'TBD'."""
-    if deadline.status == "cancelled":
-        return "cancelled"
-    if deadline.start is None or deadline.granularity == "unknown" or deadline.status == "tbd":
-        return "TBD"
-    end = deadline.end or deadline.start
-    if deadline.start < today <= end:
-        return f"ongoing until {end.isoformat()}"
-    return _relative_days((deadline.start - today).days)
-
-
-def _relative_days(days: int) -> str:
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
-
-
-def date_label(deadline: DeadlineView) -> str:
-    """The date at the precision we know it: a day, a range, a month or a quarter."""
-    start, end = deadline.start, deadline.end
-    if start is None:
-        return "date TBD"
-    if deadline.granularity == "month":
-        return start.strftime("%b %Y")
-    if deadline.granularity == "quarter":
-        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-    if end and end != start:
-        return f"{start.isoformat()} – {end.isoformat()}"
-    return start.isoformat()
 
 
 def _host(url: str) -> str:

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.models import DeadlineView, Message, StoryView
+from bot.when import countdown, date_label
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -127,7 +128,7 @@ def _sources_line(sources: tuple[tuple[str, str, str | None], ...]) -> str:
 
 
 def _deadline_blocks(deadline: DeadlineView, today: date) -> list[dict[str, Any]]:
-    when = f"{when_label(deadline)} ({countdown(deadline, today)})"
+    when = f"{date_label(deadline)} ({countdown(deadline, today)})"
     lines = [f"*{escape(truncate(deadline.what, 300))}*", f"{when} · _{escape(deadline.status)}_"]
     if deadline.evidence:
         lines.append("> " + escape(truncate(deadline.evidence, 300)).replace("\n", " "))
@@ -142,37 +143,6 @@ def _source_ref(ref: str) -> str:
     if ref.lower().startswith(("http://", "https://")):
         return link(ref, truncate(ref.split("//", 1)[1].split("/", 1)[0], 80))
     return escape(truncate(ref, 120))
-
-
-def when_label(deadline: DeadlineView) -> str:
-    """A human date for a deadline according to its granularity: "Fri 1 Aug 2026", "Q3 2026", "TBD"."""
-    start, end = deadline.start, deadline.end
-    if start is None or deadline.granularity == "unknown":
-        return "TBD"
-    if deadline.granularity == "month":
-        return start.strftime("%B %Y")
-    if deadline.granularity == "quarter":
-        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-    if deadline.granularity == "range" and end is not None and end != start:
-        return f"{start:%d %b %Y} – {end:%d %b %Y}"
-    return start.strftime("%a %d %b %Y")
-
-
-def countdown(deadline: DeadlineView, today: date) -> str:
-    """Days until a deadline: "today", "tomorrow", "in 12 days", "ongoing", "3 days ago" or "TBD"."""
-    start, end = deadline.start, deadline.end
-    if start is None or deadline.status == "tbd" or deadline.granularity == "unknown":
-        return "TBD"
-    days = (start - today).days
-    if days > 1:
-        return f"in {days} days"
-    if days == 1:
-        return "tomorrow"
-    if days == 0:
-        return "today"
-    if end is not None and end >= today:
-        return "ongoing"
-    return "yesterday" if days == -1 else f"{-days} days ago"
 
 
 def _split_lines(lines: tuple[str, ...]) -> list[str]:
