@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-import pytest
-
 from adapters.slack.render import (
     MAX_BLOCKS,
     MAX_FALLBACK_CHARS,
