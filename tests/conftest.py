@@ -6,10 +6,14 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import discord
 import pytest
 import pytest_asyncio
 
+from bot.models import Message
 from storage import Store
+from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
+from tests.fakes.fake_discord import FakeDiscord
 
 
 class FakeClock:
@@ -35,3 +39,36 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path / "uschina.db")
     yield opened
     await opened.close()
+
+
+async def no_commands(request: object) -> Message:
+    raise AssertionError("no commands in these tests")
+
+
+@pytest_asyncio.fixture
+async def chat() -> AsyncIterator[FakeChat]:
+    """A local chat server that records every message it receives."""
+    fake = await FakeChat().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest_asyncio.fixture
+async def adapter(chat: FakeChat) -> AsyncIterator[FakeChatAdapter]:
+    """A started chat adapter that posts to the `chat` server."""
+    started = FakeChatAdapter(chat.url)
+    await started.start(no_commands)
+    yield started
+    await started.stop()
+
+
+@pytest_asyncio.fixture
+async def discord_fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """The fake Discord REST API and gateway; discord.py's two redirected class attributes are restored after."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.stop()

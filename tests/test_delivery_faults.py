@@ -25,7 +25,7 @@ from bot.models import Message, Target
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, no_commands
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter, VerifyingChatAdapter
 from tests.fakes.fake_slack import FakeSlack
 
@@ -33,23 +33,9 @@ SLACK_TOKEN = "xoxb-998877665544-1122334455-SuperSecretTokenValue"
 SIGNING_SECRET = "8f3c1a9e0b7d6c5e4f3a2b1c0d9e8f7a"
 
 
-async def _no_commands(request: object) -> Message:
-    raise AssertionError("no commands here")
 
 
-@pytest_asyncio.fixture
-async def chat() -> AsyncIterator[FakeChat]:
-    fake = await FakeChat().start()
-    yield fake
-    await fake.stop()
 
-
-@pytest_asyncio.fixture
-async def adapter(chat: FakeChat) -> AsyncIterator[FakeChatAdapter]:
-    adapter = FakeChatAdapter(chat.url)
-    await adapter.start(_no_commands)
-    yield adapter
-    await adapter.stop()
 
 
 def text(body: str) -> Message:
@@ -64,7 +50,7 @@ async def test_a_slow_channel_and_a_slow_adapter_do_not_delay_a_fast_channel(
         store: Store, clock: FakeClock, chat: FakeChat, adapter: FakeChatAdapter) -> None:
     slow_platform = await FakeChat(delay_s={"*": 1.5}).start()
     slow_adapter = FakeChatAdapter(slow_platform.url, platform="slowchat")
-    await slow_adapter.start(_no_commands)
+    await slow_adapter.start(no_commands)
     chat.delay_s["SLOW"] = 1.5
     outbox = Outbox(store, {"fakechat": adapter, "slowchat": slow_adapter}, clock=clock)
     await outbox.enqueue("slow-adapter", Target("slowchat", "C9"), text("slow adapter"))
@@ -157,7 +143,7 @@ async def _wait_status(store: Store, key: str, status: str) -> None:
 async def test_a_timed_out_send_that_arrived_is_verified_not_repeated(
         store: Store, clock: FakeClock, chat: FakeChat) -> None:
     verifying = VerifyingChatAdapter(chat.url)
-    await verifying.start(_no_commands)
+    await verifying.start(no_commands)
     chat.delay_s["C1"] = 0.5  # stored at once, answered late
     outbox = Outbox(store, {"fakechat": verifying}, clock=clock, send_timeout_s=0.1)
     await outbox.enqueue("k", Target("fakechat", "C1"), text("hello"))

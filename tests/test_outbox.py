@@ -12,6 +12,7 @@ from bot.deliver import Outbox, message_from_json, message_to_json
 from bot.models import DeadlineView, Message, StoryView, Target
 from storage import Store
 from storage.queries import outbox as outbox_q
+from tests.conftest import no_commands
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter, VerifyingChatAdapter
 
 T0 = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -33,23 +34,9 @@ async def store() -> AsyncIterator[Store]:
     await store.close()
 
 
-@pytest_asyncio.fixture
-async def chat() -> AsyncIterator[FakeChat]:
-    fake = await FakeChat().start()
-    yield fake
-    await fake.stop()
 
 
-@pytest_asyncio.fixture
-async def adapter(chat: FakeChat) -> AsyncIterator[FakeChatAdapter]:
-    adapter = FakeChatAdapter(chat.url)
-    await adapter.start(_no_commands)
-    yield adapter
-    await adapter.stop()
 
-
-async def _no_commands(request: object) -> Message:
-    raise AssertionError("no commands in these tests")
 
 
 def digest(text: str = "Digest body") -> Message:
@@ -175,7 +162,7 @@ async def test_interrupted_send_without_verification_is_not_resent(
 async def test_interrupted_send_that_arrived_is_marked_sent_without_resending(
         store: Store, chat: FakeChat) -> None:
     adapter = VerifyingChatAdapter(chat.url)
-    await adapter.start(_no_commands)
+    await adapter.start(no_commands)
     outbox = Outbox(store, {"fakechat": adapter}, clock=Clock())
     await outbox.enqueue("arrived", CHANNEL, digest("one"))
     await outbox.enqueue("lost", CHANNEL, digest("two"))

@@ -21,6 +21,7 @@ from bot.deliver import Outbox, VerifiableAdapter
 from bot.models import Message, StoryView, Target
 from storage import Store
 from storage.queries import outbox as outbox_q
+from tests.conftest import no_commands
 from tests.fakes.fake_discord import CHANNEL_ID, GUILD_ID, FakeDiscord
 from tests.fakes.fake_slack import BOT_TOKEN, FakeSlack
 
@@ -127,26 +128,14 @@ async def test_slack_partial_delivery_resends_only_the_missing_parts(slack, slac
 # --- Discord -----------------------------------------------------------------------------------------
 
 
-@pytest_asyncio.fixture
-async def discord_fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
 
-
-async def _no_commands(request: object) -> Message:
-    raise AssertionError("no commands in these tests")
 
 
 @pytest_asyncio.fixture
 async def bot(discord_fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
     adapter = DiscordAdapter(token="fake-token", guild_ids=[int(GUILD_ID)], api_url=discord_fake.api_url,
                              gateway_url=discord_fake.gateway_url, guild_ready_timeout=0.05)
-    await adapter.start(_no_commands)
+    await adapter.start(no_commands)
     yield adapter
     await adapter.stop()
 
@@ -210,7 +199,7 @@ async def test_discord_without_read_message_history_cannot_tell(discord_fake) ->
     discord_fake.history_denied = True  # Discord would answer an empty list, which must not mean "lost"
     adapter = DiscordAdapter(token="fake-token", guild_ids=[int(GUILD_ID)], api_url=discord_fake.api_url,
                              gateway_url=discord_fake.gateway_url, guild_ready_timeout=0.05)
-    await adapter.start(_no_commands)
+    await adapter.start(no_commands)
     try:
         assert await adapter.was_delivered(DISCORD, "k", since=DISCORD_T0) is None
     finally:

@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import discord
-import pytest
-import pytest_asyncio
 
 from tests.e2e.conftest import running_bot, wait_until
 from tests.fakes.fake_discord import FakeDiscord
-
-
-@pytest_asyncio.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    # run_bot redirects discord.py's class attributes; monkeypatch restores them after the test.
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def answers(fake: FakeDiscord, interaction: dict) -> str:
@@ -32,7 +15,8 @@ def answers(fake: FakeDiscord, interaction: dict) -> str:
     return json.dumps([c.json for c in calls], ensure_ascii=False)
 
 
-async def test_summary_and_deadlines_through_discord(tmp_path: Path, fake: FakeDiscord) -> None:
+async def test_summary_and_deadlines_through_discord(tmp_path: Path, discord_fake: FakeDiscord) -> None:
+    fake = discord_fake
     env = {"DISCORD_TOKEN": "e2e-discord-token", "DISCORD_API_URL": fake.api_url,
            "DISCORD_GATEWAY_URL": fake.gateway_url}
     async with running_bot(tmp_path, env):
