@@ -8,7 +8,9 @@ and whenever a command changes a subscription (`reload_subscriptions`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -187,18 +189,22 @@ class Schedule:
         return added
 
     async def enqueue_alerts(self, changes: Iterable[DeadlineChange]) -> int:
-        """An alert per active subscription for each new, moved or cancelled deadline."""
+        """One alert per active subscription for the new, moved or cancelled deadlines of one cycle.
+
+        A cycle that finds many deadlines at once (a first ingest, a backlog) sends one message listing
+        them, not a flood of one message each.
+        """
         changes = list(changes)
         if not changes:
             return 0
         subs = await self.store.run(sub_q.active_subscriptions)
+        message = alert_message(changes[0]) if len(changes) == 1 else alerts_message(changes)
+        keys = sorted(_change_key(change) for change in changes)
+        suffix = keys[0] if len(keys) == 1 else "batch:" + hashlib.sha256("|".join(keys).encode()).hexdigest()[:16]
         added = 0
-        for change in changes:
-            message = alert_message(change)
-            start = change.new_start.isoformat() if change.new_start else "tbd"
-            for sub in subs:
-                key = f"alert:{sub.id}:{change.deadline_id}:{change.kind}:{start}"
-                added += await self.outbox.enqueue(key, target_of(sub), message, subscription_id=sub.id)
+        for sub in subs:
+            added += await self.outbox.enqueue(f"alert:{sub.id}:{suffix}", target_of(sub), message,
+                                               subscription_id=sub.id)
         return added
 
 
@@ -221,6 +227,24 @@ def alert_message(change: DeadlineChange) -> Message:
         title = f"Deadline moved: {change.what}"
         text = f"{change.what}: now {new} (was {_dates(change.old_start, change.old_end)})"
     return Message(kind="alert", title=title, text=text)
+
+
+def alerts_message(changes: list[DeadlineChange], *, shown: int = 10) -> Message:
+    """Several deadline changes in one message: one line each, the rest counted."""
+    lines = [alert_message(change).text for change in changes[:shown]]
+    if len(changes) > shown:
+        lines.append(f"… and {len(changes) - shown} more (see `/uschina deadlines`)")
+    counts = Counter(change.kind for change in changes)
+    title = "Deadlines: " + ", ".join(f"{n} {_KIND_WORDS[kind]}" for kind, n in sorted(counts.items()))
+    return Message(kind="alert", title=title, text="\n".join(lines), lines=tuple(lines))
+
+
+_KIND_WORDS = {"new": "new", "changed": "moved", "cancelled": "cancelled"}
+
+
+def _change_key(change: DeadlineChange) -> str:
+    start = change.new_start.isoformat() if change.new_start else "tbd"
+    return f"{change.deadline_id}:{change.kind}:{start}"
 
 
 def _dates(start: date | None, end: date | None) -> str:

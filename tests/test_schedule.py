@@ -202,3 +202,22 @@ async def test_send_digests_now_delivers_through_the_outbox_with_the_given_adapt
     await chat.stop()
     assert [len(chat.in_channel(c)) for c in ("C1", "C2")] == [2, 2]
     assert chat.posted[0].title is not None and chat.posted[0].title.startswith("US–China morning digest")
+
+
+async def test_many_changes_in_one_cycle_make_one_alert_per_channel(
+        store: Store, clock: FakeClock, schedules: list[Schedule]) -> None:
+    sub = await subscribe(store, "C1", "08:00", "UTC", clock())
+    changes = [DeadlineChange(f"d{n}", "new", f"Event {n}", date(2025, 9, n + 1), None, None, None)
+               for n in range(14)]
+    changes.append(DeadlineChange("d-truce", "changed", "Tariff truce expires", date(2025, 8, 12), None,
+                                  date(2025, 11, 10), None))
+    schedule = new_schedule(store, clock, schedules)
+    assert await schedule.enqueue_alerts(changes) == 1
+    assert await schedule.enqueue_alerts(changes) == 0  # the same batch again is the same message
+    (key,) = await outbox_keys(store)
+    assert key.startswith(f"alert:{sub.id}:batch:")
+    row = await store.run(outbox_q.get_by_key, key)
+    assert row is not None
+    message = message_from_json(row.payload)
+    assert message.title == "Deadlines: 1 moved, 14 new"
+    assert len(message.lines) == 11 and message.lines[-1].startswith("… and 5 more")
