@@ -111,10 +111,11 @@ class Bot:
             _log_report("seeds", report)
             await self._alert(report)
 
-    async def _alert(self, report: CycleReport) -> None:
-        """Enqueue alerts for the cycle's new, moved and cancelled deadlines; failures are logged only."""
+    async def _alert(self, report: CycleReport | None = None) -> None:
+        """Enqueue alerts for new, moved and cancelled deadlines logged since the last alerts (this cycle's,
+        or, at start, any a crash left unsent); failures are logged only."""
         try:
-            added = await self.schedule.enqueue_alerts(report.deadline_changes)
+            added = await self.schedule.alert_logged_changes()
         except Exception as exc:
             log.error("deadline alerts failed: %r", exc)
             return

@@ -8,6 +8,7 @@ and whenever a command changes a subscription (`reload_subscriptions`).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections import Counter
@@ -30,6 +31,7 @@ from bot.reminders import reminder_key, reminders_due
 from bot.when import countdown, date_label
 from storage import Store
 from storage.queries import deadlines as deadline_q
+from storage.queries import kv as kv_q
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
 from storage.queries.deadlines import DeadlineChange
@@ -102,6 +104,7 @@ class Schedule:
         self.options = options or ScheduleOptions()
         self.compose = compose
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._alert_lock = asyncio.Lock()
 
     async def start(self) -> None:
         """Catch up missed digests, build the jobs from the database, check reminders, start the clock."""
@@ -188,6 +191,19 @@ class Schedule:
                 added += await self.outbox.enqueue(key, target_of(sub), message, subscription_id=sub.id)
         return added
 
+    async def alert_logged_changes(self) -> int:
+        """Alert the deadline changes logged since the last call (kept in the store, so none is lost to a
+        crash between an ingest and its alerts); returns how many messages were queued."""
+        async with self._alert_lock:  # the feed and seed loops both call this; one batch at a time
+            seen = int(await self.store.run(kv_q.get, ALERTS_SEEN_KEY) or 0)
+            logged = await self.store.run(deadline_q.changes_after, seen)
+            if not logged:
+                return 0
+            added = await self.enqueue_alerts(change for _id, change in logged)
+            # Recorded after the enqueue: a crash in between re-reads the same changes, whose keys dedupe.
+            await self.store.run(kv_q.put, ALERTS_SEEN_KEY, str(logged[-1][0]))
+            return added
+
     async def enqueue_alerts(self, changes: Iterable[DeadlineChange]) -> int:
         """One alert per active subscription for the new, moved or cancelled deadlines of one cycle.
 
@@ -239,6 +255,7 @@ def alerts_message(changes: list[DeadlineChange], *, shown: int = 10) -> Message
     return Message(kind="alert", title=title, text="\n".join(lines), lines=tuple(lines))
 
 
+ALERTS_SEEN_KEY = "alerts:last-change-id"
 _KIND_WORDS = {"new": "new", "changed": "moved", "cancelled": "cancelled"}
 
 

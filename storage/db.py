@@ -207,3 +207,24 @@ def m003_deadline_tracking(db: sqlite_utils.Database) -> None:
 def m004_story_official(db: sqlite_utils.Database) -> None:
     # Digests put stories with an official source (a ministry, USTR, MOFCOM...) ahead of equal ones.
     db.execute("ALTER TABLE stories ADD COLUMN official INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m005_deadline_changes(db: sqlite_utils.Database) -> None:
+    # The log of new, moved and cancelled deadlines, written in the same transaction as the change, so an
+    # alert can be sent after a crash that came between the ingest and the alert.
+    db.execute(
+        """
+        CREATE TABLE deadline_changes (
+            id INTEGER PRIMARY KEY,
+            deadline_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            what TEXT NOT NULL,
+            old_start TEXT,
+            old_end TEXT,
+            new_start TEXT,
+            new_end TEXT,
+            recorded_at TEXT NOT NULL
+        )
+        """
+    )

@@ -221,3 +221,22 @@ async def test_many_changes_in_one_cycle_make_one_alert_per_channel(
     message = message_from_json(row.payload)
     assert message.title == "Deadlines: 1 moved, 14 new"
     assert len(message.lines) == 11 and message.lines[-1].startswith("… and 5 more")
+
+
+async def test_logged_changes_are_alerted_once_even_after_a_crash(
+        store: Store, clock: FakeClock, schedules: list[Schedule]) -> None:
+    from bot.models import Analysis, DeadlineMention, Relevance
+    from storage.queries import deadlines as deadline_q
+    from storage.queries import items as item_q
+    from tests.test_items_queries import make_item
+
+    sub = await subscribe(store, "C1", "08:00", "UTC", clock())
+    await store.run(item_q.save_item, make_item(), Analysis(Relevance(True, 0.9), ""), story_id=None)
+    talks = DeadlineMention("trade talks begin", date(2025, 8, 1), date(2025, 8, 10), "range", 0.6, "Talks ...")
+    # The ingest committed its change, then the process died before alerting: the log still has it.
+    await store.run(deadline_q.record_mentions, "i1", date(2025, 7, 11), [talks], clock())
+    restarted = new_schedule(store, clock, schedules)
+    assert await restarted.alert_logged_changes() == 1
+    assert await restarted.alert_logged_changes() == 0
+    (key,) = await outbox_keys(store)
+    assert key.startswith(f"alert:{sub.id}:dl-") and key.endswith(":new:2025-08-01")

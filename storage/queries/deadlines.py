@@ -57,7 +57,26 @@ def record_mentions(
             change = _record_one(db, item_id, published, mention, now)
             if change is not None:
                 changes.append(change)
+                _log_change(db, change, now)
     return changes
+
+
+def _log_change(db: sqlite_utils.Database, change: DeadlineChange, now: datetime) -> None:
+    db.table("deadline_changes").insert({
+        "deadline_id": change.deadline_id, "kind": change.kind, "what": change.what,
+        "old_start": _iso(change.old_start), "old_end": _iso(change.old_end),
+        "new_start": _iso(change.new_start), "new_end": _iso(change.new_end), "recorded_at": now.isoformat(),
+    })
+
+
+def changes_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500) -> list[tuple[int, DeadlineChange]]:
+    """Logged changes with an id above `after_id`, oldest first, as (log id, change)."""
+    rows = db.execute(
+        "SELECT id, deadline_id, kind, what, old_start, old_end, new_start, new_end FROM deadline_changes "
+        "WHERE id > ? ORDER BY id LIMIT ?",
+        [after_id, limit],
+    ).fetchall()
+    return [(r[0], DeadlineChange(r[1], r[2], r[3], _day(r[4]), _day(r[5]), _day(r[6]), _day(r[7]))) for r in rows]
 
 
 def _record_one(
