@@ -250,9 +250,13 @@ class _Reasons:
     """The first mention of each kind, for a human-readable explanation."""
 
     found: dict[str, str] = field(default_factory=dict)
+    strength: dict[str, float] = field(default_factory=dict)
 
-    def note(self, kind: str, text: str) -> None:
-        self.found.setdefault(kind, " ".join(text.split()))
+    def note(self, kind: str, text: str, strength: float = 0.0) -> None:
+        """Keep the first mention of a kind, or a stronger one (an official over a country name)."""
+        if kind not in self.found or strength > self.strength[kind]:
+            self.found[kind] = " ".join(text.split())
+            self.strength[kind] = strength
 
 
 def assess_relevance(
@@ -283,7 +287,7 @@ def _tag(sentence: str, reasons: _Reasons) -> _Sentence:
         if kind in _STRENGTH:
             side = kind[:2]
             setattr(tags, side, max(getattr(tags, side), _STRENGTH[kind]))
-            reasons.note(f"{'US' if side == 'us' else 'China'} actor", found)
+            reasons.note(f"{'US' if side == 'us' else 'China'} actor", found, _STRENGTH[kind])
         elif kind in ("bilateral", "implicit", "third", "third_pair", "sport"):
             setattr(tags, kind, True)
             reasons.note(kind, found)
