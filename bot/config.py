@@ -41,6 +41,7 @@ class SlackConfig:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     state_secret: str | None = field(default=None, repr=False)
+    verify_delivery: bool = False  # ask OAuth installs for the history scopes (crash-safe delivery)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def _slack(env: Mapping[str, str]) -> SlackConfig | None:
         bot_token=token or "", signing_secret=secret or "", app_token=env.get("SLACK_APP_TOKEN") or None,
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         client_id=client_id, client_secret=env.get("SLACK_CLIENT_SECRET"),
-        state_secret=env.get("SLACK_STATE_SECRET"),
+        state_secret=env.get("SLACK_STATE_SECRET"), verify_delivery=_flag(env.get("SLACK_VERIFY_DELIVERY")),
     )
 
 

@@ -337,6 +337,22 @@ async def test_installation_store_saves_and_finds() -> None:
         await store.close()
 
 
+@pytest.mark.parametrize("history", [False, True], ids=["default-scopes", "verify-delivery"])
+async def test_oauth_install_asks_for_history_only_when_verifying(history: bool) -> None:
+    store = await Store.open(":memory:")
+    adapter = SlackAdapter(bot_token="", signing_secret=SECRET, store=store, client_id="111.222",
+                           client_secret="client-secret", history_scopes=history)
+    runner, base = await serve(adapter)
+    try:
+        async with aiohttp.ClientSession() as session, session.get(f"{base}/slack/install") as install:
+            page = await install.text()
+        assert ("channels%3Ahistory" in page or "channels:history" in page) is history
+        assert "chat%3Awrite" in page or "chat:write" in page
+    finally:
+        await runner.cleanup()
+        await store.close()
+
+
 async def test_oauth_install_flow_stores_the_bot_and_send_uses_its_token(fake) -> None:
     store = await Store.open(":memory:")
     adapter = SlackAdapter(

@@ -39,6 +39,8 @@ EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+# Optional: read channel history to check, after a crash, whether an interrupted post arrived.
+HISTORY_SCOPES = ("channels:history", "groups:history")
 
 # Errors after which retrying the same post can never succeed, with a hint for the operator.
 PERMANENT_ERRORS = {
@@ -120,6 +122,7 @@ def adapter_from_config(config: SlackConfig, *, store: Store | None = None,
         client_secret=config.client_secret,
         state_secret=config.state_secret,
         admin_user_ids=admins,
+        history_scopes=config.verify_delivery,
     )
 
 
@@ -140,11 +143,13 @@ class SlackAdapter:
         client_secret: str | None = None,
         state_secret: str | None = None,
         admin_user_ids: frozenset[str] = frozenset(),
+        history_scopes: bool = False,
         ack_budget: float = 1.5,
         admin_cache_seconds: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         oauth = bool(client_id and client_secret)
+        self._history_scopes = history_scopes
         if oauth and store is None:
             raise ValueError("Slack OAuth mode (client id/secret) needs the store for installations")
         self.client = build_web_client(None if oauth else bot_token, api_url)
@@ -170,7 +175,7 @@ class SlackAdapter:
         return AsyncOAuthSettings(
             client_id=client_id,
             client_secret=client_secret,
-            scopes=list(BOT_SCOPES),
+            scopes=list(BOT_SCOPES + (HISTORY_SCOPES if self._history_scopes else ())),
             install_path=INSTALL_PATH,
             redirect_uri_path=REDIRECT_PATH,
             installation_store=self.installations,
