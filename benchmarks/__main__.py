@@ -25,7 +25,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--command-runs", type=int, help="calls per command and size (default 200)")
     parser.add_argument("--quick", action="store_true", help="100 feeds, 1k/10k stored items, 100 digests")
     parser.add_argument("--json", action="store_true", help="end with the report as one JSON line")
-    parser.add_argument("--workdir", type=Path, help="keep databases and feed files here (default: a temp dir)")
+    parser.add_argument("--workdir", type=Path, help="keep databases and feed files here (default: temp dir)")
     return parser.parse_args(argv)
 
 

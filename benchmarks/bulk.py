@@ -20,8 +20,8 @@ ITEMS_PER_DEADLINE = 100
 HISTORY_DAYS = 90
 
 _WORDS = ("tariff export control chip rare earth talks summit ministry commerce treasury beijing washington "
-          "trade truce shipping port fees soybeans fentanyl licence entity list sanctions market city football "
-          "weather museum council festival bridge volunteers season tickets station company").split()
+          "trade truce shipping port fees soybeans fentanyl licence entity list sanctions market city "
+          "football weather museum council festival bridge volunteers season tickets station company").split()
 
 
 def add_bulk(db: sqlite_utils.Database, start: int, count: int, now: datetime, *, seed: int = 11) -> None:
@@ -52,7 +52,8 @@ def _item_row(rng: random.Random, n: int, published: datetime, story_id: str | N
         "id": f"bi{n:014d}", "source": f"https://news{n % 500}.example.com/feed",
         "source_name": f"Outlet {n % 500}", "source_kind": "outlet",
         "url": f"https://news{n % 500}.example.com/a/{n}", "guid": f"urn:bulk:{n}", "title": title,
-        "text": text, "published": to_iso(published), "published_from": "feed", "fetched_at": to_iso(published),
+        "text": text, "published": to_iso(published), "published_from": "feed",
+        "fetched_at": to_iso(published),
         "content_hash": f"{n:064x}", "path": None, "relevant": int(story_id is not None),
         "relevance_score": 0.8 if story_id else 0.1, "reasons": json.dumps(["bulk"]) if story_id else "[]",
         "summary": text[:300] if story_id else "", "story_id": story_id,

@@ -32,14 +32,21 @@ _FILLER = [
     "Season tickets go on sale next month, with discounts for students and pensioners.",
 ]
 
-_US_ACTORS = ["The Commerce Department", "U.S. Trade Representative Jamieson Greer", "Treasury Secretary Scott Bessent",
-              "The White House", "Washington", "Secretary of State Marco Rubio", "The Bureau of Industry and Security"]
-_CN_ACTORS = ["China's Commerce Ministry", "Beijing", "Chinese Vice Premier He Lifeng", "China's foreign ministry",
-              "Chinese President Xi Jinping", "China's customs agency"]
+_US_ACTORS = [
+    "The Commerce Department", "U.S. Trade Representative Jamieson Greer", "Treasury Secretary Scott Bessent",
+    "The White House", "Washington", "Secretary of State Marco Rubio", "The Bureau of Industry and Security",
+]
+_CN_ACTORS = [
+    "China's Commerce Ministry", "Beijing", "Chinese Vice Premier He Lifeng", "China's foreign ministry",
+    "Chinese President Xi Jinping", "China's customs agency",
+]
 _INSTRUMENTS = [
-    ("tariffs on Chinese goods", "the tariff truce"), ("export controls on advanced chips", "the chip controls"),
-    ("the entity list", "the entity list additions"), ("rare earth export licences", "the rare earth licences"),
-    ("port fees on Chinese-built ships", "the port fees"), ("the fentanyl tariff", "the fentanyl duties"),
+    ("tariffs on Chinese goods", "the tariff truce"),
+    ("export controls on advanced chips", "the chip controls"),
+    ("the entity list", "the entity list additions"),
+    ("rare earth export licences", "the rare earth licences"),
+    ("port fees on Chinese-built ships", "the port fees"),
+    ("the fentanyl tariff", "the fentanyl duties"),
 ]
 _EVENTS = [
     "The 90-day tariff truce between the United States and China expires on {date}.",
@@ -92,7 +99,8 @@ def _entry(rng: random.Random, feed: int, n: int, length: int) -> _Entry:
 
 def _plain_story(rng: random.Random, length: int) -> tuple[str, list[str]]:
     topic, place = rng.choice(_TOPICS), rng.choice(_PLACES)
-    title = f"{place} {topic} {rng.choice(_VERBS)} plans for {rng.choice(['summer', 'the autumn', 'next year'])}"
+    season = rng.choice(["summer", "the autumn", "next year"])
+    title = f"{place} {topic} {rng.choice(_VERBS)} plans for {season}"
     count = rng.randint(length, length + 1)
     paragraphs = [f"The {topic} in {place} {rng.choice(_VERBS)} its plans on {_weekday(rng)}."]
     paragraphs += [" ".join(rng.sample(_FILLER, rng.randint(2, 3))) for _ in range(count)]
