@@ -39,10 +39,10 @@ def add_bulk(db: sqlite_utils.Database, start: int, count: int, now: datetime, *
             deadlines.append(_deadline_row(rng, n, now.date()))
             sources.extend(_source_rows(rng, deadlines[-1]["id"], start, n, now))
     with db.conn:
-        db["stories"].insert_all(stories.values(), batch_size=500)
-        db["items"].insert_all(items, batch_size=500)
-        db["deadlines"].insert_all(deadlines, batch_size=500)
-        db["deadline_sources"].insert_all(sources, batch_size=500, ignore=True)
+        db.table("stories").insert_all(stories.values(), batch_size=500)
+        db.table("items").insert_all(items, batch_size=500)
+        db.table("deadlines").insert_all(deadlines, batch_size=500)
+        db.table("deadline_sources").insert_all(sources, batch_size=500, ignore=True)
 
 
 def _item_row(rng: random.Random, n: int, published: datetime, story_id: str | None) -> dict:

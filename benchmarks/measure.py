@@ -8,6 +8,7 @@ and `compose_digest` against a bulk-filled store.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import platform
 import resource
@@ -44,6 +45,7 @@ class Sizes:
     stored: tuple[int, ...] = (10_000, 100_000)
     subscriptions: int = 1000
     command_runs: int = 200
+    workers: int = os.cpu_count() or 1
 
 
 class Clock:
@@ -72,7 +74,7 @@ async def measure_cycles(work: Path, feeds_dir: Path, sizes: Sizes) -> dict:
     clock = Clock(NOW + timedelta(hours=1))
     settings = Settings(db_path=work / "cycle.db", seeds_dir=work / "no-seeds", allow_private_feeds=True)
     with FeedServer(feeds_dir) as server:
-        async with Runtime.open(settings, clock=clock) as runtime:
+        async with Runtime.open(settings, clock=clock, workers=sizes.workers) as runtime:
             for index in range(sizes.feeds):
                 await runtime.store.run(source_q.ensure_source, server.url(index), name=f"Bench {index}",
                                         kind="outlet", now=clock())
@@ -133,7 +135,7 @@ async def _command_latency(store: Store, now: datetime, runs: int) -> dict[str, 
         request = CommandRequest(platform="console", workspace="", channel="bench", user="u", text=text)
         message = await handler.handle(request)
         assert message.kind != "error", message.text
-        timings = await _repeat(lambda req=request: handler.handle(req), runs)
+        timings = await _repeat(functools.partial(handler.handle, request), runs)
         out[f"{text}_p50_ms"] = _percentile(timings, 50) * 1000
         out[f"{text}_p99_ms"] = _percentile(timings, 99) * 1000
     return out

@@ -151,7 +151,11 @@ class Ingestor:
         if not fresh:
             return
         started = time.perf_counter()
-        analysed = [await self._analyse(item, existing) for item, existing in fresh]
+        analyses = await self.analyzer.analyze_batch(
+            [(item.title, item.text, item.published.date()) for item, _existing in fresh])
+        analysed = [Analysed(item, analysis, existing.id if existing else None,
+                             existing.story_id if existing else None)
+                    for (item, existing), analysis in zip(fresh, analyses, strict=True)]
         report.stages["analyse"] += time.perf_counter() - started
         started = time.perf_counter()
         outcome = await self.store.run(_save_batch, analysed, now)
@@ -165,10 +169,6 @@ class Ingestor:
         for story_id in outcome.touched_stories:
             await self._refresh_story(story_id)
         report.stages["summarize"] += time.perf_counter() - started
-
-    async def _analyse(self, item: Item, existing: item_q.ExistingItem | None) -> Analysed:
-        analysis = await self.analyzer.analyze(item.title, item.text, item.published.date())
-        return Analysed(item, analysis, existing.id if existing else None, existing.story_id if existing else None)
 
     async def _refresh_story(self, story_id: str) -> None:
         docs = await self.store.run(item_q.story_documents, story_id)
