@@ -23,6 +23,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "(default 10000 100000)")
     parser.add_argument("--subscriptions", type=int, help="digests composed (default 1000)")
     parser.add_argument("--command-runs", type=int, help="calls per command and size (default 200)")
+    parser.add_argument("--workers", type=int, help="analysis worker processes (default: CPU count; 0: none)")
     parser.add_argument("--quick", action="store_true", help="100 feeds, 1k/10k stored items, 100 digests")
     parser.add_argument("--json", action="store_true", help="end with the report as one JSON line")
     parser.add_argument("--workdir", type=Path, help="keep databases and feed files here (default: temp dir)")
@@ -36,6 +37,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
         stored=tuple(sorted(args.stored)) if args.stored else base.stored,
         subscriptions=args.subscriptions or base.subscriptions,
         command_runs=args.command_runs or base.command_runs,
+        workers=base.workers if args.workers is None else args.workers,
     )
 
 
