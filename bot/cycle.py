@@ -55,6 +55,7 @@ class CycleReport:
     deadline_changes: list[deadline_q.DeadlineChange] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    stale_stories: set[str] = field(default_factory=set)  # summaries to refresh once the batches are in
 
     def lines(self) -> list[str]:
         return [
@@ -78,8 +79,10 @@ class Ingestor:
     """Runs ingest cycles against one store with injected fetcher, analyzer and clock."""
 
     def __init__(self, *, store: Store, analyzer: Analyzer, summarizer: Summarizer, clock: Clock,
-                 fetcher: FeedFetcher | None = None) -> None:
+                 fetcher: FeedFetcher | None = None, feeds_in_flight: int = 8) -> None:
         self.store = store
+        # Bounds feeds between fetch and store, so bodies and items of a big cycle are not all held at once.
+        self._in_flight = asyncio.Semaphore(feeds_in_flight)
         self.analyzer = analyzer
         self.summarizer = summarizer
         self.clock = clock
@@ -88,6 +91,7 @@ class Ingestor:
     async def run_feeds(self, sources: Sequence[source_q.SourceRow], report: CycleReport) -> None:
         """Fetch the given sources concurrently (the fetcher bounds concurrency) and ingest them."""
         await asyncio.gather(*(self._run_feed(source, report) for source in sources))
+        await self.refresh_stories(report)
 
     async def ingest_files(self, root: Path, paths: Iterable[Path], report: CycleReport) -> None:
         """Read seed files; a bad file is reported and skipped, the others go on."""
@@ -100,9 +104,22 @@ class Ingestor:
                 report.file_errors += 1
                 report.errors.append(f"{path}: {exc}")
                 log.warning("seed skipped: %s: %s", path, exc)
-        await self.ingest_entries(entries, source_name="seeds", source_kind="file", report=report)
+        await self.ingest_entries(entries, source_name="seeds", source_kind="file", report=report,
+                                  refresh=False)
+        await self.refresh_stories(report)
+
+    async def refresh_stories(self, report: CycleReport) -> None:
+        """Re-summarize the stories the batches touched: once per story and cycle, not once per batch."""
+        started = time.perf_counter()
+        while report.stale_stories:
+            await self._refresh_story(report.stale_stories.pop())
+        report.stages["summarize"] += time.perf_counter() - started
 
     async def _run_feed(self, source: source_q.SourceRow, report: CycleReport) -> None:
+        async with self._in_flight:
+            await self._fetch_and_ingest(source, report)
+
+    async def _fetch_and_ingest(self, source: source_q.SourceRow, report: CycleReport) -> None:
         assert self.fetcher is not None, "feeds need a fetcher"
         started = time.perf_counter()
         result = await self.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
@@ -134,11 +151,15 @@ class Ingestor:
             log.warning("feed %s: %s", source.url, parsed.error)
             return
         kind = cast(SourceKind, source.kind)  # validated on the way in (config, CLI, commands)
-        await self.ingest_entries(parsed.entries, source_name=source.name, source_kind=kind, report=report)
+        await self.ingest_entries(parsed.entries, source_name=source.name, source_kind=kind, report=report,
+                                  refresh=False)
 
     async def ingest_entries(self, entries: Sequence[RawEntry], *, source_name: str, source_kind: SourceKind,
-                             report: CycleReport) -> None:
-        """Normalize, dedupe, analyse, cluster and store a batch of entries from one source."""
+                             report: CycleReport, refresh: bool = True) -> None:
+        """Normalize, dedupe, analyse, cluster and store a batch of entries from one source.
+
+        With `refresh` False the touched stories are left in `report.stale_stories` for `refresh_stories`.
+        """
         started = time.perf_counter()
         now = self.clock()
         items = [normalize(e, source_name=e.source_name if source_kind == "file" and e.source_name
@@ -152,7 +173,11 @@ class Ingestor:
         if not fresh:
             return
         started = time.perf_counter()
-        analysed = [await self._analyse(item, existing) for item, existing in fresh]
+        analyses = await self.analyzer.analyze_batch(
+            [(item.title, item.text, item.published.date()) for item, _existing in fresh])
+        analysed = [Analysed(item, analysis, existing.id if existing else None,
+                             existing.story_id if existing else None)
+                    for (item, existing), analysis in zip(fresh, analyses, strict=True)]
         report.stages["analyse"] += time.perf_counter() - started
         started = time.perf_counter()
         outcome = await self.store.run(_save_batch, analysed, now)
@@ -162,14 +187,9 @@ class Ingestor:
         report.relevant += sum(1 for a in analysed if a.analysis.relevance.relevant)
         report.new_stories += outcome.new_stories
         report.deadline_changes.extend(outcome.changes)
-        started = time.perf_counter()
-        for story_id in outcome.touched_stories:
-            await self._refresh_story(story_id)
-        report.stages["summarize"] += time.perf_counter() - started
-
-    async def _analyse(self, item: Item, existing: item_q.ExistingItem | None) -> Analysed:
-        analysis = await self.analyzer.analyze(item.title, item.text, item.published.date())
-        return Analysed(item, analysis, existing.id if existing else None, existing.story_id if existing else None)
+        report.stale_stories.update(outcome.touched_stories)
+        if refresh:
+            await self.refresh_stories(report)
 
     async def _refresh_story(self, story_id: str) -> None:
         docs = await self.store.run(item_q.story_documents, story_id)

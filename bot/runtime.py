@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,13 +40,21 @@ class Runtime:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, settings: Settings, *, clock: Clock = utcnow) -> AsyncIterator[Runtime]:
-        """Open the store and HTTP session; close both on exit."""
+    async def open(cls, settings: Settings, *, clock: Clock = utcnow,
+                   workers: int = 0) -> AsyncIterator[Runtime]:
+        """Open the store and HTTP session; close both on exit.
+
+        `workers` > 0 runs relevance and deadline extraction in that many worker processes (use the CPU
+        count for big cycles); 0 keeps them on the event loop's thread.
+        """
         store = await Store.open(settings.db_path)
         session = make_session(allow_private=settings.allow_private_feeds, user_agent=settings.user_agent)
+        # spawn, not fork: this process already runs the store's thread and the event loop.
+        pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+                if workers > 0 else None)
         try:
             summarizer = await build_summarizer(settings, session, store, clock)
-            analyzer = Analyzer(summarizer=summarizer, threshold=settings.relevance_threshold)
+            analyzer = Analyzer(summarizer=summarizer, threshold=settings.relevance_threshold, executor=pool)
             fetcher = FeedFetcher(session, user_agent=settings.user_agent,
                                   allow_private=settings.allow_private_feeds)
             ingestor = Ingestor(store=store, analyzer=analyzer, summarizer=summarizer, clock=clock,
@@ -55,6 +65,8 @@ class Runtime:
         finally:
             await session.close()
             await store.close()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     async def sync_configured_sources(self) -> None:
         """Add the configuration file's sources to the store (sources added from chat stay too)."""

@@ -53,8 +53,19 @@ def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, stor
         "reasons": json.dumps(list(analysis.relevance.reasons)), "summary": analysis.summary,
         "story_id": story_id,
     }
-    db.table("items").upsert(row, pk="id")
+    # Plain SQL: sqlite-utils' upsert introspects the table on every call, which dominated bulk ingest.
+    db.execute(_UPSERT_ITEM, [row[column] for column in _ITEM_COLUMNS])
     return str(row["id"])
+
+
+_ITEM_COLUMNS = ("id", "source", "source_name", "source_kind", "url", "guid", "title", "text", "published",
+                 "published_from", "fetched_at", "content_hash", "path", "relevant", "relevance_score",
+                 "reasons", "summary", "story_id")
+_UPSERT_ITEM = (
+    f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' * len(_ITEM_COLUMNS))}) "
+    "ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _ITEM_COLUMNS[1:])
+)
 
 
 def candidate_stories(db: sqlite_utils.Database, since: datetime) -> list[tuple[str, str, str]]:
@@ -70,10 +81,11 @@ def candidate_stories(db: sqlite_utils.Database, since: datetime) -> list[tuple[
 def create_story(db: sqlite_utils.Database, story_id: str, *, title: str, url: str | None, signature: str,
                  score: float, published: datetime, now: datetime) -> None:
     """A new story: `first_seen` is when the event was reported, `updated_at` when we last saw news of it."""
-    db.table("stories").insert({
-        "id": story_id, "title": title, "url": url, "signature": signature, "score": score,
-        "item_count": 0, "first_seen": iso(published), "updated_at": iso(now),
-    })
+    db.execute(
+        "INSERT INTO stories (id, title, url, signature, score, item_count, first_seen, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+        [story_id, title, url, signature, score, iso(published), iso(now)],
+    )
 
 
 def story_documents(db: sqlite_utils.Database, story_id: str) -> list[tuple[str, str, str]]:
