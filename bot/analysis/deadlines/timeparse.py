@@ -7,6 +7,7 @@ else from /usr/share/zoneinfo.
 from __future__ import annotations
 
 import importlib.resources
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -61,18 +62,32 @@ def _duckling() -> _Duckling:
     )
 
 
+# Words without which Duckling finds no time expression; checking for them first skips most sentences,
+# and Duckling is the costliest step of the analysis.
+_MAYBE_TIME = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\w)"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day|\b(?:today|tomorrow|tonight|yesterday|weeks?|weekends?|"
+    r"months?|years?|quarters?|days?|noon|midnight|morning|afternoon|evening|night|spring|summer|autumn|"
+    r"fall|winter|christmas|easter|thanksgiving|hours?|decades?)\b",
+    re.IGNORECASE,
+)
+
+
 def parse_times(text: str, reference: date) -> list[TimeSpan]:
     """All non-latent time expressions in `text`, as Duckling resolves them from `reference`."""
+    if not _MAYBE_TIME.search(text):
+        return []
+    return list(_parse_times(text, reference))
+
+
+@functools.lru_cache(maxsize=2048)  # the extractor asks about one sentence more than once
+def _parse_times(text: str, reference: date) -> tuple[TimeSpan, ...]:
     engine = _duckling()
     epoch = int(datetime(reference.year, reference.month, reference.day, 12, tzinfo=UTC).timestamp())
     ref_time = duckling.parse_ref_time(engine.time_zones, "UTC", epoch)
     context = duckling.Context(ref_time, engine.locale)
-    found = []
-    for result in duckling.parse(text, context, engine.dims, False):
-        span = _to_span(result, reference)
-        if span is not None:
-            found.append(span)
-    return found
+    spans = (_to_span(result, reference) for result in duckling.parse(text, context, engine.dims, False))
+    return tuple(span for span in spans if span is not None)
 
 
 def _day(value: dict[str, Any]) -> date:
