@@ -28,7 +28,7 @@ async def compose_digest(store: Store, *, since: datetime, now: datetime, today:
         seen = {s.id for s in stories}
         stories += [s for s in watched if s.id not in seen]
     stories = [s for s in stories if first_matching_term(mute_terms, s.title, s.summary) is None]
-    deadlines = await store.run(deadline_q.list_deadlines, today)
+    deadlines = await store.run(deadline_q.list_deadlines, today, until=today + DEADLINE_HORIZON)
     return digest_message(stories[:DIGEST_STORIES], upcoming_deadlines(deadlines, today), today=today)
 
 

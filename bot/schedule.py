@@ -181,7 +181,9 @@ class Schedule:
         for sub in await self.store.run(sub_q.active_subscriptions):
             now_local = now.astimezone(ZoneInfo(sub.timezone))
             if now_local.date() not in lists:
-                lists[now_local.date()] = await self.store.run(deadline_q.list_deadlines, now_local.date())
+                lists[now_local.date()] = await self.store.run(
+                    deadline_q.list_deadlines, now_local.date(),
+                    until=now_local.date() + timedelta(days=max(self.options.reminder_lead_days, default=0)))
             hour, _minute = parse_hhmm(sub.digest_time)
             due = reminders_due(lists[now_local.date()], now_local=now_local,
                                 lead_days=self.options.reminder_lead_days, send_hour=hour)

@@ -165,3 +165,13 @@ def test_listing_uses_indexes(db: sqlite_utils.Database) -> None:
     ).fetchall()
     details = " ".join(row[-1] for row in plan)
     assert "SCAN i" not in details and "SCAN items" not in details
+
+
+def test_list_deadlines_until_keeps_undated_and_those_starting_by_then(db: sqlite_utils.Database) -> None:
+    add_item(db, "a", date(2025, 7, 11), "https://a.example/1")
+    near = DeadlineMention("trade talks begin", date(2025, 8, 1), date(2025, 8, 10), "range", 0.6, "talks")
+    far = DeadlineMention("tariff truce expires", date(2025, 11, 10), date(2025, 11, 10), "day", 0.7, "truce")
+    summit = DeadlineMention("Trump–Xi summit", None, None, "unknown", 0.5, "summit")
+    record_mentions(db, "a", date(2025, 7, 11), [near, far, summit], NOW)
+    whats = [v.what for v in list_deadlines(db, date(2025, 7, 11), until=date(2025, 8, 1))]
+    assert whats == ["trade talks begin", "Trump–Xi summit"]

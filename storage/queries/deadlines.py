@@ -245,18 +245,16 @@ def _add_source(
 
 
 def list_deadlines(
-    db: sqlite_utils.Database, as_of: date, *, include_all: bool = False
+    db: sqlite_utils.Database, as_of: date, *, include_all: bool = False, until: date | None = None
 ) -> list[DeadlineView]:
-    """Tracked deadlines with status as of `as_of`: upcoming, due and tbd ones (all when `include_all`)."""
-    if include_all:
-        rows = list(db.query("SELECT * FROM deadlines"))
-    else:
-        rows = list(
-            db.query(
-                "SELECT * FROM deadlines WHERE status != 'cancelled' AND (start IS NULL OR end >= ?)",
-                [as_of.isoformat()],
-            )
-        )
+    """Tracked deadlines with status as of `as_of`: upcoming, due and tbd ones (all when `include_all`);
+    with `until`, only those starting by then (and the undated ones)."""
+    where, params = ("1", []) if include_all else (
+        "status != 'cancelled' AND (start IS NULL OR end >= ?)", [as_of.isoformat()])
+    if until is not None:
+        where += " AND (start IS NULL OR start <= ?)"
+        params.append(until.isoformat())
+    rows = list(db.query(f"SELECT * FROM deadlines WHERE {where}", params))
     sources = _sources(db, [r["id"] for r in rows])
     views = [_view(row, as_of, sources.get(row["id"], ())) for row in rows]
     return sorted(views, key=lambda v: (v.start is None, v.start or date.max, v.what))

@@ -6,8 +6,8 @@ else from /usr/share/zoneinfo.
 
 from __future__ import annotations
 
-import importlib.resources
 import functools
+import importlib.resources
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
