@@ -169,7 +169,7 @@ async def run_bot(settings: Settings, *, clock: Clock = utcnow,
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    async with Runtime.open(settings, clock=clock) as runtime:
+    async with Runtime.open(settings, clock=clock, workers=settings.analysis_workers) as runtime:
         bot = Bot(runtime, adapters(settings, runtime))
         await bot.start()
         log.info("uschina is running; Ctrl-C to stop")

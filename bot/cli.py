@@ -108,7 +108,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import Runtime
 
-    async with Runtime.open(settings) as runtime:
+    async with Runtime.open(settings, workers=settings.analysis_workers) as runtime:
         report = await runtime.ingest_once(seeds=args.seeds, feeds=args.feed)
     for line in report.lines():
         print(line)

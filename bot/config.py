@@ -74,6 +74,7 @@ class Settings:
     reminder_lead_days: tuple[int, ...] = (7, 1, 0)
     digest_grace_hours: float = 2.0
     seeds_poll_s: float = 5.0
+    analysis_workers: int = 1  # processes for relevance and deadlines; 0 runs them on the event loop
     http_host: str = "127.0.0.1"
     http_port: int = 3000
     allow_private_feeds: bool = False
@@ -138,6 +139,8 @@ def _build(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
         reminder_lead_days=tuple(int(d) for d in data.get("reminder_lead_days", (7, 1, 0))),
         digest_grace_hours=float(data.get("digest_grace_hours", 2.0)),
         seeds_poll_s=float(data.get("seeds_poll_seconds", 5.0)),
+        analysis_workers=_count("analysis_workers", env.get("USCHINA_ANALYSIS_WORKERS")
+                                or data.get("analysis_workers", 1)),
         http_host=env.get("USCHINA_HTTP_HOST") or str(data.get("http_host", "127.0.0.1")),
         http_port=_port(env.get("USCHINA_HTTP_PORT") or data.get("http_port", 3000)),
         allow_private_feeds=_flag(env.get("USCHINA_ALLOW_PRIVATE_FEEDS")),
@@ -214,6 +217,16 @@ def _fraction(name: str, value: Any) -> float:
         raise ConfigError(f"{name} must be a number between 0 and 1") from None
     if not 0 <= number <= 1:
         raise ConfigError(f"{name} must be between 0 and 1, got {number}")
+    return number
+
+
+def _count(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+    if not 0 <= number <= 64:
+        raise ConfigError(f"{name} must be between 0 and 64, got {number}")
     return number
 
 
