@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -73,11 +73,31 @@ _MAYBE_TIME = re.compile(
 )
 
 
+# Duckling's cost grows faster than the text, and a time expression is short: it reads only the stretch
+# of words around each time word (merged where they touch), a few times cheaper than the whole sentence.
+_CONTEXT_CHARS = 48
+
+
 def parse_times(text: str, reference: date) -> list[TimeSpan]:
     """All non-latent time expressions in `text`, as Duckling resolves them from `reference`."""
-    if not _MAYBE_TIME.search(text):
-        return []
-    return list(_parse_times(text, reference))
+    found: list[TimeSpan] = []
+    for start, end in _time_windows(text):
+        found += [replace(span, pos=span.pos + start, end_pos=span.end_pos + start)
+                  for span in _parse_times(text[start:end], reference)]
+    return found
+
+
+def _time_windows(text: str) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for match in _MAYBE_TIME.finditer(text):
+        start = text.rfind(" ", 0, max(0, match.start() - _CONTEXT_CHARS)) + 1
+        end = text.find(" ", min(len(text), match.end() + _CONTEXT_CHARS))
+        end = len(text) if end == -1 else end
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
 
 
 @functools.lru_cache(maxsize=2048)  # the extractor asks about one sentence more than once
