@@ -63,3 +63,16 @@ async def test_search_uses_the_fts_index(store: Store) -> None:
         "EXPLAIN QUERY PLAN SELECT items.id FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
         "WHERE items_fts MATCH 'x'").fetchall())
     assert any("VIRTUAL TABLE" in str(row) for row in plan)
+
+
+async def test_only_relevant_items_keep_their_full_text(store: Store) -> None:
+    long_text = "First sentence about soybeans and weather. " + "More detail follows here. " * 60
+    ignored = Analysis(relevance=Relevance(False, 0.1, ()), summary="")
+    await store.run(item_q.save_item, make_item(id="n", text=long_text, content_hash="hn", url=None), ignored,
+                    story_id=None)
+    await store.run(item_q.save_item, make_item(id="r", text=long_text, content_hash="hr", url=None), RELEVANT,
+                    story_id=None)
+    texts = dict(await store.run(lambda db: db.execute("SELECT id, text FROM items").fetchall()))
+    assert texts["r"] == long_text
+    assert long_text.startswith(texts["n"].rstrip("…")) and len(texts["n"]) <= item_q.LEDE_CHARS + 1
+    assert [h["id"] for h in await store.run(item_q.search_items, "soybeans")] == ["r", "n"]
