@@ -52,7 +52,8 @@ def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, stor
     row = {
         "id": item_id or item.id, "source": item.source, "source_name": item.source_name,
         "source_kind": item.source_kind, "url": item.url, "guid": item.guid, "title": item.title,
-        "text": item.text if relevant else _first_sentences(item.text, LEDE_CHARS), "published": iso(item.published), "published_from": item.published_from,
+        "text": item.text if relevant else _first_sentences(item.text, LEDE_CHARS),
+        "published": iso(item.published), "published_from": item.published_from,
         "fetched_at": iso(item.fetched_at), "content_hash": item.content_hash, "path": item.path,
         "relevant": int(analysis.relevance.relevant), "relevance_score": round(analysis.relevance.score, 4),
         "reasons": json.dumps(list(analysis.relevance.reasons)), "summary": analysis.summary,
