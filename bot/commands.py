@@ -37,7 +37,7 @@ USAGE = {
     "unsubscribe": "unsubscribe: stop this channel's digest (admins)",
     "digest-time": "digest-time HH:MM [Area/City]: change when this channel's digest arrives (admins)",
     "sources": "sources [list|add URL|remove URL]: the feeds we watch (add/remove: admins)",
-    "search": "search QUERY: find stored items",
+    "search": "search QUERY: find stored US–China items",
     "watch": "watch [TERM | remove TERM]: always include items mentioning TERM in this channel's digest (admins)",
     "mute": "mute [TERM | remove TERM]: leave stories mentioning TERM out of this channel's digest (admins)",
     "help": "help: this list",

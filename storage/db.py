@@ -228,3 +228,30 @@ def m005_deadline_changes(db: sqlite_utils.Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m006_search_relevant_items(db: sqlite_utils.Database) -> None:
+    # The full-text index covers the US–China items only: it was most of the cost of storing an item, and
+    # search is for coverage of US–China relations. Channel watch terms scan recent items instead.
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS items_ai;
+        DROP TRIGGER IF EXISTS items_ad;
+        DROP TRIGGER IF EXISTS items_au;
+        CREATE TRIGGER items_ai AFTER INSERT ON items WHEN new.relevant = 1 BEGIN
+          INSERT INTO items_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER items_ad AFTER DELETE ON items WHEN old.relevant = 1 BEGIN
+          INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN
+          INSERT INTO items_fts (items_fts, rowid, title, text)
+            SELECT 'delete', old.rowid, old.title, old.text WHERE old.relevant = 1;
+          INSERT INTO items_fts (rowid, title, text) SELECT new.rowid, new.title, new.text WHERE new.relevant = 1;
+        END;
+        INSERT INTO items_fts (items_fts) VALUES ('delete-all');
+        INSERT INTO items_fts (rowid, title, text) SELECT rowid, title, text FROM items WHERE relevant = 1;
+        CREATE INDEX IF NOT EXISTS items_fetched ON items(fetched_at);
+        """
+    )

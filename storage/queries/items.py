@@ -152,23 +152,23 @@ def _story_view(db: sqlite_utils.Database, row: tuple) -> StoryView:
 
 def items_mentioning(db: sqlite_utils.Database, terms: Sequence[str], since: datetime, *, until: datetime,
                      limit: int = 8) -> list[StoryView]:
-    """Items fetched in [since, until) that were not judged relevant but mention one of `terms`
-    (a channel's watch terms), as one-source stories."""
-    phrases = [" ".join(f'"{w}"' for w in re.findall(r"\w+", term)) for term in terms[:20]]
-    query = " OR ".join(f"({p})" for p in phrases if p)
-    if not query:
+    """Items fetched in [since, until) that were not judged relevant but mention one of `terms` (a channel's
+    watch terms) in the title or lede, as one-source stories. A scan of the window, not the search index,
+    which holds relevant items only."""
+    patterns = [re.compile(r"(?<!\w)" + re.escape(term.strip()) + r"(?!\w)", re.I)
+                for term in terms[:20] if term.strip()]
+    if not patterns:
         return []
     rows = db.execute(
-        "SELECT items.id, items.title, items.text, items.url, items.fetched_at, items.source_name, "
-        "items.source_kind FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
-        "WHERE items_fts MATCH ? AND items.relevant = 0 AND items.fetched_at >= ? AND items.fetched_at < ? "
-        "ORDER BY items.fetched_at DESC LIMIT ?",
-        [query, iso(since), iso(until), limit],
+        "SELECT id, title, text, url, fetched_at, source_name, source_kind FROM items "
+        "WHERE fetched_at >= ? AND fetched_at < ? AND relevant = 0 ORDER BY fetched_at DESC LIMIT 20000",
+        [iso(since), iso(until)],
     ).fetchall()
+    found = [r for r in rows if any(p.search(r[1]) or p.search(r[2]) for p in patterns)][:limit]
     return [
-        StoryView(id=f"item:{r[0]}", title=r[1], summary=_first_sentences(r[2]), url=r[3],
+        StoryView(id=f"item:{r[0]}", title=r[1], summary=_first_sentences(r[2], 300), url=r[3],
                   sources=((r[5], r[6], r[3]),), updated_at=datetime.fromisoformat(r[4]), score=0.0)
-        for r in rows
+        for r in found
     ]
 
 
@@ -182,7 +182,7 @@ def _first_sentences(text: str, limit: int = 300) -> str:
 
 
 def search_items(db: sqlite_utils.Database, query: str, *, limit: int = 10) -> list[dict]:
-    """Full-text search over stored items (relevant first); the query is treated as plain words."""
+    """Full-text search over the stored US–China items; the query is treated as plain words."""
     words = re.findall(r"\w+", query)[:12]
     if not words:
         return []
