@@ -76,3 +76,16 @@ async def test_only_relevant_items_keep_their_full_text(store: Store) -> None:
     assert texts["r"] == long_text
     assert long_text.startswith(texts["n"].rstrip("…")) and len(texts["n"]) <= item_q.LEDE_CHARS + 1
     assert [h["id"] for h in await store.run(item_q.search_items, "soybeans")] == ["r"]  # index: relevant only
+
+
+async def test_search_index_follows_an_items_relevance(store: Store) -> None:
+    ignored = Analysis(relevance=Relevance(False, 0.1, ()), summary="")
+    await store.run(item_q.save_item, make_item(), ignored, story_id=None)
+    assert await store.run(item_q.search_items, "Kuala Lumpur") == []
+    await store.run(item_q.save_item, make_item(), RELEVANT, story_id=None)  # re-judged on an update
+    assert [h["id"] for h in await store.run(item_q.search_items, "Kuala Lumpur")] == ["i1"]
+    await store.run(item_q.save_item, make_item(), ignored, story_id=None)
+    assert await store.run(item_q.search_items, "Kuala Lumpur") == []
+    integrity = await store.run(lambda db: db.execute(
+        "INSERT INTO items_fts (items_fts) VALUES ('integrity-check')").fetchall())
+    assert integrity == []
