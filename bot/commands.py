@@ -44,6 +44,7 @@ USAGE = {
 }
 SubscriptionListener = Callable[[], Awaitable[None]]
 MAX_TERMS = 20
+SHOWN_DEADLINES = 30  # a chat answer lists the soonest; `uschina deadlines --json` and the calendar list all
 MAX_TERM_LENGTH = 60
 
 
@@ -120,7 +121,8 @@ class CommandHandler:
             else:
                 as_of = _parse_date(arg)
         as_of = as_of or await self._today(request)
-        views = await self.ctx.store.run(deadline_q.list_deadlines, as_of, include_all=include_all)
+        views = await self.ctx.store.run(deadline_q.list_deadlines, as_of, include_all=include_all,
+                                         limit=SHOWN_DEADLINES)
         title = f"US–China deadlines as of {as_of.isoformat()}"
         if not views:
             return Message(kind="deadlines", text="No tracked deadlines.", title=title)

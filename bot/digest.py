@@ -13,6 +13,7 @@ from storage.queries import items as item_q
 
 DIGEST_STORIES = 8
 DEADLINE_HORIZON = timedelta(days=21)
+DIGEST_DEADLINES = 40  # the horizon's soonest, before the undated ones are trimmed to three
 
 
 async def compose_digest(store: Store, *, since: datetime, now: datetime, today: date,
@@ -28,14 +29,15 @@ async def compose_digest(store: Store, *, since: datetime, now: datetime, today:
         seen = {s.id for s in stories}
         stories += [s for s in watched if s.id not in seen]
     stories = [s for s in stories if first_matching_term(mute_terms, s.title, s.summary) is None]
-    deadlines = await store.run(deadline_q.list_deadlines, today, until=today + DEADLINE_HORIZON)
+    deadlines = await store.run(deadline_q.list_deadlines, today, until=today + DEADLINE_HORIZON,
+                                limit=DIGEST_DEADLINES)
     return digest_message(stories[:DIGEST_STORIES], upcoming_deadlines(deadlines, today), today=today)
 
 
 def upcoming_deadlines(deadlines: list[DeadlineView], today: date) -> list[DeadlineView]:
-    """Dated deadlines within the horizon, then at most three still without a date."""
+    """The soonest fifteen dated deadlines within the horizon, then at most three still without a date."""
     horizon = today + DEADLINE_HORIZON
-    dated = [d for d in deadlines if d.start is not None and d.start <= horizon]
+    dated = [d for d in deadlines if d.start is not None and d.start <= horizon][:15]
     undated = [d for d in deadlines if d.start is None][:3]
     return dated + undated
 

@@ -175,3 +175,14 @@ def test_list_deadlines_until_keeps_undated_and_those_starting_by_then(db: sqlit
     record_mentions(db, "a", date(2025, 7, 11), [near, far, summit], NOW)
     whats = [v.what for v in list_deadlines(db, date(2025, 7, 11), until=date(2025, 8, 1))]
     assert whats == ["trade talks begin", "Trump–Xi summit"]
+
+
+def test_list_deadlines_limit_keeps_the_soonest(db: sqlite_utils.Database) -> None:
+    add_item(db, "a", date(2025, 7, 11), "https://a.example/1")
+    far = DeadlineMention("tariff truce expires", date(2025, 11, 10), date(2025, 11, 10), "day", 0.7, "truce")
+    near = DeadlineMention("trade talks begin", date(2025, 8, 1), date(2025, 8, 10), "range", 0.6, "talks")
+    summit = DeadlineMention("Trump–Xi summit", None, None, "unknown", 0.5, "summit")
+    record_mentions(db, "a", date(2025, 7, 11), [far, summit, near], NOW)
+    assert [v.what for v in list_deadlines(db, date(2025, 7, 11), limit=2)] == [
+        "trade talks begin", "tariff truce expires"]
+    assert list_deadlines(db, date(2025, 7, 11))[-1].what == "Trump–Xi summit"

@@ -245,19 +245,22 @@ def _add_source(
 
 
 def list_deadlines(
-    db: sqlite_utils.Database, as_of: date, *, include_all: bool = False, until: date | None = None
+    db: sqlite_utils.Database, as_of: date, *, include_all: bool = False, until: date | None = None,
+    limit: int | None = None,
 ) -> list[DeadlineView]:
-    """Tracked deadlines with status as of `as_of`: upcoming, due and tbd ones (all when `include_all`);
-    with `until`, only those starting by then (and the undated ones)."""
+    """Tracked deadlines with status as of `as_of`, soonest first and undated last: upcoming, due and tbd
+    ones (all when `include_all`); with `until`, only those starting by then (and the undated ones); with
+    `limit`, the first `limit` of them."""
     where, params = ("1", []) if include_all else (
         "status != 'cancelled' AND (start IS NULL OR end >= ?)", [as_of.isoformat()])
     if until is not None:
         where += " AND (start IS NULL OR start <= ?)"
         params.append(until.isoformat())
-    rows = list(db.query(f"SELECT * FROM deadlines WHERE {where}", params))
+    params.append(-1 if limit is None else limit)
+    rows = list(db.query(
+        f"SELECT * FROM deadlines WHERE {where} ORDER BY start IS NULL, start, what LIMIT ?", params))
     sources = _sources(db, [r["id"] for r in rows])
-    views = [_view(row, as_of, sources.get(row["id"], ())) for row in rows]
-    return sorted(views, key=lambda v: (v.start is None, v.start or date.max, v.what))
+    return [_view(row, as_of, sources.get(row["id"], ())) for row in rows]
 
 
 def get_deadline(
@@ -283,12 +286,12 @@ def _sources(db: sqlite_utils.Database, deadline_ids: list[str]) -> dict[str, tu
     for start in range(0, len(deadline_ids), 500):
         chunk = deadline_ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for row in db.query(
-            "SELECT ds.deadline_id, COALESCE(i.url, i.title) AS label FROM deadline_sources ds "
+        for deadline_id, label in db.execute(
+            "SELECT ds.deadline_id, COALESCE(i.url, i.title) FROM deadline_sources ds "
             f"JOIN items i ON i.id = ds.item_id WHERE ds.deadline_id IN ({marks}) ORDER BY i.published",
             chunk,
         ):
-            found.setdefault(row["deadline_id"], []).append(row["label"])
+            found.setdefault(deadline_id, []).append(label)
     return {key: tuple(labels) for key, labels in found.items()}
 
 
