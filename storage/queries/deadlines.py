@@ -251,8 +251,8 @@ def list_deadlines(
     """Tracked deadlines with status as of `as_of`, soonest first and undated last: upcoming, due and tbd
     ones (all when `include_all`); with `until`, only those starting by then (and the undated ones); with
     `limit`, the first `limit` of them."""
-    where, params = ("1", []) if include_all else (
-        "status != 'cancelled' AND (start IS NULL OR end >= ?)", [as_of.isoformat()])
+    where = "1" if include_all else "status != 'cancelled' AND (start IS NULL OR end >= ?)"
+    params: list[str | int] = [] if include_all else [as_of.isoformat()]
     if until is not None:
         where += " AND (start IS NULL OR start <= ?)"
         params.append(until.isoformat())
