@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+import sqlite_utils
+
 from bot.analysis.relevance import first_matching_term
 from bot.models import DeadlineView, Message, StoryView
 from storage import Store
@@ -23,15 +25,21 @@ async def compose_digest(store: Store, *, since: datetime, now: datetime, today:
     A channel's mute terms drop the stories that mention them; its watch terms add items that mention them
     even when they fell below the relevance threshold for everyone else.
     """
-    stories = await store.run(item_q.recent_stories, since, until=now, limit=DIGEST_STORIES * 2)
-    if watch_terms:
-        watched = await store.run(item_q.items_mentioning, watch_terms, since, until=now, limit=DIGEST_STORIES)
-        seen = {s.id for s in stories}
-        stories += [s for s in watched if s.id not in seen]
+    stories, deadlines = await store.run(_digest_rows, since, now, today, watch_terms)
     stories = [s for s in stories if first_matching_term(mute_terms, s.title, s.summary) is None]
-    deadlines = await store.run(deadline_q.list_deadlines, today, until=today + DEADLINE_HORIZON,
-                                limit=DIGEST_DEADLINES)
     return digest_message(stories[:DIGEST_STORIES], upcoming_deadlines(deadlines, today), today=today)
+
+
+def _digest_rows(db: sqlite_utils.Database, since: datetime, now: datetime, today: date,
+                 watch_terms: Sequence[str]) -> tuple[list[StoryView], list[DeadlineView]]:
+    """Everything a digest reads, in one trip to the database thread."""
+    stories = item_q.recent_stories(db, since, until=now, limit=DIGEST_STORIES * 2)
+    if watch_terms:
+        seen = {s.id for s in stories}
+        watched = item_q.items_mentioning(db, watch_terms, since, until=now, limit=DIGEST_STORIES)
+        stories += [s for s in watched if s.id not in seen]
+    deadlines = deadline_q.list_deadlines(db, today, until=today + DEADLINE_HORIZON, limit=DIGEST_DEADLINES)
+    return stories, deadlines
 
 
 def upcoming_deadlines(deadlines: list[DeadlineView], today: date) -> list[DeadlineView]:

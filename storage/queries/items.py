@@ -128,7 +128,9 @@ def recent_stories(db: sqlite_utils.Database, since: datetime, *, limit: int = 1
     ).fetchall()
     newest = rows[0][4] if rows else ""
     ranked = sorted(rows, key=lambda r: story_weight(r[5], r[6], bool(r[7]), r[4] >= newest[:10]), reverse=True)
-    return [_story_view(db, r) for r in ranked[:limit]]
+    chosen = ranked[:limit]
+    sources = _story_sources(db, [r[0] for r in chosen])
+    return [_story_view(r, sources.get(r[0], ())) for r in chosen]
 
 
 def story_weight(relevance: float, sources: int, official: bool, latest_day: bool) -> float:
@@ -136,16 +138,24 @@ def story_weight(relevance: float, sources: int, official: bool, latest_day: boo
     return relevance + 0.05 * min(max(sources - 1, 0), 4) + 0.1 * official + 0.1 * latest_day
 
 
-def _story_view(db: sqlite_utils.Database, row: tuple) -> StoryView:
-    story_id, title, summary, url, updated_at, score = row[:6]
-    sources = db.execute(
-        "SELECT source_name, source_kind, url FROM items WHERE story_id = ? "
-        "ORDER BY source_kind != 'official', published LIMIT 12",
-        [story_id],
+def _story_sources(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str, tuple]:
+    """Each story's sources (name, kind, URL), official first then oldest, at most 12, in one query."""
+    found: dict[str, dict] = {}
+    marks = ",".join("?" * len(story_ids))
+    rows = db.execute(
+        f"SELECT story_id, source_name, source_kind, url FROM items WHERE story_id IN ({marks}) "
+        "ORDER BY source_kind != 'official', published",
+        story_ids,
     ).fetchall()
+    for story_id, name, kind, url in rows:
+        found.setdefault(story_id, {}).setdefault((name, kind, url), None)
+    return {story_id: tuple(list(sources)[:12]) for story_id, sources in found.items()}
+
+
+def _story_view(row: tuple, sources: tuple) -> StoryView:
+    story_id, title, summary, url, updated_at, score = row[:6]
     return StoryView(
-        id=story_id, title=title, summary=summary, url=url,
-        sources=tuple(dict.fromkeys((s[0], s[1], s[2]) for s in sources)),
+        id=story_id, title=title, summary=summary, url=url, sources=sources,
         updated_at=datetime.fromisoformat(updated_at), score=score,
     )
 
