@@ -170,6 +170,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_child_rss_mb() -> float:
+    """The largest peak of the child processes waited for (the analysis workers and the feed server)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def machine() -> dict:
     """CPU count, Python version and platform, so numbers from different machines can be compared."""
     return {"cpu_count": os.cpu_count(), "python": sys.version.split()[0], "platform": platform.platform()}
@@ -210,5 +215,6 @@ def summarize(sizes: Sizes, feed_bytes: int, cycles: dict, bare: dict, commands:
         for key, value in commands[stored].items():
             result[f"at_{stored}_{key}"] = value
     result["peak_rss_mb"] = peak_rss_mb()
+    result["peak_child_rss_mb"] = peak_child_rss_mb()
     result.update(machine())
     return {key: round(value, 4) if isinstance(value, float) else value for key, value in result.items()}
