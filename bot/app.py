@@ -48,6 +48,7 @@ class Bot:
         self._outbox_stop = asyncio.Event()
         self._outbox_task: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._seeds: SeedWatcher | None = None
         self.http_port: int | None = None
 
     async def start(self) -> None:
@@ -55,7 +56,9 @@ class Bot:
         settings = self.runtime.settings
         report = CycleReport()
         if settings.seeds_dir.is_dir():
-            await self.runtime.ingest_folder(settings.seeds_dir, report)
+            # The watcher's first look lists every file: ingest those now, then only what changes.
+            self._seeds = SeedWatcher(settings.seeds_dir, interval_s=settings.seeds_poll_s)
+            await self.runtime.ingest_folder(settings.seeds_dir, report, await asyncio.to_thread(self._seeds.poll_once))
         _log_report("start-up seeds", report)
         await self._alert(report)
         for adapter in self.adapters.values():
@@ -69,7 +72,7 @@ class Bot:
         self._outbox_task = self._spawn(self.outbox.run(self._outbox_stop), "outbox")
         await self.schedule.start()
         self._spawn(self._feed_loop(), "feeds")
-        if settings.seeds_dir.is_dir():
+        if self._seeds is not None:
             self._spawn(self._seeds_loop(), "seeds")
 
     async def stop(self) -> None:
@@ -104,8 +107,8 @@ class Bot:
 
     async def _seeds_loop(self) -> None:
         root = self.runtime.settings.seeds_dir
-        watcher = SeedWatcher(root, interval_s=self.runtime.settings.seeds_poll_s)
-        async for changed in watcher.changes():
+        assert self._seeds is not None, "start() creates the watcher"
+        async for changed in self._seeds.changes():
             report = CycleReport()
             await self.runtime.ingest_folder(root, report, changed)
             _log_report("seeds", report)

@@ -27,6 +27,7 @@ from bot.ingest.feeds import FeedFetcher
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_feed
 from bot.ingest.seeds import SeedError, read_seed_file
+from bot.metrics import METRICS
 from bot.models import Analysis, Item, RawEntry, SourceKind
 from storage import Store
 from storage.queries import deadlines as deadline_q
@@ -128,6 +129,7 @@ class Ingestor:
         now = self.clock()
         if result.error:
             report.feed_errors += 1
+            METRICS.feed_errors.inc()
             report.errors.append(f"{source.url}: {result.error}")
             await self.store.run(source_q.record_fetch_error, source.id, now=now, error=result.error,
                                  permanent=result.permanent)
@@ -147,6 +149,7 @@ class Ingestor:
         report.stages["parse"] += time.perf_counter() - started
         if parsed.error and not parsed.entries:
             report.feed_errors += 1
+            METRICS.feed_errors.inc()
             report.errors.append(f"{source.url}: {parsed.error}")
             log.warning("feed %s: %s", source.url, parsed.error)
             return
@@ -184,6 +187,7 @@ class Ingestor:
         report.stages["store"] += time.perf_counter() - started
         report.new_items += sum(1 for a in analysed if a.existing_id is None)
         report.updated_items += sum(1 for a in analysed if a.existing_id is not None)
+        METRICS.items_ingested.inc(len(analysed))
         report.relevant += sum(1 for a in analysed if a.analysis.relevance.relevant)
         report.new_stories += outcome.new_stories
         report.deadline_changes.extend(outcome.changes)

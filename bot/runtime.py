@@ -21,7 +21,6 @@ from bot.config import Settings
 from bot.cycle import CycleReport, Ingestor
 from bot.ingest.feeds import FeedFetcher, make_session
 from bot.ingest.seeds import scan_seeds
-from bot.metrics import METRICS
 from storage import Store
 from storage.queries import sources as source_q
 from storage.queries import subscriptions as sub_q
@@ -90,8 +89,6 @@ class Runtime:
             await self.ingestor.run_feeds(await self.store.run(source_q.due_sources, now), report)
             if self.settings.seeds_dir.is_dir():
                 await self.ingest_folder(self.settings.seeds_dir, report)
-        METRICS.items_ingested.inc(report.new_items + report.updated_items)
-        METRICS.feed_errors.inc(report.feed_errors)
         return report
 
     async def send_digests_now(self, adapters: Sequence[ChatAdapter] | None = None, *,

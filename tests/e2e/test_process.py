@@ -50,6 +50,9 @@ def test_run_serves_and_stops_cleanly(tmp_path: Path, stop_signal: signal.Signal
     try:
         health = wait_for_health(port, process)
         assert health == {"ok": True, "checks": {"store": True, "scheduler": True, "adapter:console": True}}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            metrics = response.read().decode()
+        assert "uschina_items_ingested_total 1.0" in metrics  # the seed article, read once at start
         process.send_signal(stop_signal)
         _out, err = process.communicate(timeout=20)
     finally:
@@ -58,4 +61,5 @@ def test_run_serves_and_stops_cleanly(tmp_path: Path, stop_signal: signal.Signal
     assert process.returncode == 0, err.decode()[-2000:]
     log = err.decode()
     assert "start-up seeds" in log and "1 new" in log and "shutting down" in log
+    assert log.count("files: 1 read") == 1  # the watcher does not read the start-up files a second time
     assert "Traceback" not in log
