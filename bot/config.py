@@ -12,11 +12,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG_FILE = Path(__file__).with_name("default_config.toml")
 SOURCE_KINDS = ("official", "wire", "outlet", "commentary")
+N = TypeVar("N", int, float)
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -211,33 +212,27 @@ def _llm(env: Mapping[str, str], data: dict[str, Any]) -> LLMConfig | None:
 
 
 def _fraction(name: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number between 0 and 1") from None
-    if not 0 <= number <= 1:
-        raise ConfigError(f"{name} must be between 0 and 1, got {number}")
-    return number
+    return _bounded(name, value, float, 0, 1)
 
 
 def _count(name: str, value: Any) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
-    if not 0 <= number <= 64:
-        raise ConfigError(f"{name} must be between 0 and 64, got {number}")
-    return number
+    return _bounded(name, value, int, 0, 64)
 
 
 def _port(value: Any) -> int:
+    return _bounded("USCHINA_HTTP_PORT", value, int, 0, 65535, what="a port number")
+
+
+def _bounded(name: str, value: Any, kind: type[N], low: N, high: N, *, what: str = "") -> N:
+    """`value` as a number of `kind` within [low, high], or a ConfigError naming the setting."""
+    what = what or ("a whole number" if kind is int else "a number")
     try:
-        port = int(value)
+        number = kind(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"USCHINA_HTTP_PORT must be a port number, got {value!r}") from None
-    if not 0 <= port <= 65535:
-        raise ConfigError(f"USCHINA_HTTP_PORT out of range: {port}")
-    return port
+        raise ConfigError(f"{name} must be {what} between {low} and {high}, got {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {number}")
+    return number
 
 
 def _flag(value: str | None) -> bool:
