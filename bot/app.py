@@ -60,7 +60,7 @@ class Bot:
             self._seeds = SeedWatcher(settings.seeds_dir, interval_s=settings.seeds_poll_s)
             await self.runtime.ingest_folder(settings.seeds_dir, report, await asyncio.to_thread(self._seeds.poll_once))
         _log_report("start-up seeds", report)
-        await self._alert(report)
+        await self._alert()
         for adapter in self.adapters.values():
             _mount_routes(adapter, self.http)
         self.http_port = await self.http.start()
@@ -102,7 +102,7 @@ class Bot:
             if due:
                 await self.runtime.ingestor.run_feeds(due, report)
                 _log_report("feeds", report)
-                await self._alert(report)
+                await self._alert()
             await asyncio.sleep(FEED_TICK.total_seconds())
 
     async def _seeds_loop(self) -> None:
@@ -112,9 +112,9 @@ class Bot:
             report = CycleReport()
             await self.runtime.ingest_folder(root, report, changed)
             _log_report("seeds", report)
-            await self._alert(report)
+            await self._alert()
 
-    async def _alert(self, report: CycleReport | None = None) -> None:
+    async def _alert(self) -> None:
         """Enqueue alerts for new, moved and cancelled deadlines logged since the last alerts (this cycle's,
         or, at start, any a crash left unsent); failures are logged only."""
         try:
