@@ -178,3 +178,12 @@ def test_fast_enough_for_every_item() -> None:
         assess_relevance(title, text)
     per_item = (time.perf_counter() - start) / runs
     assert per_item < 0.005  # generous for slow shared CI machines
+
+
+def test_items_with_no_china_side_mention_are_judged_without_reading_every_sentence() -> None:
+    result = assess_relevance("US and Japan sign a trade deal",
+                              "Washington and Tokyo agreed to cut tariffs on cars, the White House said.")
+    assert (result.relevant, result.score, result.reasons) == (False, 0.0, ("no China-side actor",))
+    watched = assess_relevance("Gallium prices jump", "Traders cite tight supply.", watch_terms=("gallium", "supply"))
+    assert watched.relevant and watched.reasons[-2:] == ("watch: gallium", "watch: supply")
+    assert assess_relevance("Sino-US talks resume in Geneva", "Negotiators met on Monday.").relevant

@@ -172,6 +172,22 @@ def _phrase_trie(groups: dict[str, list[str]], fold: bool) -> _Trie:
 
 _CASED_TRIE = _phrase_trie(_CASED, fold=False)
 _UNCASED_TRIE = _phrase_trie(_UNCASED, fold=True)
+def _anchor_tokens(phrases: list[str]) -> frozenset[str]:
+    """One token per phrase that must appear wherever the phrase does: its China-side name when it has one
+    ("US - China" -> "China", "Chinese officials" -> "Chinese"), else its longest token ("Wang Yi" -> "Wang")."""
+    china_names = {token for name in _CN_NAMES + ["Sino", "Xi", "中"] for token in _TOKEN.findall(name)}
+    anchors = set()
+    for phrase in phrases:
+        tokens = _TOKEN.findall(phrase)
+        named = [t for t in tokens if t in china_names]
+        anchors.add(named[0] if named else max(tokens, key=len))
+    return frozenset(anchors)
+
+
+# A tie between the sides needs a China-side mention (an actor or a bilateral phrase); most news has none, so
+# checking the text's tokens for one first spares the sentence-by-sentence reading of most items.
+_CHINA_SIDE = _anchor_tokens(_CASED["cn_official"] + _CASED["cn_country"] + _CASED["cn_weak"]
+                             + _CASED["bilateral"])
 _STRENGTH = {
     "us_official": OFFICIAL, "us_country": COUNTRY, "us_weak": WEAK,
     "cn_official": OFFICIAL, "cn_country": COUNTRY, "cn_weak": WEAK,
@@ -271,13 +287,16 @@ def assess_relevance(
     muted = _first_term(mute_terms, title, text)
     if muted is not None:
         return Relevance(relevant=False, score=0.0, reasons=(f"muted: {muted}",))
-    reasons = _Reasons()
-    head = _tag(title, reasons)
-    body = [_tag(text[a:b], reasons) for a, b in sentence_spans(text)]
-    score = _score(head, body[:LEDE_SENTENCES], body[LEDE_SENTENCES:])
+    if not _CHINA_SIDE.isdisjoint(_TOKEN.findall(title)) or not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text)):
+        reasons = _Reasons()
+        head = _tag(title, reasons)
+        body = [_tag(text[a:b], reasons) for a, b in sentence_spans(text)]
+        score, explanation = _score(head, body[:LEDE_SENTENCES], body[LEDE_SENTENCES:]), _explain(reasons)
+    else:
+        score, explanation = 0.0, ("no China-side actor",)
     watched = [term for term in watch_terms if _contains_term(term, title, text)]
     score = min(1.0, score + 0.25 * len(watched))
-    explanation = _explain(reasons) + tuple(f"watch: {term}" for term in watched)
+    explanation += tuple(f"watch: {term}" for term in watched)
     return Relevance(relevant=score >= threshold, score=round(score, 3), reasons=explanation)
 
 
