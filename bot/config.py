@@ -84,7 +84,7 @@ class Settings:
     slack: SlackConfig | None = None
     discord: DiscordConfig | None = None
     llm: LLMConfig | None = None
-    user_agent: str = "uschina/0.1 (+https://github.com/uschina-bot/uschina; news digest bot)"
+    user_agent: str = "uschina/0.1 (US-China news digest bot; self-hosted)"
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (command-line flags)."""
