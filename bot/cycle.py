@@ -7,15 +7,16 @@ call saves the batch with its story and deadline bookkeeping. Each feed or file 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar, cast
 
 import sqlite_utils
 
@@ -35,6 +36,7 @@ from storage.queries import items as item_q
 from storage.queries import sources as source_q
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STORY_WINDOW = timedelta(hours=72)
 
 
@@ -144,18 +146,26 @@ class Ingestor:
 
     async def _ingest_body(self, source: source_q.SourceRow, body: bytes, content_type: str | None,
                            report: CycleReport) -> None:
-        started = time.perf_counter()
-        parsed = parse_feed(body, url=source.url, content_type=content_type)
-        report.stages["parse"] += time.perf_counter() - started
-        if parsed.error and not parsed.entries:
+        kind = cast(SourceKind, source.kind)  # validated on the way in (config, CLI, commands)
+        items, error, timings = await self._off_loop(
+            parse_items, body, url=source.url, content_type=content_type, source_name=source.name,
+            source_kind=kind, fetched_at=self.clock())
+        for stage, seconds in timings.items():
+            report.stages[stage] += seconds
+        if error and not items:
             report.feed_errors += 1
             METRICS.feed_errors.inc()
-            report.errors.append(f"{source.url}: {parsed.error}")
-            log.warning("feed %s: %s", source.url, parsed.error)
+            report.errors.append(f"{source.url}: {error}")
+            log.warning("feed %s: %s", source.url, error)
             return
-        kind = cast(SourceKind, source.kind)  # validated on the way in (config, CLI, commands)
-        await self.ingest_entries(parsed.entries, source_name=source.name, source_kind=kind, report=report,
-                                  refresh=False)
+        await self.ingest_items(items, report=report, refresh=False)
+
+    async def _off_loop(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run CPU-bound work in the analysis workers when there are some, else here."""
+        executor = self.analyzer.executor
+        if executor is None:
+            return fn(*args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(executor, functools.partial(fn, *args, **kwargs))
 
     async def ingest_entries(self, entries: Sequence[RawEntry], *, source_name: str, source_kind: SourceKind,
                              report: CycleReport, refresh: bool = True) -> None:
@@ -164,11 +174,15 @@ class Ingestor:
         With `refresh` False the touched stories are left in `report.stale_stories` for `refresh_stories`.
         """
         started = time.perf_counter()
-        now = self.clock()
         items = [normalize(e, source_name=e.source_name if source_kind == "file" and e.source_name
-                           else source_name, source_kind=source_kind, fetched_at=now) for e in entries]
-        report.entries += len(items)
+                           else source_name, source_kind=source_kind, fetched_at=self.clock()) for e in entries]
         report.stages["normalize"] += time.perf_counter() - started
+        await self.ingest_items(items, report=report, refresh=refresh)
+
+    async def ingest_items(self, items: Sequence[Item], *, report: CycleReport, refresh: bool = True) -> None:
+        """Dedupe, analyse, cluster and store a batch of normalized items from one source."""
+        report.entries += len(items)
+        now = self.clock()
         started = time.perf_counter()
         fresh = await self.store.run(_fresh_items, items)
         report.duplicates += len(items) - len(fresh)
@@ -199,6 +213,19 @@ class Ingestor:
         docs = await self.store.run(item_q.story_documents, story_id)
         summary = await self.summarizer.summarize_story([(title, text) for title, text, _kind in docs])
         await self.store.run(item_q.refresh_story, story_id, summary=summary, at=self.clock())
+
+
+def parse_items(body: bytes, *, url: str, content_type: str | None, source_name: str, source_kind: SourceKind,
+                fetched_at: datetime) -> tuple[list[Item], str | None, dict[str, float]]:
+    """Parse a feed body and normalize its entries (in a worker process when the bot has them); returns the
+    items, the parser's one-line error if any, and the seconds each step took."""
+    started = time.perf_counter()
+    parsed = parse_feed(body, url=url, content_type=content_type)
+    parsed_at = time.perf_counter()
+    items = [normalize(e, source_name=source_name, source_kind=source_kind, fetched_at=fetched_at)
+             for e in parsed.entries]
+    timings = {"parse": parsed_at - started, "normalize": time.perf_counter() - parsed_at}
+    return items, parsed.error, timings
 
 
 @dataclass
