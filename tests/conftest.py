@@ -14,6 +14,7 @@ from bot.models import Message
 from storage import Store
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.fake_slack import FakeSlack
 
 
 class FakeClock:
@@ -70,5 +71,13 @@ async def discord_fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
                         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     server = FakeDiscord()
     await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest_asyncio.fixture
+async def slack_fake() -> AsyncIterator[FakeSlack]:
+    """The fake Slack Web API (with response_url and Socket Mode endpoints) on 127.0.0.1."""
+    server = await FakeSlack().start()
     yield server
     await server.stop()

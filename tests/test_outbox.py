@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 import pytest_asyncio
@@ -12,19 +12,11 @@ from bot.deliver import Outbox, message_from_json, message_to_json
 from bot.models import DeadlineView, Message, StoryView, Target
 from storage import Store
 from storage.queries import outbox as outbox_q
-from tests.conftest import no_commands
+from tests.conftest import FakeClock, no_commands
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter, VerifyingChatAdapter
 
 T0 = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 CHANNEL = Target("fakechat", "C1", "W1")
-
-
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest_asyncio.fixture
@@ -66,7 +58,7 @@ def test_malformed_payload_raises_value_error() -> None:
 
 
 async def test_enqueue_same_key_twice_is_a_no_op(store: Store, adapter: FakeChatAdapter) -> None:
-    outbox = Outbox(store, {"fakechat": adapter}, clock=Clock())
+    outbox = Outbox(store, {"fakechat": adapter}, clock=FakeClock(T0))
     assert await outbox.enqueue("digest:1:2025-06-02", CHANNEL, digest(), subscription_id=None)
     assert not await outbox.enqueue("digest:1:2025-06-02", CHANNEL, digest("other text"))
     assert await store.run(outbox_q.count_pending) == 1
@@ -76,7 +68,7 @@ async def test_enqueue_same_key_twice_is_a_no_op(store: Store, adapter: FakeChat
 
 async def test_deliver_due_sends_once_and_records_the_platform_id(
         store: Store, chat: FakeChat, adapter: FakeChatAdapter) -> None:
-    outbox = Outbox(store, {"fakechat": adapter}, clock=Clock())
+    outbox = Outbox(store, {"fakechat": adapter}, clock=FakeClock(T0))
     await outbox.enqueue("digest:1:2025-06-02", CHANNEL, digest())
     stats = await outbox.deliver_due()
     again = await outbox.deliver_due()
@@ -99,14 +91,14 @@ async def test_claim_is_exclusive(store: Store) -> None:
 
 async def test_rows_wait_for_their_next_attempt_time(store: Store, chat: FakeChat,
                                                      adapter: FakeChatAdapter) -> None:
-    clock = Clock()
+    clock = FakeClock(T0)
     outbox = Outbox(store, {"fakechat": adapter}, clock=clock, base_backoff_s=10)
     chat.fail_next("C1", 503)
     await outbox.enqueue("k", CHANNEL, digest())
     assert (await outbox.deliver_due()).retried == 1
-    clock.now += timedelta(seconds=9)
+    clock.advance(seconds=9)
     assert (await outbox.deliver_due()).sent == 0
-    clock.now += timedelta(seconds=1)
+    clock.advance(seconds=1)
     assert (await outbox.deliver_due()).sent == 1
     assert len(chat.in_channel("C1")) == 1
 
@@ -120,7 +112,7 @@ def test_backoff_is_exponential_capped_and_respects_retry_after() -> None:
 
 async def test_rows_for_an_unconfigured_platform_wait_untouched(store: Store,
                                                                 adapter: FakeChatAdapter) -> None:
-    outbox = Outbox(store, {"fakechat": adapter}, clock=Clock())
+    outbox = Outbox(store, {"fakechat": adapter}, clock=FakeClock(T0))
     await outbox.enqueue("k", Target("discord", "123"), digest())
     assert (await outbox.deliver_due()).sent == 0
     row = await store.run(outbox_q.get_by_key, "k")
@@ -131,7 +123,7 @@ async def test_a_malformed_payload_fails_that_row_only(store: Store, chat: FakeC
                                                        adapter: FakeChatAdapter) -> None:
     await store.run(outbox_q.enqueue, idem_key="bad", platform="fakechat", workspace="", channel="C1",
                     kind="text", payload="not json", now=T0)
-    outbox = Outbox(store, {"fakechat": adapter}, clock=Clock())
+    outbox = Outbox(store, {"fakechat": adapter}, clock=FakeClock(T0))
     await outbox.enqueue("good", CHANNEL, digest())
     stats = await outbox.deliver_due()
     assert (stats.failed, stats.sent) == (1, 1)
@@ -147,7 +139,7 @@ async def _interrupt(store: Store, key: str) -> None:
 
 async def test_interrupted_send_without_verification_is_not_resent(
         store: Store, chat: FakeChat, adapter: FakeChatAdapter, caplog: pytest.LogCaptureFixture) -> None:
-    outbox = Outbox(store, {"fakechat": adapter}, clock=Clock())
+    outbox = Outbox(store, {"fakechat": adapter}, clock=FakeClock(T0))
     await outbox.enqueue("k", CHANNEL, digest())
     await _interrupt(store, "k")
     stats = await outbox.recover_interrupted()
@@ -163,7 +155,7 @@ async def test_interrupted_send_that_arrived_is_marked_sent_without_resending(
         store: Store, chat: FakeChat) -> None:
     adapter = VerifyingChatAdapter(chat.url)
     await adapter.start(no_commands)
-    outbox = Outbox(store, {"fakechat": adapter}, clock=Clock())
+    outbox = Outbox(store, {"fakechat": adapter}, clock=FakeClock(T0))
     await outbox.enqueue("arrived", CHANNEL, digest("one"))
     await outbox.enqueue("lost", CHANNEL, digest("two"))
     await adapter.send_keyed(CHANNEL, digest("one"), "arrived")  # the platform got it; we crashed after

@@ -21,7 +21,7 @@ from bot.deliver import Outbox, VerifiableAdapter
 from bot.models import Message, StoryView, Target
 from storage import Store
 from storage.queries import outbox as outbox_q
-from tests.conftest import no_commands
+from tests.conftest import FakeClock, no_commands
 from tests.fakes.fake_discord import CHANNEL_ID, GUILD_ID, FakeDiscord
 from tests.fakes.fake_slack import BOT_TOKEN, FakeSlack
 
@@ -43,22 +43,7 @@ def digest(stories: int = 1, summary_length: int = 200) -> Message:
                    stories=tuple(story(n, summary_length) for n in range(stories)))
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 # --- Slack -------------------------------------------------------------------------------------------
-
-
-@pytest_asyncio.fixture
-async def slack_fake() -> AsyncIterator[FakeSlack]:
-    server = await FakeSlack().start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -228,7 +213,7 @@ async def store() -> AsyncIterator[Store]:
     await store.close()
 
 
-async def crash_after_claim(store: Store, key: str, clock: Clock) -> None:
+async def crash_after_claim(store: Store, key: str, clock: FakeClock) -> None:
     """Leave `key` as a kill -9 between claim and send would: `sending`, nothing posted."""
     row = await store.run(outbox_q.get_by_key, key)
     assert row is not None and await store.run(outbox_q.claim, row.id, clock())
@@ -236,7 +221,7 @@ async def crash_after_claim(store: Store, key: str, clock: Clock) -> None:
 
 async def test_slack_restart_resends_the_lost_row_once_and_confirms_the_arrived_one(
         store, slack, slack_fake) -> None:
-    clock = Clock(SLACK_T0)
+    clock = FakeClock(SLACK_T0)
     outbox = Outbox(store, {"slack": slack}, clock=clock)
     for key in ("arrived", "lost", "half"):
         await outbox.enqueue(key, SLACK, digest(stories=80 if key == "half" else 1))
@@ -259,7 +244,7 @@ async def test_slack_restart_resends_the_lost_row_once_and_confirms_the_arrived_
 
 
 async def test_slack_restart_without_history_scope_keeps_the_row_unknown(store, slack, slack_fake) -> None:
-    clock = Clock(SLACK_T0)
+    clock = FakeClock(SLACK_T0)
     outbox = Outbox(store, {"slack": slack}, clock=clock)
     await outbox.enqueue("k", SLACK, digest())
     await crash_after_claim(store, "k", clock)
@@ -271,7 +256,7 @@ async def test_slack_restart_without_history_scope_keeps_the_row_unknown(store, 
 
 async def test_discord_restart_resends_the_lost_row_once_and_confirms_the_arrived_one(
         store, bot, discord_fake) -> None:
-    clock = Clock(DISCORD_T0)
+    clock = FakeClock(DISCORD_T0)
     outbox = Outbox(store, {"discord": bot}, clock=clock)
     await outbox.enqueue("arrived", DISCORD, digest())
     await outbox.enqueue("lost", DISCORD, digest())

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
-import pytest_asyncio
 from slack_sdk.signature import SignatureVerifier
 
 from tests.e2e.conftest import running_bot, wait_until
@@ -17,14 +15,6 @@ from tests.fakes.fake_slack import FakeSlack, slash_form
 
 SECRET = "e2e-signing-secret"
 TOKEN = "xoxb-e2e-token"
-
-
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    server = FakeSlack()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def post_command(port: int, fake: FakeSlack, text: str, *, secret: str = SECRET,
@@ -47,7 +37,8 @@ def posted_text(fake: FakeSlack) -> str:
     return json.dumps(bodies, ensure_ascii=False)
 
 
-async def test_summary_and_deadlines_through_slack(tmp_path: Path, fake: FakeSlack) -> None:
+async def test_summary_and_deadlines_through_slack(tmp_path: Path, slack_fake: FakeSlack) -> None:
+    fake = slack_fake
     env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url}
     async with running_bot(tmp_path, env) as bot:
         assert bot.http_port
