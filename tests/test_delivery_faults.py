@@ -25,6 +25,7 @@ from bot.models import Message, Target
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
+from storage.queries.timestamps import to_iso
 from tests.conftest import FakeClock, no_commands
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter, VerifyingChatAdapter
 from tests.fakes.fake_slack import FakeSlack
@@ -76,7 +77,7 @@ async def test_server_errors_are_retried_with_backoff_until_they_succeed(
     retries_before = deliveries("retry")
     assert (await outbox.deliver_due()).retried == 1
     row = await store.run(outbox_q.get_by_key, "k")
-    assert row is not None and row.next_attempt_at == outbox_q.stamp(clock() + timedelta(seconds=2))
+    assert row is not None and row.next_attempt_at == to_iso(clock() + timedelta(seconds=2))
     clock.advance(seconds=2)
     assert (await outbox.deliver_due()).retried == 1
     clock.advance(seconds=3)
@@ -96,7 +97,7 @@ async def test_a_rate_limit_waits_at_least_retry_after(
     await outbox.enqueue("k", Target("fakechat", "C1"), text("hello"))
     await outbox.deliver_due()
     row = await store.run(outbox_q.get_by_key, "k")
-    assert row is not None and row.next_attempt_at == outbox_q.stamp(clock() + timedelta(seconds=30))
+    assert row is not None and row.next_attempt_at == to_iso(clock() + timedelta(seconds=30))
 
 
 async def test_giving_up_after_max_attempts(store: Store, clock: FakeClock, chat: FakeChat,
@@ -235,4 +236,4 @@ def test_redact_covers_common_token_shapes() -> None:
 
 def test_outbox_stamps_are_utc_text() -> None:
     moment = datetime(2025, 3, 9, 8, 0, tzinfo=UTC)
-    assert outbox_q.stamp(moment) == "2025-03-09T08:00:00+00:00"
+    assert to_iso(moment) == "2025-03-09T08:00:00+00:00"

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from bot.analysis.deadlines import topic_key
 from bot.models import DeadlineMention, DeadlineView
+from storage.queries.timestamps import to_iso
 
 ChangeKind = Literal["new", "changed", "cancelled"]
 
@@ -65,7 +66,7 @@ def _log_change(db: sqlite_utils.Database, change: DeadlineChange, now: datetime
     db.table("deadline_changes").insert({
         "deadline_id": change.deadline_id, "kind": change.kind, "what": change.what,
         "old_start": _iso(change.old_start), "old_end": _iso(change.old_end),
-        "new_start": _iso(change.new_start), "new_end": _iso(change.new_end), "recorded_at": now.isoformat(),
+        "new_start": _iso(change.new_start), "new_end": _iso(change.new_end), "recorded_at": to_iso(now),
     })
 
 
@@ -162,8 +163,8 @@ def _insert(
             "confidence": mention.confidence,
             "status": "upcoming",
             "evidence": mention.evidence,
-            "first_seen": now.isoformat(),
-            "updated_at": now.isoformat(),
+            "first_seen": to_iso(now),
+            "updated_at": to_iso(now),
             "dated_by": published.isoformat(),
         },
         replace=True,
@@ -189,7 +190,7 @@ def _move(
             "granularity": mention.granularity,
             "confidence": mention.confidence,
             "evidence": mention.evidence,
-            "updated_at": now.isoformat(),
+            "updated_at": to_iso(now),
             "dated_by": published.isoformat(),
         },
     )
@@ -203,7 +204,7 @@ def _cancel(
 ) -> DeadlineChange:
     _history(db, row, item_id, now, new_start=row["start"], new_end=row["end"], new_status="cancelled")
     db.table("deadlines").update(
-        row["id"], {"status": "cancelled", "updated_at": now.isoformat(), "dated_by": published.isoformat()}
+        row["id"], {"status": "cancelled", "updated_at": to_iso(now), "dated_by": published.isoformat()}
     )
     start, end = _day(row["start"]), _day(row["end"])
     return DeadlineChange(row["id"], "cancelled", row["what"], start, end, start, end)
@@ -229,7 +230,7 @@ def _history(
             "old_status": row["status"],
             "new_status": new_status or row["status"],
             "item_id": item_id,
-            "changed_at": now.isoformat(),
+            "changed_at": to_iso(now),
         }
     )
 
@@ -240,7 +241,7 @@ def _add_source(
     db.execute(
         "INSERT OR IGNORE INTO deadline_sources (deadline_id, item_id, evidence, seen_at)"
         " VALUES (?, ?, ?, ?)",
-        [deadline_id, item_id, evidence, now.isoformat()],
+        [deadline_id, item_id, evidence, to_iso(now)],
     )
 
 

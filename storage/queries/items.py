@@ -21,9 +21,6 @@ class ExistingItem:
     story_id: str | None
 
 
-iso = to_iso  # the store's one timestamp format
-
-
 def find_existing(db: sqlite_utils.Database, item: Item) -> ExistingItem | None:
     """The stored item this one duplicates, by id (source + guid/path), canonical URL, then content hash.
 
@@ -53,8 +50,8 @@ def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, stor
         "id": item_id or item.id, "source": item.source, "source_name": item.source_name,
         "source_kind": item.source_kind, "url": item.url, "guid": item.guid, "title": item.title,
         "text": item.text if relevant else _first_sentences(item.text, LEDE_CHARS),
-        "published": iso(item.published), "published_from": item.published_from,
-        "fetched_at": iso(item.fetched_at), "content_hash": item.content_hash, "path": item.path,
+        "published": to_iso(item.published), "published_from": item.published_from,
+        "fetched_at": to_iso(item.fetched_at), "content_hash": item.content_hash, "path": item.path,
         "relevant": int(analysis.relevance.relevant), "relevance_score": round(analysis.relevance.score, 4),
         "reasons": json.dumps(list(analysis.relevance.reasons)), "summary": analysis.summary,
         "story_id": story_id,
@@ -80,7 +77,7 @@ def candidate_stories(db: sqlite_utils.Database, since: datetime) -> list[tuple[
     rows = db.execute(
         "SELECT id, signature, first_seen FROM stories WHERE updated_at >= ? AND signature IS NOT NULL "
         "ORDER BY updated_at DESC LIMIT 2000",
-        [iso(since)],
+        [to_iso(since)],
     ).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]
 
@@ -91,7 +88,7 @@ def create_story(db: sqlite_utils.Database, story_id: str, *, title: str, url: s
     db.execute(
         "INSERT INTO stories (id, title, url, signature, score, item_count, first_seen, updated_at) "
         "VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-        [story_id, title, url, signature, score, iso(published), iso(now)],
+        [story_id, title, url, signature, score, to_iso(published), to_iso(now)],
     )
 
 
@@ -114,7 +111,7 @@ def refresh_story(db: sqlite_utils.Database, story_id: str, *, summary: str, at:
     db.execute(
         "UPDATE stories SET summary = ?, item_count = ?, score = ?, official = ?, updated_at = max(updated_at, ?) "
         "WHERE id = ?",
-        [summary, count, score, official, iso(at), story_id],
+        [summary, count, score, official, to_iso(at), story_id],
     )
 
 
@@ -124,7 +121,7 @@ def recent_stories(db: sqlite_utils.Database, since: datetime, *, limit: int = 1
     rows = db.execute(
         "SELECT id, title, summary, url, updated_at, score, item_count, official FROM stories "
         "WHERE updated_at >= ? AND updated_at < ? ORDER BY updated_at DESC LIMIT 500",
-        [iso(since), iso(until) if until else "9999"],
+        [to_iso(since), to_iso(until) if until else "9999"],
     ).fetchall()
     newest = rows[0][4] if rows else ""
     ranked = sorted(rows, key=lambda r: story_weight(r[5], r[6], bool(r[7]), r[4] >= newest[:10]), reverse=True)
@@ -172,7 +169,7 @@ def items_mentioning(db: sqlite_utils.Database, terms: Sequence[str], since: dat
     rows = db.execute(
         "SELECT id, title, text, url, fetched_at, source_name, source_kind FROM items "
         "WHERE fetched_at >= ? AND fetched_at < ? AND relevant = 0 ORDER BY fetched_at DESC LIMIT 20000",
-        [iso(since), iso(until)],
+        [to_iso(since), to_iso(until)],
     ).fetchall()
     found = [r for r in rows if any(p.search(r[1]) or p.search(r[2]) for p in patterns)][:limit]
     return [

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlite_utils
 
-from storage.queries.items import iso
+from storage.queries.timestamps import to_iso
 
 PENDING, SENDING, SENT, FAILED, UNKNOWN = "pending", "sending", "sent", "failed", "unknown"
 
@@ -39,11 +39,6 @@ _COLUMNS = ("id, idem_key, subscription_id, platform, workspace, channel, kind, 
             "next_attempt_at, platform_message_id, last_error")
 
 
-def stamp(moment: datetime) -> str:
-    """Outbox timestamps are UTC ISO-8601 text, so they compare correctly as strings."""
-    return iso(moment.astimezone(UTC))
-
-
 def enqueue(db: sqlite_utils.Database, *, idem_key: str, platform: str, workspace: str, channel: str,
             kind: str, payload: str, now: datetime, subscription_id: int | None = None) -> bool:
     """Add a pending row; False (and no change) when the key is already there."""
@@ -51,7 +46,7 @@ def enqueue(db: sqlite_utils.Database, *, idem_key: str, platform: str, workspac
         "INSERT OR IGNORE INTO outbox (idem_key, subscription_id, platform, workspace, channel, kind, "
         "payload, status, attempts, next_attempt_at, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        [idem_key, subscription_id, platform, workspace, channel, kind, payload, stamp(now), stamp(now)],
+        [idem_key, subscription_id, platform, workspace, channel, kind, payload, to_iso(now), to_iso(now)],
     )
     return cursor.rowcount == 1
 
@@ -74,7 +69,7 @@ def due_rows(db: sqlite_utils.Database, now: datetime, platforms: Collection[str
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
         f"AND platform IN ({marks}) ORDER BY id LIMIT ?",
-        [stamp(now), *platforms, limit],
+        [to_iso(now), *platforms, limit],
     ).fetchall()
     return [OutboxRow(*row) for row in rows]
 
@@ -93,7 +88,7 @@ def claim(db: sqlite_utils.Database, row_id: int, now: datetime | None = None) -
     cursor = db.execute(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
         "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ? AND status = 'pending'",
-        [stamp(now) if now is not None else None, row_id],
+        [to_iso(now) if now is not None else None, row_id],
     )
     return cursor.rowcount == 1
 
@@ -102,14 +97,14 @@ def mark_sent(db: sqlite_utils.Database, row_id: int, platform_message_id: str |
     db.execute(
         "UPDATE outbox SET status = 'sent', platform_message_id = ?, sent_at = ?, last_error = NULL "
         "WHERE id = ?",
-        [platform_message_id, stamp(now), row_id],
+        [platform_message_id, to_iso(now), row_id],
     )
 
 
 def mark_retry(db: sqlite_utils.Database, row_id: int, error: str, next_attempt_at: datetime) -> None:
     db.execute(
         "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?",
-        [error[:500], stamp(next_attempt_at), row_id],
+        [error[:500], to_iso(next_attempt_at), row_id],
     )
 
 

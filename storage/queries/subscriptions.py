@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from storage.queries.items import iso
+from storage.queries.timestamps import to_iso
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def subscribe(db: sqlite_utils.Database, *, platform: str, workspace: str, chann
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, channel) DO UPDATE SET "
         "digest_time = excluded.digest_time, timezone = excluded.timezone, active = 1, status = 'ok', "
         "last_error = NULL",
-        [platform, workspace, channel, digest_time, timezone, iso(now)],
+        [platform, workspace, channel, digest_time, timezone, to_iso(now)],
     )
     found = get_subscription(db, platform=platform, workspace=workspace, channel=channel)
     assert found is not None
@@ -101,4 +101,4 @@ def mark_subscription_error(db: sqlite_utils.Database, subscription_id: int, err
 
 
 def mark_digest_sent(db: sqlite_utils.Database, subscription_id: int, at: datetime) -> None:
-    db.execute("UPDATE subscriptions SET last_digest_at = ? WHERE id = ?", [iso(at), subscription_id])
+    db.execute("UPDATE subscriptions SET last_digest_at = ? WHERE id = ?", [to_iso(at), subscription_id])
