@@ -38,7 +38,7 @@ def add_bulk(db: sqlite_utils.Database, start: int, count: int, now: datetime, *
         if n % ITEMS_PER_DEADLINE == 0:
             deadlines.append(_deadline_row(rng, n, now.date()))
             sources.extend(_source_rows(rng, deadlines[-1]["id"], start, n, now))
-    with db.conn:
+    with db.atomic():
         db.table("stories").insert_all(stories.values(), batch_size=500)
         db.table("items").insert_all(items, batch_size=500)
         db.table("deadlines").insert_all(deadlines, batch_size=500)

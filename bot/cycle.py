@@ -238,22 +238,21 @@ class _SaveOutcome:
 def _fresh_items(db: sqlite_utils.Database, items: Sequence[Item]
                  ) -> list[tuple[Item, item_q.ExistingItem | None]]:
     """Items that are new, or whose content changed since stored; duplicates within the batch collapse."""
-    fresh: list[tuple[Item, item_q.ExistingItem | None]] = []
+    unique: list[Item] = []
     seen: set[str] = set()
     for item in items:
         keys = {item.id, item.content_hash} | ({item.url} if item.url else set())
-        if keys & seen:
-            continue
-        seen |= keys
-        existing = item_q.find_existing(db, item)
-        if existing is None or existing.content_hash != item.content_hash:
-            fresh.append((item, existing))
-    return fresh
+        if not keys & seen:
+            unique.append(item)
+            seen |= keys
+    existing = item_q.find_existing(db, unique)
+    return [(item, found) for item, found in zip(unique, existing, strict=True)
+            if found is None or found.content_hash != item.content_hash]
 
 
 def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datetime) -> _SaveOutcome:
     outcome = _SaveOutcome()
-    with db.conn:
+    with db.atomic():
         candidates = [(sid, signature_from_json(sig), datetime.fromisoformat(at))
                       for sid, sig, at in item_q.candidate_stories(db, now - STORY_WINDOW)]
         for entry in batch:

@@ -255,3 +255,18 @@ def m006_search_relevant_items(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS items_fetched ON items(fetched_at);
         """
     )
+
+
+@migrations()
+def m007_lighter_item_indexes(db: sqlite_utils.Database) -> None:
+    # Every index is written on every insert. No query reads (source, guid), (relevant, published) or path,
+    # and only the US–China items belong to a story, so their index skips the rest.
+    db.executescript(
+        """
+        DROP INDEX IF EXISTS items_source_guid;
+        DROP INDEX IF EXISTS items_relevant_published;
+        DROP INDEX IF EXISTS items_path;
+        DROP INDEX IF EXISTS items_story;
+        CREATE INDEX items_story ON items(story_id) WHERE story_id IS NOT NULL;
+        """
+    )

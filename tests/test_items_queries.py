@@ -25,10 +25,9 @@ async def test_duplicate_found_by_id_url_then_hash(store: Store) -> None:
     bumped_guid = make_item(id="i2", guid="g2")  # same URL, new guid: a publisher re-push
     new_url_same_text = make_item(id="i3", guid="g3", url="https://mirror.example/a")
     other = make_item(id="i4", guid="g4", url="https://example.com/b", content_hash="h4")
-    for duplicate in (bumped_guid, new_url_same_text):
-        found = await store.run(item_q.find_existing, duplicate)
-        assert found is not None and found.id == "i1"
-    assert await store.run(item_q.find_existing, other) is None
+    found = await store.run(item_q.find_existing, [bumped_guid, other, new_url_same_text, make_item()])
+    assert [f.id if f else None for f in found] == ["i1", None, "i1", "i1"]
+    assert await store.run(item_q.find_existing, []) == []
 
 
 async def test_recent_stories_name_sources_and_rank(store: Store) -> None:
@@ -89,3 +88,20 @@ async def test_search_index_follows_an_items_relevance(store: Store) -> None:
     integrity = await store.run(lambda db: db.execute(
         "INSERT INTO items_fts (items_fts) VALUES ('integrity-check')").fetchall())
     assert integrity == []
+
+
+async def test_a_batch_is_stored_whole_or_not_at_all(store: Store) -> None:
+    from bot.cycle import Analysed, _save_batch
+
+    good = Analysed(make_item(), RELEVANT, existing_id=None, story_id=None)
+    orphan = Analysed(make_item(id="i2", url="https://example.com/b", content_hash="h2"), RELEVANT,
+                      existing_id=None, story_id="no-such-story")  # breaks the foreign key mid-batch
+    try:
+        await store.run(_save_batch, [good, orphan], NOW)
+    except Exception as exc:
+        assert "FOREIGN KEY" in str(exc)
+    else:
+        raise AssertionError("the orphan item was stored")
+    counts = await store.run(lambda db: db.execute("SELECT (SELECT count(*) FROM items), "
+                                                   "(SELECT count(*) FROM stories)").fetchone())
+    assert counts == (0, 0)

@@ -53,7 +53,7 @@ def record_mentions(
 ) -> list[DeadlineChange]:
     """Merge an item's mentions into the tracked deadlines; return the new, moved and cancelled ones."""
     changes = []
-    with db.conn:
+    with db.atomic():
         for mention in mentions:
             change = _record_one(db, item_id, published, mention, now)
             if change is not None:

@@ -21,21 +21,34 @@ class ExistingItem:
     story_id: str | None
 
 
-def find_existing(db: sqlite_utils.Database, item: Item) -> ExistingItem | None:
-    """The stored item this one duplicates, by id (source + guid/path), canonical URL, then content hash.
+def find_existing(db: sqlite_utils.Database, items: Sequence[Item]) -> list[ExistingItem | None]:
+    """For each item, the stored item it duplicates: by id (source + guid/path), canonical URL, then
+    content hash; one query per key for the whole batch.
 
     A publisher that bumps an entry's date or guid without changing its content is matched by URL or hash,
     so it is never stored, or posted, twice.
     """
-    checks = [("id = ?", item.id)]
-    if item.url:
-        checks.append(("url = ?", item.url))
-    checks.append(("content_hash = ?", item.content_hash))
-    for where, value in checks:
-        row = db.execute(f"SELECT id, content_hash, story_id FROM items WHERE {where} LIMIT 1", [value]).fetchone()
-        if row:
-            return ExistingItem(*row)
-    return None
+    by_id = _existing_by(db, "id", [item.id for item in items])
+    by_url = _existing_by(db, "url", [item.url for item in items if item.url])
+    by_hash = _existing_by(db, "content_hash", [item.content_hash for item in items])
+    return [by_id.get(item.id) or (by_url.get(item.url) if item.url else None) or by_hash.get(item.content_hash)
+            for item in items]
+
+
+def _existing_by(db: sqlite_utils.Database, column: str, values: list[str]) -> dict[str, ExistingItem]:
+    found: dict[str, ExistingItem] = {}
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), _IN_CHUNK):
+        chunk = unique[start:start + _IN_CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute(f"SELECT {column}, id, content_hash, story_id FROM items WHERE {column} IN ({marks})",
+                          chunk).fetchall()
+        for key, *existing in rows:
+            found.setdefault(key, ExistingItem(*existing))
+    return found
+
+
+_IN_CHUNK = 500  # well under SQLite's bound-parameter limit
 
 
 def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, story_id: str | None,

@@ -13,7 +13,7 @@ def get(db: sqlite_utils.Database, key: str) -> str | None:
 
 def put(db: sqlite_utils.Database, key: str, value: str) -> None:
     """Store `value` under `key`, replacing any earlier value."""
-    with db.conn:
+    with db.atomic():
         db.execute(
             "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],

@@ -70,7 +70,7 @@ def add_source(
 ) -> int:
     """Add a feed source and return its id; DuplicateSource if the URL is already there."""
     try:
-        with db.conn:
+        with db.atomic():
             cursor = db.execute(
                 "INSERT INTO sources (url, name, kind, interval_s, added_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -94,13 +94,13 @@ def ensure_source(
 
 def remove_source(db: sqlite_utils.Database, url: str) -> bool:
     """Delete the source with this URL; False if there was none."""
-    with db.conn:
+    with db.atomic():
         return db.execute("DELETE FROM sources WHERE url = ?", [url]).rowcount > 0
 
 
 def enable_source(db: sqlite_utils.Database, url: str) -> bool:
     """Re-enable a source and forget its failures (it is fetched on the next cycle); False if unknown."""
-    with db.conn:
+    with db.atomic():
         cursor = db.execute(
             "UPDATE sources SET enabled = 1, disabled_reason = NULL, fail_count = 0, next_attempt_at = NULL "
             "WHERE url = ?",
@@ -148,7 +148,7 @@ def record_fetch_ok(
     # A 304 often omits the validators; the ones we sent are still the right ones to send next time.
     new_etag = etag if etag is not None or not not_modified else row.etag
     new_modified = last_modified if last_modified is not None or not not_modified else row.last_modified
-    with db.conn:
+    with db.atomic():
         db.execute(
             "UPDATE sources SET etag = ?, last_modified = ?, last_fetch_at = ?, last_ok_at = ?, "
             "last_status = ?, last_error = NULL, fail_count = 0, next_attempt_at = ? WHERE id = ?",
@@ -182,7 +182,7 @@ def record_fetch_error(
     limit = PERMANENT_DISABLE_AFTER if permanent else disable_after
     disable = fail_count >= limit
     next_attempt = now + backoff_delay(fail_count, base_s=base_backoff_s, max_s=max_backoff_s)
-    with db.conn:
+    with db.atomic():
         db.execute(
             "UPDATE sources SET last_fetch_at = ?, last_error = ?, fail_count = ?, next_attempt_at = ?, "
             "enabled = ?, disabled_reason = ? WHERE id = ?",
