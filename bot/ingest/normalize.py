@@ -84,10 +84,14 @@ def _text_with_breaks(root: LexborNode) -> str:
         if node.tag == "-text":
             pieces.append(node.text_content or "")
         elif node.tag == "br":
-            pieces.append("\n")
+            pieces.append(_LINE)
         elif node.tag in _BLOCK_TAGS:
             pieces.append(_PARAGRAPH)
-    return "".join(pieces)
+    # A line break in the markup is a space, as a browser shows it; only <br> breaks a line.
+    return "".join(pieces).replace("\n", " ").replace("\r", " ").replace(_LINE, "\n")
+
+
+_LINE = "\u2028"  # <br>, until the markup's own line breaks are spaces
 
 
 def clean_text(text: str) -> str:
