@@ -50,7 +50,7 @@ def canonical_url(url: str | None) -> str | None:
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    query = urlencode(sorted(_kept_params(parts.query)))
+    query = urlencode(sorted(_kept_params(parts.query))) if parts.query else ""
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
@@ -151,7 +151,7 @@ def as_utc(moment: datetime) -> datetime:
 def normalize(entry: RawEntry, *, source_name: str, source_kind: SourceKind, fetched_at: datetime) -> Item:
     """Build the Item for `entry`: clean text, canonical URL, UTC date (fetched_at when unknown), id."""
     url = canonical_url(entry.url)
-    title = clean_text(html_to_text(entry.title)).replace("\n", " ") or "(untitled)"
+    title = html_to_text(entry.title).replace("\n", " ") or "(untitled)"
     text = html_to_text(entry.content)
     digest = content_hash(title, text)
     published_from = entry.published_from
