@@ -93,13 +93,13 @@ async def test_kill_and_restart_delivers_each_digest_exactly_once(tmp_path: Path
             subs += add_subscriptions(tmp_path / "uschina.db", run * SUBS_PER_RUN, SUBS_PER_RUN)
             target = len(chat.posted) + 1
             bot = start_bot(tmp_path, chat, verify)
-            await wait_until(lambda: len(chat.posted) >= target, 15)  # noqa: B023 - this run's first post
+            await wait_until(lambda: len(chat.posted) >= target, 40)  # noqa: B023 - this run's first post
             await asyncio.sleep(rng.uniform(0.0, 0.25))
             bot.send_signal(signal.SIGKILL)
             bot.wait(10)
             kills += 1
         bot = start_bot(tmp_path, chat, verify)  # the last run is left to finish
-        done = await wait_until(lambda: all_resolved(tmp_path / "uschina.db", len(subs)), 20)
+        done = await wait_until(lambda: all_resolved(tmp_path / "uschina.db", len(subs)), 60)
         bot.send_signal(signal.SIGTERM)
         assert bot.wait(20) == 0
         assert done, (tmp_path / "bot.log").read_text()[-3000:]
