@@ -87,9 +87,27 @@ async def measure_cycles(work: Path, feeds_dir: Path, sizes: Sizes) -> dict:
 async def _timed_cycle(runtime: Runtime) -> tuple[float, CycleReport]:
     rows = await runtime.store.run(source_q.list_sources)
     report = CycleReport()
+    cpu_before = time.process_time(), _workers_cpu_s(runtime)
     started = time.perf_counter()
     await runtime.ingestor.run_feeds(rows, report)
-    return time.perf_counter() - started, report
+    wall = time.perf_counter() - started
+    report.stages["cpu_main"] = time.process_time() - cpu_before[0]
+    report.stages["cpu_workers"] = _workers_cpu_s(runtime) - cpu_before[1]
+    return wall, report
+
+
+def _workers_cpu_s(runtime: Runtime) -> float:
+    """CPU seconds (user + system) the analysis worker processes have used so far, from /proc (Linux)."""
+    executor = runtime.ingestor.analyzer.executor
+    pids = [process.pid for process in getattr(executor, "_processes", {}).values()]
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total
 
 
 def measure_bare_parse(feeds_dir: Path, sizes: Sizes) -> dict[str, float]:
