@@ -1,7 +1,7 @@
 """Per-item analysis: relevance on every item; summary and deadlines only on relevant ones.
 
-Relevance and deadline extraction are pure and CPU-bound (Duckling holds the GIL), so a batch can run
-them in a process pool given as `executor`; summaries stay here, since a summarizer may call an LLM.
+Relevance, deadline extraction and the offline summary are pure and CPU-bound (Duckling holds the GIL), so
+a batch can run them in a process pool given as `executor`; other summarizers (an LLM) stay here.
 """
 
 from __future__ import annotations
@@ -9,29 +9,51 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from datetime import date
 
 from bot.analysis.deadlines import extract_deadlines
 from bot.analysis.relevance import assess_relevance
-from bot.analysis.summarize import Summarizer
+from bot.analysis.summarize import ExtractiveSummarizer, Summarizer, summarize_text
 from bot.models import Analysis, DeadlineMention, Relevance
 
-Judgement = tuple[Relevance, tuple[DeadlineMention, ...]]
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the pure stages found for one item; `summary` is None when the summarizer runs elsewhere."""
+
+    relevance: Relevance
+    deadlines: tuple[DeadlineMention, ...] = ()
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class SummaryLimits:
+    """The offline summarizer's settings, so a worker process can summarize too."""
+
+    max_sentences: int
+    max_chars: int
 
 
 def judge(title: str, text: str, published: date, threshold: float, watch_terms: Sequence[str] = (),
-          mute_terms: Sequence[str] = ()) -> Judgement:
-    """Relevance of one item and, when relevant, its deadlines dated from `published`."""
+          mute_terms: Sequence[str] = (), summary: SummaryLimits | None = None) -> Judgement:
+    """Relevance of one item and, when relevant, its deadlines dated from `published` (and its offline
+    summary when `summary` is given)."""
     relevance = assess_relevance(title, text, threshold=threshold, watch_terms=watch_terms,
                                  mute_terms=mute_terms)
     if not relevance.relevant:
-        return relevance, ()
-    return relevance, tuple(extract_deadlines(text, published, title=title))
+        return Judgement(relevance)
+    deadlines = tuple(extract_deadlines(text, published, title=title))
+    if summary is None:
+        return Judgement(relevance, deadlines)
+    return Judgement(relevance, deadlines, summarize_text(title, text, max_sentences=summary.max_sentences,
+                                                          max_chars=summary.max_chars))
 
 
-def judge_batch(docs: Sequence[tuple[str, str, date]], threshold: float) -> list[Judgement]:
+def judge_batch(docs: Sequence[tuple[str, str, date]], threshold: float,
+                summary: SummaryLimits | None = None) -> list[Judgement]:
     """`judge` over many (title, text, published) documents: one round trip to a worker process."""
-    return [judge(title, text, published, threshold) for title, text, published in docs]
+    return [judge(title, text, published, threshold, summary=summary) for title, text, published in docs]
 
 
 class Analyzer:
@@ -42,26 +64,31 @@ class Analyzer:
         self.summarizer = summarizer
         self.threshold = threshold
         self.executor = executor
+        # The offline summarizer is pure CPU: it runs with the other stages, in the workers when there are.
+        self._local_summary = (SummaryLimits(summarizer.max_sentences, summarizer.max_chars)
+                               if isinstance(summarizer, ExtractiveSummarizer) else None)
 
     async def analyze(self, title: str, text: str, published: date, *,
                       watch_terms: Sequence[str] = (), mute_terms: Sequence[str] = ()) -> Analysis:
         """Judge, and for relevant items summarize and extract deadlines dated from `published`."""
-        judgement = judge(title, text, published, self.threshold, watch_terms, mute_terms)
+        judgement = judge(title, text, published, self.threshold, watch_terms, mute_terms, self._local_summary)
         return await self._complete(title, text, judgement)
 
     async def analyze_batch(self, docs: Sequence[tuple[str, str, date]]) -> list[Analysis]:
         """`analyze` for many (title, text, published) documents, judged in the executor when there is one."""
         if self.executor is None or not docs:
-            judgements = judge_batch(docs, self.threshold)
+            judgements = judge_batch(docs, self.threshold, self._local_summary)
         else:
             loop = asyncio.get_running_loop()
-            judgements = await loop.run_in_executor(self.executor, judge_batch, list(docs), self.threshold)
+            judgements = await loop.run_in_executor(self.executor, judge_batch, list(docs), self.threshold,
+                                                    self._local_summary)
         return [await self._complete(title, text, judgement)
                 for (title, text, _published), judgement in zip(docs, judgements, strict=True)]
 
     async def _complete(self, title: str, text: str, judgement: Judgement) -> Analysis:
-        relevance, deadlines = judgement
-        if not relevance.relevant:
-            return Analysis(relevance=relevance, summary="")
-        summary = await self.summarizer.summarize(title, text)
-        return Analysis(relevance=relevance, summary=summary, deadlines=deadlines)
+        if not judgement.relevance.relevant:
+            return Analysis(relevance=judgement.relevance, summary="")
+        summary = judgement.summary
+        if summary is None:
+            summary = await self.summarizer.summarize(title, text)
+        return Analysis(relevance=judgement.relevance, summary=summary, deadlines=judgement.deadlines)

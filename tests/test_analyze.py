@@ -1,0 +1,65 @@
+"""The Analyzer gives the same analysis in worker processes as inline, and keeps other summarizers here."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.analysis.summarize import ExtractiveSummarizer
+from bot.analyze import Analyzer
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "2025-07-11-rubio-wang-yi-kuala-lumpur.md"
+PUBLISHED = date(2025, 7, 11)
+
+
+def documents() -> list[tuple[str, str, date]]:
+    seed_text = SEED.read_text(encoding="utf-8")
+    return [
+        ("Rubio meets Wang Yi in Kuala Lumpur", seed_text, PUBLISHED),
+        ("Leeds council reviews bus lanes", "The council met on Tuesday to review the bus lanes.", PUBLISHED),
+        ("US and China agree to extend tariff truce",
+         "Washington and Beijing agreed to extend the tariff truce by 90 days, to Nov. 10, U.S. officials said.",
+         PUBLISHED),
+    ]
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as executor:
+        yield executor
+
+
+async def test_worker_processes_give_the_inline_analysis(pool: ProcessPoolExecutor) -> None:
+    inline = await Analyzer(summarizer=ExtractiveSummarizer()).analyze_batch(documents())
+    pooled = await Analyzer(summarizer=ExtractiveSummarizer(), executor=pool).analyze_batch(documents())
+    assert pooled == inline
+    assert [a.relevance.relevant for a in inline] == [True, False, True]
+    assert "Wang Yi" in inline[0].summary and inline[1].summary == ""
+    assert any(d.start == date(2025, 11, 10) for d in inline[2].deadlines)
+
+
+class RecordingSummarizer:
+    """A summarizer that is not the offline one (as an LLM would be): it must be called in this process."""
+
+    def __init__(self) -> None:
+        self.titles: list[str] = []
+
+    async def summarize(self, title: str, text: str) -> str:
+        self.titles.append(title)
+        return f"summary of {title}"
+
+    async def summarize_story(self, docs: Sequence[tuple[str, str]]) -> str:
+        return "story"
+
+
+async def test_other_summarizers_run_in_this_process_for_relevant_items(pool: ProcessPoolExecutor) -> None:
+    summarizer = RecordingSummarizer()
+    analyses = await Analyzer(summarizer=summarizer, executor=pool).analyze_batch(documents())
+    assert summarizer.titles == ["Rubio meets Wang Yi in Kuala Lumpur", "US and China agree to extend tariff truce"]
+    assert [a.summary for a in analyses] == [
+        "summary of Rubio meets Wang Yi in Kuala Lumpur", "", "summary of US and China agree to extend tariff truce"]
