@@ -11,7 +11,7 @@ import sqlite_utils
 
 from bot.models import DeadlineMention
 from storage.db import open_database
-from storage.queries.deadlines import get_deadline, list_deadlines, record_mentions
+from storage.queries.deadlines import first_deadlines, get_deadline, list_deadlines, record_mentions
 
 NOW = datetime(2025, 8, 11, 9, 0, tzinfo=UTC)
 TRUCE_AUG = DeadlineMention(
@@ -233,3 +233,14 @@ def test_listing_walks_the_soonest_index_without_sorting_every_match(db: sqlite_
         details = " ".join(row[-1] for row in plan)
         assert "USING INDEX deadlines_soonest" in details
         assert "TEMP B-TREE FOR ORDER BY" not in details  # at most the ties are sorted ("RIGHT PART")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_first_deadlines_are_those_a_trimmed_listing_keeps(db: sqlite_utils.Database, seed: int) -> None:
+    add_deadlines(db, 60, seed)
+    for as_of in (date(2025, 5, 1), date(2025, 7, 1), date(2025, 9, 1)):
+        until = as_of + timedelta(days=21)
+        for among, dated, undated in ((40, 15, 3), (8, 5, 2), (3, 3, 3), (1, 0, 1)):
+            listed = list_deadlines(db, as_of, until=until, limit=among)
+            kept = [v for v in listed if v.start][:dated] + [v for v in listed if not v.start][:undated]
+            assert first_deadlines(db, as_of, until=until, among=among, dated=dated, undated=undated) == kept
