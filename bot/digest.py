@@ -15,7 +15,9 @@ from storage.queries import items as item_q
 
 DIGEST_STORIES = 8
 DEADLINE_HORIZON = timedelta(days=21)
-DIGEST_DEADLINES = 40  # the horizon's soonest, before the undated ones are trimmed to three
+DIGEST_DEADLINES = 40  # the horizon's soonest, of which the digest shows
+DIGEST_DATED = 15  # the soonest dated ones
+DIGEST_UNDATED = 3  # and the first still without a date, when the forty leave room for them
 
 
 async def compose_digest(store: Store, *, since: datetime, now: datetime, today: date,
@@ -27,7 +29,7 @@ async def compose_digest(store: Store, *, since: datetime, now: datetime, today:
     """
     stories, deadlines = await store.run(_digest_rows, since, now, today, watch_terms)
     stories = [s for s in stories if first_matching_term(mute_terms, s.title, s.summary) is None]
-    return digest_message(stories[:DIGEST_STORIES], upcoming_deadlines(deadlines, today), today=today)
+    return digest_message(stories[:DIGEST_STORIES], deadlines, today=today)
 
 
 def _digest_rows(db: sqlite_utils.Database, since: datetime, now: datetime, today: date,
@@ -38,16 +40,9 @@ def _digest_rows(db: sqlite_utils.Database, since: datetime, now: datetime, toda
         seen = {s.id for s in stories}
         watched = item_q.items_mentioning(db, watch_terms, since, until=now, limit=DIGEST_STORIES)
         stories += [s for s in watched if s.id not in seen]
-    deadlines = deadline_q.list_deadlines(db, today, until=today + DEADLINE_HORIZON, limit=DIGEST_DEADLINES)
+    deadlines = deadline_q.first_deadlines(db, today, until=today + DEADLINE_HORIZON, among=DIGEST_DEADLINES,
+                                           dated=DIGEST_DATED, undated=DIGEST_UNDATED)
     return stories, deadlines
-
-
-def upcoming_deadlines(deadlines: list[DeadlineView], today: date) -> list[DeadlineView]:
-    """The soonest fifteen dated deadlines within the horizon, then at most three still without a date."""
-    horizon = today + DEADLINE_HORIZON
-    dated = [d for d in deadlines if d.start is not None and d.start <= horizon][:15]
-    undated = [d for d in deadlines if d.start is None][:3]
-    return dated + undated
 
 
 def digest_message(stories: list[StoryView], deadlines: list[DeadlineView], *, today: date) -> Message:

@@ -258,15 +258,37 @@ def m006_search_relevant_items(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_lighter_item_indexes(db: sqlite_utils.Database) -> None:
+def m007_deadlines_soonest(db: sqlite_utils.Database) -> None:
+    # Listings walk this in order and stop at their limit: by start then name, with end and status in the
+    # index so the deadlines already over or cancelled are skipped without reading their rows. It leads
+    # with start, so it replaces the index on start alone.
+    db.executescript(
+        """
+        CREATE INDEX deadlines_soonest ON deadlines(start, what, end, status);
+        DROP INDEX deadlines_start;
+        """
+    )
+
+
+@migrations()
+def m008_items_story_order(db: sqlite_utils.Database) -> None:
+    # A story's items in the order digests name their sources (official first, then oldest, then as
+    # stored), so they need no sort. Only the items of a story are in it.
+    db.execute(
+        "CREATE INDEX items_story_order ON items(story_id, source_kind != 'official', published) "
+        "WHERE story_id IS NOT NULL"
+    )
+
+
+@migrations()
+def m009_lighter_item_indexes(db: sqlite_utils.Database) -> None:
     # Every index is written on every insert. No query reads (source, guid), (relevant, published) or path,
-    # and only the US–China items belong to a story, so their index skips the rest.
+    # and the story-order index (story items only) serves every lookup by story.
     db.executescript(
         """
         DROP INDEX IF EXISTS items_source_guid;
         DROP INDEX IF EXISTS items_relevant_published;
         DROP INDEX IF EXISTS items_path;
         DROP INDEX IF EXISTS items_story;
-        CREATE INDEX items_story ON items(story_id) WHERE story_id IS NOT NULL;
         """
     )

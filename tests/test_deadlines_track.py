@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlite_utils
 
 from bot.models import DeadlineMention
 from storage.db import open_database
-from storage.queries.deadlines import get_deadline, list_deadlines, record_mentions
+from storage.queries.deadlines import first_deadlines, get_deadline, list_deadlines, record_mentions
 
 NOW = datetime(2025, 8, 11, 9, 0, tzinfo=UTC)
 TRUCE_AUG = DeadlineMention(
@@ -186,3 +187,60 @@ def test_list_deadlines_limit_keeps_the_soonest(db: sqlite_utils.Database) -> No
     assert [v.what for v in list_deadlines(db, date(2025, 7, 11), limit=2)] == [
         "trade talks begin", "tariff truce expires"]
     assert list_deadlines(db, date(2025, 7, 11))[-1].what == "Trump–Xi summit"
+
+
+def add_deadlines(db: sqlite_utils.Database, count: int, seed: int) -> None:
+    """Deadlines with shared names and dates, open and closed, undated and cancelled ones among them."""
+    rng = random.Random(seed)
+    rows = []
+    for n in range(count):
+        start = date(2025, 7, 1) + timedelta(days=rng.randint(-40, 40)) if rng.random() < 0.7 else None
+        end = start + timedelta(days=rng.choice([0, 3, 30])) if start and rng.random() < 0.95 else None
+        rows.append({"id": f"dl-{n}", "what": rng.choice(["truce ends", "talks", "tariff"]), "topic": "t",
+                     "start": start and start.isoformat(), "end": end and end.isoformat(), "granularity": "day",
+                     "confidence": 0.5, "status": rng.choice(["upcoming", "upcoming", "cancelled"]),
+                     "evidence": "e", "first_seen": NOW.isoformat(), "updated_at": NOW.isoformat()})
+    db.table("deadlines").insert_all(rows)
+
+
+def listed_by_one_query(db: sqlite_utils.Database, as_of: date, *, include_all: bool, until: date | None,
+                        limit: int | None) -> list[str]:
+    """What list_deadlines lists, as one query sorting every match: dated soonest first, then undated."""
+    where = "1" if include_all else f"status != 'cancelled' AND (start IS NULL OR end >= '{as_of}')"
+    if until is not None:
+        where += f" AND (start IS NULL OR start <= '{until}')"
+    return [r[0] for r in db.execute(
+        f"SELECT id FROM deadlines WHERE {where} ORDER BY start IS NULL, start, what, rowid LIMIT ?",
+        [-1 if limit is None else limit])]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_list_deadlines_matches_one_sorted_query(db: sqlite_utils.Database, seed: int) -> None:
+    add_deadlines(db, 60, seed)
+    for as_of in (date(2025, 5, 1), date(2025, 7, 1), date(2025, 9, 1)):
+        for include_all in (False, True):
+            for until in (None, as_of + timedelta(days=21)):
+                for limit in (None, 0, 1, 5, 30):
+                    listed = list_deadlines(db, as_of, include_all=include_all, until=until, limit=limit)
+                    assert [v.id for v in listed] == listed_by_one_query(
+                        db, as_of, include_all=include_all, until=until, limit=limit)
+
+
+def test_listing_walks_the_soonest_index_without_sorting_every_match(db: sqlite_utils.Database) -> None:
+    for where in ("start IS NOT NULL AND end >= ? AND status != 'cancelled' AND start <= ? ORDER BY start, "
+                  "what, rowid", "start IS NULL AND status != 'cancelled' AND ? AND ? ORDER BY what, rowid"):
+        plan = db.execute(f"EXPLAIN QUERY PLAN SELECT id FROM deadlines WHERE {where} LIMIT 5", ["x", "y"])
+        details = " ".join(row[-1] for row in plan)
+        assert "USING INDEX deadlines_soonest" in details
+        assert "TEMP B-TREE FOR ORDER BY" not in details  # at most the ties are sorted ("RIGHT PART")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_first_deadlines_are_those_a_trimmed_listing_keeps(db: sqlite_utils.Database, seed: int) -> None:
+    add_deadlines(db, 60, seed)
+    for as_of in (date(2025, 5, 1), date(2025, 7, 1), date(2025, 9, 1)):
+        until = as_of + timedelta(days=21)
+        for among, dated, undated in ((40, 15, 3), (8, 5, 2), (3, 3, 3), (1, 0, 1)):
+            listed = list_deadlines(db, as_of, until=until, limit=among)
+            kept = [v for v in listed if v.start][:dated] + [v for v in listed if not v.start][:undated]
+            assert first_deadlines(db, as_of, until=until, among=among, dated=dated, undated=undated) == kept

@@ -105,3 +105,28 @@ async def test_a_batch_is_stored_whole_or_not_at_all(store: Store) -> None:
     counts = await store.run(lambda db: db.execute("SELECT (SELECT count(*) FROM items), "
                                                    "(SELECT count(*) FROM stories)").fetchone())
     assert counts == (0, 0)
+
+
+async def test_story_sources_official_first_then_oldest_then_as_stored(store: Store) -> None:
+    for story_id in ("s1", "s2"):
+        await store.run(item_q.create_story, story_id, title=story_id, url=None, signature="{}", score=0.9,
+                        published=NOW, now=NOW)
+    # (id, story, minutes after NOW, outlet, kind): i3 and i4 were published at the same moment as i2.
+    for item_id, story_id, minutes, name, kind in (
+            ("i1", "s1", 30, "Zeta News", "outlet"), ("i2", "s1", 10, "Beta Post", "outlet"),
+            ("i3", "s1", 10, "Alpha Daily", "outlet"), ("i4", "s2", 10, "Other", "outlet"),
+            ("i5", "s1", 50, "MOFCOM", "official"), ("i6", "s1", 10, "Beta Post", "outlet")):
+        item = make_item(id=item_id, url=f"https://example.com/{item_id}", content_hash=item_id, source_name=name,
+                         source_kind=kind, published=NOW + timedelta(minutes=minutes))
+        await store.run(item_q.save_item, item, RELEVANT, story_id=story_id)
+    sources = await store.run(item_q._story_sources, ["s1", "s2"])
+    assert [url.rsplit("/", 1)[1] for _name, _kind, url in sources["s1"]] == ["i5", "i2", "i3", "i6", "i1"]
+    assert [name for name, _kind, _url in sources["s2"]] == ["Other"]
+
+
+async def test_story_sources_come_in_index_order_without_a_sort(store: Store) -> None:
+    plan = await store.run(lambda db: db.execute(
+        "EXPLAIN QUERY PLAN SELECT story_id, source_name, source_kind, url FROM items WHERE story_id IN (?, ?) "
+        "ORDER BY story_id, source_kind != 'official', published, rowid", ["a", "b"]).fetchall())
+    details = " ".join(row[-1] for row in plan)
+    assert "INDEX items_story_order" in details and "TEMP B-TREE" not in details

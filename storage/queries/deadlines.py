@@ -252,24 +252,61 @@ def list_deadlines(
     """Tracked deadlines with status as of `as_of`, soonest first and undated last: upcoming, due and tbd
     ones (all when `include_all`); with `until`, only those starting by then (and the undated ones); with
     `limit`, the first `limit` of them."""
-    where = "1" if include_all else "status != 'cancelled' AND (start IS NULL OR end >= ?)"
-    params: list[str | int] = [] if include_all else [as_of.isoformat()]
+    rows = _dated_rows(db, as_of, include_all=include_all, until=until, limit=limit)
+    if limit is None or len(rows) < limit:
+        rows += _undated_rows(db, include_all=include_all, limit=None if limit is None else limit - len(rows))
+    return _views(db, rows, as_of)
+
+
+def first_deadlines(db: sqlite_utils.Database, as_of: date, *, until: date, among: int, dated: int,
+                    undated: int) -> list[DeadlineView]:
+    """Of the first `among` deadlines that `list_deadlines` gives, the first `dated` dated ones and then the
+    first `undated` undated ones. Only those get their sources looked up and a view built."""
+    rows = _dated_rows(db, as_of, include_all=False, until=until, limit=among)
+    room = min(undated, among - len(rows))
+    extra = _undated_rows(db, include_all=False, limit=room) if room > 0 else []
+    return _views(db, rows[:dated] + extra, as_of)
+
+
+def _views(db: sqlite_utils.Database, rows: list[tuple], as_of: date) -> list[DeadlineView]:
+    """Views of `_VIEW_COLUMNS` rows, with their sources in one query."""
+    sources = _sources(db, [r[0] for r in rows])
+    return [_view(row, as_of, sources.get(row[0], ())) for row in rows]
+
+
+# The columns `_view` reads, in its order.
+_VIEW_COLUMNS = "id, what, start, end, granularity, status, confidence, evidence"
+
+
+def _dated_rows(db: sqlite_utils.Database, as_of: date, *, include_all: bool, until: date | None,
+                limit: int | None) -> list[tuple]:
+    """The dated half of a listing, soonest first (ties in the order they were stored). Dated and undated
+    are two queries so that each walks the `deadlines_soonest` index in order and stops at the limit,
+    instead of sorting every match."""
+    where, params = "start IS NOT NULL", []
+    if not include_all:
+        where += " AND end >= ? AND status != 'cancelled'"
+        params.append(as_of.isoformat())
     if until is not None:
-        where += " AND (start IS NULL OR start <= ?)"
+        where += " AND start <= ?"
         params.append(until.isoformat())
-    params.append(-1 if limit is None else limit)
-    rows = list(db.query(
-        f"SELECT * FROM deadlines WHERE {where} ORDER BY start IS NULL, start, what LIMIT ?", params))
-    sources = _sources(db, [r["id"] for r in rows])
-    return [_view(row, as_of, sources.get(row["id"], ())) for row in rows]
+    sql = f"SELECT {_VIEW_COLUMNS} FROM deadlines WHERE {where} ORDER BY start, what, rowid LIMIT ?"
+    return db.execute(sql, [*params, -1 if limit is None else limit]).fetchall()
+
+
+def _undated_rows(db: sqlite_utils.Database, *, include_all: bool, limit: int | None) -> list[tuple]:
+    """The undated half of a listing (their status is tbd), by name."""
+    where = "start IS NULL" + ("" if include_all else " AND status != 'cancelled'")
+    sql = f"SELECT {_VIEW_COLUMNS} FROM deadlines WHERE {where} ORDER BY what, rowid LIMIT ?"
+    return db.execute(sql, [-1 if limit is None else limit]).fetchall()
 
 
 def get_deadline(
     db: sqlite_utils.Database, deadline_id: str, as_of: date | None = None
 ) -> DeadlineView | None:
     """One tracked deadline with its sources and history of date changes (status as of `as_of` or today)."""
-    rows = list(db.query("SELECT * FROM deadlines WHERE id = ?", [deadline_id]))
-    if not rows:
+    row = db.execute(f"SELECT {_VIEW_COLUMNS} FROM deadlines WHERE id = ?", [deadline_id]).fetchone()
+    if row is None:
         return None
     history = tuple(
         (h["old_start"], h["old_end"], h["changed_at"])
@@ -279,7 +316,7 @@ def get_deadline(
         )
     )
     sources = _sources(db, [deadline_id]).get(deadline_id, ())
-    return _view(rows[0], as_of or date.today(), sources, history)
+    return _view(row, as_of or date.today(), sources, history)
 
 
 def _sources(db: sqlite_utils.Database, deadline_ids: list[str]) -> dict[str, tuple[str, ...]]:
@@ -309,21 +346,23 @@ def deadline_status(stored_status: str, start: date | None, end: date | None, as
 
 
 def _view(
-    row: dict[str, Any],
+    row: tuple,
     as_of: date,
     sources: tuple[str, ...],
     history: tuple[tuple[str | None, str | None, str], ...] = (),
 ) -> DeadlineView:
-    start, end = _day(row["start"]), _day(row["end"])
+    """A DeadlineView from a row of `_VIEW_COLUMNS`."""
+    deadline_id, what, start_text, end_text, granularity, status, confidence, evidence = row
+    start, end = _day(start_text), _day(end_text)
     return DeadlineView(
-        id=row["id"],
-        what=row["what"],
+        id=deadline_id,
+        what=what,
         start=start,
         end=end,
-        granularity=row["granularity"],
-        status=deadline_status(row["status"], start, end, as_of),
-        confidence=row["confidence"],
-        evidence=row["evidence"],
+        granularity=granularity,
+        status=deadline_status(status, start, end, as_of),
+        confidence=confidence,
+        evidence=evidence,
         sources=sources,
         history=history,
     )

@@ -109,7 +109,7 @@ def story_documents(db: sqlite_utils.Database, story_id: str) -> list[tuple[str,
     """(title, text, source kind) of a story's items, official sources first, then oldest first."""
     rows = db.execute(
         "SELECT title, text, source_kind FROM items WHERE story_id = ? "
-        "ORDER BY source_kind != 'official', published LIMIT 20",
+        "ORDER BY source_kind != 'official', published, rowid LIMIT 20",
         [story_id],
     ).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]
@@ -149,12 +149,13 @@ def story_weight(relevance: float, sources: int, official: bool, latest_day: boo
 
 
 def _story_sources(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str, tuple]:
-    """Each story's sources (name, kind, URL), official first then oldest, at most 12, in one query."""
+    """Each story's sources (name, kind, URL), official first then oldest (ties as stored), at most 12, in one
+    query."""
     found: dict[str, dict] = {}
     marks = ",".join("?" * len(story_ids))
     rows = db.execute(
         f"SELECT story_id, source_name, source_kind, url FROM items WHERE story_id IN ({marks}) "
-        "ORDER BY source_kind != 'official', published",
+        "ORDER BY story_id, source_kind != 'official', published, rowid",  # items_story_order's order
         story_ids,
     ).fetchall()
     for story_id, name, kind, url in rows:
