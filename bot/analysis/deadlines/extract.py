@@ -352,10 +352,10 @@ def _truce_end_without_date(sentence: str, published: date) -> list[_Found]:
 
 
 def _undated(sentence: str, before: list[str]) -> list[_Found]:
-    if not _UNDATED.search(sentence):
-        return []
     cue = _UNDATED.search(sentence)
-    event = name_event(sentence, cue.start() if cue else None, noun_first=False)
+    if cue is None:
+        return []
+    event = name_event(sentence, cue.start(), noun_first=False)
     for earlier in reversed(before):
         if event is not None:
             break
