@@ -129,6 +129,15 @@ def test_anaphoric_same_date() -> None:
     assert {topic_key(m.what) for m in mentions} == {"tariff", "export-controls"}
 
 
+def test_same_date_can_refer_to_a_sentence_that_names_no_event() -> None:
+    # The first sentence's date belongs to no event, so it is read only because a later one refers back.
+    text = ("Officials from Washington and Beijing will gather in Geneva on Aug. 12. "
+            "U.S. and Chinese negotiators will open new trade talks on the same date, a U.S. official said.")
+    mention = only(extract_deadlines(text, JULY_11))
+    assert (mention.what, mention.start) == ("US–China trade talks", date(2025, 8, 12))
+    assert extract_deadlines(text.split(". ")[0] + ".", JULY_11) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

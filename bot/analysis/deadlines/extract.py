@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.analysis.deadlines import anchors, windows
-from bot.analysis.deadlines.events import name_event, topic_key
+from bot.analysis.deadlines.events import name_event, names_an_event, topic_key
 from bot.analysis.deadlines.text import (
     CHINA,
     FUTURE,
@@ -103,7 +103,7 @@ def extract_deadlines(text: str, published: date, *, title: str = "") -> list[De
     if title and not text.startswith(title):
         sentences.insert(0, title)
     found: list[_Found] = []
-    context = _Context()
+    context = _Context(refers_back=bool(windows.SAME_DATE.search(text)))
     for index, sentence in enumerate(sentences):
         if is_ours(sentence):
             found.extend(_from_sentence(sentence, sentences[max(0, index - 3) : index], published, context))
@@ -113,7 +113,8 @@ def extract_deadlines(text: str, published: date, *, title: str = "") -> list[De
 class _Context:
     """What earlier sentences of the item resolved: "the same date" refers back to it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, refers_back: bool) -> None:
+        self.refers_back = refers_back  # some sentence says "the same date": every date must be read
         self.last_span: TimeSpan | None = None
 
 
@@ -134,6 +135,8 @@ def _from_sentence(sentence: str, before: list[str], published: date, context: _
 
 
 def _dated(sentence: str, published: date, context: _Context) -> list[_Found]:
+    if not context.refers_back and not names_an_event(sentence):
+        return []  # a date needs an event to belong to; skipping the sentence spares Duckling
     found: list[_Found] = []
     for span in _spans(sentence, published):
         if windows.SAME_DATE.fullmatch(span.body):
