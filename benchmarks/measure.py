@@ -203,6 +203,7 @@ def run_all(work: Path, sizes: Sizes) -> dict:
     feeds_dir = work / "feeds"
     feed_bytes = write_feeds(feeds_dir, sizes)
     cycles = asyncio.run(measure_cycles(work, feeds_dir, sizes))
+    cycles["peak_rss_cycle_mb"] = peak_rss_mb()  # before the bulk fill for the command measurements
     bare = measure_bare_parse(feeds_dir, sizes)
     commands = asyncio.run(measure_commands(work, sizes))
     return summarize(sizes, feed_bytes, cycles, bare, commands)
@@ -233,6 +234,7 @@ def summarize(sizes: Sizes, feed_bytes: int, cycles: dict, bare: dict, commands:
         for key, value in commands[stored].items():
             result[f"at_{stored}_{key}"] = value
     result["peak_rss_mb"] = peak_rss_mb()
+    result["peak_rss_cycle_mb"] = cycles["peak_rss_cycle_mb"]
     result["peak_child_rss_mb"] = peak_child_rss_mb()
     result.update(machine())
     return {key: round(value, 4) if isinstance(value, float) else value for key, value in result.items()}

@@ -10,8 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {
     "cycle_s", "bare_parse_s", "feedparser_s", "ratio", "cycle_304_s", "command_p50_ms", "command_p99_ms",
-    "digest_1000_s", "peak_rss_mb", "items_per_s", "stage_fetch_s", "stage_parse_s", "stage_normalize_s",
-    "stage_dedupe_s", "stage_analyse_s", "stage_store_s", "cpu_count", "python", "platform",
+    "digest_1000_s", "peak_rss_mb", "peak_rss_cycle_mb", "items_per_s", "stage_fetch_s", "stage_parse_s",
+    "stage_normalize_s", "stage_dedupe_s", "stage_analyse_s", "stage_store_s", "stage_cpu_main_s",
+    "stage_cpu_workers_s", "cpu_count", "python", "platform",
 }
 
 
