@@ -119,6 +119,10 @@ class _Context:
 
 
 def _from_sentence(sentence: str, before: list[str], published: date, context: _Context) -> list[_Found]:
+    if not context.refers_back and not names_an_event(sentence):
+        # A date or a duration needs an event noun in its sentence to belong to: reading the sentence's
+        # dates (Duckling) would find nothing to keep. Only an undated cue can borrow an earlier event.
+        return _undated(sentence, before)
     dated = _dated(sentence, published, context)
     durations = _durations(sentence, published)
     # A date that starts a measure of stated length is not an event of its own ("for a year, starting
@@ -135,8 +139,6 @@ def _from_sentence(sentence: str, before: list[str], published: date, context: _
 
 
 def _dated(sentence: str, published: date, context: _Context) -> list[_Found]:
-    if not context.refers_back and not names_an_event(sentence):
-        return []  # a date needs an event to belong to; skipping the sentence spares Duckling
     found: list[_Found] = []
     for span in _spans(sentence, published):
         if windows.SAME_DATE.fullmatch(span.body):
