@@ -20,7 +20,13 @@ from typing import Any, TypeVar, cast
 
 import sqlite_utils
 
-from bot.analysis.cluster import match_story, signature_from_json, signature_to_json, story_signature
+from bot.analysis.cluster import (
+    StorySignature,
+    match_story,
+    signature_from_json,
+    signature_to_json,
+    story_signature,
+)
 from bot.analysis.summarize import Summarizer
 from bot.analyze import Analyzer
 from bot.clock import Clock
@@ -252,12 +258,13 @@ def _fresh_items(db: sqlite_utils.Database, items: Sequence[Item]
 
 def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datetime) -> _SaveOutcome:
     outcome = _SaveOutcome()
+    candidates: list[tuple[str, StorySignature, datetime]] | None = None  # read once a batch needs them
     with db.atomic():
-        candidates = [(sid, signature_from_json(sig), datetime.fromisoformat(at))
-                      for sid, sig, at in item_q.candidate_stories(db, now - STORY_WINDOW)]
         for entry in batch:
             story_id = entry.story_id
             if entry.analysis.relevance.relevant and story_id is None:
+                if candidates is None:
+                    candidates = _open_stories(db, now)
                 story_id = _assign_story(db, entry, candidates, outcome, now)
             item_id = item_q.save_item(db, entry.item, entry.analysis, story_id=story_id,
                                        item_id=entry.existing_id)
@@ -267,6 +274,23 @@ def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datet
                 outcome.changes.extend(deadline_q.record_mentions(
                     db, item_id, entry.item.published.date(), entry.analysis.deadlines, now))
     return outcome
+
+
+def _open_stories(db: sqlite_utils.Database, now: datetime) -> list[tuple[str, StorySignature, datetime]]:
+    """Stories a new report may still join, newest first; a malformed stored signature is left out."""
+    stories = []
+    for story_id, signature, first_seen in item_q.candidate_stories(db, now - STORY_WINDOW):
+        try:
+            stories.append((story_id, _parsed_signature(signature), datetime.fromisoformat(first_seen)))
+        except ValueError:
+            log.warning("story %s: unreadable signature, not matched against", story_id)
+    return stories
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_signature(data: str) -> StorySignature:
+    # A story's signature never changes once stored, and every batch reads the open stories' signatures.
+    return signature_from_json(data)
 
 
 def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,

@@ -83,3 +83,15 @@ async def test_an_extension_moves_the_tracked_truce(tmp_path: Path, store: Store
     views = await store.run(deadline_q.list_deadlines, datetime(2025, 8, 12).date())
     truce = [v for v in views if "truce" in v.what]
     assert len(truce) == 1 and str(truce[0].start) == "2025-11-10" and len(truce[0].sources) == 2
+
+
+async def test_an_unreadable_stored_story_signature_does_not_stop_ingest(store: Store, clock: FakeClock) -> None:
+    await store.run(item_q.create_story, "broken", title="old story", url=None, signature="{not json",
+                    score=0.9, published=clock(), now=clock())
+    entry = RawEntry(source="https://feed.example/rss", guid="g-2", url="https://news.example/truce",
+                     title="US and China extend tariff truce", content=ARTICLE.split("---\n")[2],
+                     published=clock(), published_from="feed")
+    report = CycleReport()
+    await ingestor(store, clock).ingest_entries([entry], source_name="Wire", source_kind="wire", report=report)
+    assert (report.new_items, report.relevant, report.new_stories) == (1, 1, 1)
+    assert await count(store) == {"items": 1, "relevant": 1, "stories": 2}
