@@ -1,4 +1,4 @@
-"""Per-item analysis: relevance on every item; summary and deadlines only on relevant ones.
+"""Per-item analysis: relevance on every item; summary, deadlines and story signature only on relevant ones.
 
 Relevance, deadline extraction and the offline summary are pure and CPU-bound (Duckling holds the GIL), so
 a batch can run them in a process pool given as `executor`; other summarizers (an LLM) stay here.
@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 
+from bot.analysis.cluster import StorySignature, story_signature
 from bot.analysis.deadlines import extract_deadlines
 from bot.analysis.relevance import assess_relevance
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer, summarize_text
@@ -24,6 +25,7 @@ class Judgement:
 
     relevance: Relevance
     deadlines: tuple[DeadlineMention, ...] = ()
+    signature: StorySignature | None = None
     summary: str | None = None
 
 
@@ -37,17 +39,18 @@ class SummaryLimits:
 
 def judge(title: str, text: str, published: date, threshold: float, watch_terms: Sequence[str] = (),
           mute_terms: Sequence[str] = (), summary: SummaryLimits | None = None) -> Judgement:
-    """Relevance of one item and, when relevant, its deadlines dated from `published` (and its offline
-    summary when `summary` is given)."""
+    """Relevance of one item and, when relevant, its deadlines dated from `published`, its story signature
+    and (when `summary` is given) its offline summary."""
     relevance = assess_relevance(title, text, threshold=threshold, watch_terms=watch_terms,
                                  mute_terms=mute_terms)
     if not relevance.relevant:
         return Judgement(relevance)
     deadlines = tuple(extract_deadlines(text, published, title=title))
+    signature = story_signature(title, text)
     if summary is None:
-        return Judgement(relevance, deadlines)
-    return Judgement(relevance, deadlines, summarize_text(title, text, max_sentences=summary.max_sentences,
-                                                          max_chars=summary.max_chars))
+        return Judgement(relevance, deadlines, signature)
+    return Judgement(relevance, deadlines, signature, summarize_text(
+        title, text, max_sentences=summary.max_sentences, max_chars=summary.max_chars))
 
 
 def judge_batch(docs: Sequence[tuple[str, str, date]], threshold: float,
@@ -91,4 +94,5 @@ class Analyzer:
         summary = judgement.summary
         if summary is None:
             summary = await self.summarizer.summarize(title, text)
-        return Analysis(relevance=judgement.relevance, summary=summary, deadlines=judgement.deadlines)
+        return Analysis(relevance=judgement.relevance, summary=summary, deadlines=judgement.deadlines,
+                        signature=judgement.signature)

@@ -296,7 +296,7 @@ def _parsed_signature(data: str) -> StorySignature:
 def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,
                   now: datetime) -> str:
     """Attach the item to a story told by another outlet within the window, or start a new story."""
-    signature = story_signature(entry.item.title, entry.item.text)
+    signature = entry.analysis.signature or story_signature(entry.item.title, entry.item.text)
     found = match_story(signature, candidates, entry.item.published, window=STORY_WINDOW)
     if found:
         return found

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.analysis.cluster import StorySignature
 
 Granularity = Literal["day", "range", "month", "quarter", "unknown"]
 PublishedFrom = Literal["feed", "front_matter", "text", "mtime", "fetched"]
@@ -73,6 +76,7 @@ class Analysis:
     relevance: Relevance
     summary: str
     deadlines: tuple[DeadlineMention, ...] = ()
+    signature: StorySignature | None = None  # for matching reports of one story (relevant items)
 
 
 @dataclass(frozen=True)

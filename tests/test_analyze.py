@@ -40,6 +40,7 @@ async def test_worker_processes_give_the_inline_analysis(pool: ProcessPoolExecut
     assert pooled == inline
     assert [a.relevance.relevant for a in inline] == [True, False, True]
     assert "Wang Yi" in inline[0].summary and inline[1].summary == ""
+    assert [a.signature is not None for a in inline] == [True, False, True]
     assert any(d.start == date(2025, 11, 10) for d in inline[2].deadlines)
 
 
