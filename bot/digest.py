@@ -15,9 +15,8 @@ from storage.queries import items as item_q
 
 DIGEST_STORIES = 8
 DEADLINE_HORIZON = timedelta(days=21)
-DIGEST_DEADLINES = 40  # the horizon's soonest, of which the digest shows
-DIGEST_DATED = 15  # the soonest dated ones
-DIGEST_UNDATED = 3  # and the first still without a date, when the forty leave room for them
+DIGEST_DATED = 15  # the horizon's soonest dated deadlines
+DIGEST_UNDATED = 3  # and the first still without a date (a summit "at a mutually acceptable date")
 
 
 async def compose_digest(store: Store, *, since: datetime, now: datetime, today: date,
@@ -40,8 +39,8 @@ def _digest_rows(db: sqlite_utils.Database, since: datetime, now: datetime, toda
         seen = {s.id for s in stories}
         watched = item_q.items_mentioning(db, watch_terms, since, until=now, limit=DIGEST_STORIES)
         stories += [s for s in watched if s.id not in seen]
-    deadlines = deadline_q.first_deadlines(db, today, until=today + DEADLINE_HORIZON, among=DIGEST_DEADLINES,
-                                           dated=DIGEST_DATED, undated=DIGEST_UNDATED)
+    deadlines = deadline_q.first_deadlines(db, today, until=today + DEADLINE_HORIZON, dated=DIGEST_DATED,
+                                           undated=DIGEST_UNDATED)
     return stories, deadlines
 
 

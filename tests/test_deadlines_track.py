@@ -236,11 +236,26 @@ def test_listing_walks_the_soonest_index_without_sorting_every_match(db: sqlite_
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_first_deadlines_are_those_a_trimmed_listing_keeps(db: sqlite_utils.Database, seed: int) -> None:
+def test_first_deadlines_are_the_soonest_dated_then_the_first_undated(db: sqlite_utils.Database,
+                                                                     seed: int) -> None:
     add_deadlines(db, 60, seed)
     for as_of in (date(2025, 5, 1), date(2025, 7, 1), date(2025, 9, 1)):
         until = as_of + timedelta(days=21)
-        for among, dated, undated in ((40, 15, 3), (8, 5, 2), (3, 3, 3), (1, 0, 1)):
-            listed = list_deadlines(db, as_of, until=until, limit=among)
+        listed = list_deadlines(db, as_of, until=until)
+        for dated, undated in ((15, 3), (5, 2), (0, 1), (2, 0)):
             kept = [v for v in listed if v.start][:dated] + [v for v in listed if not v.start][:undated]
-            assert first_deadlines(db, as_of, until=until, among=among, dated=dated, undated=undated) == kept
+            assert first_deadlines(db, as_of, until=until, dated=dated, undated=undated) == kept
+
+
+def test_a_busy_horizon_does_not_hide_the_undated_deadlines(db: sqlite_utils.Database) -> None:
+    as_of = date(2025, 7, 11)
+    rows = [{"id": f"dl-{n}", "what": f"measure {n} takes effect", "topic": f"m{n}",
+             "start": (as_of + timedelta(days=1 + n % 20)).isoformat(),
+             "end": (as_of + timedelta(days=1 + n % 20)).isoformat(), "granularity": "day", "confidence": 0.8,
+             "status": "upcoming", "evidence": "e", "first_seen": NOW.isoformat(), "updated_at": NOW.isoformat()}
+            for n in range(50)]
+    rows.append({**rows[0], "id": "dl-summit", "what": "Trump–Xi summit", "topic": "summit", "start": None,
+                 "end": None, "granularity": "unknown", "status": "tbd"})
+    db.table("deadlines").insert_all(rows)
+    shown = first_deadlines(db, as_of, until=as_of + timedelta(days=21), dated=15, undated=3)
+    assert len(shown) == 16 and shown[-1].what == "Trump–Xi summit" and shown[-1].start is None

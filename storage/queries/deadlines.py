@@ -258,14 +258,12 @@ def list_deadlines(
     return _views(db, rows, as_of)
 
 
-def first_deadlines(db: sqlite_utils.Database, as_of: date, *, until: date, among: int, dated: int,
+def first_deadlines(db: sqlite_utils.Database, as_of: date, *, until: date, dated: int,
                     undated: int) -> list[DeadlineView]:
-    """Of the first `among` deadlines that `list_deadlines` gives, the first `dated` dated ones and then the
-    first `undated` undated ones. Only those get their sources looked up and a view built."""
-    rows = _dated_rows(db, as_of, include_all=False, until=until, limit=among)
-    room = min(undated, among - len(rows))
-    extra = _undated_rows(db, include_all=False, limit=room) if room > 0 else []
-    return _views(db, rows[:dated] + extra, as_of)
+    """The first `dated` dated deadlines that `list_deadlines` gives up to `until`, then its first `undated`
+    undated ones, however many dated ones there are. Only those get their sources looked up and a view."""
+    rows = _dated_rows(db, as_of, include_all=False, until=until, limit=dated)
+    return _views(db, rows + _undated_rows(db, include_all=False, limit=undated), as_of)
 
 
 def _views(db: sqlite_utils.Database, rows: list[tuple], as_of: date) -> list[DeadlineView]:
