@@ -225,6 +225,7 @@ def summarize(sizes: Sizes, feed_bytes: int, cycles: dict, bare: dict, commands:
         "ratio": cycle_s / bare["bare_parse_s"] if bare["bare_parse_s"] else 0.0,
         "ratio_vs_feedparser": cycle_s / bare["feedparser_s"] if bare["feedparser_s"] else 0.0,
         "cycle_304_s": cycle_304_s, "not_modified_304": report_304.not_modified,
+        "same_body_304": report_304.same_body,
         "command_p50_ms": max(largest["summary_p50_ms"], largest["deadlines_p50_ms"]),
         "command_p99_ms": max(largest["summary_p99_ms"], largest["deadlines_p99_ms"]),
         "digest_1000_s": commands["digest_s"] * 1000 / sizes.subscriptions,

@@ -114,7 +114,7 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(line)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
-    nothing_worked = report.errors and report.entries == 0 and report.not_modified == 0
+    nothing_worked = report.errors and report.entries == 0 and report.not_modified + report.same_body == 0
     return 1 if nothing_worked else 0
 
 

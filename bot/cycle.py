@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import logging
 import time
 import uuid
@@ -52,6 +53,7 @@ class CycleReport:
 
     feeds: int = 0
     not_modified: int = 0
+    same_body: int = 0  # feeds without validators that sent what they sent last time
     feed_errors: int = 0
     files: int = 0
     file_errors: int = 0
@@ -68,7 +70,8 @@ class CycleReport:
 
     def lines(self) -> list[str]:
         return [
-            f"feeds: {self.feeds} checked, {self.not_modified} unchanged (304), {self.feed_errors} failed",
+            f"feeds: {self.feeds} checked, {self.not_modified} unchanged (304), {self.same_body} same body as "
+            f"last time, {self.feed_errors} failed",
             f"files: {self.files} read, {self.file_errors} skipped",
             f"items: {self.entries} seen, {self.new_items} new, {self.updated_items} updated, "
             f"{self.duplicates} duplicates; {self.relevant} relevant, {self.new_stories} new stories",
@@ -142,13 +145,16 @@ class Ingestor:
             await self.store.run(source_q.record_fetch_error, source.id, now=now, error=result.error,
                                  permanent=result.permanent)
             return
+        body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
         if result.not_modified or result.body is None:
             report.not_modified += 1
+        elif body_hash == source.body_hash:
+            report.same_body += 1  # the very bytes ingested last time: nothing in them can be new
         else:
             await self._ingest_body(source, result.body, result.content_type, report)
         await self.store.run(source_q.record_fetch_ok, source.id, now=now, etag=result.etag,
                              last_modified=result.last_modified, status=result.status,
-                             not_modified=result.not_modified)
+                             not_modified=result.not_modified, body_hash=body_hash)
 
     async def _ingest_body(self, source: source_q.SourceRow, body: bytes, content_type: str | None,
                            report: CycleReport) -> None:

@@ -292,3 +292,10 @@ def m009_lighter_item_indexes(db: sqlite_utils.Database) -> None:
         DROP INDEX IF EXISTS items_story;
         """
     )
+
+
+@migrations()
+def m010_source_body_hash(db: sqlite_utils.Database) -> None:
+    # Many feeds send no ETag or Last-Modified: the hash of the last body ingested lets an identical body be
+    # skipped without parsing it again.
+    db.execute("ALTER TABLE sources ADD COLUMN body_hash TEXT")

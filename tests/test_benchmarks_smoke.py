@@ -28,4 +28,5 @@ def test_small_run_prints_a_complete_json_report(tmp_path: Path) -> None:
     assert report["entries"] == 50 and report["new_items"] == 50 and report["feed_errors"] == 0
     assert report["relevant"] > 0  # the US–China share reached the analysis stages
     assert report["not_modified_304"] == 4  # feeds 1-4 send ETags; feed 0 does not
+    assert report["same_body_304"] == 1  # feed 0 sends the same bytes again, which are not parsed twice
     assert report["at_1000_summary_p99_ms"] > 0 and report["at_1000_deadlines_p99_ms"] > 0

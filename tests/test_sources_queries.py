@@ -147,3 +147,15 @@ def test_format_source_health(db: sqlite_utils.Database) -> None:
 def test_unknown_source_id_is_a_key_error(db: sqlite_utils.Database) -> None:
     with pytest.raises(KeyError):
         record_fetch_error(db, 999, now=NOW, error="x", permanent=False)
+
+
+def test_the_body_hash_is_kept_through_a_304_and_replaced_by_a_new_body(db: sqlite_utils.Database) -> None:
+    source = add_source(db, FEED, name="Wire", kind="wire", now=NOW)
+    row = record_fetch_ok(db, source, now=NOW, etag=None, last_modified=None, status=200, not_modified=False,
+                          body_hash="h1")
+    assert row.body_hash == "h1"
+    row = record_fetch_ok(db, source, now=NOW, etag=None, last_modified=None, status=304, not_modified=True)
+    assert row.body_hash == "h1"
+    row = record_fetch_ok(db, source, now=NOW, etag=None, last_modified=None, status=200, not_modified=False,
+                          body_hash="h2")
+    assert row.body_hash == "h2"

@@ -43,6 +43,7 @@ class SourceRow:
     disabled_reason: str | None
     added_by: str | None
     created_at: datetime
+    body_hash: str | None  # sha256 of the last body ingested, for feeds that send no validators
 
 
 _COLUMNS = [f.name for f in fields(SourceRow)]
@@ -142,18 +143,22 @@ def record_fetch_ok(
     last_modified: str | None,
     status: int | None,
     not_modified: bool,
+    body_hash: str | None = None,
 ) -> SourceRow:
-    """Note a successful fetch (new body or 304): clear failures, keep validators, schedule the next one."""
+    """Note a successful fetch (new body or 304): clear failures, keep validators, schedule the next one.
+
+    `body_hash` is the hash of the body just ingested; a 304 keeps the one stored."""
     row = _require(db, source_id)
     # A 304 often omits the validators; the ones we sent are still the right ones to send next time.
     new_etag = etag if etag is not None or not not_modified else row.etag
     new_modified = last_modified if last_modified is not None or not not_modified else row.last_modified
+    new_hash = row.body_hash if not_modified else body_hash
     with db.atomic():
         db.execute(
             "UPDATE sources SET etag = ?, last_modified = ?, last_fetch_at = ?, last_ok_at = ?, "
-            "last_status = ?, last_error = NULL, fail_count = 0, next_attempt_at = ? WHERE id = ?",
+            "last_status = ?, last_error = NULL, fail_count = 0, next_attempt_at = ?, body_hash = ? WHERE id = ?",
             [new_etag, new_modified, to_iso(now), to_iso(now), status,
-             to_iso(now + timedelta(seconds=row.interval_s)), source_id],
+             to_iso(now + timedelta(seconds=row.interval_s)), new_hash, source_id],
         )  # fmt: skip
     return _require(db, source_id)
 

@@ -93,6 +93,16 @@ def test_two_outlets_one_story_and_a_second_pass_is_304(env: Path, feeds: FeedSe
     assert "2 unchanged (304)" in out and "0 new" in out
 
 
+def test_a_feed_without_validators_sending_the_same_body_is_not_parsed_again(
+        env: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["ingest", "--feed", feeds.url("/gzip/outlet-a-truce.xml"), "--db", str(env)]  # no ETag there
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "0 same body as last time" in out and "items: 0 seen" not in out
+    code, out, _ = run(capsys, *args)
+    assert "1 same body as last time" in out and "items: 0 seen" in out
+
+
 def test_bad_feeds_are_reported_one_line_each(env: Path, feeds: FeedServer,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     good = feeds.url("/feeds/rss2.xml")
