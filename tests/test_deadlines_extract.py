@@ -226,3 +226,16 @@ def test_a_weekday_in_a_report_of_what_was_done_is_not_ahead() -> None:
     assert truce.start == date(2025, 11, 10)
     ahead = "US and Chinese negotiators will meet in Stockholm on Monday to discuss the tariff truce."
     assert any(m.start == date(2025, 8, 18) for m in extract_deadlines(ahead, date(2025, 8, 14)))
+
+
+def test_a_chinese_company_stands_for_the_chinese_side() -> None:
+    text = "The law requires ByteDance to sell TikTok by Jan. 19 or face a U.S. ban."
+    assert [m.start for m in extract_deadlines(text, date(2025, 1, 6))] == [date(2025, 1, 19)]
+
+
+def test_the_publication_weekday_is_the_publication_day() -> None:
+    # Published on a Friday: "on Friday" is that day, not a week later; another weekday is the next one.
+    friday = date(2025, 1, 10)
+    text = "US and Chinese negotiators will resume trade talks on {day} in Geneva."
+    assert only(extract_deadlines(text.format(day="Friday"), friday)).start == friday
+    assert only(extract_deadlines(text.format(day="Monday"), friday)).start == date(2025, 1, 13)

@@ -15,7 +15,9 @@ US = re.compile(
     r"Rubio|Greer|USTR|Pentagon|Congress|State Department|Commerce Department|Treasury)\b"
 )
 CHINA = re.compile(
-    r"\b(?:China|Chinese|Beijing|Xi|He Lifeng|Wang Yi|Li Qiang|Li Chenggang|MOFCOM|PRC|Sino)\b"
+    r"\b(?:China|Chinese|Beijing|Xi|He Lifeng|Wang Yi|Li Qiang|Li Chenggang|MOFCOM|PRC|Sino|"
+    # Chinese companies at the centre of US measures stand for the Chinese side of a sentence.
+    r"ByteDance|TikTok|Huawei|SMIC|ZTE|CATL|BYD|DJI|Hikvision|DeepSeek|Alibaba|Tencent|Temu|Shein)\b"
 )
 # Other countries: a sentence naming one is only ours when it names both the US and China.
 OTHER_COUNTRY = re.compile(

@@ -130,7 +130,14 @@ def _to_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
         # "by Aug. 30" is a deadline on that day, not a window from today (Duckling's exclusive end).
         start = end = _day(value["to"])
         granularity = "day"
+    if _BARE_WEEKDAY.fullmatch(body) and start == end == reference + timedelta(days=7):
+        # News names the day of the week for the next seven days, the publication day included: "will hear
+        # arguments on Friday" in a Friday story is that Friday, where Duckling reads the next one.
+        start = end = reference
     return TimeSpan(body, result["start"], result["start"] + len(body), start, end, granularity)
+
+
+_BARE_WEEKDAY = re.compile(r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
 
 
 def _interval(value: dict[str, Any], reference: date) -> tuple[date, date, Granularity] | None:
