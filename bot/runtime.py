@@ -43,8 +43,8 @@ class Runtime:
                    workers: int = 0) -> AsyncIterator[Runtime]:
         """Open the store and HTTP session; close both on exit.
 
-        `workers` > 0 runs relevance and deadline extraction in that many worker processes (use the CPU
-        count for big cycles); 0 keeps them on the event loop's thread.
+        `workers` > 0 parses feeds and runs the pure analysis (relevance, deadlines, the offline summary) in
+        that many worker processes (use the CPU count for big cycles); 0 keeps it on the event loop's thread.
         """
         store = await Store.open(settings.db_path)
         session = make_session(allow_private=settings.allow_private_feeds, user_agent=settings.user_agent)
