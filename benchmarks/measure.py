@@ -98,8 +98,8 @@ async def _timed_cycle(runtime: Runtime) -> tuple[float, CycleReport]:
 
 def _workers_cpu_s(runtime: Runtime) -> float:
     """CPU seconds (user + system) the analysis worker processes have used so far, from /proc (Linux)."""
-    executor = runtime.ingestor.analyzer.executor
-    pids = [process.pid for process in getattr(executor, "_processes", {}).values()]
+    workers = runtime.ingestor.analyzer.workers
+    pids = workers.pids() if workers else []
     total = 0.0
     for pid in pids:
         try:

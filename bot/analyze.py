@@ -1,14 +1,12 @@
 """Per-item analysis: relevance on every item; summary, deadlines and story signature only on relevant ones.
 
 Relevance, deadline extraction and the offline summary are pure and CPU-bound (Duckling holds the GIL), so
-a batch can run them in a process pool given as `executor`; other summarizers (an LLM) stay here.
+a batch can run them in worker processes (`workers`); other summarizers (an LLM) stay here.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +15,7 @@ from bot.analysis.deadlines import extract_deadlines
 from bot.analysis.relevance import assess_relevance
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer, summarize_text
 from bot.models import Analysis, DeadlineMention, Relevance
+from bot.workers import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -63,10 +62,10 @@ class Analyzer:
     """Runs the analysis stages with one summarizer and one relevance threshold."""
 
     def __init__(self, *, summarizer: Summarizer, threshold: float = 0.5,
-                 executor: Executor | None = None) -> None:
+                 workers: WorkerPool | None = None) -> None:
         self.summarizer = summarizer
         self.threshold = threshold
-        self.executor = executor
+        self.workers = workers
         # The offline summarizer is pure CPU: it runs with the other stages, in the workers when there are.
         self._local_summary = (SummaryLimits(summarizer.max_sentences, summarizer.max_chars)
                                if isinstance(summarizer, ExtractiveSummarizer) else None)
@@ -78,13 +77,11 @@ class Analyzer:
         return await self._complete(title, text, judgement)
 
     async def analyze_batch(self, docs: Sequence[tuple[str, str, date]]) -> list[Analysis]:
-        """`analyze` for many (title, text, published) documents, judged in the executor when there is one."""
-        if self.executor is None or not docs:
+        """`analyze` for many (title, text, published) documents, judged in the workers when there are some."""
+        if self.workers is None or not docs:
             judgements = judge_batch(docs, self.threshold, self._local_summary)
         else:
-            loop = asyncio.get_running_loop()
-            judgements = await loop.run_in_executor(self.executor, judge_batch, list(docs), self.threshold,
-                                                    self._local_summary)
+            judgements = await self.workers.run(judge_batch, list(docs), self.threshold, self._local_summary)
         return [await self._complete(title, text, judgement)
                 for (title, text, _published), judgement in zip(docs, judgements, strict=True)]
 

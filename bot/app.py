@@ -97,20 +97,30 @@ class Bot:
 
     async def _feed_loop(self) -> None:
         while True:
-            report = CycleReport()
-            due = await self.runtime.store.run(source_q.due_sources, self.runtime.clock())
-            if due:
-                await self.runtime.ingestor.run_feeds(due, report)
-                _log_report("feeds", report)
-                await self._alert()
+            try:
+                await self._feed_cycle()
+            except Exception as exc:  # e.g. the database briefly unavailable: try again next tick
+                log.error("feed cycle failed: %r", exc, exc_info=exc)
             await asyncio.sleep(FEED_TICK.total_seconds())
+
+    async def _feed_cycle(self) -> None:
+        report = CycleReport()
+        due = await self.runtime.store.run(source_q.due_sources, self.runtime.clock())
+        if due:
+            await self.runtime.ingestor.run_feeds(due, report)
+            _log_report("feeds", report)
+            await self._alert()
 
     async def _seeds_loop(self) -> None:
         root = self.runtime.settings.seeds_dir
         assert self._seeds is not None, "start() creates the watcher"
         async for changed in self._seeds.changes():
             report = CycleReport()
-            await self.runtime.ingest_folder(root, report, changed)
+            try:
+                await self.runtime.ingest_folder(root, report, changed)
+            except Exception as exc:  # the files stay in the folder; the next change or restart reads them
+                log.error("seeds cycle failed: %r", exc, exc_info=exc)
+                continue
             _log_report("seeds", report)
             await self._alert()
 

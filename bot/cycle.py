@@ -129,7 +129,23 @@ class Ingestor:
 
     async def _run_feed(self, source: source_q.SourceRow, report: CycleReport) -> None:
         async with self._in_flight:
-            await self._fetch_and_ingest(source, report)
+            try:
+                await self._fetch_and_ingest(source, report)
+            except Exception as exc:  # a bug or a store error on one feed must not stop the others
+                await self._processing_failed(source, exc, report)
+
+    async def _processing_failed(self, source: source_q.SourceRow, exc: Exception, report: CycleReport) -> None:
+        """Count and log a feed whose processing raised; it is retried later with the usual backoff."""
+        error = f"processing failed ({type(exc).__name__}: {str(exc)[:120]})"
+        report.feed_errors += 1
+        METRICS.feed_errors.inc()
+        report.errors.append(f"{source.url}: {error}")
+        log.error("feed %s: %s", source.url, error, exc_info=exc)
+        try:
+            await self.store.run(source_q.record_fetch_error, source.id, now=self.clock(), error=error,
+                                 permanent=False)
+        except Exception as store_exc:
+            log.error("feed %s: could not record the failure: %r", source.url, store_exc)
 
     async def _fetch_and_ingest(self, source: source_q.SourceRow, report: CycleReport) -> None:
         assert self.fetcher is not None, "feeds need a fetcher"
@@ -174,10 +190,10 @@ class Ingestor:
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run CPU-bound work in the analysis workers when there are some, else here."""
-        executor = self.analyzer.executor
-        if executor is None:
+        workers = self.analyzer.workers
+        if workers is None:
             return fn(*args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(executor, functools.partial(fn, *args, **kwargs))
+        return await workers.run(fn, *args, **kwargs)
 
     async def ingest_entries(self, entries: Sequence[RawEntry], *, source_name: str, source_kind: SourceKind,
                              report: CycleReport, refresh: bool = True) -> None:

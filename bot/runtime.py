@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +19,7 @@ from bot.config import Settings
 from bot.cycle import CycleReport, Ingestor
 from bot.ingest.feeds import FeedFetcher, make_session
 from bot.ingest.seeds import scan_seeds
+from bot.workers import WorkerPool
 from storage import Store
 from storage.queries import sources as source_q
 from storage.queries import subscriptions as sub_q
@@ -48,12 +47,10 @@ class Runtime:
         """
         store = await Store.open(settings.db_path)
         session = make_session(allow_private=settings.allow_private_feeds, user_agent=settings.user_agent)
-        # spawn, not fork: this process already runs the store's thread and the event loop.
-        pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-                if workers > 0 else None)
+        pool = WorkerPool(workers) if workers > 0 else None
         try:
             summarizer = await build_summarizer(settings, session, store, clock)
-            analyzer = Analyzer(summarizer=summarizer, threshold=settings.relevance_threshold, executor=pool)
+            analyzer = Analyzer(summarizer=summarizer, threshold=settings.relevance_threshold, workers=pool)
             fetcher = FeedFetcher(session, user_agent=settings.user_agent,
                                   allow_private=settings.allow_private_feeds)
             ingestor = Ingestor(store=store, analyzer=analyzer, summarizer=summarizer, clock=clock,
@@ -65,7 +62,7 @@ class Runtime:
             await session.close()
             await store.close()
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                pool.shutdown()
 
     async def sync_configured_sources(self) -> None:
         """Add the configuration file's sources to the store (sources added from chat stay too)."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import signal
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import pytest
 
 from bot.analysis.summarize import ExtractiveSummarizer
 from bot.analyze import Analyzer
+from bot.workers import WorkerPool
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "2025-07-11-rubio-wang-yi-kuala-lumpur.md"
 PUBLISHED = date(2025, 7, 11)
@@ -29,14 +30,15 @@ def documents() -> list[tuple[str, str, date]]:
 
 
 @pytest.fixture(scope="module")
-def pool() -> Iterator[ProcessPoolExecutor]:
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as executor:
-        yield executor
+def pool() -> Iterator[WorkerPool]:
+    workers = WorkerPool(1)
+    yield workers
+    workers.shutdown()
 
 
-async def test_worker_processes_give_the_inline_analysis(pool: ProcessPoolExecutor) -> None:
+async def test_worker_processes_give_the_inline_analysis(pool: WorkerPool) -> None:
     inline = await Analyzer(summarizer=ExtractiveSummarizer()).analyze_batch(documents())
-    pooled = await Analyzer(summarizer=ExtractiveSummarizer(), executor=pool).analyze_batch(documents())
+    pooled = await Analyzer(summarizer=ExtractiveSummarizer(), workers=pool).analyze_batch(documents())
     assert pooled == inline
     assert [a.relevance.relevant for a in inline] == [True, False, True]
     assert "Wang Yi" in inline[0].summary and inline[1].summary == ""
@@ -58,9 +60,22 @@ class RecordingSummarizer:
         return "story"
 
 
-async def test_other_summarizers_run_in_this_process_for_relevant_items(pool: ProcessPoolExecutor) -> None:
+async def test_other_summarizers_run_in_this_process_for_relevant_items(pool: WorkerPool) -> None:
     summarizer = RecordingSummarizer()
-    analyses = await Analyzer(summarizer=summarizer, executor=pool).analyze_batch(documents())
+    analyses = await Analyzer(summarizer=summarizer, workers=pool).analyze_batch(documents())
     assert summarizer.titles == ["Rubio meets Wang Yi in Kuala Lumpur", "US and China agree to extend tariff truce"]
     assert [a.summary for a in analyses] == [
         "summary of Rubio meets Wang Yi in Kuala Lumpur", "", "summary of US and China agree to extend tariff truce"]
+
+
+async def test_a_dead_worker_is_replaced_and_the_batch_still_judged(caplog: pytest.LogCaptureFixture) -> None:
+    workers = WorkerPool(1)
+    try:
+        analyzer = Analyzer(summarizer=ExtractiveSummarizer(), workers=workers)
+        first = await analyzer.analyze_batch(documents())
+        for pid in workers.pids():
+            os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer would
+        assert await analyzer.analyze_batch(documents()) == first
+        assert "an analysis worker died" in caplog.text
+    finally:
+        workers.shutdown()

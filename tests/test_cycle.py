@@ -95,3 +95,28 @@ async def test_an_unreadable_stored_story_signature_does_not_stop_ingest(store: 
     await ingestor(store, clock).ingest_entries([entry], source_name="Wire", source_kind="wire", report=report)
     assert (report.new_items, report.relevant, report.new_stories) == (1, 1, 1)
     assert await count(store) == {"items": 1, "relevant": 1, "stories": 2}
+
+
+async def test_a_feed_that_fails_in_processing_does_not_stop_the_others(store: Store, clock: FakeClock) -> None:
+    from bot.ingest.feeds import FeedFetcher, make_session
+    from storage.queries import sources as source_q
+    from tests.fakes.feed_server import FeedServer
+
+    server = await FeedServer().start()
+    try:
+        async with make_session(True, "uschina-test/1.0") as session:
+            summarizer = ExtractiveSummarizer()
+            fetching = Ingestor(store=store, analyzer=Analyzer(summarizer=summarizer), summarizer=summarizer,
+                                clock=clock, fetcher=FeedFetcher(session, user_agent="uschina-test/1.0",
+                                                                 allow_private=True))
+            urls = [server.url("/feeds/outlet-a-truce.xml"), server.url("/feeds/outlet-b-truce.xml")]
+            rows = [await store.run(source_q.ensure_source, url, name=url, kind="outlet", now=clock())
+                    for url in urls]
+            await store.run(source_q.remove_source, urls[0])  # removed from chat while the cycle runs
+            report = CycleReport()
+            await fetching.run_feeds(rows, report)
+    finally:
+        await server.close()
+    assert report.feed_errors == 1 and "processing failed (KeyError" in report.errors[0]
+    assert report.new_items >= 1  # the other outlet's items went in
+    assert [s.url for s in await store.run(source_q.list_sources)] == [urls[1]]

@@ -1,0 +1,55 @@
+"""Worker processes for the CPU-bound stages (parsing, relevance, deadlines, offline summaries).
+
+A worker that dies (killed for memory, crashed in a C extension) breaks a `ProcessPoolExecutor` for good;
+this pool starts a fresh one and retries the call once, so one bad moment never stops ingestion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class WorkerPool:
+    """`size` worker processes, started with spawn (the bot process already runs threads)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pool = self._new_pool()
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(*args, **kwargs)` in a worker; `fn` and its arguments must pickle."""
+        call = functools.partial(fn, *args, **kwargs)
+        pool = self._pool
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(pool, call)
+        except BrokenProcessPool:
+            self._replace(pool)
+            return await loop.run_in_executor(self._pool, call)
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for measurements)."""
+        return [process.pid for process in getattr(self._pool, "_processes", {}).values()]
+
+    def shutdown(self) -> None:
+        """Stop the workers, dropping queued calls."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        if self._pool is broken:  # concurrent callers saw the same break: replace it once
+            log.warning("an analysis worker died; starting %d new worker(s)", self.size)
+            broken.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"))
