@@ -239,3 +239,12 @@ def test_the_publication_weekday_is_the_publication_day() -> None:
     text = "US and Chinese negotiators will resume trade talks on {day} in Geneva."
     assert only(extract_deadlines(text.format(day="Friday"), friday)).start == friday
     assert only(extract_deadlines(text.format(day="Monday"), friday)).start == date(2025, 1, 13)
+
+
+def test_a_measure_of_stated_length_that_takes_effect_on_a_date_has_both_dates() -> None:
+    text = "Washington and Beijing said their 90-day tariff reduction would take effect on Wednesday."
+    found = extract_deadlines(text, date(2025, 5, 12))  # a Monday
+    assert sorted(m.start for m in found if m.start) == [date(2025, 5, 14), date(2025, 8, 12)]
+    # Without "take effect" the start date only anchors the length: one deadline, at the end.
+    starting = "The US and China will suspend the new port fees for a year, starting Nov. 10."
+    assert [m.start for m in extract_deadlines(starting, date(2025, 11, 1))] == [date(2026, 11, 10)]

@@ -67,6 +67,7 @@ _TRUCE_WORDS = re.compile(
     r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|reduc(?:e|tion)|lower|slash|cut)", re.I
 )
 _TARIFF = re.compile(r"\b(?:tariffs?|duties)\b", re.I)
+_TAKES_EFFECT = re.compile(r"\b(?:takes?|took|taking) effect\b", re.I)
 _TRUCE_END = re.compile(
     r"\b(?:truce|reprieve|pause|suspension)\b[^.]{0,30}"
     r"\b(?:ends|expires|expiry|runs out|lapses|set to expire)\b",
@@ -128,7 +129,7 @@ def _from_sentence(sentence: str, before: list[str], published: date, context: _
     # A date that starts a measure of stated length is not an event of its own ("for a year, starting
     # Nov. 10"), and a stated end date beats one counted from the length ("by another 90 days, to Sept. 17").
     starts = {d.stated_start for d in durations}
-    dated = [f for f in dated if f.mention.start not in starts]
+    dated = [f for f in dated if f.mention.start not in starts or _TAKES_EFFECT.search(f.mention.evidence)]
     dated_topics = {f.topic for f in dated}
     dated += [d.found for d in durations if d.found.topic not in dated_topics]
     if not dated:

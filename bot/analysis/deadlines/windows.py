@@ -39,7 +39,7 @@ _NUMBER_WORDS = {
     "a": 1,
     "an": 1,
 }
-_NUMBER = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety)"
+_NUMBER = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety|an?)"
 DURATION = re.compile(
     rf"\b(?:(?:for|by|another|additional|further|within|in) (?:an? (?:further |additional )?)?{_NUMBER}[- ]"
     rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|{_NUMBER}[- ](day|week|month|year)(?:-long)? "
