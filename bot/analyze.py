@@ -58,6 +58,15 @@ def judge_batch(docs: Sequence[tuple[str, str, date]], threshold: float,
     return [judge(title, text, published, threshold, summary=summary) for title, text, published in docs]
 
 
+def prepare_worker() -> None:
+    """Load what a worker process needs before its first feed: the parsers and every analysis stage's
+    lazy tables (Duckling's time zones among them), by judging one short relevant item."""
+    import bot.ingest.parse  # noqa: F401  (feeds are parsed in the workers too)
+
+    judge("US and China extend tariff truce", "Washington and Beijing agreed on Friday to extend the tariff "
+          "truce until Nov. 10.", date(2025, 8, 11), threshold=0.5, summary=SummaryLimits(3, 400))
+
+
 class Analyzer:
     """Runs the analysis stages with one summarizer and one relevance threshold."""
 

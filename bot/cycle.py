@@ -33,7 +33,7 @@ from bot.analyze import Analyzer
 from bot.clock import Clock
 from bot.ingest.feeds import FeedFetcher
 from bot.ingest.normalize import normalize
-from bot.ingest.parse import parse_feed
+from bot.ingest.parse import parse_items
 from bot.ingest.seeds import SeedError, read_seed_file
 from bot.metrics import METRICS
 from bot.models import Analysis, Item, RawEntry, SourceKind
@@ -241,19 +241,6 @@ class Ingestor:
         docs = await self.store.run(item_q.story_documents, story_id)
         summary = await self.summarizer.summarize_story([(title, text) for title, text, _kind in docs])
         await self.store.run(item_q.refresh_story, story_id, summary=summary, at=self.clock())
-
-
-def parse_items(body: bytes, *, url: str, content_type: str | None, source_name: str, source_kind: SourceKind,
-                fetched_at: datetime) -> tuple[list[Item], str | None, dict[str, float]]:
-    """Parse a feed body and normalize its entries (in a worker process when the bot has them); returns the
-    items, the parser's one-line error if any, and the seconds each step took."""
-    started = time.perf_counter()
-    parsed = parse_feed(body, url=url, content_type=content_type)
-    parsed_at = time.perf_counter()
-    items = [normalize(e, source_name=source_name, source_kind=source_kind, fetched_at=fetched_at)
-             for e in parsed.entries]
-    timings = {"parse": parsed_at - started, "normalize": time.perf_counter() - parsed_at}
-    return items, parsed.error, timings
 
 
 @dataclass

@@ -13,7 +13,7 @@ import aiohttp
 
 from adapters.base import ChatAdapter
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer
-from bot.analyze import Analyzer
+from bot.analyze import Analyzer, prepare_worker
 from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.cycle import CycleReport, Ingestor
@@ -47,8 +47,10 @@ class Runtime:
         """
         store = await Store.open(settings.db_path)
         session = make_session(allow_private=settings.allow_private_feeds, user_agent=settings.user_agent)
-        pool = WorkerPool(workers) if workers > 0 else None
+        pool = WorkerPool(workers, prepare=prepare_worker) if workers > 0 else None
         try:
+            if pool is not None:
+                await pool.start()
             summarizer = await build_summarizer(settings, session, store, clock)
             analyzer = Analyzer(summarizer=summarizer, threshold=settings.relevance_threshold, workers=pool)
             fetcher = FeedFetcher(session, user_agent=settings.user_agent,

@@ -10,6 +10,8 @@ import asyncio
 import functools
 import logging
 import multiprocessing
+import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,11 +22,26 @@ T = TypeVar("T")
 
 
 class WorkerPool:
-    """`size` worker processes, started with spawn (the bot process already runs threads)."""
+    """`size` worker processes, started with spawn (the bot process already runs threads).
 
-    def __init__(self, size: int) -> None:
+    `prepare` runs once in each new worker (imports, lazy tables), so no call pays a worker's start-up.
+    """
+
+    def __init__(self, size: int, *, prepare: Callable[[], None] | None = None) -> None:
         self.size = size
+        self._prepare = prepare
         self._pool = self._new_pool()
+
+    async def start(self) -> None:
+        """Start every worker now and wait until each is prepared, instead of on the first calls."""
+        # The executor spawns a process for a call that finds no idle worker, so `size` calls in flight
+        # together start them all; a worker runs `prepare` before its first call, so a call it answers
+        # proves it ready. The first one up may answer them all: ask again until every worker has.
+        ready: set[int] = set()
+        for _attempt in range(100):
+            ready.update(await asyncio.gather(*(self.run(_ready) for _ in range(self.size))))
+            if len(ready) >= self.size:
+                return
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`fn(*args, **kwargs)` in a worker; `fn` and its arguments must pickle."""
@@ -52,4 +69,11 @@ class WorkerPool:
             self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=self._prepare)
+
+
+def _ready() -> int:
+    """A call that proves its worker is up: its process id, after a pause that lets the others answer."""
+    time.sleep(0.01)
+    return os.getpid()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.analysis.summarize import ExtractiveSummarizer
-from bot.analyze import Analyzer
+from bot.analyze import Analyzer, prepare_worker
 from bot.workers import WorkerPool
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "2025-07-11-rubio-wang-yi-kuala-lumpur.md"
@@ -31,7 +31,7 @@ def documents() -> list[tuple[str, str, date]]:
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[WorkerPool]:
-    workers = WorkerPool(1)
+    workers = WorkerPool(1, prepare=prepare_worker)
     yield workers
     workers.shutdown()
 
@@ -77,5 +77,25 @@ async def test_a_dead_worker_is_replaced_and_the_batch_still_judged(caplog: pyte
             os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer would
         assert await analyzer.analyze_batch(documents()) == first
         assert "an analysis worker died" in caplog.text
+    finally:
+        workers.shutdown()
+
+
+def note_prepared() -> None:
+    """A worker's `prepare` that leaves its process id in the file named by USCHINA_TEST_PREPARED."""
+    with open(os.environ["USCHINA_TEST_PREPARED"], "a", encoding="utf-8") as out:
+        out.write(f"{os.getpid()}\n")
+
+
+async def test_start_has_every_worker_prepared_before_the_first_call(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marks = tmp_path / "prepared"
+    monkeypatch.setenv("USCHINA_TEST_PREPARED", str(marks))
+    workers = WorkerPool(2, prepare=note_prepared)
+    try:
+        await workers.start()
+        started = sorted(workers.pids())
+        assert len(started) == 2
+        assert sorted(int(line) for line in marks.read_text().split()) == started
     finally:
         workers.shutdown()

@@ -21,7 +21,8 @@ from urllib.parse import urljoin
 import feedparser
 
 from bot.ingest.fastparse import fast_parse
-from bot.models import RawEntry
+from bot.ingest.normalize import normalize
+from bot.models import Item, RawEntry, SourceKind
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,19 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
     if fast is not None:
         return ParsedFeed(title=fast.title, entries=fast.entries)
     return parse_with_feedparser(body, url=url, content_type=content_type)
+
+
+def parse_items(body: bytes, *, url: str, content_type: str | None, source_name: str, source_kind: SourceKind,
+                fetched_at: datetime) -> tuple[list[Item], str | None, dict[str, float]]:
+    """Parse a feed body and normalize its entries (in a worker process when the bot has them); returns the
+    items, the parser's one-line error if any, and the seconds each step took."""
+    started = time.perf_counter()
+    parsed = parse_feed(body, url=url, content_type=content_type)
+    parsed_at = time.perf_counter()
+    items = [normalize(e, source_name=source_name, source_kind=source_kind, fetched_at=fetched_at)
+             for e in parsed.entries]
+    timings = {"parse": parsed_at - started, "normalize": time.perf_counter() - parsed_at}
+    return items, parsed.error, timings
 
 
 def parse_with_feedparser(body: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
