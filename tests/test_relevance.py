@@ -179,18 +179,19 @@ def test_items_with_no_china_side_mention_are_judged_without_reading_every_sente
 @pytest.mark.parametrize("text", [
     "xChina and Chinax are not China", "China2 talks", "2Xi", "McXi met", "Xi's visit", "U.S.-China", "中国",
     "the Xiaomi phone", "Ministry", "ministry", "Sino-US", "BeijingBeijing", "éXi", "no names at all", "",
+    "XiXi", "AXiaomi Xi", "McXi and Beijing", "Chinese", "ChineseXi", "Xi", "a中", "ZTE1", "1ZTE", "BYDs",
 ])
 def test_the_china_side_prefilter_finds_exactly_the_whole_tokens(text: str) -> None:
-    from bot.analysis.relevance import _CHINA_SIDE, _CHINA_SIDE_NAME, _TOKEN
+    from bot.analysis.relevance import _CHINA_SIDE, _TOKEN, names_china_side
 
-    assert bool(_CHINA_SIDE_NAME.search(text)) == (not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text)))
+    assert names_china_side(text) == (not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text)))
 
 
 def test_the_china_side_prefilter_agrees_with_the_tokenizer_on_the_labelled_items() -> None:
     import json
     from pathlib import Path
 
-    from bot.analysis.relevance import _CHINA_SIDE, _CHINA_SIDE_NAME, _TOKEN
+    from bot.analysis.relevance import _CHINA_SIDE, _TOKEN, names_china_side
 
     fixtures = Path(__file__).parent / "fixtures" / "judgement"
     texts = [f"{r.get('title', '')}\n{r['text']}" for name in ("relevance-holdout.jsonl", "deadlines-holdout.jsonl")
@@ -198,4 +199,4 @@ def test_the_china_side_prefilter_agrees_with_the_tokenizer_on_the_labelled_item
     sentences = [s for text in texts for s in text.split(". ")]
     assert len(sentences) > 200
     for text in sentences:
-        assert bool(_CHINA_SIDE_NAME.search(text)) == (not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text))), text
+        assert names_china_side(text) == (not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text))), text

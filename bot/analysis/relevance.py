@@ -190,19 +190,54 @@ _CHINA_SIDE = _anchor_tokens(_CASED["cn_official"] + _CASED["cn_country"] + _CAS
                              + _CASED["bilateral"])
 
 
-def _whole_token_pattern(tokens: frozenset[str]) -> re.Pattern[str]:
-    """Finds any of `tokens` where `_TOKEN` would split it out whole: one regex search instead of
-    tokenizing the text, which was most of the cost of judging an item with no China-side name."""
+def _token_candidates(tokens: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    """Patterns that find each of `tokens` where it is not followed by more of the same kind of character
+    (letters after a word, digits after a number); `_names_any` checks the character before.
+
+    Each pattern starts with a set of possible first characters, which lets the regex engine skip ahead
+    instead of trying every position; a lookbehind in front, or the CJK names in the same alternation,
+    would cost that (several times slower).
+    """
     words = sorted((t for t in tokens if t.isascii() and t.isalpha()), key=len, reverse=True)
-    numbers = sorted((t for t in tokens if t.isdigit()), key=len, reverse=True)
+    numbers = sorted((t for t in tokens if t.isascii() and t.isdigit()), key=len, reverse=True)
     others = sorted(tokens - set(words) - set(numbers), key=len, reverse=True)
-    parts = [rf"(?<![A-Za-z])(?:{'|'.join(words)})(?![A-Za-z])"] if words else []
-    parts += [rf"(?<![0-9])(?:{'|'.join(numbers)})(?![0-9])"] if numbers else []
-    parts += [re.escape(t) for t in others]
-    return re.compile("|".join(parts))
+    patterns = [rf"(?:{'|'.join(words)})(?![A-Za-z])"] if words else []
+    patterns += [rf"(?:{'|'.join(numbers)})(?![0-9])"] if numbers else []
+    patterns += ["|".join(re.escape(t) for t in others)] if others else []
+    return tuple(re.compile(pattern) for pattern in patterns)
 
 
-_CHINA_SIDE_NAME = _whole_token_pattern(_CHINA_SIDE)
+def _names_any(candidates: tuple[re.Pattern[str], ...], text: str) -> bool:
+    """Whether `text` has one of the candidates' tokens where `_TOKEN` would split it out whole.
+
+    A word or number that continues a longer one ("McXi", "2025") is not that token; the search goes on
+    past it, which skips nothing, since no other candidate can start inside a run of letters or digits.
+    """
+    for pattern in candidates:
+        for match in pattern.finditer(text):
+            start = match.start()
+            if start == 0:
+                return True
+            first, before = text[start], text[start - 1]
+            if first.isascii() and first.isalpha():
+                if not (before.isascii() and before.isalpha()):
+                    return True
+            elif first.isascii() and first.isdigit():
+                if not (before.isascii() and before.isdigit()):
+                    return True
+            else:
+                return True
+    return False
+
+
+_CHINA_SIDE_CANDIDATES = _token_candidates(_CHINA_SIDE)
+
+
+def names_china_side(text: str) -> bool:
+    """Whether `text` names a China-side actor (or a bilateral phrase's China side) as a whole token."""
+    return _names_any(_CHINA_SIDE_CANDIDATES, text)
+
+
 _STRENGTH = {
     "us_official": OFFICIAL, "us_country": COUNTRY, "us_weak": WEAK,
     "cn_official": OFFICIAL, "cn_country": COUNTRY, "cn_weak": WEAK,
@@ -302,7 +337,7 @@ def assess_relevance(
     muted = _first_term(mute_terms, title, text)
     if muted is not None:
         return Relevance(relevant=False, score=0.0, reasons=(f"muted: {muted}",))
-    if _CHINA_SIDE_NAME.search(title) or _CHINA_SIDE_NAME.search(text):
+    if names_china_side(title) or names_china_side(text):
         reasons = _Reasons()
         head = _tag(title, reasons)
         body = [_tag(text[a:b], reasons) for a, b in sentence_spans(text)]

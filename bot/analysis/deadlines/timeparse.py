@@ -63,9 +63,11 @@ def _duckling() -> _Duckling:
 
 
 # Words without which Duckling finds no time expression; checking for them first skips most sentences,
-# and Duckling is the costliest step of the analysis.
+# and Duckling is the costliest step of the analysis. Months are the forms Duckling reads ("Sept.", "Aug"),
+# not any word that starts like one ("Marco", "Mayor", "Decision"), which only widened its windows.
 _MAYBE_TIME = re.compile(
-    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\w)"
+    r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?!\w)"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day|\b(?:today|tomorrow|tonight|yesterday|weeks?|weekends?|"
     r"months?|years?|quarters?|days?|noon|midnight|morning|afternoon|evening|night|spring|summer|autumn|"
     r"fall|winter|christmas|easter|thanksgiving|hours?|decades?)\b",
