@@ -1,7 +1,9 @@
 """Worker processes for the CPU-bound stages (parsing, relevance, deadlines, offline summaries).
 
 A worker that dies (killed for memory, crashed in a C extension) breaks a `ProcessPoolExecutor` for good;
-this pool starts a fresh one and retries the call once, so one bad moment never stops ingestion.
+this pool starts a fresh one and retries the call once, so one bad moment never stops ingestion. The other
+way round, a worker whose bot process was killed (`kill -9`, the OOM killer) exits at once instead of
+waiting forever for calls that will never come.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import asyncio
 import functools
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -70,7 +74,24 @@ class WorkerPool:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=self._prepare)
+                                   initializer=_start_worker, initargs=(self._prepare,))
+
+
+def _start_worker(prepare: Callable[[], None] | None) -> None:
+    """Runs first in every worker: watch the bot process, then prepare."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), name="parent-watch",
+                         daemon=True).start()
+    if prepare is not None:
+        prepare()
+
+
+def _exit_with_parent(sentinel: int) -> None:
+    # A worker blocks on its call queue, and holds that queue's write end itself, so it never sees the bot
+    # process go: the parent's sentinel becomes ready when the parent's end of the spawn pipe closes.
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def _ready() -> int:

@@ -80,22 +80,3 @@ async def test_a_dead_worker_is_replaced_and_the_batch_still_judged(caplog: pyte
     finally:
         workers.shutdown()
 
-
-def note_prepared() -> None:
-    """A worker's `prepare` that leaves its process id in the file named by USCHINA_TEST_PREPARED."""
-    with open(os.environ["USCHINA_TEST_PREPARED"], "a", encoding="utf-8") as out:
-        out.write(f"{os.getpid()}\n")
-
-
-async def test_start_has_every_worker_prepared_before_the_first_call(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    marks = tmp_path / "prepared"
-    monkeypatch.setenv("USCHINA_TEST_PREPARED", str(marks))
-    workers = WorkerPool(2, prepare=note_prepared)
-    try:
-        await workers.start()
-        started = sorted(workers.pids())
-        assert len(started) == 2
-        assert sorted(int(line) for line in marks.read_text().split()) == started
-    finally:
-        workers.shutdown()
