@@ -68,6 +68,12 @@ class CycleReport:
     stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     stale_stories: set[str] = field(default_factory=set)  # summaries to refresh once the batches are in
 
+    def feed_failed(self, url: str, error: str) -> None:
+        """Count one feed that gave nothing this cycle, with its one-line reason."""
+        self.feed_errors += 1
+        METRICS.feed_errors.inc()
+        self.errors.append(f"{url}: {error}")
+
     def lines(self) -> list[str]:
         return [
             f"feeds: {self.feeds} checked, {self.not_modified} unchanged (304), {self.same_body} same body as "
@@ -137,9 +143,7 @@ class Ingestor:
     async def _processing_failed(self, source: source_q.SourceRow, exc: Exception, report: CycleReport) -> None:
         """Count and log a feed whose processing raised; it is retried later with the usual backoff."""
         error = f"processing failed ({type(exc).__name__}: {str(exc)[:120]})"
-        report.feed_errors += 1
-        METRICS.feed_errors.inc()
-        report.errors.append(f"{source.url}: {error}")
+        report.feed_failed(source.url, error)
         log.error("feed %s: %s", source.url, error, exc_info=exc)
         try:
             await self.store.run(source_q.record_fetch_error, source.id, now=self.clock(), error=error,
@@ -155,9 +159,7 @@ class Ingestor:
         report.feeds += 1
         now = self.clock()
         if result.error:
-            report.feed_errors += 1
-            METRICS.feed_errors.inc()
-            report.errors.append(f"{source.url}: {result.error}")
+            report.feed_failed(source.url, result.error)
             await self.store.run(source_q.record_fetch_error, source.id, now=now, error=result.error,
                                  permanent=result.permanent)
             return
@@ -181,9 +183,7 @@ class Ingestor:
         for stage, seconds in timings.items():
             report.stages[stage] += seconds
         if error and not items:
-            report.feed_errors += 1
-            METRICS.feed_errors.inc()
-            report.errors.append(f"{source.url}: {error}")
+            report.feed_failed(source.url, error)
             log.warning("feed %s: %s", source.url, error)
             return
         await self.ingest_items(items, report=report, refresh=False)

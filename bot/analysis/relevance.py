@@ -216,18 +216,16 @@ def _names_any(candidates: tuple[re.Pattern[str], ...], text: str) -> bool:
     for pattern in candidates:
         for match in pattern.finditer(text):
             start = match.start()
-            if start == 0:
-                return True
-            first, before = text[start], text[start - 1]
-            if first.isascii() and first.isalpha():
-                if not (before.isascii() and before.isalpha()):
-                    return True
-            elif first.isascii() and first.isdigit():
-                if not (before.isascii() and before.isdigit()):
-                    return True
-            else:
+            if start == 0 or not _same_run(text[start - 1], text[start]):
                 return True
     return False
+
+
+def _same_run(before: str, first: str) -> bool:
+    """Whether `first` continues a run `before` is in, as `_TOKEN` reads runs: ASCII letters, ASCII digits."""
+    if not (before.isascii() and first.isascii()):
+        return False
+    return (before.isalpha() and first.isalpha()) or (before.isdigit() and first.isdigit())
 
 
 _CHINA_SIDE_CANDIDATES = _token_candidates(_CHINA_SIDE)
