@@ -168,14 +168,15 @@ class Ingestor:
             report.not_modified += 1
         elif body_hash == source.body_hash:
             report.same_body += 1  # the very bytes ingested last time: nothing in them can be new
-        else:
-            await self._ingest_body(source, result.body, result.content_type, report)
+        elif not await self._ingest_body(source, result.body, result.content_type, report):
+            body_hash = None  # not remembered: the same unusable bytes are read, and reported, again
         await self.store.run(source_q.record_fetch_ok, source.id, now=now, etag=result.etag,
                              last_modified=result.last_modified, status=result.status,
                              not_modified=result.not_modified, body_hash=body_hash)
 
     async def _ingest_body(self, source: source_q.SourceRow, body: bytes, content_type: str | None,
-                           report: CycleReport) -> None:
+                           report: CycleReport) -> bool:
+        """Parse and ingest one feed body; False when nothing usable was in it (the error is counted)."""
         kind = cast(SourceKind, source.kind)  # validated on the way in (config, CLI, commands)
         items, error, timings = await self._off_loop(
             parse_items, body, url=source.url, content_type=content_type, source_name=source.name,
@@ -185,8 +186,9 @@ class Ingestor:
         if error and not items:
             report.feed_failed(source.url, error)
             log.warning("feed %s: %s", source.url, error)
-            return
+            return False
         await self.ingest_items(items, report=report, refresh=False)
+        return True
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run CPU-bound work in the analysis workers when there are some, else here."""

@@ -124,3 +124,12 @@ def test_usage_errors(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "sources", "add", "--db", str(env))[0] == 2
     with pytest.raises(SystemExit):
         main(["deadlines", "--as-of", "July", "--db", str(env)])
+
+
+def test_a_body_that_is_not_a_feed_is_reported_again_on_every_fetch(
+        env: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["ingest", "--feed", feeds.url("/gzip/not-a-feed.html"), "--db", str(env)]  # no ETag there
+    for _fetch in range(2):  # the same unusable bytes twice: not skipped as "the same body as last time"
+        code, out, err = run(capsys, *args)
+        assert code == 1 and "not a feed" in err
+        assert "0 same body as last time, 1 failed" in out
