@@ -77,6 +77,16 @@ def story_signature(title: str, text: str) -> StorySignature:
     return StorySignature({t: round(w / norm, 5) for t, w in weights.items()} if norm else {})
 
 
+def merge_signatures(story: StorySignature, report: StorySignature, reports: int) -> StorySignature:
+    """The story's signature once a report joins it: the running mean of its `reports` reports' vectors,
+    so a story told in many words is matched by any of them, not only by its first report's."""
+    terms = {t: w * (reports - 1) for t, w in story.terms.items()}
+    for term, weight in report.terms.items():
+        terms[term] = terms.get(term, 0.0) + weight
+    norm = math.sqrt(sum(w * w for w in terms.values()))
+    return StorySignature({t: round(w / norm, 5) for t, w in terms.items()} if norm else {})
+
+
 def similarity(a: StorySignature, b: StorySignature) -> float:
     """Cosine similarity of two signatures (0 unrelated .. 1 same words)."""
     small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
@@ -149,3 +159,25 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             return word[: -len(suffix)] + replacement
     return word
+
+
+def cluster_reports(
+    reports: Iterable[tuple[str, str, str, datetime]], *, window: timedelta = DEFAULT_WINDOW,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> dict[str, str]:
+    """Story id (the id of its first report) for each (id, title, text, published), matched in publication
+    order the way the ingest cycle matches them."""
+    stories: list[tuple[str, StorySignature, datetime]] = []
+    story_of: dict[str, str] = {}
+    for item_id, title, text, published in sorted(reports, key=lambda r: r[3]):
+        signature = story_signature(title, text)
+        found = match_story(signature, stories, published, window=window, threshold=threshold)
+        if found is None:
+            stories.insert(0, (item_id, signature, published))
+            found = item_id
+        else:
+            index = next(i for i, story in enumerate(stories) if story[0] == found)
+            size = sum(1 for story in story_of.values() if story == found) + 1
+            stories[index] = (found, merge_signatures(stories[index][1], signature, size), stories[index][2])
+        story_of[item_id] = found
+    return story_of

@@ -38,6 +38,10 @@ _COMMERCE = (
     "retailers rival rivals stock stocks shares market "
     "markets bank banks fund funds billionaire entrepreneurs influencers players athletes economy EV car cars"
 ).split()
+# "the US tech giant", "Chinese chip firms": an industry word between the country and the firm.
+_INDUSTRIES = ("tech technology chip software internet e - commerce oil energy auto car pharmaceutical drug retail "
+               "media payments semiconductor AI solar steel battery telecom telecoms defence defense "
+               "aerospace biotech").split()
 _OFFICIAL_NOUNS = (
     "President Premier Vice Premier government officials official leader leadership embassy side military "
     "navy authorities regulators negotiators delegation diplomats diplomat ambassador Ministry ministry "
@@ -88,8 +92,12 @@ _CASED: dict[str, list[str]] = {
     "third_pair": [f"{t} {sep} {s}" for t in _THIRD for s in ("China", "US", "U.S.") for sep in "-–—/"]
     + [f"{s} {sep} {t}" for t in _THIRD for s in ("China", "US", "U.S.") for sep in "-–—/"],
     "us_weak": [f"{us} {noun}" for us in ("U.S.", "US", "American", "America s") for noun in _COMMERCE]
+    + [f"{us} {industry} {noun}" for us in ("U.S.", "US", "American") for industry in _INDUSTRIES
+       for noun in _COMMERCE]
     + ["Americans"],
     "cn_weak": [f"{cn} {noun}" for cn in ("Chinese", "China s") for noun in _COMMERCE]
+    + [f"{cn} {industry} {noun}" for cn in ("Chinese", "China s") for industry in _INDUSTRIES
+       for noun in _COMMERCE]
     + "Huawei SMIC ByteDance ZTE DeepSeek Alibaba Tencent BYD CATL DJI Hikvision Xiaomi Temu Shein".split(),
     "us_official": [
         "White House", "Pentagon", "State Department", "Department of State", "Commerce Department",
@@ -118,7 +126,7 @@ _UNCASED: dict[str, list[str]] = {
     "implicit": [f"{a} {b}" for a in ("trade", "tariff") for b in
                  ("war", "wars", "truce", "ceasefire", "fight", "standoff")] + ["贸 易 战"],
     "topic": (
-        "tariff|tariffs|duties|levies|trade talks|trade deal|trade tensions|trade deficit|trade surplus|"
+        "tariff|tariffs|duties|levy|levies|trade talks|trade deal|trade tensions|trade deficit|trade surplus|"
         "prisoner swap|prisoner exchange|exit ban|journalist|journalists|correspondents|nuclear|"
         "arms control|de minimis|executive order|proposed rule|final rule|ban|bans|banned|banning|bar|bars|"
         "barred|curb|curbs|crackdown|probe|"
@@ -150,6 +158,18 @@ _UNCASED: dict[str, list[str]] = {
 # Word stems that are topics in any inflection ("negotiators", "retaliation", "sanctioned").
 _TOPIC_STEMS = ("negotiat", "diploma", "cyber", "retaliat", "visit", "sanction", "delist", "decoupl",
                 "hacker", "hacking", "restrict", "smuggl", "indict", "extradit", "detain", "expel", "expuls")
+
+
+# Topics that are a government's measure, whoever it is aimed at.
+_MEASURES = frozenset((
+    "ban|bans|banned|banning|bar|bars|barred|curb|curbs|crackdown|probe|countermeasure|countermeasures|"
+    "unreliable entity list|export control|export controls|export - control|export - controls|export curb|"
+    "export curbs|export ban|export bans|export licence|export licences|export license|export licenses|"
+    "export restrictions|chip curbs|chip ban|chip controls|entity list|blacklist|blacklisted|section 301|"
+    "cfius|investment screening|outbound investment|tariff|tariffs|duties|levies|executive order|"
+    "proposed rule|final rule"
+).split("|"))
+_MEASURE_STEMS = ("sanction", "restrict", "indict", "delist")
 
 
 _Trie = dict[str, "_Trie | str"]
@@ -298,11 +318,19 @@ class _Sentence:
     topics: set[str] = field(default_factory=set)
     sport: bool = False
 
+    def names_a_measure(self) -> bool:
+        """Whether a topic of the sentence is a government measure (a ban, a listing, sanctions...)."""
+        return bool(self.topics & _MEASURES) or any(t.startswith(_MEASURE_STEMS) for t in self.topics)
+
     def link(self) -> float:
         """How strongly this sentence ties the US and China together (0..1 before placement)."""
         if self.bilateral:
             return 1.0
         if self.us and self.cn:
+            if max(self.us, self.cn) == OFFICIAL and self.names_a_measure():
+                # A government's measure aimed at the other side's firms ("Commerce put Huawei on the
+                # Entity List", "Beijing's probe of Nvidia") is relations, not business news.
+                return COUNTRY
             return min(self.us, self.cn)
         if self.implicit and self.cn and not self.third:
             return 0.8  # "the trade war" next to China, no third country: the US is the other side
@@ -337,8 +365,10 @@ def assess_relevance(
         return Relevance(relevant=False, score=0.0, reasons=(f"muted: {muted}",))
     if names_china_side(title) or names_china_side(text):
         reasons = _Reasons()
-        head = _tag(title, reasons)
         body = [_tag(text[a:b], reasons) for a, b in sentence_spans(text)]
+        # Without a headline (a bare summary, a pasted passage) the first sentence is the one that says
+        # what the item is about.
+        head = _tag(title, reasons) if title.strip() else (body.pop(0) if body else _Sentence())
         score, explanation = _score(head, body[:LEDE_SENTENCES], body[LEDE_SENTENCES:]), _explain(reasons)
     else:
         score, explanation = 0.0, ("no China-side actor",)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,23 +11,12 @@ from typing import Any, Literal
 import sqlite_utils
 
 from bot.analysis.deadlines import topic_key
+from bot.analysis.deadlines.merge import Tracked, is_cancellation, match_tracked
 from bot.models import DeadlineMention, DeadlineView
 from storage.queries.timestamps import to_iso
 
 ChangeKind = Literal["new", "changed", "cancelled"]
 
-# Two dated reports of one topic within this many days are the same event, reported less or more exactly.
-_SAME_EVENT_DAYS = 45
-# A report that says the event moved may move it this far.
-_MOVE_DAYS = 400
-_MOVED = re.compile(
-    r"\b(?:extend(?:s|ed|ing)?|extension|postpone[sd]?|delay(?:s|ed)?|push(?:es|ed)? back|resched|moved?)\b",
-    re.I,
-)
-_CANCELLED = re.compile(r"\b(?:cancel(?:l)?ed|called off|scrapped|scrubbed|abandoned)\b", re.I)
-_HEDGE_BEFORE = re.compile(
-    r"\b(?:may|might|could|would|threaten\w*|warn\w*|consider\w*|if|unless)\b[^.]{0,30}$", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -88,13 +76,13 @@ def _record_one(
     if existing is None:
         return (
             None
-            if _is_cancellation(mention.evidence)
+            if is_cancellation(mention.evidence)
             else _insert(db, topic, item_id, published, mention, now)
         )
     _add_source(db, existing["id"], item_id, mention.evidence, now)
     if published.isoformat() < (existing["dated_by"] or ""):
         return None  # an older report never overrides what a newer one said
-    if _is_cancellation(mention.evidence):
+    if is_cancellation(mention.evidence):
         return _cancel(db, existing, item_id, published, now)
     if mention.start is None or (_day(existing["start"]), _day(existing["end"])) == (
         mention.start,
@@ -107,35 +95,11 @@ def _record_one(
 def _find_match(
     db: sqlite_utils.Database, topic: str, published: date, mention: DeadlineMention
 ) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM deadlines WHERE topic = ? AND status != 'cancelled'", [topic]))
-    if mention.start is None:
-        # An undated report of a topic refers to its nearest still-open deadline.
-        open_rows = [r for r in rows if r["end"] is None or r["end"] >= published.isoformat()]
-        return min(open_rows, key=lambda r: r["start"] or "9999", default=None)
-    reach = _MOVE_DAYS if _MOVED.search(mention.evidence) else _SAME_EVENT_DAYS
-    best: tuple[int, dict[str, Any]] | None = None
-    for row in rows:
-        distance = _distance(row, mention)
-        if distance <= reach and (best is None or distance < best[0]):
-            best = (distance, row)
-    return best[1] if best else None
-
-
-def _distance(row: dict[str, Any], mention: DeadlineMention) -> int:
-    """Days between a tracked deadline and a dated mention; undated deadlines are near any date."""
-    start, end = _day(row["start"]), _day(row["end"])
-    if start is None or end is None or mention.start is None or mention.end is None:
-        return 0
-    if start <= mention.end and mention.start <= end:
-        return 0
-    return min(abs((mention.start - end).days), abs((start - mention.end).days))
-
-
-def _is_cancellation(evidence: str) -> bool:
-    for match in _CANCELLED.finditer(evidence):
-        if not _HEDGE_BEFORE.search(evidence[: match.start()]):
-            return True
-    return False
+    rows = {r["id"]: r for r in db.query("SELECT * FROM deadlines WHERE topic = ? AND status != 'cancelled'",
+                                         [topic])}
+    tracked = [Tracked(r["id"], r["topic"], _day(r["start"]), _day(r["end"])) for r in rows.values()]
+    found = match_tracked(mention, tracked, published)
+    return rows[found.id] if found else None
 
 
 def _deadline_id(topic: str, mention: DeadlineMention, item_id: str) -> str:

@@ -154,3 +154,9 @@ def topic_key(what: str) -> str:
             return topic
     words = sorted({w for w in re.findall(r"[a-z]+", what.lower()) if len(w) > 3})
     return " ".join(words) or "event"
+
+
+def event_topic(text: str) -> str | None:
+    """The topic of the first event noun in `text`, or None when it names no event."""
+    found = name_event(text)
+    return found[0] if found else None

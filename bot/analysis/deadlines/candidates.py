@@ -1,0 +1,131 @@
+"""Step 1 of deadline extraction: every time expression and duration a sentence holds, as dated candidates.
+
+A candidate is only a reading of the words ("early August" = Aug 1-10, "for 90 days from Nov. 10" = Nov 10
+next year); whether it is an upcoming US–China deadline is decided later, from its features.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal
+
+from bot.analysis.deadlines import windows
+from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
+
+Anchor = Literal["", "stated", "issued", "published"]
+
+# Duckling reads some bare numbers as clock times ("by 115" in "by 115%"); a date needs a calendar word.
+_CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}", re.I)
+_NUMBER_TAIL = re.compile(r"^(?:[.,]\d+)?\s*(?:%|per ?cent|percent|billion|million|trillion|bn|m\b)", re.I)
+_APPROXIMATE = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|almost|up to)\s+", re.I)
+_ORDINAL_ONLY = re.compile(r"^(?:the |on the )?(?:first|second|third|fourth|\d+(?:st|nd|rd|th))$", re.I)
+_VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
+# "apply immediately" is now, not a date to track.
+_NOW = re.compile(r"^(?:immediately|now|right now|right away|at once|currently|so far|to date|today|tonight)$", re.I)
+_PAST_SPAN = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|past)\b", re.I)
+# Counts of past time, not dates: "in more than five years", "for decades".
+_SPAN_OF_YEARS = re.compile(r"^(?:in|for|over) (?:more than |over |nearly |almost )?(?:\d+|\w+) (?:years|decades)$", re.I)
+# A measure's clock starts at a stated date ("starting Nov. 10"), or at its signing or release.
+_STATED_START = re.compile(r"\b(?:starting|effective|from|beginning|begins?|takes? effect|took effect)\b[^,;]{0,20}$", re.I)
+_ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved)\b", re.I)
+_EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*|another|additional|further)\b", re.I)
+_WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b", re.I)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One dated reading of a time expression or duration in sentence `index` of an item."""
+
+    sentence: str
+    index: int
+    span: TimeSpan  # where the words are, and the days they cover (duration: the day it runs out)
+    kind: Literal["date", "duration"]
+    anchor: Anchor = ""  # a duration's start: a date stated beside it, a signing day, or publication
+
+
+def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
+    """Every date and duration of every sentence, each resolved against `published`."""
+    found: list[Candidate] = []
+    last: TimeSpan | None = None
+    for index, sentence in enumerate(sentences):
+        dates = date_spans(sentence, published)
+        for span in dates:
+            if windows.SAME_DATE.fullmatch(span.body):
+                if last is None:
+                    continue
+                span = replace(last, body=span.body, pos=span.pos, end_pos=span.end_pos)
+            last = span
+            found.append(Candidate(sentence, index, span, "date"))
+        found += _durations(sentence, index, published, dates)
+    return found
+
+
+def date_spans(sentence: str, published: date) -> list[TimeSpan]:
+    """Our windows first, then Duckling's expressions that do not overlap them, in text order."""
+    spans = list(windows.fuzzy_windows(sentence, published))
+    # "the same date" refers back to the last date read; find_candidates resolves it.
+    spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
+              for m in windows.SAME_DATE.finditer(sentence)]
+    for span in parse_times(sentence, published):
+        if _not_a_date(sentence, span) or windows.DURATION.search(span.body):
+            continue
+        if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
+            spans.append(span)
+    return sorted(spans, key=lambda s: s.pos)
+
+
+def _not_a_date(sentence: str, span: TimeSpan) -> bool:
+    words = _APPROXIMATE.sub("", re.sub(r"^(?:by|at|in|on|for|from|the)\s+", "", span.body, flags=re.I))
+    return bool(
+        _ORDINAL_ONLY.match(span.body)
+        or _NOW.match(span.body)
+        or _APPROXIMATE.match(span.body)
+        or _SPAN_OF_YEARS.match(span.body)
+        or _VAGUE_YEAR.match(span.body)
+        or _PAST_SPAN.search(span.body)
+        or not _CALENDAR_WORD.search(words)
+        or _NUMBER_TAIL.match(sentence[span.end_pos :])
+    )
+
+
+def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]) -> list[Candidate]:
+    found = []
+    for match in windows.DURATION.finditer(sentence):
+        start, anchor = _measure_start(sentence, match, published, dates)
+        end = windows.duration_after(match, start)[1]
+        if anchor == "published":
+            # Counted from the day of the report, the true start may be a day or two off: either side, or
+            # after it for an extension, which runs from the current expiry (still ahead when reported).
+            before, after = (0, 2) if _EXTENSION.search(sentence) else (1, 1)
+            span = TimeSpan(match.group(), match.start(), match.end(), end - timedelta(days=before),
+                            end + timedelta(days=after), "range")
+        else:
+            span = TimeSpan(match.group(), match.start(), match.end(), end, end, "day")
+        found.append(Candidate(sentence, index, span, "duration", anchor))
+    return found
+
+
+def _measure_start(
+    sentence: str, match: re.Match[str], published: date, dates: list[TimeSpan]
+) -> tuple[date, Anchor]:
+    """When the measure starts: a date given with "starting/effective", its signing day, else publication."""
+    outside = [s for s in dates if not (match.start() <= s.pos and s.end_pos <= match.end())]
+    for span in outside:
+        if _STATED_START.search(sentence[: span.pos]) or _STATED_START.search(span.body + " "):
+            return span.start, "stated"
+    for span in outside:
+        near = sentence[max(0, span.pos - 25) : span.end_pos + 12]
+        if span.granularity == "day" and _ISSUED.search(near):
+            return _latest_such_day(span, published), "issued"
+    return published, "published"
+
+
+def _latest_such_day(span: TimeSpan, published: date) -> date:
+    """A bare weekday in a report of what was done ("signed on Thursday") is the latest such day."""
+    day = span.start
+    if _WEEKDAY.search(span.body) and not re.search(r"\bnext\b", span.body, re.I):
+        while day > published:
+            day -= timedelta(days=7)
+    return min(day, published)

@@ -1,0 +1,133 @@
+"""Step 2 of deadline extraction: what the words around a candidate say about it, as named features.
+
+Each feature is a reading rule (tense, modality, the verb that governs the date, how far ahead it falls,
+which event noun is near); the learned model in `model.py` weighs them. Keeping the rules as features, not
+as gates, is what lets one corpus decide how much each is worth.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.analysis.deadlines.candidates import Candidate
+from bot.analysis.deadlines.events import event_topic
+from bot.analysis.deadlines.text import CHINA, OTHER_COUNTRY, US, clause_around
+
+_CUES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.I)
+    for name, pattern in {
+        "will": r"\b(?:will|shall|'ll)\b",
+        "would": r"\bwould\b",
+        "scheduled": r"\b(?:(?:is|are) (?:set|due|scheduled|slated|poised|going) to|scheduled|slated|due to|"
+        r"set to|to be held|upcoming)\b",
+        "expected": r"\b(?:expected|likely|anticipated|planned|plans? to|planning|intends?|aims? to|hopes? to)\b",
+        "hedge": r"\b(?:may|might|could|possibl[ey]|consider(?:ing|s)?|weighing|mulling|reportedly)\b",
+        "agreed": r"\b(?:agreed|agree|agreement|pledged|promised|vowed|decided|committed)\b",
+        "effect": r"\b(?:takes? effect|take effect|effective|kicks? in|come into (?:force|effect)|in force|"
+        r"goes into effect|go into effect|apply|applies)\b",
+        "ends": r"\b(?:expires?|expiry|expiration|ends?|ending|lapses?|runs? out|deadline)\b",
+        "extend": r"\b(?:extend\w*|extension|prolong\w*|postpone\w*|delay\w*|push\w* back|defer\w*)\b",
+        "past_marker": r"\b(?:last|ago|yesterday|earlier|previously|since|already|took place|took effect|"
+        r"went into effect|came into (?:force|effect)|was held|were held|began|started)\b",
+        "had": r"\b(?:had|has been|have been|was|were)\b",
+        "counterfactual": r"\b(?:would have|could have|might have|had been (?:set|due|scheduled|expected|planned)|"
+        r"was (?:set|due|scheduled) to|were (?:set|due|scheduled) to|originally|initially)\b",
+        "condition": r"\b(?:if|unless|otherwise|absent|without a deal|threat\w*|warn\w*|ultimatum)\b",
+        "cancelled": r"\b(?:cancel\w*|call(?:ed)? off|scrap\w*|avert\w*|averted|suspend\w*|shelv\w*|"
+        r"drop(?:ped)?|abandon\w*|paus\w*|halt\w*|revok\w*|rescind\w*|lift\w*|waiv\w*)\b",
+        "negation": r"\b(?:not|no|never|no longer|n't)\b",
+        "said": r"\b(?:said|says|told|announced|stated|noted|wrote|posted|reported|confirmed)\b",
+        "comment": r"\b(?:comments?|comment period|hearing|public input|submissions?)\b",
+    }.items()
+}
+# A past-tense verb not governed by an auxiliary or "to": a report of what someone did.
+_PAST_VERB = re.compile(
+    r"(?<!\bto )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bwill )(?<!\bwould )"
+    r"\b(?:\w{3,}ed|said|told|met|held|spoke|took|made|sent|won|gave|struck|began|came|went|saw|rose|fell)\b",
+    re.I,
+)
+_NOT_PAST_ED = frozenset({"expected", "scheduled", "planned", "proposed", "slated", "delayed", "needed", "based",
+                          "related", "tied", "aimed", "limited", "united", "red", "bed", "need", "speed",
+                          "indeed", "proceed", "exceed", "succeed", "reduced", "increased", "raised",
+                          "extended", "suspended", "agreed", "reported", "called"})
+# The word right before the expression: "on Friday" (an event), "by Friday" (a deadline), "since May".
+_PREPOSITIONS = {
+    "by": r"(?:by|before|no later than)", "until": r"(?:until|till|through|to)", "on": r"on", "in": r"in",
+    "from": r"(?:from|starting|beginning|effective|as of)", "since": r"(?:since|after)", "at": r"(?:at|during)",
+}
+_PREPOSITION_BEFORE = {name: re.compile(rf"\b{words}\s+(?:the\s+)?$", re.I) for name, words in _PREPOSITIONS.items()}
+_REPORTED_DATE = re.compile(
+    r"\b(?:said|says|told|announced|added|stated|noted|wrote|posted|met|held|earlier|introduced|began|"
+    r"started|signed|unveiled|released|issued|published|approved|imposed|passed|launched|proposed|filed|"
+    r"hosted|delivered|lifted|took effect|went into effect|came into force)\s+(?:on\s+|in\s+|at\s+)?$",
+    re.I,
+)
+_EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
+_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+_MOVED_TO = re.compile(r"\b(?:extend\w*|postpone\w*|delay\w*|push\w* back|mov(?:e|ed|es)|until)\b[^;]{0,90}\bto\s+$",
+                       re.I)
+_AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (366, "year"))
+
+
+def features(candidate: Candidate, published: date) -> dict[str, float]:
+    """The named features of one candidate; absent names are 0."""
+    span, sentence = candidate.span, candidate.sentence
+    clause = clause_around(sentence, span.pos, span.end_pos)
+    before = sentence[max(0, span.pos - 60) : span.pos]
+    out: dict[str, float] = {"bias_" + candidate.kind: 1.0, f"granularity_{span.granularity}": 1.0}
+    if candidate.anchor:
+        out[f"anchor_{candidate.anchor}"] = 1.0
+    out.update(_when(candidate, published))
+    for name, pattern in _CUES.items():
+        if pattern.search(clause):
+            out[f"clause_{name}"] = 1.0
+        elif pattern.search(sentence):
+            out[f"sentence_{name}"] = 1.0
+    if any(m.group().lower() not in _NOT_PAST_ED for m in _PAST_VERB.finditer(clause)):
+        out["clause_past_verb"] = 1.0
+    for name, pattern in _PREPOSITION_BEFORE.items():
+        if pattern.search(before) or re.match(rf"{_PREPOSITIONS[name]}\b", span.body, re.I):
+            out[f"prep_{name}"] = 1.0
+    if _REPORTED_DATE.search(before):
+        out["reported_date"] = 1.0
+    if _MOVED_TO.search(sentence[max(0, span.pos - 100) : span.pos]):
+        out["moved_to"] = 1.0
+    out[f"event_{event_topic(clause) or event_topic(sentence) or 'none'}"] = 1.0
+    out.update(_sides(sentence, clause))
+    out["lede"] = float(candidate.index < 2)
+    return out
+
+
+def _when(candidate: Candidate, published: date) -> dict[str, float]:
+    span = candidate.span
+    out: dict[str, float] = {}
+    ahead = (span.start - published).days
+    bucket = next((name for limit, name in _AHEAD_BUCKETS if ahead <= limit), "beyond")
+    out[f"ahead_{bucket}"] = 1.0
+    if span.start < published:
+        out["starts_before_publication"] = 1.0
+    body = span.body
+    if _EXPLICIT_YEAR.search(body):
+        out["explicit_year"] = 1.0
+    if _RELATIVE.search(body):
+        out["relative"] = 1.0
+    if _WEEKDAY.search(body):
+        out["weekday"] = 1.0
+    if _MONTH.search(body) and not _EXPLICIT_YEAR.search(body) and span.start.year > published.year:
+        # A month without a year read as next year's ("early April" in a May story) is often a past one.
+        out["rolled_to_next_year"] = 1.0
+    return out
+
+
+def _sides(sentence: str, clause: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    us, china = bool(US.search(sentence)), bool(CHINA.search(sentence))
+    out["sentence_us_and_china" if us and china else "sentence_one_side" if us or china else "sentence_no_side"] = 1
+    if OTHER_COUNTRY.search(clause) and not (US.search(clause) and CHINA.search(clause)):
+        out["clause_other_country"] = 1.0
+    elif OTHER_COUNTRY.search(sentence):
+        out["sentence_other_country"] = 1.0
+    return out

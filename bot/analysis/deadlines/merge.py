@@ -1,0 +1,121 @@
+"""Step 4 of deadline extraction: one entry per event, within an item and across items.
+
+`one_per_event` folds what one item says twice ("Aug. 12", "the 90-day truce"); `match_tracked` is the policy
+storage applies when a new report meets the deadlines already tracked: pure, and independent of the order
+reports arrive in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from bot.analysis.deadlines.events import topic_key
+from bot.models import DeadlineMention
+
+
+def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
+    """Overlapping dated mentions are one event: keep the narrowest (the most specific), surest first;
+    consecutive days of one event ("talks on Thursday and Friday") become one range; an undated mention is
+    dropped when a dated one of its topic exists."""
+    dated = sorted((m for m in mentions if m.start is not None and m.end is not None),
+                   key=lambda m: (_width(m), -m.confidence))
+    kept: list[DeadlineMention] = []
+    for mention in dated:
+        index = next((i for i, k in enumerate(kept) if _overlap(k, mention)), None)
+        if index is None:
+            kept.append(mention)
+    kept = _join_consecutive_days(kept)
+    topics = {topic_key(m.what) for m in kept}
+    undated: dict[str, DeadlineMention] = {}
+    for mention in mentions:
+        topic = topic_key(mention.what)
+        if mention.start is None and topic not in topics:
+            undated.setdefault(topic, mention)
+    return sorted(kept, key=lambda m: m.start or date.max) + list(undated.values())
+
+
+def _width(mention: DeadlineMention) -> int:
+    assert mention.start is not None and mention.end is not None
+    return (mention.end - mention.start).days
+
+
+def _overlap(a: DeadlineMention, b: DeadlineMention) -> bool:
+    assert a.start and a.end and b.start and b.end
+    return a.start <= b.end and b.start <= a.end
+
+
+def _join_consecutive_days(mentions: list[DeadlineMention]) -> list[DeadlineMention]:
+    out: list[DeadlineMention] = []
+    for mention in sorted(mentions, key=lambda m: m.start or date.max):
+        last = out[-1] if out else None
+        if (last is not None and last.evidence == mention.evidence and last.end is not None
+                and mention.start is not None and last.granularity in ("day", "range")
+                and mention.granularity == "day" and mention.start - last.end == timedelta(days=1)
+                and topic_key(last.what) == topic_key(mention.what)):
+            out[-1] = replace(last, end=mention.end, granularity="range")
+        else:
+            out.append(mention)
+    return out
+
+
+# Two dated reports of one topic within this many days are the same event, reported less or more exactly.
+SAME_EVENT_DAYS = 45
+# A report that says the event moved may move it this far.
+MOVE_DAYS = 400
+_MOVED = re.compile(
+    r"\b(?:extend(?:s|ed|ing)?|extension|prolong(?:s|ed|ing)?|postpone[sd]?|delay(?:s|ed)?|"
+    r"push(?:es|ed)? back|defer(?:s|red)?|resched\w*|moved?|pushed)\b",
+    re.I,
+)
+_CANCELLED = re.compile(r"\b(?:cancel(?:l)?ed|called off|scrapped|scrubbed|abandoned)\b", re.I)
+_HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|would|threaten\w*|warn\w*|consider\w*|if|unless)\b[^.]{0,30}$",
+                           re.I)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A deadline already tracked, as the merge policy sees it."""
+
+    id: str
+    topic: str
+    start: date | None
+    end: date | None
+
+
+def reports_a_move(evidence: str) -> bool:
+    """Whether the report says its event was moved (extended, postponed, delayed...)."""
+    return _MOVED.search(evidence) is not None
+
+
+def is_cancellation(evidence: str) -> bool:
+    """A plain report that the event was called off, not "could be cancelled if ..."."""
+    return any(not _HEDGE_BEFORE.search(evidence[: found.start()]) for found in _CANCELLED.finditer(evidence))
+
+
+def match_tracked(mention: DeadlineMention, tracked: Sequence[Tracked], published: date) -> Tracked | None:
+    """The tracked deadline (not cancelled) this mention, published on `published`, reports on; None: new.
+
+    Same topic. An undated report refers to the topic's nearest still-open deadline; a dated one to the
+    nearest within `SAME_EVENT_DAYS`, or `MOVE_DAYS` when the report says the event moved (undated
+    deadlines are near any date). Ties go to the lowest id, so the answer never depends on row order.
+    """
+    same = [t for t in tracked if t.topic == topic_key(mention.what)]
+    if mention.start is None:
+        still_open = [t for t in same if t.end is None or t.end >= published]
+        return min(still_open, key=lambda t: (t.start or date.max, t.id), default=None)
+    reach = MOVE_DAYS if reports_a_move(mention.evidence) else SAME_EVENT_DAYS
+    near = [(distance(t, mention), t.id, t) for t in same]
+    near = [entry for entry in near if entry[0] <= reach]
+    return min(near, key=lambda entry: entry[:2])[2] if near else None
+
+
+def distance(tracked: Tracked, mention: DeadlineMention) -> int:
+    """Days between a tracked deadline and a mention: 0 when their intervals overlap or either is undated."""
+    if not (tracked.start and tracked.end and mention.start and mention.end):
+        return 0
+    if tracked.start <= mention.end and mention.start <= tracked.end:
+        return 0
+    return min(abs((tracked.start - mention.end).days), abs((mention.start - tracked.end).days))

@@ -1,0 +1,44 @@
+"""Step 3 of deadline extraction: how likely a candidate is an upcoming US–China deadline.
+
+A logistic regression over the named features of `features.py`, trained with scikit-learn on the tuning
+part of the repository's corpus (`python -m corpus train`) and shipped as plain weights in `model.json`:
+scoring is one dot product, so the bot and its worker processes need neither scikit-learn nor its memory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+MODEL_FILE = "model.json"
+
+
+@dataclass(frozen=True)
+class DeadlineModel:
+    """Weights per feature name, an intercept, and the probability from which a candidate is kept."""
+
+    weights: dict[str, float]
+    intercept: float
+    threshold: float
+
+    def probability(self, feature_values: dict[str, float]) -> float:
+        """P(upcoming deadline) for one candidate's features."""
+        z = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feature_values.items())
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape `model.json` stores."""
+        return {"intercept": self.intercept, "threshold": self.threshold,
+                "weights": dict(sorted(self.weights.items()))}
+
+
+@cache
+def shipped_model() -> DeadlineModel:
+    """The model that ships in the package."""
+    data = json.loads(files("bot.analysis.deadlines").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
+    return DeadlineModel({str(k): float(v) for k, v in data["weights"].items()}, float(data["intercept"]),
+                         float(data["threshold"]))

@@ -1,0 +1,1 @@
+"""The judgement corpus: real news passages labelled for relevance, deadlines and stories, with its tools."""

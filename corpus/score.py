@@ -1,0 +1,186 @@
+"""Measures of the analysis on a corpus part: relevance, deadlines, and one story across outlets.
+
+Every measure runs the same functions the bot runs (`bot.analyze.judge`, `bot.analysis.cluster`), on the
+passage text alone (no headline), as a feed's summary would deliver it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.analysis.cluster import cluster_reports
+from bot.analysis.relevance import DEFAULT_THRESHOLD
+from bot.analyze import judge
+from bot.models import DeadlineMention
+
+HERE = Path(__file__).parent
+PARTS = ("tune", "test")
+
+Interval = tuple[date, date]
+
+
+def load(part: str) -> list[dict[str, Any]]:
+    """The passages of one corpus part ("tune" or "test")."""
+    lines = (HERE / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@dataclass
+class Counts:
+    """True positives, false positives and false negatives, with the usual ratios."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, other: Counts) -> None:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        self.misses += other.misses
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def line(self) -> str:
+        return f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f} (tp {self.tp} fp {self.fp} fn {self.fn})"
+
+
+def expected_intervals(case: dict[str, Any]) -> list[Interval]:
+    """The upcoming, dated US–China deadlines a careful reader tracks in this passage."""
+    if not case["relevant"]:
+        return []
+    return [(date.fromisoformat(d["date_start"]), date.fromisoformat(d["date_end"]))
+            for d in case["deadlines"] if d["status"] == "upcoming" and d["date_start"]]
+
+
+def matches(truth: Interval, guess: Interval) -> bool:
+    """The eval rule: the intervals overlap and the guess is at most 3x the truth's span + 3 days wide."""
+    overlap = guess[0] <= truth[1] and truth[0] <= guess[1]
+    return overlap and (guess[1] - guess[0]).days <= 3 * (truth[1] - truth[0]).days + 3
+
+
+def match_one_to_one(truths: list[Interval], guesses: list[Interval]) -> tuple[Counts, set[int]]:
+    """Greedy one-to-one matching, each truth taking the nearest free guess; returns counts and used guesses."""
+    used: set[int] = set()
+    counts = Counts()
+    for truth in truths:
+        free = [i for i, g in enumerate(guesses) if i not in used and matches(truth, g)]
+        if free:
+            used.add(min(free, key=lambda i: abs((guesses[i][0] - truth[0]).days)
+                         + abs((guesses[i][1] - truth[1]).days)))
+            counts.tp += 1
+        else:
+            counts.fn += 1
+    counts.fp = len(guesses) - len(used)
+    return counts, used
+
+
+def _published(case: dict[str, Any]) -> date:
+    return date.fromisoformat(case["published"][:10])
+
+
+def predicted(case: dict[str, Any]) -> tuple[bool, tuple[DeadlineMention, ...]]:
+    """What the bot's analysis says of the passage, text only: (relevant, deadlines)."""
+    judgement = judge("", case["text"], _published(case), DEFAULT_THRESHOLD)
+    return judgement.relevance.relevant, judgement.deadlines
+
+
+def score_relevance(cases: Iterable[dict[str, Any]]) -> Counts:
+    """Relevance on the clear passages (not marked ambiguous)."""
+    counts = Counts()
+    for case in cases:
+        if case.get("ambiguous"):
+            continue
+        guess, truth = predicted(case)[0], bool(case["relevant"])
+        counts.tp += guess and truth
+        counts.fp += guess and not truth
+        counts.fn += truth and not guess
+        if guess != truth:
+            counts.misses.append(f"{case['id']}: {'missed' if truth else 'false alarm'}: {case['text'][:90]}")
+    return counts
+
+
+def score_deadlines(cases: Iterable[dict[str, Any]]) -> tuple[Counts, int, int]:
+    """Dated deadlines (one-to-one, interval overlap), and (undated found, undated expected)."""
+    total, undated_found, undated_expected = Counts(), 0, 0
+    for case in cases:
+        _, found = predicted(case)
+        guesses = [(m.start, m.end) for m in found if m.start is not None and m.end is not None]
+        truths = expected_intervals(case)
+        counts, used = match_one_to_one(truths, guesses)
+        for i, guess in enumerate(guesses):
+            if i not in used:
+                counts.misses.append(f"{case['id']}: extra {guess[0]}..{guess[1]} «{found[i].evidence[:80]}»")
+        if counts.fn:
+            counts.misses.append(f"{case['id']}: missed {counts.fn} of {truths}")
+        total.add(counts)
+        wanted = sum(1 for d in case["deadlines"] if d["status"] == "upcoming" and not d["date_start"])
+        undated_expected += wanted if case["relevant"] else 0
+        undated_found += min(wanted, sum(1 for m in found if m.start is None)) if case["relevant"] else 0
+    return total, undated_found, undated_expected
+
+
+@dataclass(frozen=True)
+class Ratios:
+    """Precision and recall averaged over passages (B-cubed)."""
+
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def line(self) -> str:
+        return f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f}"
+
+
+def score_clustering(cases: list[dict[str, Any]]) -> Ratios:
+    """B-cubed precision and recall of the stories the bot forms from the relevant passages, in date order."""
+    relevant = [c for c in cases if c["relevant"]]
+    reports = [(c["id"], c.get("title", ""), c["text"], datetime.combine(_published(c), datetime.min.time(), UTC))
+                for c in relevant]
+    story_of = cluster_reports(reports)
+    gold = {c["id"]: c["event"] for c in relevant}
+    by_story: dict[str, set[str]] = defaultdict(set)
+    by_event: dict[str, set[str]] = defaultdict(set)
+    for item_id, story in story_of.items():
+        by_story[story].add(item_id)
+        by_event[gold[item_id]].add(item_id)
+    precision = sum(len(by_story[story_of[i]] & by_event[gold[i]]) / len(by_story[story_of[i]]) for i in gold)
+    recall = sum(len(by_story[story_of[i]] & by_event[gold[i]]) / len(by_event[gold[i]]) for i in gold)
+    return Ratios(precision / len(gold), recall / len(gold)) if gold else Ratios(0.0, 0.0)
+
+
+def report(part: str, *, verbose: bool = False) -> dict[str, float]:
+    """Print and return every measure on one part."""
+    cases = load(part)
+    relevance = score_relevance(cases)
+    deadlines, undated_found, undated_expected = score_deadlines(cases)
+    stories = score_clustering(cases)
+    print(f"{part}: {len(cases)} passages, {len({c['event'] for c in cases})} events")
+    print(f"  relevance (clear, text only)  {relevance.line()}")
+    print(f"  deadlines (dated, one-to-one) {deadlines.line()}; undated found {undated_found}/{undated_expected}")
+    print(f"  one story across outlets (B-cubed) {stories.line()}")
+    if verbose:
+        for miss in relevance.misses + deadlines.misses:
+            print("   ", miss)
+    return {"relevance_f1": relevance.f1, "deadlines_p": deadlines.precision, "deadlines_r": deadlines.recall,
+            "deadlines_f1": deadlines.f1, "stories_f1": stories.f1}
