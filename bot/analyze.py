@@ -45,7 +45,7 @@ def judge(title: str, text: str, published: date, threshold: float, watch_terms:
     if not relevance.relevant:
         return Judgement(relevance)
     deadlines = tuple(extract_deadlines(text, published, title=title))
-    signature = story_signature(title, text)
+    signature = story_signature(title, text, (d.start for d in deadlines if d.start is not None))
     if summary is None:
         return Judgement(relevance, deadlines, signature)
     return Judgement(relevance, deadlines, signature, summarize_text(

@@ -24,6 +24,7 @@ import sqlite_utils
 from bot.analysis.cluster import (
     StorySignature,
     match_story,
+    merge_signatures,
     signature_from_json,
     signature_to_json,
     story_signature,
@@ -300,7 +301,7 @@ def _open_stories(db: sqlite_utils.Database, now: datetime) -> list[tuple[str, S
 
 @functools.lru_cache(maxsize=4096)
 def _parsed_signature(data: str) -> StorySignature:
-    # A story's signature never changes once stored, and every batch reads the open stories' signatures.
+    # Every batch reads the open stories' signatures; one that changed is a new key.
     return signature_from_json(data)
 
 
@@ -310,6 +311,10 @@ def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, 
     signature = entry.analysis.signature or story_signature(entry.item.title, entry.item.text)
     found = match_story(signature, candidates, entry.item.published, window=STORY_WINDOW)
     if found:
+        index = next(i for i, candidate in enumerate(candidates) if candidate[0] == found)
+        merged = merge_signatures(candidates[index][1], signature, item_q.story_size(db, found) + 1)
+        item_q.set_story_signature(db, found, signature_to_json(merged))
+        candidates[index] = (found, merged, candidates[index][2])
         return found
     story_id = uuid.uuid5(uuid.NAMESPACE_URL, "story:" + entry.item.id).hex[:16]
     item_q.create_story(db, story_id, title=entry.item.title, url=entry.item.url,

@@ -155,8 +155,12 @@ class Ratios:
 def score_clustering(cases: list[dict[str, Any]]) -> Ratios:
     """B-cubed precision and recall of the stories the bot forms from the relevant passages, in date order."""
     relevant = [c for c in cases if c["relevant"]]
-    reports = [(c["id"], c.get("title", ""), c["text"], datetime.combine(_published(c), datetime.min.time(), UTC))
-                for c in relevant]
+    reports = []
+    for case in relevant:
+        published = _published(case)
+        judgement = judge(case.get("title", ""), case["text"], published, threshold=0.0)
+        assert judgement.signature is not None
+        reports.append((case["id"], judgement.signature, datetime.combine(published, datetime.min.time(), UTC)))
     story_of = cluster_reports(reports)
     gold = {c["id"]: c["event"] for c in relevant}
     by_story: dict[str, set[str]] = defaultdict(set)

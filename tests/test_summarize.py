@@ -111,3 +111,22 @@ async def test_extractive_summarizer_implements_the_protocol() -> None:
     assert one == summarize_text(KL_TITLE, KL_TEXT, max_sentences=2)
     story = await summarizer.summarize_story([(KL_TITLE, KL_TEXT)])
     assert story == one
+
+
+def test_a_claim_is_never_shown_without_the_sentence_it_leans_on() -> None:
+    text = ("Officials met in Geneva for a second day of talks on Sunday. "
+            "The United States will raise tariffs on Chinese steel to 50% next month, the Commerce Department said. "
+            "China will match that move with duties on American soybeans, Beijing's commerce ministry said. "
+            "Markets in Asia were mixed.")
+    summary = summarize_text("", text, max_sentences=2, max_chars=500)
+    if "match that move" in summary:
+        assert "raise tariffs on Chinese steel" in summary
+
+
+def test_the_sentence_that_carries_a_deadline_is_kept() -> None:
+    text = ("US and Chinese negotiators met in London on Monday and Tuesday. "
+            "Both delegations described the atmosphere as constructive and businesslike. "
+            "Analysts said the meeting eased fears of a new escalation between Washington and Beijing. "
+            "The reduced tariffs will expire on Aug. 12 unless the two sides extend the truce.")
+    summary = summarize_text("US and China hold talks in London", text, max_sentences=2, max_chars=500)
+    assert "Aug. 12" in summary

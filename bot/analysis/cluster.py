@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.analysis.sentences import split_sentences
 
@@ -26,6 +26,10 @@ SIGNATURE_VERSION = 1
 TITLE_WEIGHT = 1.5
 NUMBER_WEIGHT = 1.3
 COMMON_WEIGHT = 0.25  # terms nearly every story in this domain has
+NAME_WEIGHT = 1.4  # a person, place or firm names the event more than a common word
+DATE_WEIGHT = 1.0  # a deadline's date, as one term
+
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)(?<=\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*")
 
 _WORD = re.compile(r"u\.s\.|\d+day|\d+(?:\.\d+)?%?|[a-z]+(?:['’]s)?")
 _PHRASES = [
@@ -68,11 +72,16 @@ class StorySignature:
     terms: dict[str, float] = field(default_factory=dict)
 
 
-def story_signature(title: str, text: str) -> StorySignature:
-    """The signature of an item from its headline and the first sentences of its text."""
+def story_signature(title: str, text: str, dates: Iterable[date] = ()) -> StorySignature:
+    """The signature of an item from its headline, the first sentences of its text and the dates of the
+    deadlines it reports: what an event is made of (actors, places, numbers, dates)."""
     weights: dict[str, float] = {}
-    _add_terms(weights, title, TITLE_WEIGHT)
-    _add_terms(weights, " ".join(split_sentences(text)[:LEDE_SENTENCES]), 1.0)
+    lede = " ".join(split_sentences(text)[:LEDE_SENTENCES])
+    names = _proper_names(f"{title}. {lede}")
+    _add_terms(weights, title, TITLE_WEIGHT, names)
+    _add_terms(weights, lede, 1.0, names)
+    for day in dates:
+        weights[f"@{day.isoformat()}"] = DATE_WEIGHT
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return StorySignature({t: round(w / norm, 5) for t, w in weights.items()} if norm else {})
 
@@ -127,9 +136,14 @@ def signature_from_json(data: str) -> StorySignature:
     return StorySignature(terms)
 
 
-def _add_terms(weights: dict[str, float], text: str, weight: float) -> None:
+def _proper_names(text: str) -> frozenset[str]:
+    """Terms of the capitalised words not at a sentence start: people, places, firms, agencies."""
+    return frozenset(t for m in _PROPER.finditer(text) for t in _terms(m.group()))
+
+
+def _add_terms(weights: dict[str, float], text: str, weight: float, names: frozenset[str]) -> None:
     for term in _terms(text):
-        w = weight * (COMMON_WEIGHT if term in _COMMON else 1.0)
+        w = weight * (COMMON_WEIGHT if term in _COMMON else NAME_WEIGHT if term in names else 1.0)
         if term[0].isdigit():
             w *= NUMBER_WEIGHT
         # A term counts once per part: repetition says little about which event it is.
@@ -162,15 +176,14 @@ def _stem(word: str) -> str:
 
 
 def cluster_reports(
-    reports: Iterable[tuple[str, str, str, datetime]], *, window: timedelta = DEFAULT_WINDOW,
+    reports: Iterable[tuple[str, StorySignature, datetime]], *, window: timedelta = DEFAULT_WINDOW,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> dict[str, str]:
-    """Story id (the id of its first report) for each (id, title, text, published), matched in publication
+    """Story id (the id of its first report) for each (id, signature, published), matched in publication
     order the way the ingest cycle matches them."""
     stories: list[tuple[str, StorySignature, datetime]] = []
     story_of: dict[str, str] = {}
-    for item_id, title, text, published in sorted(reports, key=lambda r: r[3]):
-        signature = story_signature(title, text)
+    for item_id, signature, published in sorted(reports, key=lambda r: r[2]):
         found = match_story(signature, stories, published, window=window, threshold=threshold)
         if found is None:
             stories.insert(0, (item_id, signature, published))

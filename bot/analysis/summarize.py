@@ -28,6 +28,19 @@ _BOILERPLATE = re.compile(
     r"^(?:photo|image|video|watch|advertisement|related)\b|this article (?:was|has been)"
 )
 _WORDS = re.compile(r"[A-Za-z0-9]+")
+# A sentence that leans on the one before it ("China will match that move", "He added ..."): shown alone it
+# makes a claim whose subject is missing.
+_DANGLING = re.compile(
+    r"^(?:He|She|They|It|This|That|These|Those|But|However|Also|Meanwhile|Instead|Still|Yet)\b|"
+    r"\b(?:that|the|this|such a) (?:move|step|decision|announcement|measure|plan|threat)\b",
+)
+# A dated plan: what a reader most needs from a story that has a deadline.
+_DEADLINE_CUE = re.compile(
+    r"\b(?:will|would|expected|set to|due|scheduled|until|deadline|expire\w*|takes? effect|effective|"
+    r"ends?)\b.*\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?|"
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b.*\b(?:will|would|expire\w*|"
+    r"deadline|takes? effect)\b|\b\d+[- ]day\b|\b(?:next|this|later this) (?:week|month|year)\b",
+)
 
 
 class Summarizer(Protocol):
@@ -108,6 +121,8 @@ def _score(sentence: str, position: int, title_words: set[str]) -> float:
     overlap = len(words & title_words) / (len(title_words) or 1)
     actors = min(actor_mentions(sentence), 4) / 4
     score = 1.0 / (1 + position) + 0.5 * actors + 0.5 * overlap
+    if _DEADLINE_CUE.search(sentence):
+        score += 0.4  # keep the sentence that carries the deadline
     if sentence[0] in "“\"‘'":
         score *= 0.75  # a bare quote says less about what happened than the reporting around it
     if len(sentence) < 50 or len(sentence) > 350:
@@ -122,13 +137,20 @@ def _select(candidates: list[_Candidate], max_sentences: int, max_chars: int) ->
     while pool and len(chosen) < max_sentences:
         best = max(pool, key=lambda c: _marginal(c, chosen))
         pool.remove(best)
-        if _redundancy(best, chosen) > REDUNDANT:
+        if _redundancy(best, chosen) > REDUNDANT or _lacks_its_subject(best, chosen):
             continue
         extra = len(best.sentence) + (1 if chosen else 0)
         if used + extra <= max_chars:
             chosen.append(best)
             used += extra
     return chosen
+
+
+def _lacks_its_subject(candidate: _Candidate, chosen: list[_Candidate]) -> bool:
+    """A dangling sentence is shown only after the sentence it leans on."""
+    if candidate.position == 0 or not _DANGLING.search(candidate.sentence):
+        return False
+    return not any(c.doc == candidate.doc and c.position == candidate.position - 1 for c in chosen)
 
 
 def _marginal(candidate: _Candidate, chosen: list[_Candidate]) -> float:

@@ -115,6 +115,16 @@ def story_documents(db: sqlite_utils.Database, story_id: str) -> list[tuple[str,
     return [(r[0], r[1], r[2]) for r in rows]
 
 
+def set_story_signature(db: sqlite_utils.Database, story_id: str, signature: str) -> None:
+    """Replace a story's signature (a report joined it)."""
+    db.execute("UPDATE stories SET signature = ? WHERE id = ?", [signature, story_id])
+
+
+def story_size(db: sqlite_utils.Database, story_id: str) -> int:
+    """How many items a story holds."""
+    return int(db.execute("SELECT count(*) FROM items WHERE story_id = ?", [story_id]).fetchone()[0])
+
+
 def refresh_story(db: sqlite_utils.Database, story_id: str, *, summary: str, at: datetime) -> None:
     """Record a story's new summary, item count and best item score, and mark it updated."""
     count, score, official = db.execute(
