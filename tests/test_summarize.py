@@ -115,12 +115,13 @@ async def test_extractive_summarizer_implements_the_protocol() -> None:
 
 def test_a_claim_is_never_shown_without_the_sentence_it_leans_on() -> None:
     text = ("Officials met in Geneva for a second day of talks on Sunday. "
-            "The United States will raise tariffs on Chinese steel to 50% next month, the Commerce Department said. "
-            "China will match that move with duties on American soybeans, Beijing's commerce ministry said. "
+            "The Commerce Department said the tariffs on steel would rise to 50% next month. "
+            "China will match that move with duties on American soybeans, Beijing said, as US and Chinese "
+            "officials and Xi traded warnings. "
             "Markets in Asia were mixed.")
-    summary = summarize_text("", text, max_sentences=2, max_chars=500)
-    if "match that move" in summary:
-        assert "raise tariffs on Chinese steel" in summary
+    summary = summarize_text("US China tariffs", text, max_sentences=2, max_chars=500)
+    assert "match that move" not in summary or "tariffs on steel would rise" in summary
+    assert summary
 
 
 def test_the_sentence_that_carries_a_deadline_is_kept() -> None:
