@@ -15,6 +15,14 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from bot.analysis.lexicon import (
+    CHINA_NAMES,
+    CHINA_OFFICIALS,
+    CHINESE_COMPANIES,
+    THIRD_COUNTRIES,
+    US_NAMES,
+    US_OFFICIALS,
+)
 from bot.analysis.sentences import sentence_spans
 from bot.models import Relevance
 
@@ -28,8 +36,8 @@ OFFICIAL, COUNTRY, WEAK = 1.0, 0.85, 0.6
 
 _TOKEN = re.compile(r"U\.S\.(?:A\.)?|[A-Za-z]+|[0-9]+|[-–—/&,$]|[\u4e00-\u9fff]")
 
-_US_NAMES = ["U.S.", "U.S.A.", "US", "USA", "United States", "America", "American", "Washington"]
-_CN_NAMES = ["China", "Chinese", "Beijing", "PRC"]
+_US_NAMES = list(US_NAMES)
+_CN_NAMES = list(CHINA_NAMES)
 _SEPARATORS = ["-", "–", "—", "/", "and", "&", ", and", "and the", "& the", ","]
 _COMMERCE = (
     "firm firms company companies maker makers carmaker automaker chipmaker chipmakers giant giants brand "
@@ -47,13 +55,7 @@ _OFFICIAL_NOUNS = (
     "navy authorities regulators negotiators delegation diplomats diplomat ambassador Ministry ministry "
     "Foreign Ministry Commerce Ministry foreign ministry commerce ministry Communist Party"
 ).split()
-_THIRD = (
-    "Japan|Japanese|Tokyo|EU|European Union|European Commission|Brussels|von der Leyen|India|Indian|Delhi|"
-    "Modi|Pakistan|Islamabad|South Korea|South Korean|Seoul|North Korea|Pyongyang|Russia|Russian|Moscow|"
-    "Putin|Kremlin|Ukraine|Kyiv|Zelensky|Germany|German|Berlin|France|French|Macron|Britain|British|UK|"
-    "Starmer|Canada|Canadian|Ottawa|Carney|Mexico|Mexican|Australia|Australian|Canberra|Vietnam|"
-    "Philippines|Philippine|Manila|Iran|Israel|Brazil|Indonesia|Sweden|Swedish|Africa|African|Europe|Korea"
-).split("|")
+_THIRD = list(THIRD_COUNTRIES)
 _COMPARE_HEADS = (
     "ahead of|behind|than|overtake|overtakes|overtook|overtaking|outpace|outpaces|outpaced|outpacing|"
     "surpass|surpasses|surpassed|surpassing|rival|rivals|rivalling|rivaling|catch up with|catch up to|"
@@ -98,27 +100,11 @@ _CASED: dict[str, list[str]] = {
     "cn_weak": [f"{cn} {noun}" for cn in ("Chinese", "China s") for noun in _COMMERCE]
     + [f"{cn} {industry} {noun}" for cn in ("Chinese", "China s") for industry in _INDUSTRIES
        for noun in _COMMERCE]
-    + "Huawei SMIC ByteDance ZTE DeepSeek Alibaba Tencent BYD CATL DJI Hikvision Xiaomi Temu Shein".split(),
-    "us_official": [
-        "White House", "Pentagon", "State Department", "Department of State", "Commerce Department",
-        "Department of Commerce", "Commerce", "Treasury", "USTR", "Trade Representative",
-        "Bureau of Industry and Security", "BIS", "CFIUS", "FCC", "FBI", "CIA", "Justice Department",
-        "Capitol Hill", "Congress", "Congressional", "Senate", "House of Representatives",
-        "House Select Committee", "House Speaker", "Washington", "Oval Office", "Trump", "Biden", "Obama",
-        "Vance", "Rubio", "Blinken", "Bessent", "Lutnick", "Greer", "Hegseth", "Yellen", "Raimondo",
-        "Katherine Tai", "Pompeo", "Lighthizer", "Mnuchin", "Navarro", "Kudlow", "Jake Sullivan",
-        "Lloyd Austin", "Nicholas Burns", "David Perdue", "Pelosi", "Kamala Harris", "Mike Waltz",
-        "Wilbur Ross", "特 朗 普", "拜 登", "白 宫", "华 盛 顿", "美 方",
-    ],
+    + list(CHINESE_COMPANIES),
+    "us_official": [*US_OFFICIALS, "Washington", "特 朗 普", "拜 登", "白 宫", "华 盛 顿", "美 方"],
     "us_country": ["U.S.", "U.S.A.", "US", "USA", "United States", "America", "American", "美 国"],
-    "cn_official": [
-        "Beijing", "Zhongnanhai", "PRC", "CCP", "Communist Party", "Politburo", "PLA",
-        "People s Liberation Army", "MOFCOM", "Ministry of Commerce", "Xi", "Xi Jinping", "Wang Yi",
-        "He Lifeng", "Li Qiang", "Li Chenggang", "Wang Wentao", "Dong Jun", "Qin Gang",
-        "Mao Ning", "Lin Jian",
-        "Guo Jiakun", "Xie Feng", "Liu He", "Yang Jiechi", "Wang Huning", "Han Zheng", "Ding Xuexiang",
-        "习 近 平", "王 毅", "北 京", "中 方",
-    ] + [f"Chinese {noun}" for noun in _OFFICIAL_NOUNS],
+    "cn_official": ["Beijing", "PRC", *CHINA_OFFICIALS, "习 近 平", "王 毅", "北 京", "中 方"]
+    + [f"Chinese {noun}" for noun in _OFFICIAL_NOUNS],
     "cn_country": ["China", "Chinese", "中 国"],
     "third": _THIRD,
 }

@@ -9,7 +9,7 @@ Undated plans ("will visit at a mutually acceptable date") come from cue phrases
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
 from bot.analysis.deadlines.events import name_event
@@ -49,7 +49,11 @@ def extract_deadlines(
     if title and not text.startswith(title):
         sentences.insert(0, title)
     model = model or shipped_model()
-    found = [m for c in find_candidates(sentences, published) if (m := _judge(c, published, model))]
+    found = []
+    for candidate in find_candidates(sentences, published):
+        mention = _judge(candidate, published, model)
+        if mention is not None:
+            found += [mention, *_just_after(candidate, mention)]
     found += [m for index, s in enumerate(sentences) if (m := _undated(s, sentences[max(0, index - 3) : index]))]
     return one_per_event(found)
 
@@ -64,6 +68,23 @@ def _judge(candidate: Candidate, published: date, model: DeadlineModel) -> Deadl
     start = max(span.start, published)
     return DeadlineMention(_name(candidate), start, span.end, span.granularity if start == span.start else
                            "range" if start < span.end else "day", round(probability, 2), candidate.sentence)
+
+
+# "talks in early August, just before the tariff reprieve ends": the reprieve ends within days of that date.
+_JUST_BEFORE = re.compile(
+    r"^[^.;]{0,40}?\bjust (?:before|ahead of) (?:the |its |their )?([\w\s-]{3,50}?) "
+    r"(?:ends|expires|runs out|lapses|is due to expire|is set to expire)\b", re.I)
+_DAYS_AFTER = 3
+
+
+def _just_after(candidate: Candidate, mention: DeadlineMention) -> list[DeadlineMention]:
+    """The event a date is said to come just before, dated in the few days after it."""
+    found = _JUST_BEFORE.match(candidate.sentence[candidate.span.end_pos :])
+    event = name_event(found.group(1)) if found else None
+    if event is None or mention.end is None:
+        return []
+    start, end = mention.end + timedelta(days=1), mention.end + timedelta(days=_DAYS_AFTER)
+    return [DeadlineMention(event[1], start, end, "range", mention.confidence, mention.evidence)]
 
 
 def _name(candidate: Candidate) -> str:

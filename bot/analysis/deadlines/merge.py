@@ -17,14 +17,15 @@ from bot.models import DeadlineMention
 
 
 def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
-    """Overlapping dated mentions are one event: keep the narrowest (the most specific), surest first;
+    """Overlapping dated mentions of one topic (or of one sentence, on the same days) are one event: keep the
+    narrowest (the most specific), surest first;
     consecutive days of one event ("talks on Thursday and Friday") become one range; an undated mention is
     dropped when a dated one of its topic exists."""
     dated = sorted((m for m in mentions if m.start is not None and m.end is not None),
                    key=lambda m: (_width(m), -m.confidence))
     kept: list[DeadlineMention] = []
     for mention in dated:
-        index = next((i for i, k in enumerate(kept) if _overlap(k, mention)), None)
+        index = next((i for i, k in enumerate(kept) if _same_event(k, mention)), None)
         if index is None:
             kept.append(mention)
     kept = _join_consecutive_days(kept)
@@ -42,9 +43,11 @@ def _width(mention: DeadlineMention) -> int:
     return (mention.end - mention.start).days
 
 
-def _overlap(a: DeadlineMention, b: DeadlineMention) -> bool:
+def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
     assert a.start and a.end and b.start and b.end
-    return a.start <= b.end and b.start <= a.end
+    if not (a.start <= b.end and b.start <= a.end):
+        return False
+    return topic_key(a.what) == topic_key(b.what) or (a.evidence == b.evidence and (a.start, a.end) == (b.start, b.end))
 
 
 def _join_consecutive_days(mentions: list[DeadlineMention]) -> list[DeadlineMention]:

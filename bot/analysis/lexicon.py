@@ -1,0 +1,52 @@
+"""The one word list of the analysis: who speaks for each side, the other side's firms, third countries.
+
+Relevance builds its phrase tries from it, the deadline steps their side and scope patterns, so a name added
+here is read the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+US_NAMES = ("U.S.", "U.S.A.", "US", "USA", "United States", "America", "American", "Washington")
+CHINA_NAMES = ("China", "Chinese", "Beijing", "PRC")
+
+# People and bodies that act for the US government.
+US_OFFICIALS = (
+    "White House", "Pentagon", "State Department", "Department of State", "Commerce Department",
+    "Department of Commerce", "Commerce", "Treasury", "USTR", "Trade Representative",
+    "Bureau of Industry and Security", "BIS", "CFIUS", "FCC", "FBI", "CIA", "Justice Department",
+    "Capitol Hill", "Congress", "Congressional", "Senate", "House of Representatives",
+    "House Select Committee", "House Speaker", "Oval Office", "Trump", "Biden", "Obama",
+    "Vance", "Rubio", "Blinken", "Bessent", "Lutnick", "Greer", "Hegseth", "Yellen", "Raimondo",
+    "Katherine Tai", "Pompeo", "Lighthizer", "Mnuchin", "Navarro", "Kudlow", "Jake Sullivan",
+    "Lloyd Austin", "Nicholas Burns", "David Perdue", "Pelosi", "Kamala Harris", "Mike Waltz",
+    "Wilbur Ross",
+)
+# People and bodies that act for the Chinese government.
+CHINA_OFFICIALS = (
+    "Zhongnanhai", "CCP", "Communist Party", "Politburo", "PLA", "People s Liberation Army", "MOFCOM",
+    "Ministry of Commerce", "Xi", "Xi Jinping", "Wang Yi", "He Lifeng", "Li Qiang", "Li Chenggang",
+    "Wang Wentao", "Dong Jun", "Qin Gang", "Mao Ning", "Lin Jian", "Guo Jiakun", "Xie Feng", "Liu He",
+    "Yang Jiechi", "Wang Huning", "Han Zheng", "Ding Xuexiang",
+)
+# Chinese firms at the centre of US measures: in a sentence about a measure they stand for the Chinese side.
+CHINESE_COMPANIES = ("Huawei", "SMIC", "ByteDance", "TikTok", "ZTE", "DeepSeek", "Alibaba", "Tencent", "BYD",
+                     "CATL", "DJI", "Hikvision", "Xiaomi", "Temu", "Shein", "YMTC", "CXMT")
+THIRD_COUNTRIES = (
+    "Japan", "Japanese", "Tokyo", "EU", "European Union", "European Commission", "Brussels", "von der Leyen",
+    "India", "Indian", "Delhi", "Modi", "Pakistan", "Islamabad", "South Korea", "South Korean", "Seoul",
+    "North Korea", "Pyongyang", "Russia", "Russian", "Moscow", "Putin", "Kremlin", "Ukraine", "Kyiv",
+    "Zelensky", "Germany", "German", "Berlin", "France", "French", "Macron", "Britain", "British", "UK",
+    "Starmer", "Canada", "Canadian", "Ottawa", "Carney", "Mexico", "Mexican", "Australia", "Australian",
+    "Canberra", "Vietnam", "Vietnamese", "Philippines", "Philippine", "Manila", "Iran", "Israel", "Brazil",
+    "Brazilian", "Indonesia", "Indonesian", "Sweden", "Swedish", "Africa", "African", "Europe", "European",
+    "Korea", "Korean", "Netherlands", "Dutch", "Thailand", "Thai",
+)
+
+
+def word_pattern(words: Iterable[str], *, flags: int = 0) -> re.Pattern[str]:
+    """One regex matching any of `words` as whole words (longest first; "People s" also reads "People's")."""
+    alternatives = sorted({re.escape(w).replace(r"\ s\ ", r"['’]?s\ ") for w in words}, key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(?:" + "|".join(alternatives) + r")(?!\w)", flags)
