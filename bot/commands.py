@@ -229,7 +229,8 @@ class CommandHandler:
     async def _add_source(self, url: str, request: CommandRequest) -> Message:
         refusal = check_feed_url(url, allow_private=self.ctx.settings.allow_private_feeds)
         if refusal:
-            return Message(kind="error", text=f"Refused: {refusal}", ephemeral=True)
+            # The refusal already says what it is ("refused: ...", "invalid URL: ..."): no second prefix.
+            return Message(kind="error", text=refusal[:1].upper() + refusal[1:] + ".", ephemeral=True)
         try:
             await self.ctx.store.run(source_q.add_source, url, name=url, kind="outlet",
                                      added_by=f"{request.platform}:{request.user}", now=self.ctx.now())

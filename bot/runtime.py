@@ -58,7 +58,8 @@ class Runtime:
             ingestor = Ingestor(store=store, analyzer=analyzer, summarizer=summarizer, clock=clock,
                                 fetcher=fetcher)
             runtime = cls(settings, store, clock, session, summarizer, ingestor)
-            await runtime.sync_configured_sources()
+            if not store.readonly:  # a read-only database still answers the commands that only read
+                await runtime.sync_configured_sources()
             yield runtime
         finally:
             await session.close()
