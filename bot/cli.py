@@ -159,6 +159,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import Runtime
 
+    _check_feed_urls(args.feed)
     async with Runtime.open(settings, workers=settings.analysis_workers) as runtime:
         if runtime.store.readonly:  # each feed would fail on its own: say it once
             raise CommandLineError(f"the database {settings.db_path} is read-only; ingest needs to write to it")
@@ -169,6 +170,16 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {error}", file=sys.stderr)
     nothing_worked = report.errors and report.entries == 0 and report.not_modified + report.same_body == 0
     return 1 if nothing_worked else 0
+
+
+def _check_feed_urls(urls: Sequence[str]) -> None:
+    """A usage error for an `--feed` that is not an http(s) URL or carries a user name or password."""
+    from bot.ingest.netguard import check_feed_url, redact_url
+
+    for url in urls:
+        refusal = check_feed_url(url, allow_private=True)  # the operator's own shell may fetch local feeds
+        if refusal:
+            raise CommandLineError(f"--feed {redact_url(url)}: {refusal}", code=2)
 
 
 async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
@@ -243,7 +254,7 @@ async def _sources(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{row.url}\t{row.kind}\t{row.name}\t{source_q.format_source_health(row, now)}")
             return 0
         if args.action == "remove":
-            removed = await runtime.store.run(source_q.remove_source, args.url)
+            removed = await runtime.store.run(source_q.remove_source, args.url, now=runtime.clock())
             print(f"removed {args.url}" if removed else f"not a watched source: {args.url}")
             return 0 if removed else 1
         return await _add_source(runtime, args)

@@ -342,3 +342,9 @@ def m010_source_body_hash(db: sqlite_utils.Database) -> None:
     # Many feeds send no ETag or Last-Modified: the hash of the last body ingested lets an identical body be
     # skipped without parsing it again.
     db.execute("ALTER TABLE sources ADD COLUMN body_hash TEXT")
+
+
+@migrations()
+def m011_removed_sources(db: sqlite_utils.Database) -> None:
+    # URLs an operator removed: a source from the configuration file is not added back on the next start.
+    db.execute("CREATE TABLE removed_sources (url TEXT PRIMARY KEY, removed_at TEXT NOT NULL)")

@@ -86,6 +86,8 @@ def test_seed_article_to_summary_and_deadlines(tmp_path: Path, env: Path,
 def test_two_outlets_one_story_and_a_second_pass_is_304(env: Path, feeds: FeedServer,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     urls = [feeds.url("/feeds/outlet-a-truce.xml"), feeds.url("/feeds/outlet-b-truce.xml")]
+    for url in urls:  # watched: their validators are kept between runs
+        assert run(capsys, "sources", "add", url, "--db", str(env))[0] == 0
     args = ["ingest", "--feed", urls[0], "--feed", urls[1], "--db", str(env)]
     code, out, err = run(capsys, *args)
     assert code == 0, err
@@ -103,7 +105,9 @@ def test_two_outlets_one_story_and_a_second_pass_is_304(env: Path, feeds: FeedSe
 
 def test_a_feed_without_validators_sending_the_same_body_is_not_parsed_again(
         env: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["ingest", "--feed", feeds.url("/gzip/outlet-a-truce.xml"), "--db", str(env)]  # no ETag there
+    url = feeds.url("/gzip/outlet-a-truce.xml")  # no ETag there
+    assert run(capsys, "sources", "add", url, "--db", str(env))[0] == 0  # watched: its body hash is kept
+    args = ["ingest", "--feed", url, "--db", str(env)]
     code, out, err = run(capsys, *args)
     assert code == 0, err
     assert "0 same body as last time" in out and "items: 0 seen" not in out
@@ -124,7 +128,12 @@ def test_bad_feeds_are_reported_one_line_each(env: Path, feeds: FeedServer,
     assert len(errors) == 4 and all(url in " ".join(errors) for url in bad)
 
     code, out, _ = run(capsys, "sources", "list", "--db", str(env))
-    assert "HTTP 404" in out and "next try" in out
+    assert out == ""  # fetched once, not watched
+
+    assert run(capsys, "sources", "add", bad[0], "--db", str(env))[0] == 0
+    run(capsys, "ingest", "--db", str(env), "--feed", bad[0])
+    code, out, _ = run(capsys, "sources", "list", "--db", str(env))
+    assert "HTTP 404" in out and "next try" in out  # a watched source's health is kept
 
 
 def test_usage_errors(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -270,3 +279,44 @@ def test_output_to_a_closed_pipe_exits_quietly(tmp_path: Path, env: Path,
     finally:
         os.close(writer)
     assert done.returncode == 1 and done.stderr == b""
+
+
+def test_ingest_feed_fetches_once_and_does_not_watch(env: Path, feeds: FeedServer, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("USCHINA_SEEDS", str(env.parent / "no-seeds"))
+    code, out, err = run(capsys, "ingest", "--feed", feeds.url("/feeds/rss2.xml"), "--db", str(env))
+    assert code == 0 and "3 new" in out, err
+    assert run(capsys, "sources", "list", "--db", str(env))[1] == ""
+    code, out, _ = run(capsys, "ingest", "--db", str(env))  # the next cycle has nothing to fetch
+    assert "feeds: 0 checked" in out
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://example.org/feed.xml", "http://user:pw@example.org/feed.xml",
+                                 "https://"])
+def test_ingest_feed_refuses_what_is_not_a_feed_url(env: Path, url: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "ingest", "--feed", url, "--db", str(env))
+    assert code == 2 and out == "" and ("refused" in one_line(err) or "invalid URL" in err)
+    assert ":pw@" not in err
+    assert run(capsys, "sources", "list", "--db", str(env))[1] == ""
+
+
+def test_a_removed_starter_source_stays_removed(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path(os.environ["USCHINA_CONFIG"]).write_text(STARTER, encoding="utf-8")
+    starter = "https://example.org/starter.xml"
+    assert starter in run(capsys, "sources", "list", "--db", str(env))[1]
+    assert run(capsys, "sources", "remove", starter, "--db", str(env))[:2] == (0, f"removed {starter}\n")
+    for _restart in range(2):  # every command opens the store and syncs the configured sources
+        assert starter not in run(capsys, "sources", "list", "--db", str(env))[1]
+    assert run(capsys, "sources", "add", starter, "--db", str(env))[0] == 0  # until added back
+    assert starter in run(capsys, "sources", "list", "--db", str(env))[1]
+
+
+def test_a_configured_feed_password_is_not_printed(env: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    Path(os.environ["USCHINA_CONFIG"]).write_text(
+        '[[sources]]\nurl = "https://reader:hunter2@example.org/feed.xml"\nname = "Intranet"\n', encoding="utf-8")
+    monkeypatch.setenv("USCHINA_SEEDS", str(env.parent / "no-seeds"))
+    code, _, err = run(capsys, "ingest", "--db", str(env))
+    assert code == 1 and "error: https://***@example.org/feed.xml: refused: credentials" in err
+    assert "hunter2" not in err
