@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
+import contextlib
+import io
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from datetime import date
 from typing import TextIO
 
@@ -53,6 +57,8 @@ class ConsoleAdapter:
     async def stop(self) -> None:
         if self._reader:
             self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
 
     async def send(self, target: Target, message: Message) -> str:
         today = self.today() if self.today else None
@@ -65,14 +71,61 @@ class ConsoleAdapter:
         return True
 
     async def _read_commands(self, handler: CommandHandler) -> None:
-        assert self.commands_in is not None
-        loop = asyncio.get_running_loop()
-        while True:
-            line = await loop.run_in_executor(None, self.commands_in.readline)
-            if not line:
-                return
-            text = line.strip().removeprefix("/uschina").strip()
-            if text:
-                request = CommandRequest(platform="console", workspace="", channel="console", user="local",
-                                         text=text, is_admin=True)
-                await self.send(Target("console", "console"), await handler(request))
+        # aclosing: a cancel that lands while a command runs still takes the reader off the loop.
+        async with contextlib.aclosing(_lines(self.commands_in)) as lines:
+            async for line in lines:
+                await self._answer(handler, line)
+
+    async def _answer(self, handler: CommandHandler, line: str) -> None:
+        text = line.strip().removeprefix("/uschina").strip()
+        if text:
+            request = CommandRequest(platform="console", workspace="", channel="console", user="local",
+                                     text=text, is_admin=True)
+            await self.send(Target("console", "console"), await handler(request))
+
+
+async def _lines(stream: TextIO | None) -> AsyncGenerator[str, None]:
+    """The lines typed on `stream`, read without a thread when it is a terminal or a pipe.
+
+    A thread blocked in `readline()` cannot be cancelled: it kept `uschina run` alive after Ctrl-C until
+    someone pressed Enter. A reader on the event loop is dropped the moment the task is cancelled.
+    """
+    assert stream is not None
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue[bytes] = asyncio.Queue()
+    try:
+        fd = stream.fileno()
+        loop.add_reader(fd, lambda: chunks.put_nowait(_read_chunk(fd)))
+    except (OSError, ValueError, io.UnsupportedOperation):
+        # In-memory text and regular files: the loop cannot watch them, and reading them never blocks.
+        while line := stream.readline():
+            yield line
+        return
+    try:
+        async for line in _split_lines(chunks):
+            yield line
+    finally:
+        loop.remove_reader(fd)
+
+
+async def _split_lines(chunks: asyncio.Queue[bytes]) -> AsyncGenerator[str, None]:
+    """UTF-8 lines from the byte chunks in `chunks`; an empty chunk is the end of input."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pending = ""
+    while chunk := await chunks.get():
+        pending += decoder.decode(chunk)
+        *lines, pending = pending.split("\n")
+        for line in lines:
+            yield line + "\n"
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
+
+
+def _read_chunk(fd: int) -> bytes:
+    """One read from a descriptor the loop reported ready, so it does not block (a terminal in line mode
+    is ready once a whole line was typed)."""
+    try:
+        return os.read(fd, 4096)
+    except OSError:  # the terminal went away (EIO): the same as the end of input
+        return b""

@@ -21,7 +21,7 @@ from bot.deliver import Outbox
 from bot.ingest.seeds import SeedWatcher
 from bot.runtime import Runtime
 from bot.schedule import Schedule, ScheduleOptions
-from bot.web import HttpServer
+from bot.web import HttpServer, StartupError
 from storage.queries import sources as source_q
 
 log = logging.getLogger(__name__)
@@ -183,6 +183,8 @@ async def run_bot(settings: Settings, *, clock: Clock = utcnow,
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     async with Runtime.open(settings, clock=clock, workers=settings.analysis_workers) as runtime:
+        if runtime.store.readonly:
+            raise StartupError(f"the database {settings.db_path} is read-only; the bot needs to write to it")
         bot = Bot(runtime, adapters(settings, runtime))
         await bot.start()
         log.info("uschina is running; Ctrl-C to stop")

@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +20,70 @@ from bot.config import ConfigError, Settings, load_settings
 log = logging.getLogger("uschina")
 
 
+class CommandLineError(Exception):
+    """A one-line message for the user and the exit status: 2 for a usage error, 1 for anything else."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `uschina` console script; returns the exit status."""
+    """Entry point of the `uschina` console script; returns the exit status.
+
+    Failures the user can act on (a bad argument, a database that cannot be opened, a port in use, a file
+    that cannot be written) are one line on stderr and status 2 (usage) or 1 (runtime), not a traceback.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every job change at INFO
+    settings: Settings | None = None
     try:
         settings = _settings(args)
-        return int(asyncio.run(args.func(args, settings)) or 0)
-    except ConfigError as exc:
-        print(f"uschina: configuration error: {exc}", file=sys.stderr)
-        return 2
+        code = int(asyncio.run(args.func(args, settings)) or 0)
+        sys.stdout.flush()  # a reader that went away (`| head`) shows here, not at interpreter exit
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _discard_stdout()
+        return 1
+    except Exception as exc:
+        failure = _explain(exc, settings.db_path if settings else None)
+        if failure is None:
+            raise
+        message, code = failure
+        print(f"uschina: {message}", file=sys.stderr)
+        return code
+
+
+def _explain(exc: Exception, db_path: Path | None) -> tuple[str, int] | None:
+    """The one-line message and exit status for a failure the user can act on; None for a bug."""
+    from bot.web import StartupError
+    from storage import DatabaseUnavailable
+
+    if isinstance(exc, CommandLineError):
+        return str(exc), exc.code
+    if isinstance(exc, ConfigError):
+        return f"configuration error: {exc}", 2
+    if isinstance(exc, StartupError | DatabaseUnavailable):
+        return str(exc), 1
+    if isinstance(exc, sqlite3.Error):
+        if "readonly" in str(exc):
+            return f"the database {db_path} is read-only; this command needs to write to it", 1
+        return f"database error in {db_path}: {exc}", 1
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f": {exc.filename}" if exc.filename else ""), 1
+    return None
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for stdout to /dev/null, so exiting does not report the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -108,7 +159,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import Runtime
 
+    _check_feed_urls(args.feed)
     async with Runtime.open(settings, workers=settings.analysis_workers) as runtime:
+        if runtime.store.readonly:  # each feed would fail on its own: say it once
+            raise CommandLineError(f"the database {settings.db_path} is read-only; ingest needs to write to it")
         report = await runtime.ingest_once(seeds=args.seeds, feeds=args.feed)
     for line in report.lines():
         print(line)
@@ -116,6 +170,16 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {error}", file=sys.stderr)
     nothing_worked = report.errors and report.entries == 0 and report.not_modified + report.same_body == 0
     return 1 if nothing_worked else 0
+
+
+def _check_feed_urls(urls: Sequence[str]) -> None:
+    """A usage error for an `--feed` that is not an http(s) URL or carries a user name or password."""
+    from bot.ingest.netguard import check_feed_url, redact_url
+
+    for url in urls:
+        refusal = check_feed_url(url, allow_private=True)  # the operator's own shell may fetch local feeds
+        if refusal:
+            raise CommandLineError(f"--feed {redact_url(url)}: {refusal}", code=2)
 
 
 async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
@@ -131,15 +195,10 @@ async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _summary(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.durations import parse_duration
     from bot.runtime import Runtime
     from storage.queries import items as item_q
 
-    try:
-        period = parse_duration(args.since)
-    except ValueError as exc:
-        print(f"uschina: {exc}", file=sys.stderr)
-        return 2
+    period = _period(args.since)
     async with Runtime.open(settings) as runtime:
         stories = await runtime.store.run(item_q.recent_stories, runtime.clock() - period, limit=20)
     if args.json:
@@ -169,7 +228,7 @@ async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
         if args.ics == "-":
             sys.stdout.write(calendar)
         else:
-            await asyncio.to_thread(Path(args.ics).write_text, calendar, encoding="utf-8", newline="")
+            await _write_file(Path(args.ics), calendar)
             print(f"wrote {len(views)} deadlines to {args.ics}")
     elif args.json:
         _print_json([_deadline_json(d) for d in views])
@@ -195,7 +254,7 @@ async def _sources(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{row.url}\t{row.kind}\t{row.name}\t{source_q.format_source_health(row, now)}")
             return 0
         if args.action == "remove":
-            removed = await runtime.store.run(source_q.remove_source, args.url)
+            removed = await runtime.store.run(source_q.remove_source, args.url, now=runtime.clock())
             print(f"removed {args.url}" if removed else f"not a watched source: {args.url}")
             return 0 if removed else 1
         return await _add_source(runtime, args)
@@ -207,10 +266,12 @@ async def _add_source(runtime: Any, args: argparse.Namespace) -> int:
 
     refusal = check_feed_url(args.url, allow_private=True)  # the operator's own shell may add local feeds
     if refusal:
-        print(f"uschina: refused: {refusal}", file=sys.stderr)
-        return 2
-    await runtime.store.run(source_q.add_source, args.url, name=args.name or args.url, kind=args.kind,
-                            added_by="cli", now=runtime.clock())
+        raise CommandLineError(refusal, code=2)  # the refusal says "refused: ..." or "invalid URL: ..."
+    try:
+        await runtime.store.run(source_q.add_source, args.url, name=args.name or args.url, kind=args.kind,
+                                added_by="cli", now=runtime.clock())
+    except source_q.DuplicateSource:
+        raise CommandLineError(f"already watching {args.url}") from None
     print(f"added {args.url}")
     return 0
 
@@ -218,19 +279,29 @@ async def _add_source(runtime: Any, args: argparse.Namespace) -> int:
 async def _digest(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import render_text
     from bot.digest import compose_digest
-    from bot.durations import parse_duration
     from bot.runtime import Runtime
 
+    period = _period(args.since)  # checked before any work, as a usage error
     async with Runtime.open(settings) as runtime:
         if args.send:
             sent = await runtime.send_digests_now()
             print(f"digests queued and sent: {sent}")
             return 0
         now = runtime.clock()
-        message = await compose_digest(runtime.store, since=now - parse_duration(args.since), now=now,
+        message = await compose_digest(runtime.store, since=now - period, now=now,
                                        today=now.date())
     print(render_text(message, today=now.date()), end="")
     return 0
+
+
+def _period(text: str) -> timedelta:
+    """A `--since` value like 24h or 7d; a usage error otherwise."""
+    from bot.durations import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise CommandLineError(str(exc), code=2) from None
 
 
 def _open_text(path: Path) -> Any:
@@ -239,6 +310,13 @@ def _open_text(path: Path) -> Any:
     except OSError as exc:
         print(f"uschina: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return None
+
+
+async def _write_file(path: Path, text: str) -> None:
+    try:
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise CommandLineError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _print_json(value: Any) -> None:

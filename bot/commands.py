@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from adapters.base import CommandRequest
 from bot.config import ConfigError, Settings, check_timezone, parse_hhmm
 from bot.durations import parse_duration
-from bot.ingest.netguard import check_feed_url
+from bot.ingest.netguard import check_feed_url, redact_url
 from bot.ingest.normalize import sanitize_for_chat
 from bot.metrics import METRICS
 from bot.models import Message
@@ -173,8 +173,9 @@ class CommandHandler:
         url = args[1].strip("<>").split("|")[0]  # Slack wraps links as <url|label>
         if action == "add":
             return await self._add_source(url, request)
-        removed = await self.ctx.store.run(source_q.remove_source, url)
-        return Message(kind="text", text=f"Removed {url}." if removed else f"Not a watched source: {url}")
+        removed = await self.ctx.store.run(source_q.remove_source, url, now=self.ctx.now())
+        shown = redact_url(url)  # the reply may be seen by the whole channel
+        return Message(kind="text", text=f"Removed {shown}." if removed else f"Not a watched source: {shown}")
 
     async def search(self, request: CommandRequest, args: list[str]) -> Message:
         query = " ".join(args).strip()
@@ -222,14 +223,17 @@ class CommandHandler:
     async def _list_sources(self) -> Message:
         rows = await self.ctx.store.run(source_q.list_sources)
         now = self.ctx.now()
-        lines = tuple(f"{r.name} [{r.kind}] {r.url}: {source_q.format_source_health(r, now)}" for r in rows)
+        # A URL with a password (in the configuration file, or stored by an older version) never reaches chat.
+        lines = tuple(f"{redact_url(r.name)} [{r.kind}] {redact_url(r.url)}: {source_q.format_source_health(r, now)}"
+                      for r in rows)
         return Message(kind="sources", title=f"Watched sources ({len(rows)})",
                        text="\n".join(lines) or "No sources yet.", lines=lines)
 
     async def _add_source(self, url: str, request: CommandRequest) -> Message:
         refusal = check_feed_url(url, allow_private=self.ctx.settings.allow_private_feeds)
         if refusal:
-            return Message(kind="error", text=f"Refused: {refusal}", ephemeral=True)
+            # The refusal already says what it is ("refused: ...", "invalid URL: ..."): no second prefix.
+            return Message(kind="error", text=refusal[:1].upper() + refusal[1:] + ".", ephemeral=True)
         try:
             await self.ctx.store.run(source_q.add_source, url, name=url, kind="outlet",
                                      added_by=f"{request.platform}:{request.user}", now=self.ctx.now())

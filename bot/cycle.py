@@ -33,6 +33,7 @@ from bot.analysis.summarize import Summarizer
 from bot.analyze import Analyzer
 from bot.clock import Clock
 from bot.ingest.feeds import FeedFetcher
+from bot.ingest.netguard import redact_url
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_items
 from bot.ingest.seeds import SeedError, read_seed_file
@@ -73,7 +74,7 @@ class CycleReport:
         """Count one feed that gave nothing this cycle, with its one-line reason."""
         self.feed_errors += 1
         METRICS.feed_errors.inc()
-        self.errors.append(f"{url}: {error}")
+        self.errors.append(f"{redact_url(url)}: {error}")  # printed and logged: no password from a URL
 
     def lines(self) -> list[str]:
         return [
@@ -145,12 +146,12 @@ class Ingestor:
         """Count and log a feed whose processing raised; it is retried later with the usual backoff."""
         error = f"processing failed ({type(exc).__name__}: {str(exc)[:120]})"
         report.feed_failed(source.url, error)
-        log.error("feed %s: %s", source.url, error, exc_info=exc)
+        log.error("feed %s: %s", redact_url(source.url), error, exc_info=exc)
         try:
-            await self.store.run(source_q.record_fetch_error, source.id, now=self.clock(), error=error,
-                                 permanent=False)
+            await self._record(source_q.record_fetch_error, source, now=self.clock(), error=error,
+                               permanent=False)
         except Exception as store_exc:
-            log.error("feed %s: could not record the failure: %r", source.url, store_exc)
+            log.error("feed %s: could not record the failure: %r", redact_url(source.url), store_exc)
 
     async def _fetch_and_ingest(self, source: source_q.SourceRow, report: CycleReport) -> None:
         assert self.fetcher is not None, "feeds need a fetcher"
@@ -161,8 +162,8 @@ class Ingestor:
         now = self.clock()
         if result.error:
             report.feed_failed(source.url, result.error)
-            await self.store.run(source_q.record_fetch_error, source.id, now=now, error=result.error,
-                                 permanent=result.permanent)
+            await self._record(source_q.record_fetch_error, source, now=now, error=result.error,
+                               permanent=result.permanent)
             return
         body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
         if result.not_modified or result.body is None:
@@ -171,9 +172,14 @@ class Ingestor:
             report.same_body += 1  # the very bytes ingested last time: nothing in them can be new
         elif not await self._ingest_body(source, result.body, result.content_type, report):
             body_hash = None  # not remembered: the same unusable bytes are read, and reported, again
-        await self.store.run(source_q.record_fetch_ok, source.id, now=now, etag=result.etag,
-                             last_modified=result.last_modified, status=result.status,
-                             not_modified=result.not_modified, body_hash=body_hash)
+        await self._record(source_q.record_fetch_ok, source, now=now, etag=result.etag,
+                           last_modified=result.last_modified, status=result.status,
+                           not_modified=result.not_modified, body_hash=body_hash)
+
+    async def _record(self, query: Callable[..., object], source: source_q.SourceRow, **kwargs: Any) -> None:
+        """Note a fetch on the source's row; a one-off feed (`ingest --feed`, not watched) has no row."""
+        if source.id != source_q.ONE_OFF_ID:
+            await self.store.run(query, source.id, **kwargs)
 
     async def _ingest_body(self, source: source_q.SourceRow, body: bytes, content_type: str | None,
                            report: CycleReport) -> bool:
@@ -186,7 +192,7 @@ class Ingestor:
             report.stages[stage] += seconds
         if error and not items:
             report.feed_failed(source.url, error)
-            log.warning("feed %s: %s", source.url, error)
+            log.warning("feed %s: %s", redact_url(source.url), error)
             return False
         await self.ingest_items(items, report=report, refresh=False)
         return True

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -58,7 +59,8 @@ class Runtime:
             ingestor = Ingestor(store=store, analyzer=analyzer, summarizer=summarizer, clock=clock,
                                 fetcher=fetcher)
             runtime = cls(settings, store, clock, session, summarizer, ingestor)
-            await runtime.sync_configured_sources()
+            if not store.readonly:  # a read-only database still answers the commands that only read
+                await runtime.sync_configured_sources()
             yield runtime
         finally:
             await session.close()
@@ -67,21 +69,20 @@ class Runtime:
                 pool.shutdown()
 
     async def sync_configured_sources(self) -> None:
-        """Add the configuration file's sources to the store (sources added from chat stay too)."""
+        """Add the configuration file's sources to the store (sources added from chat stay too); one an
+        operator removed is not added back."""
         now = self.clock()
         for source in self.settings.sources:
-            await self.store.run(source_q.ensure_source, source.url, name=source.name, kind=source.kind,
-                                 interval_s=source.interval_s, now=now)
+            await self.store.run(source_q.ensure_configured_source, source.url, name=source.name,
+                                 kind=source.kind, interval_s=source.interval_s, now=now)
 
     async def ingest_once(self, *, seeds: Path | None = None, feeds: Sequence[str] = ()) -> CycleReport:
         """One cycle over the given seeds folder and feeds, or, given neither, every due source and
-        the configured seeds folder."""
+        the configured seeds folder. A feed that is not a watched source is fetched once, not added."""
         report = CycleReport()
         now = self.clock()
         if feeds:
-            rows = [await self.store.run(source_q.ensure_source, url, name=url, kind="outlet", now=now)
-                    for url in feeds]
-            await self.ingestor.run_feeds(rows, report)
+            await self.ingestor.run_feeds([await self._feed_source(url, now) for url in feeds], report)
         if seeds is not None:
             await self.ingest_folder(seeds, report)
         if not feeds and seeds is None:
@@ -89,6 +90,11 @@ class Runtime:
             if self.settings.seeds_dir.is_dir():
                 await self.ingest_folder(self.settings.seeds_dir, report)
         return report
+
+    async def _feed_source(self, url: str, now: datetime) -> source_q.SourceRow:
+        """The watched source with this URL (its health is updated), else a one-off source."""
+        found: source_q.SourceRow | None = await self.store.run(source_q.find_source, url)
+        return found if found is not None else source_q.one_off_source(url, now=now)
 
     async def send_digests_now(self, adapters: Sequence[ChatAdapter] | None = None, *,
                                max_wait_s: float = 60) -> int:

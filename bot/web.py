@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -13,6 +14,10 @@ from storage.queries import deadlines as deadline_q
 from storage.queries import outbox as outbox_q
 
 HealthCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+class StartupError(RuntimeError):
+    """The bot cannot start (the HTTP port is taken, the database is read-only); the message is one line."""
 
 
 @dataclass
@@ -40,7 +45,13 @@ class HttpServer:
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+            raise StartupError(f"cannot serve HTTP on {self.host}:{self.port}: {reason} "
+                               "(set USCHINA_HTTP_PORT to a free port)") from exc
         return int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:

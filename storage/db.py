@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import urllib.parse
 from pathlib import Path
 
 import sqlite_utils
@@ -11,21 +13,62 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("uschina")
 
 
-def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at `path`, or in memory for ":memory:"."""
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened: a folder, not a SQLite file, damaged, or read-only and out of date."""
+
+
+def open_database(path: str | Path, *, readonly: bool | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path`, or in memory for ":memory:".
+
+    `readonly` (default: whether the file or its filesystem refuses writes) opens it for reading only:
+    nothing is written, not even the journal mode or the migrations.
+    """
     if str(path) == ":memory:":
         db = sqlite_utils.Database(memory=True)
     else:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False: the Store hands the connection to one worker thread at a time.
-        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        db = sqlite_utils.Database(conn)
-        db.enable_wal()
+        path = Path(path)
+        if path.is_dir():
+            raise DatabaseUnavailable(f"cannot open the database {path}: it is a folder")
+        if readonly is None:
+            readonly = is_readonly_file(path)
+        db = _open_readonly(path) if readonly else _open_file(path)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA busy_timeout = 30000")
-    migrations.apply(db)
+    if not readonly:
+        migrations.apply(db)
+    elif migrations.pending(db):
+        raise DatabaseUnavailable(f"the database {path} is read-only and needs an upgrade (open it writable once)")
     return db
+
+
+def is_readonly_file(path: Path) -> bool:
+    """True when `path` exists and this process may not write it (file permissions, read-only mount)."""
+    return path.exists() and not os.access(path, os.W_OK)
+
+
+def _open_file(path: Path) -> sqlite_utils.Database:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() and not os.access(path.parent, os.W_OK):
+        raise DatabaseUnavailable(f"cannot create the database {path}: its folder is read-only")
+    # check_same_thread=False: the Store hands the connection to one worker thread at a time.
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    db = sqlite_utils.Database(conn)
+    db.enable_wal()
+    return db
+
+
+def _open_readonly(path: Path) -> sqlite_utils.Database:
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        # On a read-only filesystem SQLite cannot create the WAL index next to the file; nobody can
+        # write there either, so the file is read as it stands.
+        conn.close()
+        conn = sqlite3.connect(uri + "&immutable=1", uri=True, check_same_thread=False, timeout=30)
+    return sqlite_utils.Database(conn)
 
 
 @migrations()
@@ -299,3 +342,9 @@ def m010_source_body_hash(db: sqlite_utils.Database) -> None:
     # Many feeds send no ETag or Last-Modified: the hash of the last body ingested lets an identical body be
     # skipped without parsing it again.
     db.execute("ALTER TABLE sources ADD COLUMN body_hash TEXT")
+
+
+@migrations()
+def m011_removed_sources(db: sqlite_utils.Database) -> None:
+    # URLs an operator removed: a source from the configuration file is not added back on the next start.
+    db.execute("CREATE TABLE removed_sources (url TEXT PRIMARY KEY, removed_at TEXT NOT NULL)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import sqlite_utils
 
-from storage.db import open_database
+from storage.db import DatabaseUnavailable, is_readonly_file, open_database
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -27,14 +28,25 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self.readonly = False  # opened for reading only (a read-only file or filesystem)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="uschina-db")
         self._db: sqlite_utils.Database | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
-        """Open the database at `path` (":memory:" for tests) and apply migrations."""
+        """Open the database at `path` (":memory:" for tests) and apply migrations; a file this process
+        may not write is opened read-only. Raises DatabaseUnavailable with a one-line reason."""
         store = cls(path)
-        store._db = await store._submit(open_database, store.path)
+        try:
+            if store.path != ":memory:":
+                store.readonly = await store._submit(is_readonly_file, Path(store.path))
+            store._db = await store._submit(open_database, store.path, readonly=store.readonly)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            store._executor.shutdown(wait=False)
+            raise DatabaseUnavailable(f"cannot open the database {store.path}: {exc}") from exc
+        except DatabaseUnavailable:
+            store._executor.shutdown(wait=False)
+            raise
         return store
 
     async def run(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest.feeds import FeedFetcher, make_session
-from bot.ingest.netguard import BlockedAddress, GuardedResolver, check_feed_url, is_blocked_ip
+from bot.ingest.netguard import BlockedAddress, GuardedResolver, check_feed_url, is_blocked_ip, redact_url
 from tests.fakes.feed_server import FeedServer, StaticResolver
 
 PRIVATE = [
@@ -63,6 +63,16 @@ def test_bad_urls_are_refused_with_a_reason(url: str, fragment: str) -> None:
 
 def test_public_url_passes() -> None:
     assert check_feed_url("https://www.example.com/rss.xml", allow_private=False) is None
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://reader:s3cret@example.org/feed.xml", "https://***@example.org/feed.xml"),
+    ("http://a:b@c@example.org:8080/f?u=x@y", "http://***@example.org:8080/f?u=x@y"),
+    ("https://example.org/p@x?q=a@b", "https://example.org/p@x?q=a@b"),
+    ("not a url", "not a url"),
+])
+def test_redact_url_hides_user_and_password_only(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
 
 
 def test_allow_hosts_exempts_one_host_and_port_only() -> None:

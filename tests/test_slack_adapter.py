@@ -105,9 +105,10 @@ async def post_command(
     secret: str = SECRET,
     age: int = 0,
     team: str = TEAM_ID,
+    timestamp: str | None = None,
 ) -> tuple[int, str]:
     body = urlencode(slash_form(text, response_url=fake.response_url("r1"), user=user, team=team))
-    ts = str(int(time.time()) - age)
+    ts = str(int(time.time()) - age) if timestamp is None else timestamp
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body) or ""
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
@@ -193,6 +194,15 @@ async def test_bad_signature_or_stale_timestamp_is_rejected(http_adapter, fake, 
     _, handler, base = http_adapter
     status, body = await post_command(base, fake, "summary", secret=secret, age=age)
     assert status == 401
+    await asyncio.sleep(0.05)
+    assert fake.calls == [] and handler.requests == []
+
+
+@pytest.mark.parametrize("timestamp", ["", "soon", "1e9", "12:00:00", "9" * 40])
+async def test_a_timestamp_that_is_not_a_number_is_401_not_500(http_adapter, fake, timestamp) -> None:
+    _, handler, base = http_adapter
+    status, body = await post_command(base, fake, "summary", timestamp=timestamp)  # signed over that value
+    assert status == 401 and "invalid request" in body
     await asyncio.sleep(0.05)
     assert fake.calls == [] and handler.requests == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -58,6 +59,7 @@ TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_una
 METADATA_EVENT = "uschina_delivery"
 HISTORY_PAGE_SIZE = 100
 HISTORY_PAGES = 3  # at most 300 messages since the claim; a busier channel answers "cannot tell"
+_TIMESTAMP = re.compile(r"[0-9]{1,20}")  # Slack's X-Slack-Request-Timestamp: Unix seconds
 ERROR_REPLY = "Sorry, that command failed. The problem was logged; please try again in a moment."
 
 
@@ -224,6 +226,10 @@ class SlackAdapter:
 
     async def handle_events(self, request: web.Request) -> web.Response:
         """POST /slack/events: verify Slack's signature and dispatch (401 when the signature is bad)."""
+        if not _TIMESTAMP.fullmatch(request.headers.get("X-Slack-Request-Timestamp", "0")):
+            # slack_sdk's verifier calls int() on the header and a ValueError there became a 500; a request
+            # whose timestamp is not a number is simply not from Slack.
+            return web.json_response({"error": "invalid request"}, status=401)
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

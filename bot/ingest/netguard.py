@@ -9,6 +9,7 @@ aiohttp skips the resolver for literal IP hosts, so the fetcher calls `check_fee
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Collection
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ from aiohttp.resolver import DefaultResolver
 HostPort = tuple[str, int]
 
 _ALLOWED_SCHEMES = {"http", "https"}
+# scheme://userinfo@ : the user info runs to the last "@" before the path, query or fragment starts.
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:/*)[^/?#]*@")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Networks `ipaddress` does not flag as private on every Python version.
 _EXTRA_BLOCKED = (
@@ -109,6 +112,11 @@ def check_feed_url(url: str, *, allow_private: bool, allow_hosts: Collection[Hos
     if literal is not None and is_blocked_ip(literal):
         return f"refused: {literal} is a private address"
     return None
+
+
+def redact_url(url: str) -> str:
+    """`url` with any user name and password replaced by `***`, for showing it in chat or a log."""
+    return _USERINFO.sub(r"\1***@", url, count=1)
 
 
 class GuardedResolver(AbstractResolver):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -16,6 +16,7 @@ import sqlite_utils
 from storage.queries.timestamps import from_iso, to_iso
 
 PERMANENT_DISABLE_AFTER = 3
+ONE_OFF_ID = 0  # no stored source has it: SQLite row ids start at 1
 
 
 class DuplicateSource(ValueError):
@@ -77,6 +78,7 @@ def add_source(
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [url, name, kind, interval_s, added_by, to_iso(now)],
             )
+            db.execute("DELETE FROM removed_sources WHERE url = ?", [url])  # added back on purpose
     except sqlite3.IntegrityError as exc:
         raise DuplicateSource(f"already a source: {url}") from exc
     assert cursor.lastrowid is not None
@@ -86,17 +88,47 @@ def add_source(
 def ensure_source(
     db: sqlite_utils.Database, url: str, *, name: str, kind: str, interval_s: int = 900, now: datetime
 ) -> SourceRow:
-    """The source with this URL, added first if it is not there yet (configured and `--feed` sources)."""
-    row = db.execute(f"{_SELECT} WHERE url = ?", [url]).fetchone()
+    """The source with this URL, added first if it is not there yet."""
+    row = find_source(db, url)
     if row is None:
         return _require(db, add_source(db, url, name=name, kind=kind, interval_s=interval_s, now=now))
-    return _row(row)
+    return row
 
 
-def remove_source(db: sqlite_utils.Database, url: str) -> bool:
-    """Delete the source with this URL; False if there was none."""
+def ensure_configured_source(
+    db: sqlite_utils.Database, url: str, *, name: str, kind: str, interval_s: int = 900, now: datetime
+) -> SourceRow | None:
+    """A source from the configuration file, added if it is not there yet; None if an operator removed it
+    (`sources remove`), which holds until the URL is added again."""
+    if db.execute("SELECT 1 FROM removed_sources WHERE url = ?", [url]).fetchone():
+        return None
+    return ensure_source(db, url, name=name, kind=kind, interval_s=interval_s, now=now)
+
+
+def find_source(db: sqlite_utils.Database, url: str) -> SourceRow | None:
+    """The source with this URL, or None."""
+    values = db.execute(f"{_SELECT} WHERE url = ?", [url]).fetchone()
+    return _row(values) if values else None
+
+
+def one_off_source(url: str, *, now: datetime) -> SourceRow:
+    """A feed fetched once (`ingest --feed` of a URL not watched): never stored, so never fetched again."""
+    return SourceRow(
+        id=ONE_OFF_ID, url=url, name=url, kind="outlet", enabled=True, interval_s=0, etag=None,
+        last_modified=None, last_fetch_at=None, last_ok_at=None, last_status=None, last_error=None,
+        fail_count=0, next_attempt_at=None, disabled_reason=None, added_by=None, created_at=now, body_hash=None,
+    )
+
+
+def remove_source(db: sqlite_utils.Database, url: str, *, now: datetime | None = None) -> bool:
+    """Delete the source with this URL and remember the removal (a configured source stays removed);
+    False if there was none."""
     with db.atomic():
-        return db.execute("DELETE FROM sources WHERE url = ?", [url]).rowcount > 0
+        removed = db.execute("DELETE FROM sources WHERE url = ?", [url]).rowcount > 0
+        if removed:
+            db.execute("INSERT OR REPLACE INTO removed_sources (url, removed_at) VALUES (?, ?)",
+                       [url, to_iso(now or datetime.now(UTC))])
+    return removed
 
 
 def enable_source(db: sqlite_utils.Database, url: str) -> bool:

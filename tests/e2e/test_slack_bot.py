@@ -18,9 +18,9 @@ TOKEN = "xoxb-e2e-token"
 
 
 async def post_command(port: int, fake: FakeSlack, text: str, *, secret: str = SECRET,
-                       age: int = 0) -> tuple[int, float]:
+                       age: int = 0, timestamp: str | None = None) -> tuple[int, float]:
     body = urlencode(slash_form(text, response_url=fake.response_url("e2e")))
-    ts = str(int(time.time()) - age)
+    ts = str(int(time.time()) - age) if timestamp is None else timestamp
     headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
                "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body) or ""}
     started = time.perf_counter()
@@ -55,4 +55,5 @@ async def test_summary_and_deadlines_through_slack(tmp_path: Path, slack_fake: F
         calls_before = len(fake.calls)
         assert (await post_command(bot.http_port, fake, "summary", secret="forged"))[0] == 401
         assert (await post_command(bot.http_port, fake, "summary", age=400))[0] == 401
+        assert (await post_command(bot.http_port, fake, "summary", timestamp="soon"))[0] == 401
         assert len(fake.calls) == calls_before
