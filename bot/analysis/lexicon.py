@@ -22,18 +22,29 @@ US_OFFICIALS = (
     "Vance", "Rubio", "Blinken", "Bessent", "Lutnick", "Greer", "Hegseth", "Yellen", "Raimondo",
     "Katherine Tai", "Pompeo", "Lighthizer", "Mnuchin", "Navarro", "Kudlow", "Jake Sullivan",
     "Lloyd Austin", "Nicholas Burns", "David Perdue", "Pelosi", "Kamala Harris", "Mike Waltz",
-    "Wilbur Ross",
+    "Wilbur Ross", "Department of Justice", "Justice Department", "Supreme Court", "Federal Communications Commission",
+    "Office of Foreign Assets Control", "OFAC", "Federal Register", "Homeland Security", "Customs and Border Protection",
 )
 # People and bodies that act for the Chinese government.
 CHINA_OFFICIALS = (
     "Zhongnanhai", "CCP", "Communist Party", "Politburo", "PLA", "People s Liberation Army", "MOFCOM",
     "Ministry of Commerce", "Xi", "Xi Jinping", "Wang Yi", "He Lifeng", "Li Qiang", "Li Chenggang",
     "Wang Wentao", "Dong Jun", "Qin Gang", "Mao Ning", "Lin Jian", "Guo Jiakun", "Xie Feng", "Liu He",
-    "Yang Jiechi", "Wang Huning", "Han Zheng", "Ding Xuexiang",
+    "Yang Jiechi", "Wang Huning", "Han Zheng", "Ding Xuexiang", "State Administration for Market Regulation",
+    "SAMR", "Cyberspace Administration", "CAC", "State Council", "General Administration of Customs",
+    "Customs Tariff Commission", "Ministry of Foreign Affairs", "Ministry of State Security", "NDRC",
+    "Zhao Lijian", "Wang Wenbin", "Hua Chunying", "Geng Shuang", "Zhu Fenglian", "Chen Binhua",
 )
 # Chinese firms at the centre of US measures: in a sentence about a measure they stand for the Chinese side.
 CHINESE_COMPANIES = ("Huawei", "SMIC", "ByteDance", "TikTok", "ZTE", "DeepSeek", "Alibaba", "Tencent", "BYD",
-                     "CATL", "DJI", "Hikvision", "Xiaomi", "Temu", "Shein", "YMTC", "CXMT")
+                     "CATL", "DJI", "Hikvision", "Xiaomi", "Temu", "Shein", "YMTC", "CXMT", "Inspur", "Meng Wanzhou",
+                     "WeChat", "Zhongxing", "Dahua", "Sugon", "Unitree", "Xpeng", "Nio", "Lenovo", "China Mobile",
+                     "China Telecom", "China Unicom", "COSCO", "Sinochem", "Wingtech", "Nexperia")
+# US firms at the centre of Chinese measures (probes, bans, the unreliable entity list).
+US_COMPANIES = ("Nvidia", "NVIDIA", "Qualcomm", "Micron", "Intel", "Google", "Apple", "Tesla", "Boeing",
+                "Lockheed Martin", "Raytheon", "General Dynamics", "PVH", "Illumina", "Skydio", "Texas Instruments",
+                "AMD", "Broadcom", "Cadence", "Synopsys", "Applied Materials", "Lam Research", "KLA", "Caterpillar",
+                "Starbucks", "FedEx")
 THIRD_COUNTRIES = (
     "Japan", "Japanese", "Tokyo", "EU", "European Union", "European Commission", "Brussels", "von der Leyen",
     "India", "Indian", "Delhi", "Modi", "Pakistan", "Islamabad", "South Korea", "South Korean", "Seoul",

@@ -20,6 +20,7 @@ from bot.analysis.lexicon import (
     CHINA_OFFICIALS,
     CHINESE_COMPANIES,
     THIRD_COUNTRIES,
+    US_COMPANIES,
     US_NAMES,
     US_OFFICIALS,
 )
@@ -97,6 +98,9 @@ _CASED: dict[str, list[str]] = {
     + [f"{us} {industry} {noun}" for us in ("U.S.", "US", "American") for industry in _INDUSTRIES
        for noun in _COMMERCE]
     + ["Americans"],
+    # A US firm stands for the US side only where a Chinese measure targets it (a probe of Nvidia), not in
+    # business news (Tesla's sales in China).
+    "us_firm": list(US_COMPANIES),
     "cn_weak": [f"{cn} {noun}" for cn in ("Chinese", "China s") for noun in _COMMERCE]
     + [f"{cn} {industry} {noun}" for cn in ("Chinese", "China s") for industry in _INDUSTRIES
        for noun in _COMMERCE]
@@ -112,6 +116,8 @@ _UNCASED: dict[str, list[str]] = {
     "implicit": [f"{a} {b}" for a in ("trade", "tariff") for b in
                  ("war", "wars", "truce", "ceasefire", "fight", "standoff")] + ["贸 易 战"],
     "topic": (
+        "licence|licences|license|licenses|licensing|denial order|antitrust|anti - monopoly|anti - dumping|"
+        "divest|divestiture|divestment|deadline|investigation|"
         "tariff|tariffs|duties|levy|levies|trade talks|trade deal|trade tensions|trade deficit|trade surplus|"
         "prisoner swap|prisoner exchange|exit ban|journalist|journalists|correspondents|nuclear|"
         "arms control|de minimis|executive order|proposed rule|final rule|ban|bans|banned|banning|bar|bars|"
@@ -153,7 +159,8 @@ _MEASURES = frozenset((
     "export curbs|export ban|export bans|export licence|export licences|export license|export licenses|"
     "export restrictions|chip curbs|chip ban|chip controls|entity list|blacklist|blacklisted|section 301|"
     "cfius|investment screening|outbound investment|tariff|tariffs|duties|levies|executive order|"
-    "proposed rule|final rule"
+    "proposed rule|final rule|licence|licences|license|licenses|licensing|denial order|antitrust|"
+    "anti - monopoly|anti - dumping|divest|divestiture|divestment|investigation|review|security review"
 ).split("|"))
 _MEASURE_STEMS = ("sanction", "restrict", "indict", "delist")
 
@@ -303,6 +310,7 @@ class _Sentence:
     third_pair: bool = False
     topics: set[str] = field(default_factory=set)
     sport: bool = False
+    us_firm: bool = False
 
     def names_a_measure(self) -> bool:
         """Whether a topic of the sentence is a government measure (a ban, a listing, sanctions...)."""
@@ -379,8 +387,13 @@ def _tag(sentence: str, reasons: _Reasons) -> _Sentence:
         elif kind == "topic":
             tags.topics.add(found.lower())
             reasons.note(f"topic:{found.lower()}", found)
+        elif kind == "us_firm":
+            tags.us_firm = True
+            reasons.note("US firm", found)
         elif kind == "compare":
             reasons.note("comparison only", found)
+    if tags.us_firm and not tags.us and tags.names_a_measure():
+        tags.us = WEAK
     return tags
 
 
@@ -406,7 +419,8 @@ def _link(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> floa
     us_open = max(s.us for s in opening)
     cn_open = max(s.cn for s in opening)
     if us_open and cn_open:
-        candidates.append(0.7 * min(us_open, cn_open))
+        measure = max(us_open, cn_open) == OFFICIAL and any(s.names_a_measure() for s in opening)
+        candidates.append(0.7 * (COUNTRY if measure else min(us_open, cn_open)))
     everywhere = [*opening, *rest]
     if max(s.us for s in everywhere) and max(s.cn for s in everywhere):
         candidates.append(0.25)
