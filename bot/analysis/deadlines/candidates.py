@@ -95,9 +95,9 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
     for match in windows.DURATION.finditer(sentence):
         start, anchor = _measure_start(sentence, match, published, dates)
         end = windows.duration_after(match, start)[1]
-        if anchor == "published":
-            # Counted from the day of the report, the true start may be a day or two off: either side, or
-            # after it for an extension, which runs from the current expiry (still ahead when reported).
+        if anchor in ("published", "issued"):
+            # Counted from the day of the report or the signing, the true start may be a day or two off:
+            # either side, or after it for an extension, which runs from the current expiry.
             before, after = (0, 2) if _EXTENSION.search(sentence) else (1, 1)
             span = TimeSpan(match.group(), match.start(), match.end(), end - timedelta(days=before),
                             end + timedelta(days=after), "range")

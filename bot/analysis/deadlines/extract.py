@@ -49,13 +49,26 @@ def extract_deadlines(
     if title and not text.startswith(title):
         sentences.insert(0, title)
     model = model or shipped_model()
-    found = []
+    stated: list[DeadlineMention] = []
+    counted: list[DeadlineMention] = []
     for candidate in find_candidates(sentences, published):
         mention = _judge(candidate, published, model)
         if mention is not None:
-            found += [mention, *_just_after(candidate, mention)]
+            (counted if candidate.kind == "duration" else stated).extend([mention, *_just_after(candidate, mention)])
+    # A date the item states beats one it lets us count ("by another 90 days, to Sept. 17").
+    # One length counted twice ("another 75 days", "the 75-day extension") is one date.
+    counted = list({(m.start, m.end): m for m in sorted(counted, key=lambda m: m.confidence)}.values())
+    found = stated + [m for m in counted if not any(_near(m, s) for s in stated)]
     found += [m for index, s in enumerate(sentences) if (m := _undated(s, sentences[max(0, index - 3) : index]))]
     return one_per_event(found)
+
+
+_SAME_DATE_DAYS = 7
+
+
+def _near(a: DeadlineMention, b: DeadlineMention) -> bool:
+    assert a.start and a.end and b.start and b.end
+    return (b.start - a.end).days <= _SAME_DATE_DAYS and (a.start - b.end).days <= _SAME_DATE_DAYS
 
 
 def _judge(candidate: Candidate, published: date, model: DeadlineModel) -> DeadlineMention | None:

@@ -66,7 +66,8 @@ _REPORTED_DATE = re.compile(
 _EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
-_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+# A day named without "next" or "last" points either way; Duckling reads it forward.
+_WEEKDAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weekend)\b", re.I)
 _MOVED_TO = re.compile(r"\b(?:extend\w*|postpone\w*|delay\w*|push\w* back|mov(?:e|ed|es)|until)\b[^;]{0,90}\bto\s+$",
                        re.I)
 _AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (366, "year"))
@@ -98,7 +99,20 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
     out[f"event_{event_topic(clause) or event_topic(sentence) or 'none'}"] = 1.0
     out.update(_sides(sentence, clause))
     out["lede"] = float(candidate.index < 2)
+    out.update(_together(out))
     return out
+
+
+# Readings that only mean something together: a weekday in a report of what was done is this week's past
+# day; a month read as next year's in a past-tense clause is this year's, already gone.
+_PAIRS = (("weekday", "clause_past_verb"), ("rolled_to_next_year", "clause_past_verb"),
+          ("rolled_to_next_year", "clause_will"), ("bias_duration", "clause_extend"),
+          ("bias_duration", "clause_cancelled"), ("prep_until", "clause_extend"), ("prep_on", "clause_past_verb"),
+          ("clause_effect", "clause_past_verb"), ("event_none", "clause_will"))
+
+
+def _together(out: dict[str, float]) -> dict[str, float]:
+    return {f"{a}&{b}": 1.0 for a, b in _PAIRS if a in out and b in out}
 
 
 def _when(candidate: Candidate, published: date) -> dict[str, float]:

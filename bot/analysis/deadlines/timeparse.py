@@ -129,9 +129,12 @@ def _to_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
     start, end, granularity = bounds
     body = result["body"].rstrip(" ,;:.")
     if _BY_DAY.match(body) and "to" in value:
-        # "by Aug. 30" is a deadline on that day, not a window from today (Duckling's exclusive end).
-        start = end = _day(value["to"])
-        granularity = "day"
+        # "by Aug. 30" is a deadline on that day, not a window from today (Duckling's exclusive end);
+        # "until June 2027" / "through 2028" end in that month or year.
+        start, end, granularity = _grain_bounds(_day(value["to"]), value["to"].get("grain", "day"))
+    elif _RUNS_UNTIL.search(body) and (end - start).days > _LONGEST_EVENT_DAYS:
+        # "from Sunday until Nov. 27, 2026": a measure in force until a day; that day is what ends.
+        start, granularity = end, "day"
     if _BARE_WEEKDAY.fullmatch(body) and start == end == reference + timedelta(days=7):
         # News names the day of the week for the next seven days, the publication day included: "will hear
         # arguments on Friday" in a Friday story is that Friday, where Duckling reads the next one.
@@ -139,6 +142,8 @@ def _to_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
     return TimeSpan(body, result["start"], result["start"] + len(body), start, end, granularity)
 
 
+_RUNS_UNTIL = re.compile(r"\b(?:until|till|through)\b", re.I)
+_LONGEST_EVENT_DAYS = 31  # talks, visits and summits last days; a longer "from ... until" is a measure in force
 _BARE_WEEKDAY = re.compile(r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
 
 
