@@ -28,17 +28,35 @@ MIN_PRECISION = 0.88  # the bar is 0.85 on unseen text: keep a margin
 
 
 def candidate_rows(case: dict[str, Any]) -> list[tuple[dict[str, float], int]]:
-    """(features, label) for every candidate the extractor would judge in one passage."""
+    """(features, label) for every candidate the extractor would judge in one passage.
+
+    A candidate is positive when its dates match an upcoming gold deadline whose evidence it is read from;
+    a date elsewhere that happens to overlap ("bought soybeans this week" beside "this week's summit")
+    is not.
+    """
     published = date.fromisoformat(case["published"][:10])
-    truths = expected_intervals(case)
+    gold = _upcoming_with_evidence(case)
     rows = []
     for candidate in find_candidates(split_sentences(case["text"]), published):
         span = candidate.span
         if span.end < published or not is_ours(candidate.sentence):
             continue
         guess = (max(span.start, published), span.end)
-        rows.append((features(candidate, published), int(any(matches(t, guess) for t in truths))))
+        label = any(matches(truth, guess) and _same_words(evidence, candidate.sentence) for truth, evidence in gold)
+        rows.append((features(candidate, published), int(label)))
     return rows
+
+
+def _upcoming_with_evidence(case: dict[str, Any]) -> list[tuple[tuple[date, date], str]]:
+    intervals = expected_intervals(case)
+    evidence = [d.get("evidence", "") for d in case["deadlines"] if d["status"] == "upcoming" and d["date_start"]]
+    return list(zip(intervals, evidence, strict=True)) if case["relevant"] else []
+
+
+def _same_words(evidence: str, sentence: str) -> bool:
+    """The gold evidence is (part of) this sentence, or the sentence part of the evidence."""
+    evidence, sentence = " ".join(evidence.split()).lower(), " ".join(sentence.split()).lower()
+    return bool(evidence) and (evidence in sentence or sentence in evidence or evidence[:40] in sentence)
 
 
 def fit(cases: Sequence[dict[str, Any]], c: float, threshold: float) -> DeadlineModel:

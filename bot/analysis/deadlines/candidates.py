@@ -17,7 +17,7 @@ from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
 Anchor = Literal["", "stated", "issued", "published"]
 
 # Duckling reads some bare numbers as clock times ("by 115" in "by 115%"); a date needs a calendar word.
-_CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}", re.I)
+_CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}|\b(?:19|20)\d\d\b", re.I)
 _NUMBER_TAIL = re.compile(r"^(?:[.,]\d+)?\s*(?:%|per ?cent|percent|billion|million|trillion|bn|m\b)", re.I)
 _APPROXIMATE = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|almost|up to)\s+", re.I)
 _ORDINAL_ONLY = re.compile(r"^(?:the |on the )?(?:first|second|third|fourth|\d+(?:st|nd|rd|th))$", re.I)
@@ -49,8 +49,9 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
     """Every date and duration of every sentence, each resolved against `published`."""
     found: list[Candidate] = []
     last: TimeSpan | None = None
-    for index, sentence in enumerate(sentences):
-        dates = date_spans(sentence, published)
+    spans = [date_spans(sentence, published) for sentence in sentences]
+    effective = _effective_dates(sentences, spans)
+    for index, (sentence, dates) in enumerate(zip(sentences, spans, strict=True)):
         for span in dates:
             if windows.SAME_DATE.fullmatch(span.body):
                 if last is None:
@@ -58,13 +59,23 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 span = replace(last, body=span.body, pos=span.pos, end_pos=span.end_pos)
             last = span
             found.append(Candidate(sentence, index, span, "date"))
-        found += _durations(sentence, index, published, dates)
+        found += _durations(sentence, index, published, dates, effective)
     return found
+
+
+def _effective_dates(sentences: list[str], spans: list[list[TimeSpan]]) -> list[date]:
+    """Days the item says something takes effect ("effective May 14", "from Nov. 10"): where a length is
+    stated in another sentence ("for 90 days"), it runs from one of them."""
+    return [span.start for sentence, found in zip(sentences, spans, strict=True) for span in found
+            if span.granularity == "day" and _STATED_START.search(sentence[: span.pos] + span.body + " ")]
 
 
 def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     """Our windows first, then Duckling's expressions that do not overlap them, in text order."""
-    spans = list(windows.fuzzy_windows(sentence, published))
+    spans: list[TimeSpan] = []
+    for window in sorted(windows.fuzzy_windows(sentence, published), key=lambda s: s.pos - s.end_pos):
+        if all(window.end_pos <= s.pos or window.pos >= s.end_pos for s in spans):
+            spans.append(window)  # the longest reading of overlapping windows
     # "the same date" refers back to the last date read; find_candidates resolves it.
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
               for m in windows.SAME_DATE.finditer(sentence)]
@@ -90,10 +101,15 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
     )
 
 
-def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]) -> list[Candidate]:
+def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan],
+               effective: list[date]) -> list[Candidate]:
     found = []
     for match in windows.DURATION.finditer(sentence):
+        if _counts_past_time(sentence, match):
+            continue
         start, anchor = _measure_start(sentence, match, published, dates)
+        if anchor == "published" and effective and not _EXTENSION.search(sentence):
+            start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
         end = windows.duration_after(match, start)[1]
         if anchor in ("published", "issued"):
             # Counted from the day of the report or the signing, the true start may be a day or two off:
@@ -105,6 +121,17 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             span = TimeSpan(match.group(), match.start(), match.end(), end, end, "day")
         found.append(Candidate(sentence, index, span, "duration", anchor))
     return found
+
+
+# "the first visit in five years", "the highest in a decade": a count of time gone by, not a length ahead.
+_SINCE_COUNT = re.compile(
+    r"\b(?:first|last|only|highest|lowest|biggest|largest|worst|best|strongest|weakest|fastest|slowest|"
+    r"sharpest|steepest|most|least)\b[^.;]{0,60}$", re.I)
+
+
+def _counts_past_time(sentence: str, match: re.Match[str]) -> bool:
+    text = match.group().lower()
+    return text.startswith(("in ", "over ", "for ")) and bool(_SINCE_COUNT.search(sentence[: match.start()]))
 
 
 def _measure_start(

@@ -39,6 +39,9 @@ _CUES: dict[str, re.Pattern[str]] = {
         "negation": r"\b(?:not|no|never|no longer|n't)\b",
         "said": r"\b(?:said|says|told|announced|stated|noted|wrote|posted|reported|confirmed)\b",
         "comment": r"\b(?:comments?|comment period|hearing|public input|submissions?)\b",
+        "infinitive": r"\bto (?:visit|meet|travel|hold|sign|host|attend|resume|impose|take|go|come|begin|start|"
+        r"launch|announce|speak|talk|expire|end|finali[sz]e|publish|divest|sell|comply)\b",
+        "invitation": r"\b(?:invit\w*|accept\w*)\b",
     }.items()
 }
 # A past-tense verb not governed by an auxiliary or "to": a report of what someone did.
@@ -63,6 +66,7 @@ _REPORTED_DATE = re.compile(
     r"hosted|delivered|lifted|took effect|went into effect|came into force)\s+(?:on\s+|in\s+|at\s+)?$",
     re.I,
 )
+_SINCE = re.compile(r"\b(?:since|after|following|ago)\b", re.I)
 _EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
@@ -94,21 +98,80 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
             out[f"prep_{name}"] = 1.0
     if _REPORTED_DATE.search(before):
         out["reported_date"] = 1.0
+    if _SINCE.search(before[-30:]):
+        out["since_before"] = 1.0
     if _MOVED_TO.search(sentence[max(0, span.pos - 100) : span.pos]):
         out["moved_to"] = 1.0
     out[f"event_{event_topic(clause) or event_topic(sentence) or 'none'}"] = 1.0
     out.update(_sides(sentence, clause))
     out["lede"] = float(candidate.index < 2)
+    out[f"governed_{governing_tense(sentence, span.pos, span.end_pos)}"] = 1.0
     out.update(_together(out))
+    out.update(_words_around(sentence, span.pos, span.end_pos))
     return out
+
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WORDS_BEFORE, _WORDS_AFTER = 6, 3
+
+
+def _words_around(sentence: str, start: int, end: int) -> dict[str, float]:
+    """The words just before and after the expression, for the model to weigh ("due", "signed", "until")."""
+    before = _WORD.findall(sentence[:start].lower())[-_WORDS_BEFORE:]
+    after = _WORD.findall(sentence[end:].lower())[:_WORDS_AFTER]
+    return {**{f"before:{w}": 1.0 for w in before}, **{f"after:{w}": 1.0 for w in after}}
+
+
+_TENSE_OF = {
+    **dict.fromkeys("will shall 'll won't".split(), "future"),
+    **dict.fromkeys("would".split(), "would"),
+    **dict.fromkeys("may might could can".split(), "modal"),
+    **dict.fromkeys("set due scheduled slated expected planned poised likely".split(), "scheduled"),
+    **dict.fromkeys("is are am takes begins expires ends starts runs comes goes lasts remains applies".split(),
+                    "present"),
+    **dict.fromkeys("was were had has have did said met held took made sent gave struck began came went saw rose "
+                    "fell told spoke ran began".split(), "past"),
+}
+_TENSE_WORD = re.compile(r"[A-Za-z']+|[,;:()—–]")
+_SCAN_WORDS = 12
+
+
+def governing_tense(sentence: str, start: int, end: int) -> str:
+    """The tense of the verb that governs a time expression: the nearest verb before it in its clause, else
+    the first after it ("On Friday, the two sides will meet"): future, would, modal, scheduled, infinitive
+    ("to visit ... in April"), present, past or none."""
+    before = _TENSE_WORD.findall(sentence[:start])[::-1][:_SCAN_WORDS]
+    after = _TENSE_WORD.findall(sentence[end:].lstrip(" ,"))[:_SCAN_WORDS]
+    for words, backwards in ((before, True), (after, False)):
+        for index, word in enumerate(words):
+            if word in ",;:()—–":
+                break
+            tense = _tense(word.lower(), words, index, backwards)
+            if tense:
+                return tense
+    return "none"
+
+
+def _tense(word: str, words: list[str], index: int, backwards: bool) -> str:
+    if word in _TENSE_OF:
+        return _TENSE_OF[word]
+    previous = words[index + 1].lower() if backwards and index + 1 < len(words) else ""
+    if previous == "to" and word.isalpha() and word not in ("the", "a", "an"):
+        return "infinitive"
+    if word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED:
+        return "past"
+    return ""
 
 
 # Readings that only mean something together: a weekday in a report of what was done is this week's past
 # day; a month read as next year's in a past-tense clause is this year's, already gone.
 _PAIRS = (("weekday", "clause_past_verb"), ("rolled_to_next_year", "clause_past_verb"),
-          ("rolled_to_next_year", "clause_will"), ("bias_duration", "clause_extend"),
+          ("rolled_to_next_year", "clause_will"), ("rolled_to_next_year", "clause_infinitive"), ("bias_duration", "clause_extend"),
           ("bias_duration", "clause_cancelled"), ("prep_until", "clause_extend"), ("prep_on", "clause_past_verb"),
-          ("clause_effect", "clause_past_verb"), ("event_none", "clause_will"))
+          ("clause_effect", "clause_past_verb"), ("event_none", "clause_will"),
+          ("weekday", "governed_past"), ("weekday", "governed_future"), ("rolled_to_next_year", "governed_past"),
+          ("rolled_to_next_year", "governed_future"), ("rolled_to_next_year", "governed_infinitive"),
+          ("weekday", "governed_scheduled"))
 
 
 def _together(out: dict[str, float]) -> dict[str, float]:

@@ -17,7 +17,7 @@ from bot.models import DeadlineMention
 
 
 def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
-    """Overlapping dated mentions of one topic (or of one sentence, on the same days) are one event: keep the
+    """Overlapping dated mentions of one topic, or on exactly the same days, are one event: keep the
     narrowest (the most specific), surest first;
     consecutive days of one event ("talks on Thursday and Friday") become one range; an undated mention is
     dropped when a dated one of its topic exists."""
@@ -47,7 +47,7 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
     assert a.start and a.end and b.start and b.end
     if not (a.start <= b.end and b.start <= a.end):
         return False
-    return topic_key(a.what) == topic_key(b.what) or (a.evidence == b.evidence and (a.start, a.end) == (b.start, b.end))
+    return topic_key(a.what) == topic_key(b.what) or (a.start, a.end) == (b.start, b.end)
 
 
 def _join_consecutive_days(mentions: list[DeadlineMention]) -> list[DeadlineMention]:

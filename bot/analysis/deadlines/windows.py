@@ -15,9 +15,14 @@ _HALF = re.compile(
     r"\b(?:in |by )?(?:the )?(?:H([12])|(first|second) half)(?: of)?(?: (?:the year|this year|(20\d\d)))?\b",
     re.I,
 )
-_PART_OF_YEAR = re.compile(r"\b(early|mid|late)[- ](?:(next|this) year|(20\d\d))\b", re.I)
-_PART_MONTHS = {"early": (1, 4), "mid": (5, 4), "late": (9, 4)}
-_YEAR_END = re.compile(r"\bby (?:the )?(?:year[- ]end|end of (?:the |this )?year)\b", re.I)
+_PART_OF_YEAR = re.compile(
+    r"\b(early|mid|late|the early part of|the middle of|the latter part of)[- ]?(?:the )?"
+    r"(?:(next|this|the) year|(20\d\d))\b", re.I)
+_PART_MONTHS = {"early": (1, 4), "mid": (5, 4), "late": (9, 4), "the early part of": (1, 4),
+                "the middle of": (5, 4), "the latter part of": (9, 4)}
+_YEAR_END = re.compile(
+    r"\b(?:(?:by|before|at|toward|towards|until) )?(?:the )?(?:year[- ]end|end of (?:the |this )?year|"
+    r"end of (20\d\d))\b", re.I)
 _COMING_DAYS = {"days": 7, "weeks": 28, "months": 91}
 
 _NUMBER_WORDS = {
@@ -66,12 +71,13 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         yield _period(m, published, 1 if first_half else 7, 6, m.group(3), "range")
     for m in _PART_OF_YEAR.finditer(sentence):
         year = int(m.group(3)) if m.group(3) else published.year + (m.group(2).lower() == "next")
-        first, months = _PART_MONTHS[m.group(1).lower()]
+        first, months = _PART_MONTHS[" ".join(m.group(1).lower().split())]
         start = date(year, first, 1)
         end = month_end(add_months(start, months - 1))
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
     for m in _YEAR_END.finditer(sentence):
-        yield TimeSpan(m.group(), m.start(), m.end(), published, date(published.year, 12, 31), "range")
+        year = int(m.group(1)) if m.group(1) else published.year
+        yield TimeSpan(m.group(), m.start(), m.end(), published, date(year, 12, 31), "range")
 
 
 def _period(
