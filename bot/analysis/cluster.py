@@ -1,10 +1,11 @@
-"""One story, many outlets: near-duplicate detection over headline and lede.
+"""One story, many outlets: matching reports by what their event is made of.
 
-A signature is a weighted bag of normalized content terms: stopwords dropped, plural/tense endings cut,
-synonyms folded ("Washington" = "US", "ceasefire" = "truce", "three months" = "90 days", "prolong" =
-"extend"), headline terms and numbers weighted up, and terms every US–China story shares weighted down.
-Two reports of one event in different words then share the terms that name the event, while two
-different US–China stories of the same week share little more than "US" and "China".
+A signature is a weighted bag of the terms of a report's headline and first sentences (stopwords dropped,
+plural and tense endings cut): each weighted by how rare it is in news of this domain (learned from the
+corpus' tuning part, so "tariff" and "China" count little and "Stockholm" or "75-day" much), names of people,
+places and firms and numbers weighted up, plus the dates of the deadlines the report gives. Two reports of
+one event share the actors, places, numbers and dates that make it; two stories of the same week share
+little more than "US" and "China". A story's signature is the running mean of its reports'.
 """
 
 from __future__ import annotations
@@ -12,48 +13,30 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
 from datetime import date, datetime, timedelta
 
 from bot.analysis.sentences import split_sentences
 
 DEFAULT_WINDOW = timedelta(hours=72)
-DEFAULT_THRESHOLD = 0.35
-LEDE_SENTENCES = 2
-SIGNATURE_VERSION = 1
+DEFAULT_THRESHOLD = 0.12  # chosen on the corpus' tuning part (B-cubed F1)
+LEDE_SENTENCES = 3
+TERM_WEIGHTS_FILE = "term_weights.json"
+SIGNATURE_VERSION = 2
 
 TITLE_WEIGHT = 1.5
 NUMBER_WEIGHT = 1.3
-COMMON_WEIGHT = 0.25  # terms nearly every story in this domain has
 NAME_WEIGHT = 1.4  # a person, place or firm names the event more than a common word
 DATE_WEIGHT = 1.0  # a deadline's date, as one term
 
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)(?<=\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*")
 
 _WORD = re.compile(r"u\.s\.|\d+day|\d+(?:\.\d+)?%?|[a-z]+(?:['’]s)?")
-_PHRASES = [
-    (re.compile(r"\b(?:three|3) months\b|\b90[- ]days?\b"), " 90day "),
-    (re.compile(r"\b(?:six|6) months\b|\b180[- ]days?\b"), " 180day "),
-    (re.compile(r"\bunited states\b"), " us "),
-    (re.compile(r"\brare[- ]earths?\b"), " rareearth "),
-    (re.compile(r"\bexport[- ]controls?\b"), " curb export "),
-    (re.compile(r"\bentity list\b"), " blacklist "),
-    (re.compile(r"\bper ?cent\b"), "% "),
-]
-_SYNONYMS = {
-    "u.s.": "us", "usa": "us", "america": "us", "american": "us", "americans": "us", "washington": "us",
-    "chinese": "china", "beijing": "china", "prc": "china",
-    "ceasefire": "truce", "pause": "truce", "reprieve": "truce", "suspension": "truce", "suspend": "truce",
-    "prolong": "extend", "extension": "extend", "lengthen": "extend", "renew": "extend",
-    "duty": "tariff", "duties": "tariff", "levy": "tariff", "levies": "tariff",
-    "agreement": "deal", "pact": "deal", "accord": "deal", "agree": "deal",
-    "negotiation": "talk", "negotiator": "talk", "meeting": "talk", "meet": "talk", "met": "talk",
-    "semiconductor": "chip", "chipmaker": "chip", "restriction": "curb", "control": "curb", "ban": "curb",
-    "limit": "curb", "sanction": "sanction", "summit": "summit", "hike": "raise", "increase": "raise",
-    "slash": "cut", "lower": "cut", "reduce": "cut",
-}
-_COMMON = frozenset("us china trade talk deal president official say trump xi tariff".split())
 _STOPWORDS = frozenset(
     """a an the and or but of to in on at by for from with as is are was were be been being it its this that
     these those their there they them he she his her we our you your i not no after before over under into
@@ -141,9 +124,30 @@ def _proper_names(text: str) -> frozenset[str]:
     return frozenset(t for m in _PROPER.finditer(text) for t in _terms(m.group()))
 
 
+@cache
+def _rarity() -> tuple[dict[str, float], float]:
+    """Inverse document frequency of each term in news of this domain (from the corpus' tuning part), and
+    the weight of a term it never saw: "tariff" says little about which event a report tells, "Stockholm"
+    much."""
+    data = json.loads(files("bot.analysis").joinpath(TERM_WEIGHTS_FILE).read_text(encoding="utf-8"))
+    return {str(t): float(w) for t, w in data["idf"].items()}, float(data["unseen"])
+
+
+def term_rarity(documents: Iterable[str]) -> dict[str, Any]:
+    """The `term_weights.json` content for a collection of (headline + lede) texts."""
+    frequency: Counter[str] = Counter()
+    count = 0
+    for text in documents:
+        frequency.update(set(_terms(text)))
+        count += 1
+    idf = {t: round(math.log((count + 1) / (n + 1)) + 1, 3) for t, n in sorted(frequency.items()) if n > 1}
+    return {"documents": count, "unseen": round(math.log(count + 1) + 1, 3), "idf": idf}
+
+
 def _add_terms(weights: dict[str, float], text: str, weight: float, names: frozenset[str]) -> None:
+    idf, unseen = _rarity()
     for term in _terms(text):
-        w = weight * (COMMON_WEIGHT if term in _COMMON else NAME_WEIGHT if term in names else 1.0)
+        w = weight * idf.get(term, unseen) * (NAME_WEIGHT if term in names else 1.0)
         if term[0].isdigit():
             w *= NUMBER_WEIGHT
         # A term counts once per part: repetition says little about which event it is.
@@ -152,15 +156,13 @@ def _add_terms(weights: dict[str, float], text: str, weight: float, names: froze
 
 def _terms(text: str) -> list[str]:
     lowered = text.lower()
-    for pattern, replacement in _PHRASES:
-        lowered = pattern.sub(replacement, lowered)
     out = []
     for word in _WORD.findall(lowered):
         word = word.removesuffix("'s").removesuffix("’s")
         if word in _STOPWORDS or len(word) < 2:
             continue
         stem = _stem(word)
-        term = _SYNONYMS.get(word) or _SYNONYMS.get(stem) or _SYNONYMS.get(word[:-1]) or stem
+        term = stem
         out.append(term)
     return out
 
