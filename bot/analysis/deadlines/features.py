@@ -137,18 +137,27 @@ _SCAN_WORDS = 12
 
 
 def governing_tense(sentence: str, start: int, end: int) -> str:
-    """The tense of the verb that governs a time expression: the nearest verb before it in its clause, else
-    the first after it ("On Friday, the two sides will meet"): future, would, modal, scheduled, infinitive
-    ("to visit ... in April"), present, past or none."""
+    """The tense of the verb that governs a time expression: the nearest verb before it in its clause, or
+    for an expression that opens its clause ("On Friday, the two sides will meet") the first after it:
+    future, would, modal, scheduled, infinitive ("to visit ... in April"), present, past or none."""
     before = _TENSE_WORD.findall(sentence[:start])[::-1][:_SCAN_WORDS]
+    opening = 0
+    for index, word in enumerate(before):
+        if word in ",;:()—–":
+            break
+        tense = _tense(word.lower(), before, index, backwards=True)
+        if tense:
+            return tense
+        opening += 1
+    if opening > 2:
+        return "none"
     after = _TENSE_WORD.findall(sentence[end:].lstrip(" ,"))[:_SCAN_WORDS]
-    for words, backwards in ((before, True), (after, False)):
-        for index, word in enumerate(words):
-            if word in ",;:()—–":
-                break
-            tense = _tense(word.lower(), words, index, backwards)
-            if tense:
-                return tense
+    for index, word in enumerate(after):
+        if word in ",;:()—–":
+            break
+        tense = _tense(word.lower(), after, index, backwards=False)
+        if tense:
+            return tense
     return "none"
 
 
