@@ -9,6 +9,7 @@ candidate is kept are chosen by cross-validation grouped by event, so no event i
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from importlib.resources import files
@@ -25,6 +26,7 @@ from corpus.score import Counts, expected_intervals, load, match_one_to_one, mat
 
 C_VALUES = (0.3, 1.0)
 THRESHOLDS = tuple(round(0.30 + 0.05 * i, 2) for i in range(11))
+MIN_COUNT = 3
 MIN_PRECISION = 0.80  # cross-validated; the model fitted on all of the tuning part is a little surer
 
 
@@ -66,6 +68,9 @@ def fit(cases: Sequence[dict[str, Any]], c: float, threshold: float) -> Deadline
     from sklearn.linear_model import LogisticRegression
 
     rows = [row for case in cases if case["relevant"] for row in candidate_rows(case)]
+    # A feature seen on fewer than MIN_COUNT candidates (most "before:word" ones) is noise to fit.
+    seen = Counter(name for row in rows for name in row[0])
+    rows = [({k: v for k, v in row[0].items() if seen[k] >= MIN_COUNT}, row[1]) for row in rows]
     vectorizer = DictVectorizer()
     x = vectorizer.fit_transform([r[0] for r in rows])
     y = [r[1] for r in rows]

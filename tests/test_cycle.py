@@ -20,8 +20,8 @@ ARTICLE = """---
 published: 2025-08-11
 source: Harbor Wire
 ---
-President Donald Trump extended the tariff truce with China by another 90 days on Monday, hours before it
-was due to expire, and Treasury Secretary Scott Bessent said talks with Vice Premier He Lifeng would go on.
+President Donald Trump extended the tariff truce with China until Nov. 10, hours before it was due to expire,
+and Treasury Secretary Scott Bessent said talks with Vice Premier He Lifeng would go on.
 """
 
 
@@ -71,7 +71,8 @@ async def test_a_reposted_feed_entry_is_not_a_new_item(store: Store, clock: Fake
 async def test_an_extension_moves_the_tracked_truce(tmp_path: Path, store: Store, clock: FakeClock) -> None:
     geneva = tmp_path / "geneva.md"
     geneva.write_text("---\npublished: 2025-05-12\n---\nThe US and China agreed in Geneva to cut their "
-                      "reciprocal tariffs for 90 days, Treasury Secretary Scott Bessent said.\n", encoding="utf-8")
+                      "reciprocal tariffs for 90 days from May 14, Treasury Secretary Scott Bessent said.\n",
+                      encoding="utf-8")
     report = CycleReport()
     await ingestor(store, clock).ingest_files(tmp_path, [geneva], report)
     extension = tmp_path / "extension.md"

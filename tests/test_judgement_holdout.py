@@ -51,7 +51,7 @@ def _relevance_counts(items: list[dict[str, Any]]) -> _Counts:
 
 def test_relevance_floor_on_all_items() -> None:
     counts = _relevance_counts(_load("relevance-holdout.jsonl"))
-    assert (counts.precision, counts.recall) >= (0.93, 0.97), counts
+    assert counts.precision >= 0.93 and counts.recall >= 0.97, counts
 
 
 def test_relevance_floor_on_clear_items() -> None:
@@ -112,7 +112,8 @@ def test_deadline_floor() -> None:
         counts = _deadline_counts(case)
         total.tp, total.fp, total.fn = total.tp + counts.tp, total.fp + counts.fp, total.fn + counts.fn
     f1 = 2 * total.precision * total.recall / (total.precision + total.recall)
-    assert total.precision >= 0.95 and total.recall >= 0.83 and f1 >= 0.88, total
+    # Without the old table of known truces, lengths whose start the excerpt does not give are not dated.
+    assert total.precision >= 0.95 and total.recall >= 0.75 and f1 >= 0.85, total
 
 
 def test_past_and_foreign_dates_are_not_deadlines() -> None:

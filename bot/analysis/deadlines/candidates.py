@@ -43,6 +43,7 @@ class Candidate:
     span: TimeSpan  # where the words are, and the days they cover (duration: the day it runs out)
     kind: Literal["date", "duration"]
     anchor: Anchor = ""  # a duration's start: a date stated beside it, a signing day, or publication
+    anchor_day: date | None = None  # that start, for a duration
 
 
 def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
@@ -119,7 +120,7 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
                             end + timedelta(days=after), "range")
         else:
             span = TimeSpan(match.group(), match.start(), match.end(), end, end, "day")
-        found.append(Candidate(sentence, index, span, "duration", anchor))
+        found.append(Candidate(sentence, index, span, "duration", anchor, start))
     return found
 
 
@@ -141,6 +142,11 @@ def _measure_start(
     outside = [s for s in dates if not (match.start() <= s.pos and s.end_pos <= match.end())]
     for span in outside:
         if _STATED_START.search(sentence[: span.pos]) or _STATED_START.search(span.body + " "):
+            return span.start, "stated"
+    # Duckling reads "30 days starting June 2" as one expression, which is not a date of its own.
+    tail = sentence[match.end() :]
+    for span in parse_times(tail, published):
+        if _STATED_START.search(tail[: span.pos] + span.body + " ") and span.granularity == "day":
             return span.start, "stated"
     for span in outside:
         near = sentence[max(0, span.pos - 25) : span.end_pos + 12]

@@ -18,11 +18,23 @@ class EventNoun:
     describe: Callable[[str], str]
 
 
+_ON_US_GOODS = re.compile(r"\bon (?:US|U\.S\.|American|United States)\b", re.I)
+_ON_CHINESE_GOODS = re.compile(r"\bon (?:Chinese|China)\b|\bfrom China\b", re.I)
+_RELIEF = re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|reduc(?:e|tion)|lower|slash|cut|exemptions?|"
+                     r"exclusions?)\b", re.I)
+
+
 def _tariff(sentence: str) -> str:
+    """Who taxes whom, from the text: "China's tariff on US goods" is not a tariff on Chinese imports."""
+    if _RELIEF.search(sentence):
+        return "tariff truce expires"
     rate = re.search(r"\b(\d{1,3}(?:\.\d)?)(?: ?%| per ?cent| percent)", sentence)
     prefix = f"{rate.group(1)}% " if rate else ""
-    target = " on Chinese imports" if CHINA.search(sentence) else ""
-    return f"{prefix}tariff{target} takes effect"
+    if _ON_US_GOODS.search(sentence):
+        return f"China's {prefix}tariff on US goods takes effect"
+    if _ON_CHINESE_GOODS.search(sentence):
+        return f"US {prefix}tariff on Chinese goods takes effect"
+    return f"{prefix}tariff takes effect"
 
 
 def _summit(sentence: str) -> str:

@@ -12,7 +12,7 @@ import re
 from datetime import date, timedelta
 
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
-from bot.analysis.deadlines.events import name_event
+from bot.analysis.deadlines.events import event_topic, name_event
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.merge import one_per_event
 from bot.analysis.deadlines.model import DeadlineModel, shipped_model
@@ -35,8 +35,7 @@ _UNDATED = re.compile(
 _NOT_PLANNED = re.compile(r"\b(?:cancel\w*|called off|scrapped|postponed indefinitely|would have|if|unless)\b",
                           re.I)
 # Only events that get scheduled are worth tracking before they have a date.
-_SCHEDULED_EVENTS = frozenset({"summit", "talks", "visit", "call", "deal", "hearing", "export-controls",
-                               "tariff", "measure", "licensing"})
+_SCHEDULED_EVENTS = frozenset({"summit", "talks", "visit", "call", "deal", "hearing"})
 
 
 def extract_deadlines(
@@ -51,7 +50,11 @@ def extract_deadlines(
     model = model or shipped_model()
     stated: list[DeadlineMention] = []
     counted: list[DeadlineMention] = []
-    for candidate in find_candidates(sentences, published):
+    candidates = find_candidates(sentences, published)
+    starts = {(c.index, c.anchor_day) for c in candidates if c.anchor == "stated"}
+    for candidate in candidates:
+        if (candidate.index, candidate.span.start) in starts and not _TAKES_EFFECT.search(candidate.sentence):
+            continue  # "for a year, starting Nov. 10": the start only anchors the length
         mention = _judge(candidate, published, model)
         if mention is not None:
             (counted if candidate.kind == "duration" else stated).extend([mention, *_just_after(candidate, mention)])
@@ -64,6 +67,7 @@ def extract_deadlines(
 
 
 _SAME_DATE_DAYS = 7
+_TAKES_EFFECT = re.compile(r"\b(?:takes?|took|taking) effect\b", re.I)
 
 
 def _near(a: DeadlineMention, b: DeadlineMention) -> bool:
@@ -85,7 +89,7 @@ def _judge(candidate: Candidate, published: date, model: DeadlineModel) -> Deadl
 
 # "talks in early August, just before the tariff reprieve ends": the reprieve ends within days of that date.
 _JUST_BEFORE = re.compile(
-    r"^[^.;]{0,40}?\bjust (?:before|ahead of) (?:the |its |their )?([\w\s-]{3,50}?) "
+    r"^[^.;]{0,40}?\b(?:just|shortly|right) (?:before|ahead of) (?:the |its |their )?([\w\s-]{3,50}?) "
     r"(?:ends|expires|runs out|lapses|is due to expire|is set to expire)\b", re.I)
 _DAYS_AFTER = 3
 
@@ -100,9 +104,19 @@ def _just_after(candidate: Candidate, mention: DeadlineMention) -> list[Deadline
     return [DeadlineMention(event[1], start, end, "range", mention.confidence, mention.evidence)]
 
 
+_RELIEF = re.compile(r"\b(?:truce|reprieve|pause[sd]?|paus\w+|suspen\w+|exempt\w*|exclusions?|waivers?|"
+                     r"extension|delay\w*|grace period)\b", re.I)
+
+
 def _name(candidate: Candidate) -> str:
-    """What the date belongs to, worded from the clause around it (the nearest event noun first)."""
+    """What the date belongs to, worded from the clause around it (the nearest event noun first); what a
+    stated length runs out on is a relief: a truce, a pause, a suspension."""
     sentence, span = candidate.sentence, candidate.span
+    if candidate.kind == "duration" and _RELIEF.search(sentence):
+        if re.search(r"\b(?:tariffs?|duties|levies)\b", sentence, re.I):
+            return "tariff truce expires"
+        topic = event_topic(sentence)
+        return "export-control suspension ends" if topic == "export-controls" else "suspension ends"
     clause = clause_around(sentence, span.pos, span.end_pos)
     event = name_event(clause, clause.find(span.body), context=sentence) or name_event(sentence, span.pos)
     if event is not None:

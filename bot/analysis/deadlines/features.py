@@ -47,13 +47,15 @@ _CUES: dict[str, re.Pattern[str]] = {
 # A past-tense verb not governed by an auxiliary or "to": a report of what someone did.
 _PAST_VERB = re.compile(
     r"(?<!\bto )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bwill )(?<!\bwould )"
-    r"\b(?:\w{3,}ed|said|told|met|held|spoke|took|made|sent|won|gave|struck|began|came|went|saw|rose|fell)\b",
+    r"\b(?:\w{3,}ed|met|held|spoke|took|made|sent|won|gave|struck|began|came|went|saw|rose|fell)\b",
     re.I,
 )
 _NOT_PAST_ED = frozenset({"expected", "scheduled", "planned", "proposed", "slated", "delayed", "needed", "based",
                           "related", "tied", "aimed", "limited", "united", "red", "bed", "need", "speed",
                           "indeed", "proceed", "exceed", "succeed", "reduced", "increased", "raised",
-                          "extended", "suspended", "agreed", "reported", "called"})
+                          "extended", "suspended", "agreed", "reported", "called",
+                          # reporting verbs say when something was said, not when it happens
+                          "announced", "stated", "noted", "added", "warned", "claimed", "confirmed"})
 # The word right before the expression: "on Friday" (an event), "by Friday" (a deadline), "since May".
 _PREPOSITIONS = {
     "by": r"(?:by|before|no later than)", "until": r"(?:until|till|through|to)", "on": r"on", "in": r"in",
@@ -129,11 +131,14 @@ _TENSE_OF = {
     **dict.fromkeys("set due scheduled slated expected planned poised likely".split(), "scheduled"),
     **dict.fromkeys("is are am takes begins expires ends starts runs comes goes lasts remains applies".split(),
                     "present"),
-    **dict.fromkeys("was were had has have did said met held took made sent gave struck began came went saw rose "
-                    "fell told spoke ran began".split(), "past"),
+    # Reporting verbs ("said", "told") date the report, not the event: they are left out.
+    **dict.fromkeys("was were had has have did met held took made sent gave struck began came went saw rose "
+                    "fell spoke ran began".split(), "past"),
 }
+_LINKS = frozenset("to until till through on by from before".split())
+_ADDING = frozenset("with and plus including".split())
 _TENSE_WORD = re.compile(r"[A-Za-z']+|[,;:()—–]")
-_SCAN_WORDS = 12
+_SCAN_WORDS = 16
 
 
 def governing_tense(sentence: str, start: int, end: int) -> str:
@@ -144,6 +149,11 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
     opening = 0
     for index, word in enumerate(before):
         if word in ",;:()—–":
+            if 0 < index == opening and (all(w.lower() in _LINKS for w in before[:index])
+                                         or before[index - 1].lower() in _ADDING):
+                # "extended the truce by 90 days, to Nov. 10", "will take comments, with a hearing on
+                # Sept. 15": a phrase without a verb of its own takes the one before the comma.
+                continue
             break
         tense = _tense(word.lower(), before, index, backwards=True)
         if tense:
@@ -191,6 +201,10 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
     span = candidate.span
     out: dict[str, float] = {}
     ahead = (span.start - published).days
+    if span.start <= published < span.end:
+        # A window open now ("later this month", "by the end of the year") is judged by where it ends.
+        out["open_window"] = 1.0
+        ahead = (span.end - published).days
     bucket = next((name for limit, name in _AHEAD_BUCKETS if ahead <= limit), "beyond")
     out[f"ahead_{bucket}"] = 1.0
     if span.start < published:

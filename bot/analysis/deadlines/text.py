@@ -25,13 +25,20 @@ OTHER_COUNTRY = word_pattern((*THIRD_COUNTRIES, "Taiwan", "Taiwanese"))
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:that|but|while|after|when|which|who|as)\s", re.IGNORECASE)
 
 
+_TRAILING = re.compile(r"^[,;:—–(\s]*(?:to|until|till|through|by|before|from|on)\s+$", re.I)
+
+
 def clause_around(sentence: str, start: int, end: int) -> str:
-    """The clause holding sentence[start:end]; a short leading phrase ("On Monday,") takes the next clause."""
+    """The clause holding sentence[start:end]. A short phrase around it takes a neighbour: an opening one
+    ("On Monday,") the next clause, a trailing one (", to Nov. 10,") the clause it completes."""
     breaks = [0, *(m.start() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence)]
     left = max(b for b in breaks if b <= start)
     right = min(b for b in breaks if b >= end)
     clause = sentence[left:right]
     if len(clause.split()) - len(sentence[start:end].split()) < 3:
+        if left > 0 and _TRAILING.match(sentence[left:start]):
+            preceding = [b for b in breaks if b < left]
+            return sentence[preceding[-1] if preceding else 0 : right]
         following = [b for b in breaks if b > right]
         clause = sentence[left : following[0] if following else len(sentence)]
     return clause
