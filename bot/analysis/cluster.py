@@ -16,10 +16,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
-from datetime import date, datetime, timedelta
 
 from bot.analysis.sentences import split_sentences
 

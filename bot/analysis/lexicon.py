@@ -22,8 +22,10 @@ US_OFFICIALS = (
     "Vance", "Rubio", "Blinken", "Bessent", "Lutnick", "Greer", "Hegseth", "Yellen", "Raimondo",
     "Katherine Tai", "Pompeo", "Lighthizer", "Mnuchin", "Navarro", "Kudlow", "Jake Sullivan",
     "Lloyd Austin", "Nicholas Burns", "David Perdue", "Pelosi", "Kamala Harris", "Mike Waltz",
-    "Wilbur Ross", "Department of Justice", "Justice Department", "Supreme Court", "Federal Communications Commission",
-    "Office of Foreign Assets Control", "OFAC", "Federal Register", "Homeland Security", "Customs and Border Protection",
+    "Wilbur Ross", "Department of Justice", "Justice Department", "Supreme Court",
+    "Federal Communications Commission",
+    "Office of Foreign Assets Control", "OFAC", "Federal Register", "Homeland Security",
+    "Customs and Border Protection",
 )
 # People and bodies that act for the Chinese government.
 CHINA_OFFICIALS = (

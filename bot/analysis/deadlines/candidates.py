@@ -26,9 +26,11 @@ _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
 _NOW = re.compile(r"^(?:immediately|now|right now|right away|at once|currently|so far|to date|today|tonight)$", re.I)
 _PAST_SPAN = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|past)\b", re.I)
 # Counts of past time, not dates: "in more than five years", "for decades".
-_SPAN_OF_YEARS = re.compile(r"^(?:in|for|over) (?:more than |over |nearly |almost )?(?:\d+|\w+) (?:years|decades)$", re.I)
+_SPAN_OF_YEARS = re.compile(
+    r"^(?:in|for|over) (?:more than |over |nearly |almost )?(?:\d+|\w+) (?:years|decades)$", re.I)
 # A measure's clock starts at a stated date ("starting Nov. 10"), or at its signing or release.
-_STATED_START = re.compile(r"\b(?:starting|effective|from|beginning|begins?|takes? effect|took effect)\b[^,;]{0,20}$", re.I)
+_STATED_START = re.compile(
+    r"\b(?:starting|effective|from|beginning|begins?|takes? effect|took effect)\b[^,;]{0,20}$", re.I)
 _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved)\b", re.I)
 _EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*|another|additional|further)\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b", re.I)

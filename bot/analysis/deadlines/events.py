@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.analysis.deadlines.text import CHINA, US
+from bot.analysis.deadlines.text import US
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,8 @@ def _tense(word: str, words: list[str], index: int, backwards: bool) -> str:
 # Readings that only mean something together: a weekday in a report of what was done is this week's past
 # day; a month read as next year's in a past-tense clause is this year's, already gone.
 _PAIRS = (("weekday", "clause_past_verb"), ("rolled_to_next_year", "clause_past_verb"),
-          ("rolled_to_next_year", "clause_will"), ("rolled_to_next_year", "clause_infinitive"), ("bias_duration", "clause_extend"),
+          ("rolled_to_next_year", "clause_will"), ("rolled_to_next_year", "clause_infinitive"),
+          ("bias_duration", "clause_extend"),
           ("bias_duration", "clause_cancelled"), ("prep_until", "clause_extend"), ("prep_on", "clause_past_verb"),
           ("clause_effect", "clause_past_verb"), ("event_none", "clause_will"),
           ("weekday", "governed_past"), ("weekday", "governed_future"), ("rolled_to_next_year", "governed_past"),
