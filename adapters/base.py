@@ -53,3 +53,12 @@ class ChatAdapter(Protocol):
     def healthy(self) -> bool:
         """True while connected (or able to send)."""
         ...
+
+
+@runtime_checkable
+class SendOnlyAdapter(Protocol):
+    """An adapter that can be opened just to send (a one-off `uschina digest --send`): no command routing,
+    no gateway session, no command registration. `stop()` closes it."""
+
+    async def open_for_sending(self) -> None:
+        """Prepare `send()` without serving commands."""

@@ -54,6 +54,9 @@ class ConsoleAdapter:
             self.out.write("uschina console: type a command such as `summary 7d`, `deadlines all` or `help`.\n")
             self._reader = asyncio.create_task(self._read_commands(handler))
 
+    async def open_for_sending(self) -> None:
+        """Nothing to open: printing needs no connection, and no commands are read."""
+
     async def stop(self) -> None:
         if self._reader:
             self._reader.cancel()

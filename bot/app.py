@@ -8,10 +8,10 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
-from adapters.base import ChatAdapter
+from adapters.base import ChatAdapter, CommandRequest, SendOnlyAdapter
 from adapters.console import ConsoleAdapter
 from bot.clock import Clock, utcnow
 from bot.commands import CommandContext, CommandHandler
@@ -19,8 +19,9 @@ from bot.config import Settings
 from bot.cycle import CycleReport
 from bot.deliver import Outbox
 from bot.ingest.seeds import SeedWatcher
+from bot.models import Message
 from bot.runtime import Runtime
-from bot.schedule import Schedule, ScheduleOptions
+from bot.schedule import Schedule, ScheduleOptions, send_digests_now
 from bot.web import HttpServer, StartupError
 from storage.queries import sources as source_q
 
@@ -193,6 +194,37 @@ async def run_bot(settings: Settings, *, clock: Clock = utcnow,
         await stop.wait()
         log.info("shutting down")
         await bot.stop()
+
+
+async def send_digests(runtime: Runtime, adapters: Sequence[ChatAdapter] | None = None, *,
+                       max_wait_s: float = 60) -> int:
+    """`uschina digest --send`: a digest for every active subscription, delivered now through the outbox with
+    the configured adapters (or `adapters`), each opened only to send; returns how many were delivered."""
+    chosen = list(adapters) if adapters is not None else build_adapters(runtime.settings, runtime)
+    outbox = Outbox(runtime.store, {adapter.platform: adapter for adapter in chosen}, clock=runtime.clock)
+    opened: list[ChatAdapter] = []
+    try:
+        for adapter in chosen:
+            await _open_for_sending(adapter)
+            opened.append(adapter)
+        return await send_digests_now(runtime.store, outbox, now=runtime.clock(), max_wait_s=max_wait_s)
+    finally:
+        for adapter in opened:
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+
+
+async def _open_for_sending(adapter: ChatAdapter) -> None:
+    # Posting once must not connect a gateway or register commands; an adapter that cannot open for
+    # sending alone is started with a handler that serves nothing.
+    if isinstance(adapter, SendOnlyAdapter):
+        await adapter.open_for_sending()
+    else:
+        await adapter.start(_not_serving)
+
+
+async def _not_serving(request: CommandRequest) -> Message:
+    return Message(kind="error", text="uschina is not serving commands right now.", ephemeral=True)
 
 
 def _mount_routes(adapter: ChatAdapter, http: HttpServer) -> None:

@@ -284,7 +284,9 @@ async def _digest(args: argparse.Namespace, settings: Settings) -> int:
     period = _period(args.since)  # checked before any work, as a usage error
     async with Runtime.open(settings) as runtime:
         if args.send:
-            sent = await runtime.send_digests_now()
+            from bot.app import send_digests
+
+            sent = await send_digests(runtime)
             print(f"digests queued and sent: {sent}")
             return 0
         now = runtime.clock()

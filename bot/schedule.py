@@ -93,6 +93,20 @@ async def enqueue_digest(store: Store, outbox: Outbox, sub: Subscription, *, now
     return added
 
 
+async def send_digests_now(store: Store, outbox: Outbox, *, now: datetime, max_wait_s: float = 60) -> int:
+    """Compose a digest for every active subscription and deliver it now through `outbox`; returns how many
+    were delivered. The adapters behind `outbox` must already be able to send."""
+    keys = []
+    for sub in await store.run(sub_q.active_subscriptions):
+        local_date = now.astimezone(ZoneInfo(sub.timezone)).date()
+        # Its own key: an explicit "send now" goes out even if this morning's digest already did.
+        key = f"digest:{sub.id}:{local_date}:now:{now.isoformat(timespec='seconds')}"
+        if await enqueue_digest(store, outbox, sub, now=now, local_date=local_date, key=key):
+            keys.append(key)
+    final = await outbox.deliver_until_idle(keys, max_wait_s=max_wait_s)
+    return sum(status == "sent" for status in final.values())
+
+
 class Schedule:
     """Owns the APScheduler jobs: one digest per active subscription, plus the reminder check."""
 

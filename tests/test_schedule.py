@@ -183,6 +183,7 @@ async def test_alerts_go_to_every_active_subscription_once(
 
 
 async def test_send_digests_now_delivers_through_the_outbox_with_the_given_adapters(tmp_path: Path) -> None:
+    from bot.app import send_digests
     from bot.config import Settings
     from bot.runtime import Runtime
     from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
@@ -194,10 +195,10 @@ async def test_send_digests_now_delivers_through_the_outbox_with_the_given_adapt
         for channel in ("C1", "C2"):
             await runtime.store.run(sub_q.subscribe, platform="fakechat", workspace="", channel=channel,
                                     digest_time="08:00", timezone="Asia/Shanghai", now=runtime.clock())
-        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 2
-        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 0  # same second: same keys
+        assert await send_digests(runtime, [FakeChatAdapter(chat.url)]) == 2
+        assert await send_digests(runtime, [FakeChatAdapter(chat.url)]) == 0  # same second: same keys
         fixed.advance(minutes=1)
-        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 2  # a later explicit send repeats
+        assert await send_digests(runtime, [FakeChatAdapter(chat.url)]) == 2  # a later explicit send repeats
         assert await runtime.store.run(outbox_q.count_pending) == 0
     await chat.stop()
     assert [len(chat.in_channel(c)) for c in ("C1", "C2")] == [2, 2]

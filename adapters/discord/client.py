@@ -281,11 +281,14 @@ class UsChinaClient(discord.Client):
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
         )
         self.guild_ids = tuple(guild_ids)
+        self.sync_commands = True  # off when the client only logs in to post (`open_for_sending`)
         self.tree = UsChinaTree(self)
         self.tree.add_command(UsChinaGroup(runner))
 
     async def setup_hook(self) -> None:
         """Register the commands: per guild when ids are given (visible at once), else globally."""
+        if not self.sync_commands:
+            return
         for guild_id in self.guild_ids:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -341,6 +344,15 @@ class DiscordAdapter:
                 f"Discord client failed to start: {type(failure).__name__}: {failure}"
             ) from failure
         raise RuntimeError(f"Discord client was not ready within {self._ready_timeout:g} s")
+
+    async def open_for_sending(self) -> None:
+        """Log in over REST only, to post: no gateway session and no command sync (`digest --send`)."""
+        self.client.sync_commands = False
+        try:
+            await self.client.login(self._token)
+        except (discord.DiscordException, aiohttp.ClientError, OSError) as exc:
+            await self.client.close()
+            raise RuntimeError(f"Discord login failed: {type(exc).__name__}: {exc}") from exc
 
     async def stop(self) -> None:
         """Close the gateway and HTTP session; wait for the client task to finish."""

@@ -199,6 +199,10 @@ class SlackAdapter:
             log.info("slack: connected in Socket Mode")
         self._running = True
 
+    async def open_for_sending(self) -> None:
+        """Posting needs only the Web API client: no Socket Mode connection, no command routing."""
+        self._running = True
+
     async def stop(self) -> None:
         """Close the Socket Mode connection (if any); HTTP routes simply stop being served by the host."""
         self._running = False
