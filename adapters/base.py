@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from bot.models import Message, Target
+from bot.domain.models import Message, Target
 
 
 @dataclass(frozen=True)

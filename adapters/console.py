@@ -14,8 +14,8 @@ from datetime import date
 from typing import TextIO
 
 from adapters.base import CommandHandler, CommandRequest
-from bot.models import Message, Target
-from bot.when import countdown, date_label
+from bot.domain.models import Message, Target
+from bot.domain.when import countdown, date_label
 
 log = logging.getLogger(__name__)
 

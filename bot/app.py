@@ -13,13 +13,13 @@ from datetime import timedelta
 
 from adapters.base import ChatAdapter, CommandRequest, SendOnlyAdapter
 from adapters.console import ConsoleAdapter
-from bot.clock import Clock, utcnow
 from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
 from bot.cycle import CycleReport
 from bot.deliver import Outbox
+from bot.domain.clock import Clock, utcnow
+from bot.domain.models import Message
 from bot.ingest.seeds import SeedWatcher
-from bot.models import Message
 from bot.runtime import Runtime
 from bot.schedule import Schedule, ScheduleOptions, send_digests_now
 from bot.web import HttpServer, StartupError

@@ -12,7 +12,7 @@ from typing import Any
 from bot.analysis.summarize import ExtractiveSummarizer
 from bot.analyze import Analyzer
 from bot.config import Settings
-from bot.models import Analysis
+from bot.domain.models import Analysis
 
 
 async def analyze_lines(lines: Iterable[str], settings: Settings) -> AsyncIterator[str]:

@@ -205,7 +205,7 @@ async def _summary(args: argparse.Namespace, settings: Settings) -> int:
         _print_json([_story_json(s) for s in stories])
     else:
         from adapters.console import render_text
-        from bot.models import Message
+        from bot.domain.models import Message
 
         print(render_text(Message(kind="summary", text="No US–China stories in that period.",
                                   title=f"US–China stories, last {args.since}", stories=tuple(stories))), end="")
@@ -214,8 +214,8 @@ async def _summary(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import render_text
+    from bot.domain.models import Message
     from bot.ics import render_ics
-    from bot.models import Message
     from bot.runtime import Runtime
     from storage.queries import deadlines as deadline_q
 
@@ -298,7 +298,7 @@ async def _digest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _period(text: str) -> timedelta:
     """A `--since` value like 24h or 7d; a usage error otherwise."""
-    from bot.durations import parse_duration
+    from bot.domain.durations import parse_duration
 
     try:
         return parse_duration(text)

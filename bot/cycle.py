@@ -31,14 +31,14 @@ from bot.analysis.cluster import (
 )
 from bot.analysis.summarize import Summarizer
 from bot.analyze import Analyzer
-from bot.clock import Clock
+from bot.domain.clock import Clock
+from bot.domain.models import Analysis, Item, RawEntry, SourceKind
 from bot.ingest.feeds import FeedFetcher
 from bot.ingest.netguard import redact_url
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_items
 from bot.ingest.seeds import SeedError, read_seed_file
 from bot.metrics import METRICS
-from bot.models import Analysis, Item, RawEntry, SourceKind
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
@@ -314,7 +314,8 @@ def _parsed_signature(data: str) -> StorySignature:
 def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,
                   now: datetime) -> str:
     """Attach the item to a story told by another outlet within the window, or start a new story."""
-    signature = entry.analysis.signature or story_signature(entry.item.title, entry.item.text)
+    given = entry.analysis.signature
+    signature = given if isinstance(given, StorySignature) else story_signature(entry.item.title, entry.item.text)
     found = match_story(signature, candidates, entry.item.published, window=STORY_WINDOW)
     if found:
         index = next(i for i, candidate in enumerate(candidates) if candidate[0] == found)

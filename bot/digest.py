@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 from bot.analysis.relevance import first_matching_term
-from bot.models import DeadlineView, Message, StoryView
+from bot.domain.models import DeadlineView, Message, StoryView
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
-from bot.models import DeadlineView
+from bot.domain.models import DeadlineView
 
 _REMINDABLE = ("upcoming", "due")
 

@@ -13,9 +13,9 @@ import aiohttp
 
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer
 from bot.analyze import Analyzer, prepare_worker
-from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.cycle import CycleReport, Ingestor
+from bot.domain.clock import Clock, utcnow
 from bot.ingest.feeds import FeedFetcher, make_session
 from bot.ingest.seeds import scan_seeds
 from bot.workers import WorkerPool

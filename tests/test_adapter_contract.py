@@ -20,7 +20,7 @@ from adapters.base import ChatAdapter, CommandRequest
 from adapters.console import ConsoleAdapter
 from adapters.discord import DiscordAdapter
 from adapters.slack import SlackAdapter
-from bot.models import DeadlineView, Message, StoryView, Target
+from bot.domain.models import DeadlineView, Message, StoryView, Target
 from tests.fakes.fake_discord import CHANNEL_ID, GUILD_ID, FakeDiscord
 from tests.fakes.fake_slack import FakeSlack
 

@@ -10,7 +10,7 @@ from adapters.base import ChatAdapter
 from adapters.console import ConsoleAdapter, render_text
 from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
-from bot.models import DeadlineView, Message, StoryView, Target
+from bot.domain.models import DeadlineView, Message, StoryView, Target
 from storage import Store
 from tests.conftest import FakeClock
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.analysis.deadlines import extract_deadlines, topic_key
-from bot.models import DeadlineMention
+from bot.domain.models import DeadlineMention
 
 JULY_11 = date(2025, 7, 11)  # a Friday
 

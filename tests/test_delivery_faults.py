@@ -20,8 +20,8 @@ from adapters.slack import adapter_from_config
 from bot.commands import CommandContext, CommandHandler
 from bot.config import load_settings
 from bot.deliver import Outbox, redact
+from bot.domain.models import Message, Target
 from bot.metrics import METRICS
-from bot.models import Message, Target
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q

@@ -14,7 +14,7 @@ import yarl
 
 from adapters.base import ChatAdapter, CommandRequest, DeliveryError
 from adapters.discord.client import DiscordAdapter, delivery_error
-from bot.models import Message, StoryView, Target
+from bot.domain.models import Message, StoryView, Target
 from tests.fakes.fake_discord import (
     APP_ID,
     CHANNEL_ID,

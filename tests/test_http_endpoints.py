@@ -11,7 +11,7 @@ import pytest_asyncio
 from adapters.base import CommandRequest
 from bot.app import Bot
 from bot.config import Settings
-from bot.models import Message, Target
+from bot.domain.models import Message, Target
 from bot.runtime import Runtime
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 

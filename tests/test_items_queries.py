@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.models import Analysis, Item, Relevance
+from bot.domain.models import Analysis, Item, Relevance
 from storage import Store
 from storage.queries import items as item_q
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.models import DeadlineView
+from bot.domain.models import DeadlineView
 from bot.reminders import reminder_key, reminders_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

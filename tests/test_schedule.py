@@ -15,7 +15,7 @@ import time_machine
 
 from bot.deliver import Outbox, message_from_json
 from bot.digest import compose_digest
-from bot.models import Message
+from bot.domain.models import Message
 from bot.schedule import Schedule, ScheduleOptions, digest_trigger, last_digest_moment
 from storage import Store
 from storage.queries import outbox as outbox_q
@@ -226,7 +226,7 @@ async def test_many_changes_in_one_cycle_make_one_alert_per_channel(
 
 async def test_logged_changes_are_alerted_once_even_after_a_crash(
         store: Store, clock: FakeClock, schedules: list[Schedule]) -> None:
-    from bot.models import Analysis, DeadlineMention, Relevance
+    from bot.domain.models import Analysis, DeadlineMention, Relevance
     from storage.queries import deadlines as deadline_q
     from storage.queries import items as item_q
     from tests.test_items_queries import make_item

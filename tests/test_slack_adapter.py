@@ -24,7 +24,7 @@ from adapters.base import ChatAdapter, CommandRequest, DeliveryError
 from adapters.slack.app import SlackAdapter, adapter_from_config, build_web_client, delivery_error
 from adapters.slack.installation import SQLiteInstallationStore
 from bot.config import DEFAULT_CONFIG_FILE as CONFIG_FILE
-from bot.models import Message, StoryView, Target
+from bot.domain.models import Message, StoryView, Target
 from storage.store import Store
 from tests.fakes.fake_slack import BOT_TOKEN, INSTALLED_TOKEN, TEAM_ID, FakeSlack, slash_form
 

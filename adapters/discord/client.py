@@ -31,7 +31,7 @@ from adapters.markers import (
     parse_marker,
     verdict,
 )
-from bot.models import Message, Target
+from bot.domain.models import Message, Target
 
 log = logging.getLogger(__name__)
 

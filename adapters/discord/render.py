@@ -15,8 +15,8 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
-from bot.models import DeadlineView, Message, StoryView
-from bot.when import countdown, date_label
+from bot.domain.models import DeadlineView, Message, StoryView
+from bot.domain.when import countdown, date_label
 
 # Discord's documented limits (developers/resources/message.mdx, "Embed Limits" and Create Message).
 CONTENT_LIMIT = 2000

@@ -29,7 +29,7 @@ from adapters.markers import HISTORY_MARGIN, PartialDeliveries, Sighting, delive
 from adapters.slack.installation import SQLiteInstallationStore
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
 from bot.config import SlackConfig
-from bot.models import Message, Target
+from bot.domain.models import Message, Target
 from storage.store import Store
 
 log = logging.getLogger(__name__)

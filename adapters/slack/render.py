@@ -21,8 +21,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.models import DeadlineView, Message, StoryView
-from bot.when import countdown, date_label
+from bot.domain.models import DeadlineView, Message, StoryView
+from bot.domain.when import countdown, date_label
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000

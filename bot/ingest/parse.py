@@ -20,9 +20,9 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from bot.domain.models import Item, RawEntry, SourceKind
 from bot.ingest.fastparse import fast_parse
 from bot.ingest.normalize import normalize
-from bot.models import Item, RawEntry, SourceKind
 
 
 @dataclass(frozen=True)

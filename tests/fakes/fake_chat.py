@@ -20,7 +20,7 @@ import aiohttp
 from aiohttp import web
 
 from adapters.base import CommandHandler, DeliveryError
-from bot.models import Message, Target
+from bot.domain.models import Message, Target
 
 
 @dataclass(frozen=True)
