@@ -9,13 +9,13 @@ import io
 import logging
 import os
 import sys
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from datetime import date
-from typing import TextIO
+from typing import Any, TextIO
 
-from adapters.base import CommandHandler, CommandRequest
 from bot.domain.models import Message, Target
 from bot.domain.when import countdown, date_label
+from bot.ports import AdapterContext, AdapterPlugin, CommandHandler, CommandRequest
 
 log = logging.getLogger(__name__)
 
@@ -132,3 +132,17 @@ def _read_chunk(fd: int) -> bytes:
         return os.read(fd, 4096)
     except OSError:  # the terminal went away (EIO): the same as the end of input
         return b""
+
+
+def configure(env: Mapping[str, str], file: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The console is on unless USCHINA_NO_CONSOLE is set; it has no other settings."""
+    off = (env.get("USCHINA_NO_CONSOLE") or "").strip().lower() in {"1", "true", "yes", "on"}
+    return None if off else {}
+
+
+def build(config: dict[str, Any], context: AdapterContext) -> ConsoleAdapter:
+    """Print to stdout; read commands only when someone is there to type them (not under Docker or CI)."""
+    return ConsoleAdapter(commands_in=sys.stdin if sys.stdin.isatty() else None, today=context.today)
+
+
+PLUGIN = AdapterPlugin(name="console", configure=configure, build=build)

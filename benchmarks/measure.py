@@ -22,7 +22,6 @@ from pathlib import Path
 
 import feedparser
 
-from adapters.base import CommandRequest
 from benchmarks.bulk import add_bulk
 from benchmarks.feedgen import NOW, build_feed, feed_specs
 from benchmarks.server import ATOM_TYPE, RSS_TYPE, FeedServer
@@ -31,6 +30,7 @@ from bot.config import Settings
 from bot.cycle import CycleReport
 from bot.digest import compose_digest
 from bot.ingest.parse import parse_feed
+from bot.ports import CommandRequest
 from bot.runtime import Runtime
 from storage import Store
 from storage.queries import sources as source_q

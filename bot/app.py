@@ -7,12 +7,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
-from adapters.base import ChatAdapter, CommandRequest, SendOnlyAdapter
-from adapters.console import ConsoleAdapter
+from bot import registry
 from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
 from bot.cycle import CycleReport
@@ -20,6 +18,7 @@ from bot.deliver import Outbox
 from bot.domain.clock import Clock, utcnow
 from bot.domain.models import Message
 from bot.ingest.seeds import SeedWatcher
+from bot.ports import AdapterContext, ChatAdapter, CommandRequest, SendOnlyAdapter
 from bot.runtime import Runtime
 from bot.schedule import Schedule, ScheduleOptions, send_digests_now
 from bot.web import HttpServer, StartupError
@@ -149,25 +148,9 @@ class Bot:
 
 
 def build_adapters(settings: Settings, runtime: Runtime) -> list[ChatAdapter]:
-    """The console adapter, plus Slack and Discord when their variables are set."""
-    adapters: list[ChatAdapter] = []
-    if settings.console:
-        # Commands from the terminal only when someone is there to type them (not under Docker or CI).
-        adapters.append(ConsoleAdapter(commands_in=sys.stdin if sys.stdin.isatty() else None,
-                                       today=lambda: runtime.clock().date()))
-    if settings.slack:
-        from adapters.slack import adapter_from_config
-
-        adapters.append(adapter_from_config(settings.slack, store=runtime.store, admins=settings.admins))
-    if settings.discord:
-        from adapters.discord import DiscordAdapter
-
-        adapters.append(DiscordAdapter(
-            token=settings.discord.token, guild_ids=settings.discord.guild_ids,
-            api_url=settings.discord.api_url, gateway_url=settings.discord.gateway_url,
-            admin_role=settings.discord.admin_role,
-        ))
-    return adapters
+    """The adapters the settings enable (the console unless turned off; Slack and Discord when configured)."""
+    context = AdapterContext(store=runtime.store, today=lambda: runtime.clock().date())
+    return registry.build_adapters(settings.adapters, context)
 
 
 AdapterFactory = Callable[[Settings, Runtime], list[ChatAdapter]]

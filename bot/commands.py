@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from adapters.base import CommandRequest
 from bot.config import ConfigError, Settings, check_timezone, parse_hhmm
 from bot.domain.durations import parse_duration
 from bot.domain.models import Message
 from bot.ingest.netguard import check_feed_url, redact_url
 from bot.ingest.normalize import sanitize_for_chat
 from bot.metrics import METRICS
+from bot.ports import CommandRequest
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q

@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from adapters.base import ChatAdapter, DeliveryError
 from bot.domain.clock import Clock, utcnow
 from bot.domain.models import DeadlineView, Message, StoryView, Target
 from bot.metrics import METRICS
+from bot.ports import ChatAdapter, DeliveryError
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q

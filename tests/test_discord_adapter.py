@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 import yarl
 
-from adapters.base import ChatAdapter, CommandRequest, DeliveryError
 from adapters.discord.client import DiscordAdapter, delivery_error
 from bot.domain.models import Message, StoryView, Target
+from bot.ports import ChatAdapter, CommandRequest, DeliveryError
 from tests.fakes.fake_discord import (
     APP_ID,
     CHANNEL_ID,

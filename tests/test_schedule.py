@@ -189,7 +189,7 @@ async def test_send_digests_now_delivers_through_the_outbox_with_the_given_adapt
     from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 
     chat = await FakeChat().start()
-    settings = Settings(db_path=tmp_path / "now.db", seeds_dir=tmp_path / "none", console=False)
+    settings = Settings(db_path=tmp_path / "now.db", seeds_dir=tmp_path / "none")
     fixed = FakeClock(_utc(2025, 7, 11, 9))
     async with Runtime.open(settings, clock=fixed) as runtime:
         for channel in ("C1", "C2"):

@@ -20,11 +20,11 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.base import ChatAdapter, CommandRequest, DeliveryError
 from adapters.slack.app import SlackAdapter, adapter_from_config, build_web_client, delivery_error
 from adapters.slack.installation import SQLiteInstallationStore
 from bot.config import DEFAULT_CONFIG_FILE as CONFIG_FILE
 from bot.domain.models import Message, StoryView, Target
+from bot.ports import ChatAdapter, CommandRequest, DeliveryError
 from storage.store import Store
 from tests.fakes.fake_slack import BOT_TOKEN, INSTALLED_TOKEN, TEAM_ID, FakeSlack, slash_form
 
@@ -409,12 +409,12 @@ async def test_adapter_from_config() -> None:
     env = {"USCHINA_CONFIG": "", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
            "SLACK_API_URL": "http://127.0.0.1:1/api"}
     settings = load_settings(env=env, config_path=CONFIG_FILE)
-    assert settings.slack is not None
-    adapter = adapter_from_config(settings.slack, admins=frozenset({"U1"}))
+    assert "slack" in settings.adapters
+    adapter = adapter_from_config(settings.adapters["slack"], admins=frozenset({"U1"}))
     assert adapter.client.base_url == "http://127.0.0.1:1/api/"
     assert adapter.client.token == "xoxb-1" and adapter.app.oauth_flow is None
     oauth = load_settings(env={"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"},
-                          config_path=CONFIG_FILE).slack
+                          config_path=CONFIG_FILE).adapters.get("slack")
     assert oauth is not None
     with pytest.raises(ValueError, match="needs the store"):
         adapter_from_config(oauth)

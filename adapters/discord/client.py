@@ -20,7 +20,6 @@ import discord
 import yarl
 from discord import app_commands
 
-from adapters.base import CommandHandler, CommandRequest, DeliveryError
 from adapters.discord.render import RenderedDiscordMessage, render_message, with_marker
 from adapters.markers import (
     HISTORY_MARGIN,
@@ -32,6 +31,7 @@ from adapters.markers import (
     verdict,
 )
 from bot.domain.models import Message, Target
+from bot.ports import CommandHandler, CommandRequest, DeliveryError
 
 log = logging.getLogger(__name__)
 

@@ -24,17 +24,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.state_store.stateless import StatelessOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import CommandHandler, CommandRequest, DeliveryError
 from adapters.markers import HISTORY_MARGIN, PartialDeliveries, Sighting, delivery_ref, verdict
 from adapters.slack.installation import SQLiteInstallationStore
+from adapters.slack.plugin import DEFAULT_API_URL, SlackConfig
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
-from bot.config import SlackConfig
 from bot.domain.models import Message, Target
-from storage.store import Store
+from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://slack.com/api/"
 COMMAND = "/uschina"
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
@@ -107,9 +105,9 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
     return None
 
 
-def adapter_from_config(config: SlackConfig, *, store: Store | None = None,
+def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None,
                         admins: frozenset[str] = frozenset()) -> SlackAdapter:
-    """Build the adapter from validated settings (SLACK_* variables, read once by bot.config).
+    """Build the adapter from validated settings (SLACK_* variables, read once by adapters.slack.plugin).
 
     A bot token serves one workspace; SLACK_CLIENT_ID + SLACK_CLIENT_SECRET switch to OAuth for many
     (the installation store lives in `store`); SLACK_APP_TOKEN switches to Socket Mode.
@@ -140,7 +138,7 @@ class SlackAdapter:
         signing_secret: str,
         app_token: str | None = None,
         api_url: str = DEFAULT_API_URL,
-        store: Store | None = None,
+        store: StoreRunner | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
         state_secret: str | None = None,

@@ -11,9 +11,9 @@ import logging
 import os
 import sys
 
-from adapters.base import ChatAdapter
 from bot.app import run_bot
 from bot.config import Settings, load_settings
+from bot.ports import ChatAdapter
 from bot.runtime import Runtime
 from tests.fakes.fake_chat import FakeChatAdapter, VerifyingChatAdapter
 

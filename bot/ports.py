@@ -1,10 +1,15 @@
-"""The contract every chat adapter (console, Slack, Discord) fulfils."""
+"""The ports: the contract every chat adapter (console, Slack, Discord) fulfils, and what the core offers it.
+
+Adapters import this module and `bot.domain` only; the app (`bot.app`) finds them through a registry of
+`AdapterPlugin`s and hands each an `AdapterContext`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from datetime import date
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from bot.domain.models import Message, Target
 
@@ -62,3 +67,38 @@ class SendOnlyAdapter(Protocol):
 
     async def open_for_sending(self) -> None:
         """Prepare `send()` without serving commands."""
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class StoreRunner(Protocol):
+    """The store as an adapter may use it: run a function on the database thread (Slack OAuth
+    installations keep their rows there)."""
+
+    async def run(self, fn: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `fn(db, *args, **kwargs)` on the database thread and return its result."""
+        ...
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the core offers an adapter it builds: the store and the local date (for countdowns)."""
+
+    store: StoreRunner
+    today: Callable[[], date]
+
+
+@dataclass(frozen=True)
+class AdapterPlugin:
+    """One chat adapter as the registry knows it; the adapter owns its settings.
+
+    `configure(env, file)` reads and validates the adapter's own variables (raising
+    `bot.domain.errors.ConfigError`) and returns its settings, or None when the adapter is not enabled;
+    `build(settings, context)` imports the platform library only then and returns the adapter.
+    """
+
+    name: str
+    configure: Callable[[Mapping[str, str], Mapping[str, Any]], object | None]
+    build: Callable[[Any, AdapterContext], ChatAdapter]
