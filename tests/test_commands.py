@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from bot.analysis.deadlines import extract_deadlines
-from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
 from bot.domain.models import Analysis, Relevance
 from bot.ports import CommandRequest
+from bot.usecases.commands import CommandContext, CommandHandler
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q

@@ -7,10 +7,10 @@ import io
 from datetime import UTC, date, datetime
 
 from adapters.console import ConsoleAdapter, render_text
-from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
 from bot.domain.models import DeadlineView, Message, StoryView, Target
 from bot.ports import ChatAdapter
+from bot.usecases.commands import CommandContext, CommandHandler
 from storage import Store
 from tests.conftest import FakeClock
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import aiohttp
 import pytest_asyncio
 
-from bot.app import Bot
+from bot.app.main import Bot
+from bot.app.runtime import Runtime
 from bot.config import Settings
 from bot.domain.models import Message, Target
 from bot.ports import CommandRequest
-from bot.runtime import Runtime
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 
 

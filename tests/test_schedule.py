@@ -13,10 +13,10 @@ import pytest
 import pytest_asyncio
 import time_machine
 
-from bot.deliver import Outbox, message_from_json
-from bot.digest import compose_digest
 from bot.domain.models import Message
-from bot.schedule import Schedule, ScheduleOptions, digest_trigger, last_digest_moment
+from bot.usecases.deliver import Outbox, message_from_json
+from bot.usecases.digest import compose_digest
+from bot.usecases.schedule import Schedule, ScheduleOptions, digest_trigger, last_digest_moment
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
@@ -89,7 +89,7 @@ async def test_missed_digest_beyond_grace_is_skipped_and_logged(
     clock.current = _utc(2025, 3, 10, 10)
     sub = await subscribe(store, "C1", "08:00", NY, clock())
     clock.current = _utc(2025, 3, 10, 14, 30)  # 2.5 h after 08:00 EDT
-    with caplog.at_level(logging.INFO, logger="bot.schedule"), time_machine.travel(clock(), tick=False):
+    with caplog.at_level(logging.INFO, logger="bot.usecases.schedule"), time_machine.travel(clock(), tick=False):
         schedule = new_schedule(store, clock, schedules)
         await schedule.start()
         job = schedule.scheduler.get_job(f"digest:{sub.id}")
@@ -183,9 +183,9 @@ async def test_alerts_go_to_every_active_subscription_once(
 
 
 async def test_send_digests_now_delivers_through_the_outbox_with_the_given_adapters(tmp_path: Path) -> None:
-    from bot.app import send_digests
+    from bot.app.main import send_digests
+    from bot.app.runtime import Runtime
     from bot.config import Settings
-    from bot.runtime import Runtime
     from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 
     chat = await FakeChat().start()

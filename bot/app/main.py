@@ -11,17 +11,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from bot import registry
-from bot.commands import CommandContext, CommandHandler
+from bot.app.runtime import Runtime
+from bot.app.web import HttpServer, StartupError
 from bot.config import Settings
-from bot.cycle import CycleReport
-from bot.deliver import Outbox
 from bot.domain.clock import Clock, utcnow
 from bot.domain.models import Message
 from bot.ingest.seeds import SeedWatcher
+from bot.pipeline.cycle import CycleReport
 from bot.ports import AdapterContext, ChatAdapter, CommandRequest, SendOnlyAdapter
-from bot.runtime import Runtime
-from bot.schedule import Schedule, ScheduleOptions, send_digests_now
-from bot.web import HttpServer, StartupError
+from bot.usecases.commands import CommandContext, CommandHandler
+from bot.usecases.deliver import Outbox
+from bot.usecases.schedule import Schedule, ScheduleOptions, send_digests_now
 from storage.queries import sources as source_q
 
 log = logging.getLogger(__name__)

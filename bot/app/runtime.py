@@ -12,13 +12,13 @@ from pathlib import Path
 import aiohttp
 
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer
-from bot.analyze import Analyzer, prepare_worker
 from bot.config import Settings
-from bot.cycle import CycleReport, Ingestor
 from bot.domain.clock import Clock, utcnow
 from bot.ingest.feeds import FeedFetcher, make_session
 from bot.ingest.seeds import scan_seeds
-from bot.workers import WorkerPool
+from bot.pipeline.analyze import Analyzer, prepare_worker
+from bot.pipeline.cycle import CycleReport, Ingestor
+from bot.pipeline.workers import WorkerPool
 from storage import Store
 from storage.queries import sources as source_q
 

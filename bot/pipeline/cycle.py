@@ -30,7 +30,6 @@ from bot.analysis.cluster import (
     story_signature,
 )
 from bot.analysis.summarize import Summarizer
-from bot.analyze import Analyzer
 from bot.domain.clock import Clock
 from bot.domain.models import Analysis, Item, RawEntry, SourceKind
 from bot.ingest.feeds import FeedFetcher
@@ -38,7 +37,8 @@ from bot.ingest.netguard import redact_url
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_items
 from bot.ingest.seeds import SeedError, read_seed_file
-from bot.metrics import METRICS
+from bot.pipeline.analyze import Analyzer
+from bot.usecases.metrics import METRICS
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q

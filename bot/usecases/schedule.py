@@ -23,12 +23,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import parse_hhmm
-from bot.deliver import Outbox
-from bot.digest import compose_digest
 from bot.domain.clock import Clock
 from bot.domain.models import DeadlineView, Message, Target
 from bot.domain.when import countdown, date_label
-from bot.reminders import reminder_key, reminders_due
+from bot.usecases.deliver import Outbox
+from bot.usecases.digest import compose_digest
+from bot.usecases.reminders import reminder_key, reminders_due
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import kv as kv_q

@@ -15,7 +15,7 @@ from bot.analysis.deadlines import extract_deadlines
 from bot.analysis.relevance import assess_relevance
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer, summarize_text
 from bot.domain.models import Analysis, DeadlineMention, Relevance
-from bot.workers import WorkerPool
+from bot.pipeline.workers import WorkerPool
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _explain(exc: Exception, db_path: Path | None) -> tuple[str, int] | None:
     """The one-line message and exit status for a failure the user can act on; None for a bug."""
-    from bot.web import StartupError
+    from bot.app.web import StartupError
     from storage import DatabaseUnavailable
 
     if isinstance(exc, CommandLineError):
@@ -150,14 +150,14 @@ def _date_arg(text: str) -> date:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import run_bot
+    from bot.app.main import run_bot
 
     await run_bot(settings)
     return 0
 
 
 async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
 
     _check_feed_urls(args.feed)
     async with Runtime.open(settings, workers=settings.analysis_workers) as runtime:
@@ -183,7 +183,7 @@ def _check_feed_urls(urls: Sequence[str]) -> None:
 
 
 async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.batch import analyze_lines
+    from bot.pipeline.batch import analyze_lines
 
     stream = sys.stdin if args.input == "-" else _open_text(Path(args.input))
     if stream is None:
@@ -195,7 +195,7 @@ async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _summary(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
     from storage.queries import items as item_q
 
     period = _period(args.since)
@@ -214,9 +214,9 @@ async def _summary(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import render_text
+    from bot.app.runtime import Runtime
     from bot.domain.models import Message
-    from bot.ics import render_ics
-    from bot.runtime import Runtime
+    from bot.usecases.ics import render_ics
     from storage.queries import deadlines as deadline_q
 
     async with Runtime.open(settings) as runtime:
@@ -240,7 +240,7 @@ async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _sources(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
     from storage.queries import sources as source_q
 
     if args.action in {"add", "remove"} and not args.url:
@@ -278,13 +278,13 @@ async def _add_source(runtime: Any, args: argparse.Namespace) -> int:
 
 async def _digest(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import render_text
-    from bot.digest import compose_digest
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
+    from bot.usecases.digest import compose_digest
 
     period = _period(args.since)  # checked before any work, as a usage error
     async with Runtime.open(settings) as runtime:
         if args.send:
-            from bot.app import send_digests
+            from bot.app.main import send_digests
 
             sent = await send_digests(runtime)
             print(f"digests queued and sent: {sent}")
