@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 
 def render_text(message: Message, *, today: date | None = None) -> str:
-    """Plain text for a terminal: title, stories with their sources, deadlines with countdowns."""
+    """Plain text for a terminal: title, stories with their sources, deadlines with countdowns (from `today`,
+    else the message's own `as_of`)."""
+    today = today or message.as_of
     lines = [f"== {message.title} ==" if message.title else ""]
     for story in message.stories:
         sources = ", ".join(f"{name} [{kind}]" for name, kind, _url in story.sources)
@@ -64,7 +66,8 @@ class ConsoleAdapter:
                 await self._reader
 
     async def send(self, target: Target, message: Message) -> str:
-        today = self.today() if self.today else None
+        # A message composed for a channel's date counts down from that date, not from the terminal's.
+        today = message.as_of or (self.today() if self.today else None)
         self.out.write(render_text(message, today=today))
         self.out.flush()
         self._sent += 1

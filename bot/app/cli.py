@@ -12,12 +12,18 @@ import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from bot.app.runtime import Runtime
+    from bot.domain.models import Message
+    from bot.usecases.commands import CommandHandler
+
 log = logging.getLogger("uschina")
+CLI_STORIES = 20  # a terminal shows more than a chat answer (`summary N` allows up to 20 too)
 
 
 class CommandLineError(Exception):
@@ -196,33 +202,26 @@ async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _summary(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.runtime import Runtime
-    from storage.queries import items as item_q
 
     period = _period(args.since)
     async with Runtime.open(settings) as runtime:
-        stories = await runtime.store.run(item_q.recent_stories, runtime.clock() - period, limit=20)
+        message = await _commands(runtime).recent_stories(period, limit=CLI_STORIES)
     if args.json:
-        _print_json([_story_json(s) for s in stories])
+        _print_json([_story_json(s) for s in message.stories])
     else:
-        from adapters.console import render_text
-        from bot.domain.models import Message
-
-        print(render_text(Message(kind="summary", text="No US–China stories in that period.",
-                                  title=f"US–China stories, last {args.since}", stories=tuple(stories))), end="")
+        _print_text(message)
     return 0
 
 
 async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.console import render_text
     from bot.app.runtime import Runtime
-    from bot.domain.models import Message
     from bot.usecases.ics import render_ics
-    from storage.queries import deadlines as deadline_q
 
     async with Runtime.open(settings) as runtime:
         as_of = args.as_of or runtime.clock().date()
-        views = await runtime.store.run(deadline_q.list_deadlines, as_of, include_all=args.all)
+        message = await _commands(runtime).tracked_deadlines(as_of, include_all=args.all)
         now = runtime.clock()
+    views = message.deadlines
     if args.ics:
         calendar = render_ics(views, now=now)
         if args.ics == "-":
@@ -233,9 +232,7 @@ async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
     elif args.json:
         _print_json([_deadline_json(d) for d in views])
     else:
-        print(render_text(Message(kind="deadlines", text="No tracked deadlines.",
-                                  title=f"US–China deadlines as of {as_of}", deadlines=tuple(views)),
-                          today=as_of), end="")
+        _print_text(message)
     return 0
 
 
@@ -248,16 +245,27 @@ async def _sources(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     async with Runtime.open(settings) as runtime:
         if args.action == "list":
-            rows = await runtime.store.run(source_q.list_sources)
-            now = runtime.clock()
-            for row in rows:
-                print(f"{row.url}\t{row.kind}\t{row.name}\t{source_q.format_source_health(row, now)}")
+            for line in (await _commands(runtime).source_list()).lines:
+                print(line)
             return 0
         if args.action == "remove":
             removed = await runtime.store.run(source_q.remove_source, args.url, now=runtime.clock())
             print(f"removed {args.url}" if removed else f"not a watched source: {args.url}")
             return 0 if removed else 1
         return await _add_source(runtime, args)
+
+
+def _commands(runtime: Runtime) -> CommandHandler:
+    """The command layer the chat adapters use, so the CLI reads the same views."""
+    from bot.usecases.commands import CommandContext, CommandHandler
+
+    return CommandHandler(CommandContext(store=runtime.store, now=runtime.clock, settings=runtime.settings))
+
+
+def _print_text(message: Message) -> None:
+    from adapters.console import render_text
+
+    print(render_text(message), end="")
 
 
 async def _add_source(runtime: Any, args: argparse.Namespace) -> int:
@@ -292,7 +300,7 @@ async def _digest(args: argparse.Namespace, settings: Settings) -> int:
         now = runtime.clock()
         message = await compose_digest(runtime.store, since=now - period, now=now,
                                        today=now.date())
-    print(render_text(message, today=now.date()), end="")
+    print(render_text(message), end="")
     return 0
 
 

@@ -131,3 +131,6 @@ class Message:
     deadlines: tuple[DeadlineView, ...] = ()
     lines: tuple[str, ...] = field(default=())  # extra plain lines (sources list, help)
     ephemeral: bool = False
+    # The local date (in the channel's time zone) it was composed for: countdowns count from this day,
+    # whenever and wherever the message is rendered.
+    as_of: date | None = None

@@ -103,6 +103,10 @@ class CommandHandler:
 
     async def summary(self, request: CommandRequest, args: list[str]) -> Message:
         period, limit = _summary_args(args)
+        return await self.recent_stories(period, limit=limit)
+
+    async def recent_stories(self, period: timedelta, *, limit: int) -> Message:
+        """The `limit` top stories updated within `period` (chat's `summary`, and `uschina summary`)."""
         now = self.ctx.now()
         stories = await self.ctx.store.run(item_q.recent_stories, now - period, limit=limit)
         label = _period_label(period)
@@ -121,13 +125,18 @@ class CommandHandler:
             else:
                 as_of = _parse_date(arg)
         as_of = as_of or await self._today(request)
-        views = await self.ctx.store.run(deadline_q.list_deadlines, as_of, include_all=include_all,
-                                         limit=SHOWN_DEADLINES)
+        return await self.tracked_deadlines(as_of, include_all=include_all, limit=SHOWN_DEADLINES)
+
+    async def tracked_deadlines(self, as_of: date, *, include_all: bool = False,
+                                limit: int | None = None) -> Message:
+        """Deadlines as of `as_of` (all of them when `limit` is None), counting down from that date
+        (chat's `deadlines`, and `uschina deadlines`)."""
+        views = await self.ctx.store.run(deadline_q.list_deadlines, as_of, include_all=include_all, limit=limit)
         title = f"US–China deadlines as of {as_of.isoformat()}"
         if not views:
-            return Message(kind="deadlines", text="No tracked deadlines.", title=title)
+            return Message(kind="deadlines", text="No tracked deadlines.", title=title, as_of=as_of)
         text = "\n".join(f"• {d.what}: {_when(d.start, d.end)} ({d.status})" for d in views)
-        return Message(kind="deadlines", text=text, title=title, deadlines=tuple(views))
+        return Message(kind="deadlines", text=text, title=title, deadlines=tuple(views), as_of=as_of)
 
     async def subscribe(self, request: CommandRequest, args: list[str]) -> Message:
         digest_time, zone = _time_and_zone(args, self.ctx.settings.digest_time, self.ctx.settings.timezone)
@@ -167,7 +176,7 @@ class CommandHandler:
     async def sources(self, request: CommandRequest, args: list[str]) -> Message:
         action = args[0].lower() if args else "list"
         if action == "list":
-            return await self._list_sources()
+            return await self.source_list()
         if action not in {"add", "remove"} or len(args) != 2:
             raise CommandError("Use `sources list`, `sources add URL` or `sources remove URL`.")
         url = args[1].strip("<>").split("|")[0]  # Slack wraps links as <url|label>
@@ -220,7 +229,8 @@ class CommandHandler:
         return Message(kind="help", title="uschina: US–China news, summaries and deadlines",
                        text="\n".join(lines), lines=lines, ephemeral=True)
 
-    async def _list_sources(self) -> Message:
+    async def source_list(self) -> Message:
+        """The watched feeds with their health, one line each (chat's `sources`, and `uschina sources list`)."""
         rows = await self.ctx.store.run(source_q.list_sources)
         now = self.ctx.now()
         # A URL with a password (in the configuration file, or stored by an older version) never reaches chat.

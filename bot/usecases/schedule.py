@@ -244,7 +244,7 @@ def reminder_message(deadline: DeadlineView, today: date) -> Message:
     """A short reminder for one deadline, with its countdown."""
     left = countdown(deadline, today)
     return Message(kind="reminder", title=f"Reminder: {deadline.what} — {left}",
-                   text=f"{deadline.what}: {left} ({date_label(deadline)})", deadlines=(deadline,))
+                   text=f"{deadline.what}: {left} ({date_label(deadline)})", deadlines=(deadline,), as_of=today)
 
 
 def alert_message(change: DeadlineChange) -> Message:
