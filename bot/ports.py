@@ -7,7 +7,7 @@ Adapters import this module and `bot.domain` only; the app (`bot.app`) finds the
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, runtime_checkable
 
@@ -23,7 +23,10 @@ class CommandRequest:
     channel: str
     user: str
     text: str  # everything after "/uschina", e.g. "summary 7d"
-    is_admin: bool = False  # workspace admin / Manage Server / allow-listed
+    is_admin: bool = False  # the platform already says so (Manage Server, the console's local user)
+    # Asks the platform whether the user is an admin (Slack's users.info); called only for a command that
+    # needs an admin, so reading commands cost no extra request.
+    check_admin: Callable[[], Awaitable[bool]] | None = field(default=None, compare=False, repr=False)
 
 
 CommandHandler = Callable[[CommandRequest], Awaitable[Message]]

@@ -215,17 +215,18 @@ async def test_not_in_channel_falls_back_to_response_url(http_adapter, fake) -> 
     assert reply["response_type"] == "in_channel" and "Export controls update 1" in str(reply["blocks"])
 
 
-async def test_admin_flag_from_users_info_is_cached_and_allow_list_skips_it(fake) -> None:
-    adapter = SlackAdapter(
-        bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.api_url, admin_user_ids=frozenset({"UALLOW"})
-    )
+async def test_admin_flag_from_users_info_is_asked_only_when_needed_and_cached(fake) -> None:
+    adapter = SlackAdapter(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.api_url)
     handler = RecordingHandler()
     await adapter.start(handler)
     runner, base = await serve(adapter)
     try:
-        for user in ("UADMIN", "UADMIN", "U123", "UALLOW"):
+        for user in ("UADMIN", "UADMIN", "U123"):
             await post_command(base, fake, "summary", user=user)
-        assert [r.is_admin for r in handler.requests] == [True, True, False, True]
+        assert not fake.calls_to("users.info")  # reading commands never ask who is an admin
+        checks = [r.check_admin for r in handler.requests]
+        assert all(check is not None for check in checks)
+        assert [await check() for check in checks if check is not None] == [True, True, False]
         assert [c.body["user"] for c in fake.calls_to("users.info")] == ["UADMIN", "U123"]
     finally:
         await runner.cleanup()
@@ -410,7 +411,7 @@ async def test_adapter_from_config() -> None:
            "SLACK_API_URL": "http://127.0.0.1:1/api"}
     settings = load_settings(env=env, config_path=CONFIG_FILE)
     assert "slack" in settings.adapters
-    adapter = adapter_from_config(settings.adapters["slack"], admins=frozenset({"U1"}))
+    adapter = adapter_from_config(settings.adapters["slack"])
     assert adapter.client.base_url == "http://127.0.0.1:1/api/"
     assert adapter.client.token == "xoxb-1" and adapter.app.oauth_flow is None
     oauth = load_settings(env={"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"},

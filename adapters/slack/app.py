@@ -105,8 +105,7 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
     return None
 
 
-def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None,
-                        admins: frozenset[str] = frozenset()) -> SlackAdapter:
+def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None) -> SlackAdapter:
     """Build the adapter from validated settings (SLACK_* variables, read once by adapters.slack.plugin).
 
     A bot token serves one workspace; SLACK_CLIENT_ID + SLACK_CLIENT_SECRET switch to OAuth for many
@@ -121,7 +120,6 @@ def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None
         client_id=config.client_id if config.client_secret else None,
         client_secret=config.client_secret,
         state_secret=config.state_secret,
-        admin_user_ids=admins,
         history_scopes=config.verify_delivery,
     )
 
@@ -142,7 +140,6 @@ class SlackAdapter:
         client_id: str | None = None,
         client_secret: str | None = None,
         state_secret: str | None = None,
-        admin_user_ids: frozenset[str] = frozenset(),
         history_scopes: bool = False,
         ack_budget: float = 1.5,
         admin_cache_seconds: float = 600.0,
@@ -158,7 +155,6 @@ class SlackAdapter:
         self.app = AsyncApp(client=self.client, signing_secret=signing_secret, oauth_settings=settings)
         self.app.command(COMMAND)(self._on_command)
         self._app_token = app_token
-        self._admin_user_ids = admin_user_ids
         self._ack_budget = ack_budget
         self._admin_ttl = admin_cache_seconds
         self._clock = clock
@@ -310,7 +306,7 @@ class SlackAdapter:
             channel=command.get("channel_id") or "",
             user=user,
             text=text,
-            is_admin=await self.is_admin(client, team, user),
+            check_admin=lambda: self.is_admin(client, team, user),
         )
 
     async def _deliver(
@@ -344,9 +340,8 @@ class SlackAdapter:
             await respond(delete_original=True)
 
     async def is_admin(self, client: AsyncWebClient, team: str, user: str) -> bool:
-        """Allow-listed, or a workspace admin/owner per users.info (cached for a few minutes)."""
-        if user in self._admin_user_ids:
-            return True
+        """A workspace admin/owner per users.info (cached for a few minutes); asked only by commands that
+        need an admin."""
         now = self._clock()
         cached = self._admin_cache.get((team, user))
         if cached is not None and cached[1] > now:

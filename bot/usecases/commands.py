@@ -8,7 +8,6 @@ Adapters turn a platform's slash command into a `CommandRequest` whose `text` is
 from __future__ import annotations
 
 import logging
-import shlex
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.config import ConfigError, Settings, check_timezone, parse_hhmm
 from bot.domain.durations import parse_duration
 from bot.domain.models import Message
+from bot.domain.policy import command_words, needs_admin
 from bot.ingest.netguard import check_feed_url, redact_url
 from bot.ingest.normalize import sanitize_for_chat
 from bot.ports import CommandRequest
@@ -79,16 +79,13 @@ class CommandHandler:
     async def handle(self, request: CommandRequest) -> Message:
         """Answer one command; unknown or malformed input gets a usage reply, errors a short apology."""
         started = time.perf_counter()
-        try:
-            words = shlex.split(request.text.strip())
-        except ValueError:
-            words = request.text.split()
+        words = command_words(request.text)
         name = words[0].lower() if words else "help"
         route = self._routes.get(name)
         try:
             if route is None:
                 raise CommandError(f"Unknown command `{name[:40]}`.")
-            if _changes_settings(name, words[1:]) and not self._is_admin(request):
+            if needs_admin(words) and not await self._is_admin(request):
                 return Message(kind="error", ephemeral=True,
                                text=f"Only workspace admins can use `{name}` (ask one, or see `help`).")
             return await route(request, words[1:])
@@ -251,8 +248,11 @@ class CommandHandler:
             return Message(kind="text", text=f"Already watching {url}.")
         return Message(kind="text", text=f"Watching {url}; it is checked on the next cycle.")
 
-    def _is_admin(self, request: CommandRequest) -> bool:
-        return request.is_admin or request.user in self.ctx.settings.admins
+    async def _is_admin(self, request: CommandRequest) -> bool:
+        """The allow-list (USCHINA_ADMINS) first, then what the platform says, asking it only if needed."""
+        if request.is_admin or request.user in self.ctx.settings.admins:
+            return True
+        return request.check_admin is not None and await request.check_admin()
 
     async def _today(self, request: CommandRequest) -> date:
         sub = await self.ctx.store.run(sub_q.get_subscription, platform=request.platform,
@@ -263,15 +263,6 @@ class CommandHandler:
     async def _subscriptions_changed(self) -> None:
         if self.ctx.on_subscriptions_changed:
             await self.ctx.on_subscriptions_changed()
-
-
-def _changes_settings(name: str, args: list[str]) -> bool:
-    """Commands that change what a channel or the whole bot receives are for admins only."""
-    if name == "sources":
-        return bool(args) and args[0].lower() in {"add", "remove"}
-    if name in {"watch", "mute"}:
-        return bool(args)
-    return name in {"subscribe", "unsubscribe", "digest-time"}
 
 
 def _clean_term(text: str) -> str:
