@@ -1,7 +1,8 @@
 """One ingest-and-analyse cycle: feeds and seed files in, items, stories and deadlines out.
 
-Work is batched per feed: one store call finds what is new, analysis runs on the event loop, one store
-call saves the batch with its story and deadline bookkeeping. Each feed or file fails alone.
+Work is batched per feed: one store call finds what is new, parsing and analysis run in the analysis
+workers (on the event loop's thread when there are none), one store call saves the batch with its story
+and deadline bookkeeping. Each feed or file fails alone.
 """
 
 from __future__ import annotations

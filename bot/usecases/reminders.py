@@ -1,4 +1,5 @@
-"""Which deadline reminders are due now, and how far away a deadline is, in words. Pure functions."""
+"""Which deadline reminders are due now, and the key each is sent under. Pure functions (the countdown
+wording is `bot.domain.when`)."""
 
 from __future__ import annotations
 
