@@ -18,10 +18,10 @@ import pytest_asyncio
 from adapters.slack import adapter_from_config
 from bot.config import load_settings
 from bot.domain.models import Message, Target
+from bot.metrics import METRICS
 from bot.ports import CommandRequest, DeliveryError
 from bot.usecases.commands import CommandContext, CommandHandler
 from bot.usecases.deliver import Outbox, redact
-from bot.usecases.metrics import METRICS
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q

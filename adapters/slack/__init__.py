@@ -1,6 +1,6 @@
 """Slack adapter: slash commands via slack-bolt, Block Kit rendering, OAuth installations.
 
-The names below are loaded on first use, so reading the settings (`adapters.slack.plugin`) does not
+The names below are loaded on first use, so reading the settings (`adapters.slack.config`) does not
 import slack-bolt.
 """
 

@@ -25,8 +25,8 @@ from slack_sdk.oauth.state_store.stateless import StatelessOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.markers import HISTORY_MARGIN, PartialDeliveries, Sighting, delivery_ref, verdict
+from adapters.slack.config import DEFAULT_API_URL, SlackConfig
 from adapters.slack.installation import SQLiteInstallationStore
-from adapters.slack.plugin import DEFAULT_API_URL, SlackConfig
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
 from bot.domain.models import Message, Target
 from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner
@@ -106,7 +106,7 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
 
 
 def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None) -> SlackAdapter:
-    """Build the adapter from validated settings (SLACK_* variables, read once by adapters.slack.plugin).
+    """Build the adapter from validated settings (SLACK_* variables, read once by adapters.slack.config).
 
     A bot token serves one workspace; SLACK_CLIENT_ID + SLACK_CLIENT_SECRET switch to OAuth for many
     (the installation store lives in `store`); SLACK_APP_TOKEN switches to Socket Mode.

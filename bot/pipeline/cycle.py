@@ -38,8 +38,8 @@ from bot.ingest.netguard import redact_url
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_items
 from bot.ingest.seeds import SeedError, read_seed_file
+from bot.metrics import METRICS
 from bot.pipeline.analyze import Analyzer
-from bot.usecases.metrics import METRICS
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q

@@ -20,8 +20,8 @@ from bot.domain.models import Message
 from bot.domain.policy import command_words, needs_admin
 from bot.ingest.netguard import check_feed_url, redact_url
 from bot.ingest.normalize import sanitize_for_chat
+from bot.metrics import METRICS
 from bot.ports import CommandRequest
-from bot.usecases.metrics import METRICS
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q

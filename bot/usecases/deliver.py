@@ -21,8 +21,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from bot.domain.clock import Clock, utcnow
 from bot.domain.models import DeadlineView, Message, StoryView, Target
+from bot.metrics import METRICS
 from bot.ports import ChatAdapter, DeliveryError
-from bot.usecases.metrics import METRICS
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
