@@ -9,19 +9,21 @@ import io
 import logging
 import os
 import sys
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from datetime import date
-from typing import TextIO
+from typing import Any, TextIO
 
-from adapters.base import CommandHandler, CommandRequest
-from bot.models import Message, Target
-from bot.when import countdown, date_label
+from bot.domain.models import Message, Target
+from bot.domain.when import countdown, date_label
+from bot.ports import AdapterContext, AdapterPlugin, CommandHandler, CommandRequest
 
 log = logging.getLogger(__name__)
 
 
 def render_text(message: Message, *, today: date | None = None) -> str:
-    """Plain text for a terminal: title, stories with their sources, deadlines with countdowns."""
+    """Plain text for a terminal: title, stories with their sources, deadlines with countdowns (from `today`,
+    else the message's own `as_of`)."""
+    today = today or message.as_of
     lines = [f"== {message.title} ==" if message.title else ""]
     for story in message.stories:
         sources = ", ".join(f"{name} [{kind}]" for name, kind, _url in story.sources)
@@ -54,6 +56,9 @@ class ConsoleAdapter:
             self.out.write("uschina console: type a command such as `summary 7d`, `deadlines all` or `help`.\n")
             self._reader = asyncio.create_task(self._read_commands(handler))
 
+    async def open_for_sending(self) -> None:
+        """Nothing to open: printing needs no connection, and no commands are read."""
+
     async def stop(self) -> None:
         if self._reader:
             self._reader.cancel()
@@ -61,7 +66,8 @@ class ConsoleAdapter:
                 await self._reader
 
     async def send(self, target: Target, message: Message) -> str:
-        today = self.today() if self.today else None
+        # A message composed for a channel's date counts down from that date, not from the terminal's.
+        today = message.as_of or (self.today() if self.today else None)
         self.out.write(render_text(message, today=today))
         self.out.flush()
         self._sent += 1
@@ -129,3 +135,17 @@ def _read_chunk(fd: int) -> bytes:
         return os.read(fd, 4096)
     except OSError:  # the terminal went away (EIO): the same as the end of input
         return b""
+
+
+def configure(env: Mapping[str, str], file: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The console is on unless USCHINA_NO_CONSOLE is set; it has no other settings."""
+    off = (env.get("USCHINA_NO_CONSOLE") or "").strip().lower() in {"1", "true", "yes", "on"}
+    return None if off else {}
+
+
+def build(config: dict[str, Any], context: AdapterContext) -> ConsoleAdapter:
+    """Print to stdout; read commands only when someone is there to type them (not under Docker or CI)."""
+    return ConsoleAdapter(commands_in=sys.stdin if sys.stdin.isatty() else None, today=context.today)
+
+
+PLUGIN = AdapterPlugin(name="console", configure=configure, build=build)

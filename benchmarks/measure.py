@@ -22,16 +22,16 @@ from pathlib import Path
 
 import feedparser
 
-from adapters.base import CommandRequest
 from benchmarks.bulk import add_bulk
 from benchmarks.feedgen import NOW, build_feed, feed_specs
 from benchmarks.server import ATOM_TYPE, RSS_TYPE, FeedServer
-from bot.commands import CommandContext, CommandHandler
+from bot.app.runtime import Runtime
 from bot.config import Settings
-from bot.cycle import CycleReport
-from bot.digest import compose_digest
 from bot.ingest.parse import parse_feed
-from bot.runtime import Runtime
+from bot.pipeline.cycle import CycleReport
+from bot.ports import CommandRequest
+from bot.usecases.commands import CommandContext, CommandHandler
+from bot.usecases.digest import compose_digest
 from storage import Store
 from storage.queries import sources as source_q
 

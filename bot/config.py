@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.errors import ConfigError
+from bot.registry import configure_adapters
+
+__all__ = ["ConfigError", "LLMConfig", "Settings", "SourceConfig", "check_timezone", "load_settings", "parse_hhmm"]
+
 DEFAULT_CONFIG_FILE = Path(__file__).with_name("default_config.toml")
 SOURCE_KINDS = ("official", "wire", "outlet", "commentary")
 N = TypeVar("N", int, float)
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-class ConfigError(ValueError):
-    """A configuration value is missing or invalid; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -31,27 +32,6 @@ class SourceConfig:
     name: str
     kind: str = "outlet"
     interval_s: int = 900
-
-
-@dataclass(frozen=True)
-class SlackConfig:
-    bot_token: str = field(repr=False)
-    signing_secret: str = field(repr=False)
-    app_token: str | None = field(default=None, repr=False)
-    api_url: str = "https://slack.com/api/"
-    client_id: str | None = None
-    client_secret: str | None = field(default=None, repr=False)
-    state_secret: str | None = field(default=None, repr=False)
-    verify_delivery: bool = False  # ask OAuth installs for the history scopes (crash-safe delivery)
-
-
-@dataclass(frozen=True)
-class DiscordConfig:
-    token: str = field(repr=False)
-    guild_ids: tuple[int, ...] = ()
-    api_url: str | None = None
-    gateway_url: str | None = None
-    admin_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,11 +60,15 @@ class Settings:
     http_port: int = 3000
     allow_private_feeds: bool = False
     admins: frozenset[str] = frozenset()
-    console: bool = True
-    slack: SlackConfig | None = None
-    discord: DiscordConfig | None = None
+    # Each enabled chat adapter's own settings, by name (see bot/registry.py); the console is one of them.
+    adapters: Mapping[str, Any] = field(default_factory=dict)
     llm: LLMConfig | None = None
     user_agent: str = "uschina/0.1 (US-China news digest bot; self-hosted)"
+
+    @property
+    def console(self) -> bool:
+        """Whether the console adapter is on (USCHINA_NO_CONSOLE turns it off)."""
+        return "console" in self.adapters
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (command-line flags)."""
@@ -146,9 +130,7 @@ def _build(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
         http_port=_port(env.get("USCHINA_HTTP_PORT") or data.get("http_port", 3000)),
         allow_private_feeds=_flag(env.get("USCHINA_ALLOW_PRIVATE_FEEDS")),
         admins=frozenset(a for a in (env.get("USCHINA_ADMINS") or "").replace(" ", "").split(",") if a),
-        console=not _flag(env.get("USCHINA_NO_CONSOLE")),
-        slack=_slack(env),
-        discord=_discord(env, data),
+        adapters=configure_adapters(env, data),
         llm=_llm(env, data),
     )
 
@@ -162,39 +144,6 @@ def _source(raw: Any) -> SourceConfig:
     return SourceConfig(
         url=str(raw["url"]), name=str(raw.get("name") or raw["url"]), kind=kind,
         interval_s=int(raw.get("interval_minutes", 15)) * 60,
-    )
-
-
-def _slack(env: Mapping[str, str]) -> SlackConfig | None:
-    token, secret = env.get("SLACK_BOT_TOKEN"), env.get("SLACK_SIGNING_SECRET")
-    client_id = env.get("SLACK_CLIENT_ID")
-    if not token and not client_id:
-        return None
-    if not secret and not env.get("SLACK_APP_TOKEN"):
-        raise ConfigError("SLACK_SIGNING_SECRET is required for Slack over HTTP (or set SLACK_APP_TOKEN "
-                          "for Socket Mode)")
-    api_url = env.get("SLACK_API_URL") or "https://slack.com/api/"
-    return SlackConfig(
-        bot_token=token or "", signing_secret=secret or "", app_token=env.get("SLACK_APP_TOKEN") or None,
-        api_url=api_url if api_url.endswith("/") else api_url + "/",
-        client_id=client_id, client_secret=env.get("SLACK_CLIENT_SECRET"),
-        state_secret=env.get("SLACK_STATE_SECRET"), verify_delivery=_flag(env.get("SLACK_VERIFY_DELIVERY")),
-    )
-
-
-def _discord(env: Mapping[str, str], data: dict[str, Any]) -> DiscordConfig | None:
-    token = env.get("DISCORD_TOKEN")
-    if not token:
-        return None
-    raw_ids = (env.get("DISCORD_GUILD_IDS") or "").replace(" ", "")
-    try:
-        guild_ids = tuple(int(g) for g in raw_ids.split(",") if g)
-    except ValueError:
-        raise ConfigError("DISCORD_GUILD_IDS must be a comma-separated list of numeric ids") from None
-    return DiscordConfig(
-        token=token, guild_ids=guild_ids, api_url=env.get("DISCORD_API_URL") or None,
-        gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
-        admin_role=env.get("DISCORD_ADMIN_ROLE") or data.get("discord_admin_role"),
     )
 
 

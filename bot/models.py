@@ -1,134 +1,23 @@
-"""The values that flow through the pipeline: frozen dataclasses, no I/O."""
+"""Compatibility name for `bot.domain.models`, kept because `bot/analysis/` still imports it from here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from bot.domain.models import (
+    Analysis,
+    DeadlineMention,
+    DeadlineView,
+    Granularity,
+    Item,
+    Message,
+    PublishedFrom,
+    RawEntry,
+    Relevance,
+    SourceKind,
+    StoryView,
+    Target,
+)
 
-if TYPE_CHECKING:
-    from bot.analysis.cluster import StorySignature
-
-Granularity = Literal["day", "range", "month", "quarter", "unknown"]
-PublishedFrom = Literal["feed", "front_matter", "text", "mtime", "fetched"]
-SourceKind = Literal["official", "wire", "outlet", "commentary", "file"]
-
-
-@dataclass(frozen=True)
-class RawEntry:
-    """One entry as a feed or seed file gave it, before normalization."""
-
-    source: str  # the source's URL (feeds) or "seeds" (files)
-    guid: str | None
-    url: str | None
-    title: str
-    content: str  # HTML or plain text as found
-    published: datetime | None  # aware UTC when known
-    published_from: PublishedFrom
-    path: str | None = None  # seed file path, relative to the seeds folder
-    source_name: str | None = None  # an outlet name from front matter or the feed title
-
-
-@dataclass(frozen=True)
-class Item:
-    """A normalized news item: what the store keeps and the analysis reads."""
-
-    id: str  # stable: derived from the source and the guid/URL/path
-    source: str
-    source_name: str
-    source_kind: SourceKind
-    url: str | None  # canonical: tracking parameters and fragment removed
-    guid: str | None
-    title: str
-    text: str  # plain text, sanitized
-    published: datetime  # aware, UTC
-    published_from: PublishedFrom
-    fetched_at: datetime
-    content_hash: str
-    path: str | None = None
-
-
-@dataclass(frozen=True)
-class Relevance:
-    """Whether an item is about US–China relations, how sure, and why."""
-
-    relevant: bool
-    score: float  # 0..1
-    reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DeadlineMention:
-    """An upcoming event or deadline found in one item's text."""
-
-    what: str
-    start: date | None
-    end: date | None
-    granularity: Granularity
-    confidence: float  # 0..1
-    evidence: str
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Everything the analysis stages say about one item."""
-
-    relevance: Relevance
-    summary: str
-    deadlines: tuple[DeadlineMention, ...] = ()
-    signature: StorySignature | None = None  # for matching reports of one story (relevant items)
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a message goes: a channel on one platform."""
-
-    platform: str  # "console", "slack", "discord"
-    channel: str
-    workspace: str | None = None  # Slack team id or Discord guild id
-
-
-@dataclass(frozen=True)
-class StoryView:
-    """A story as commands and digests show it."""
-
-    id: str
-    title: str
-    summary: str
-    url: str | None
-    sources: tuple[tuple[str, str, str | None], ...]  # (source name, kind, url)
-    updated_at: datetime
-    score: float
-
-
-@dataclass(frozen=True)
-class DeadlineView:
-    """A tracked deadline as commands, digests and reminders show it."""
-
-    id: str
-    what: str
-    start: date | None
-    end: date | None
-    granularity: Granularity
-    status: str  # upcoming, due, past, cancelled, tbd
-    confidence: float
-    evidence: str
-    sources: tuple[str, ...]  # item URLs or titles
-    history: tuple[tuple[str | None, str | None, str], ...] = ()  # (old start, old end, changed at)
-
-
-@dataclass(frozen=True)
-class Message:
-    """A platform-neutral outgoing message; adapters render it.
-
-    `kind` tells the renderer what it is: "text", "summary", "deadlines", "digest", "reminder", "alert",
-    "sources", "search", "help", "error".
-    """
-
-    kind: str
-    text: str  # plain-text fallback, always present
-    title: str | None = None
-    stories: tuple[StoryView, ...] = ()
-    deadlines: tuple[DeadlineView, ...] = ()
-    lines: tuple[str, ...] = field(default=())  # extra plain lines (sources list, help)
-    ephemeral: bool = False
+__all__ = [
+    "Analysis", "DeadlineMention", "DeadlineView", "Granularity", "Item", "Message", "PublishedFrom", "RawEntry",
+    "Relevance", "SourceKind", "StoryView", "Target",
+]

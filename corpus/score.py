@@ -16,8 +16,8 @@ from typing import Any
 
 from bot.analysis.cluster import cluster_reports
 from bot.analysis.relevance import DEFAULT_THRESHOLD
-from bot.analyze import judge
-from bot.models import DeadlineMention
+from bot.domain.models import DeadlineMention
+from bot.pipeline.analyze import judge
 
 HERE = Path(__file__).parent
 PARTS = ("tune", "test")

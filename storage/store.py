@@ -58,15 +58,6 @@ class Store:
             raise RuntimeError("store is closed")
         return await self._submit(fn, db, *args, **kwargs)
 
-    def run_sync(
-        self, fn: Callable[Concatenate[sqlite_utils.Database, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        """Run a query from synchronous code (slack-bolt's installation store), on the database thread."""
-        db = self._db
-        if db is None:
-            raise RuntimeError("store is closed")
-        return self._executor.submit(fn, db, *args, **kwargs).result()
-
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""
         try:

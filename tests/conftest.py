@@ -10,7 +10,7 @@ import discord
 import pytest
 import pytest_asyncio
 
-from bot.models import Message
+from bot.domain.models import Message
 from storage import Store
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 from tests.fakes.fake_discord import FakeDiscord

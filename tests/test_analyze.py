@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.analysis.summarize import ExtractiveSummarizer
-from bot.analyze import Analyzer, prepare_worker
-from bot.workers import WorkerPool
+from bot.pipeline.analyze import Analyzer, prepare_worker
+from bot.pipeline.workers import WorkerPool
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "2025-07-11-rubio-wang-yi-kuala-lumpur.md"
 PUBLISHED = date(2025, 7, 11)

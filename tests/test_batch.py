@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from bot.batch import analyze_lines, parse_published
 from bot.config import Settings
+from bot.pipeline.batch import analyze_lines, parse_published
 
 SEED = ("KUALA LUMPUR — US Secretary of State Marco Rubio met Chinese Foreign Minister Wang Yi on Friday and said "
         "a summit between President Donald Trump and Xi Jinping was likely, once both sides find a mutually "

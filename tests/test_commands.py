@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 import pytest
 
-from adapters.base import CommandRequest
 from bot.analysis.deadlines import extract_deadlines
-from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
-from bot.models import Analysis, Relevance
+from bot.domain.models import Analysis, Relevance
+from bot.ports import CommandRequest
+from bot.usecases.commands import CommandContext, CommandHandler
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
@@ -184,3 +185,23 @@ async def test_watch_and_mute_terms_per_channel(handler: CommandHandler, store: 
     sub = await store.run(sub_q.get_subscription, platform="slack", workspace="T1", channel="C1")
     assert sub is not None and sub.watch_terms == ("rare earths",) and sub.mute_terms == ("sports",)
     assert (await handler(request("mute ;;;", admin=True))).kind == "error"
+
+
+async def test_the_platform_is_asked_about_admins_only_for_commands_that_need_one(handler: CommandHandler) -> None:
+    asked: list[str] = []
+
+    def asking(answer: bool) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            asked.append("asked")
+            return answer
+        return check
+
+    def lazy(text: str, answer: bool, user: str = "U1") -> CommandRequest:
+        return CommandRequest("slack", "T1", "C1", user, text, check_admin=asking(answer))
+
+    assert (await handler(lazy("summary 7d", True))).kind == "summary"
+    assert asked == []
+    assert "admins" in (await handler(lazy("subscribe", False))).text
+    assert "Subscribed" in (await handler(lazy("subscribe", True))).text
+    assert "Unsubscribed" in (await handler(lazy("unsubscribe", False, user="UADMIN"))).text  # allow-list first
+    assert asked == ["asked", "asked"]

@@ -7,7 +7,7 @@ from bot.config import ConfigError, load_settings, parse_hhmm
 
 def test_defaults_need_no_accounts_or_keys(tmp_path: Path) -> None:
     settings = load_settings(env={"USCHINA_CONFIG": str(_write(tmp_path, ""))})
-    assert settings.slack is None and settings.discord is None and settings.llm is None
+    assert set(settings.adapters) == {"console"} and settings.llm is None
     assert settings.console
     assert {s.kind for s in settings.sources} <= {"official", "wire", "outlet", "commentary"}
     assert any(s.kind == "official" for s in settings.sources)

@@ -6,11 +6,11 @@ import asyncio
 import io
 from datetime import UTC, date, datetime
 
-from adapters.base import ChatAdapter
 from adapters.console import ConsoleAdapter, render_text
-from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
-from bot.models import DeadlineView, Message, StoryView, Target
+from bot.domain.models import DeadlineView, Message, StoryView, Target
+from bot.ports import ChatAdapter
+from bot.usecases.commands import CommandContext, CommandHandler
 from storage import Store
 from tests.conftest import FakeClock
 

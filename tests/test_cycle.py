@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.analysis.summarize import ExtractiveSummarizer
-from bot.analyze import Analyzer
-from bot.cycle import CycleReport, Ingestor
-from bot.models import RawEntry
+from bot.domain.models import RawEntry
+from bot.pipeline.analyze import Analyzer
+from bot.pipeline.cycle import CycleReport, Ingestor
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q

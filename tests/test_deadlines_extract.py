@@ -9,7 +9,7 @@ import pytest
 from bot.analysis.deadlines import extract_deadlines, topic_key
 from bot.analysis.deadlines.candidates import date_spans
 from bot.analysis.deadlines.features import governing_tense
-from bot.models import DeadlineMention
+from bot.domain.models import DeadlineMention
 
 JULY_11 = date(2025, 7, 11)  # a Friday
 

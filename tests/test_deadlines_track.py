@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlite_utils
 
-from bot.models import DeadlineMention
+from bot.domain.models import DeadlineMention
 from storage.db import open_database
 from storage.queries.deadlines import first_deadlines, get_deadline, list_deadlines, record_mentions
 

@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import pytest_asyncio
 
-from adapters.base import CommandRequest, DeliveryError
 from adapters.slack import adapter_from_config
-from bot.commands import CommandContext, CommandHandler
 from bot.config import load_settings
-from bot.deliver import Outbox, redact
+from bot.domain.models import Message, Target
 from bot.metrics import METRICS
-from bot.models import Message, Target
+from bot.ports import CommandRequest, DeliveryError
+from bot.usecases.commands import CommandContext, CommandHandler
+from bot.usecases.deliver import Outbox, redact
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
@@ -178,8 +178,8 @@ def slack_env(slack: FakeSlack) -> dict[str, str]:
 async def test_slack_5xx_then_success_and_invalid_auth_through_the_real_adapter(
         store: Store, clock: FakeClock, slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
     settings = load_settings(env=slack_env(slack), config_path=None)
-    assert settings.slack is not None
-    adapter = adapter_from_config(settings.slack, store=store)
+    assert "slack" in settings.adapters
+    adapter = adapter_from_config(settings.adapters["slack"], store=store)
     sub = await store.run(sub_q.subscribe, platform="slack", workspace="T0FAKE", channel="C1",
                           digest_time="08:00", timezone="UTC", now=clock())
     outbox = Outbox(store, {"slack": adapter}, clock=clock)

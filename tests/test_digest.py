@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.digest import compose_digest
-from bot.models import Analysis, Relevance
+from bot.domain.models import Analysis, Relevance
+from bot.usecases.digest import compose_digest
 from storage import Store
 from storage.queries import items as item_q
 from tests.conftest import FakeClock

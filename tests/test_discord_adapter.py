@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 import yarl
 
-from adapters.base import ChatAdapter, CommandRequest, DeliveryError
 from adapters.discord.client import DiscordAdapter, delivery_error
-from bot.models import Message, StoryView, Target
+from bot.domain.models import Message, StoryView, Target
+from bot.ports import ChatAdapter, CommandRequest, DeliveryError
 from tests.fakes.fake_discord import (
     APP_ID,
     CHANNEL_ID,
@@ -338,3 +338,16 @@ async def test_stop_closes_the_client(fake, handler):
     await bot.stop()
     assert not bot.healthy()
     assert discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL(fake.gateway_url)
+
+
+async def test_open_for_sending_posts_over_rest_without_gateway_or_command_sync(fake):
+    bot = make_adapter(fake)
+    await bot.open_for_sending()
+    try:
+        await bot.send(TARGET, Message(kind="text", text="digest now"))
+    finally:
+        await bot.stop()
+    assert fake.calls_to("GET", "/users/@me")
+    assert not fake.calls_to("PUT", "/applications/")
+    assert fake.frames == []  # never connected to the gateway
+    assert fake.calls_to("POST", f"/channels/{CHANNEL_ID}/messages")

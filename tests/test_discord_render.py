@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import discord
 
 from adapters.discord.render import RenderedDiscordMessage, render_message
-from bot.models import DeadlineView, Message, StoryView
+from bot.domain.models import DeadlineView, Message, StoryView
 
 TODAY = date(2026, 8, 1)
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.durations import parse_duration
+from bot.domain.durations import parse_duration
 
 
 @pytest.mark.parametrize(("text", "expected"), [

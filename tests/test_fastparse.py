@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from benchmarks.feedgen import build_feed, feed_specs
+from bot.domain.models import RawEntry
 from bot.ingest.fastparse import fast_parse
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_feed, parse_with_feedparser
-from bot.models import RawEntry
 from tests.fakes.feed_server import CONTENT_TYPES, FIXTURES
 
 URL = "https://feeds.example.com/feed.xml"

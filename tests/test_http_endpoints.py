@@ -8,11 +8,11 @@ from pathlib import Path
 import aiohttp
 import pytest_asyncio
 
-from adapters.base import CommandRequest
-from bot.app import Bot
+from bot.app.main import Bot
+from bot.app.runtime import Runtime
 from bot.config import Settings
-from bot.models import Message, Target
-from bot.runtime import Runtime
+from bot.domain.models import Message, Target
+from bot.ports import CommandRequest
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 
 
@@ -25,8 +25,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Bot, FakeChatAdapter, st
     chat = await FakeChat().start()
     adapter = FakeChatAdapter(chat.url)
     await adapter.start(_no_commands)
-    settings = Settings(db_path=tmp_path / "uschina.db", seeds_dir=tmp_path / "no-seeds", http_port=0,
-                        console=False)
+    settings = Settings(db_path=tmp_path / "uschina.db", seeds_dir=tmp_path / "no-seeds", http_port=0)
     async with Runtime.open(settings) as runtime:
         bot = Bot(runtime, [adapter])
         port = await bot.http.start()

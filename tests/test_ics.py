@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.ics import render_ics
-from bot.models import DeadlineView
+from bot.domain.models import DeadlineView
+from bot.usecases.ics import render_ics
 
 NOW = datetime(2025, 7, 11, 6, 30, tzinfo=UTC)
 

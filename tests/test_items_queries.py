@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.models import Analysis, Item, Relevance
+from bot.domain.models import Analysis, Item, Relevance
 from storage import Store
 from storage.queries import items as item_q
 
@@ -91,7 +91,7 @@ async def test_search_index_follows_an_items_relevance(store: Store) -> None:
 
 
 async def test_a_batch_is_stored_whole_or_not_at_all(store: Store) -> None:
-    from bot.cycle import Analysed, _save_batch
+    from bot.pipeline.cycle import Analysed, _save_batch
 
     good = Analysed(make_item(), RELEVANT, existing_id=None, story_id=None)
     orphan = Analysed(make_item(id="i2", url="https://example.com/b", content_hash="h2"), RELEVANT,

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from bot.domain.models import RawEntry
 from bot.ingest.normalize import (
     canonical_url,
     clean_text,
@@ -14,7 +15,6 @@ from bot.ingest.normalize import (
     sanitize_for_chat,
 )
 from bot.ingest.parse import parse_feed
-from bot.models import RawEntry
 from tests.fakes.feed_server import FIXTURES
 
 ZWJ = "\u200d"

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 import pytest_asyncio
 
-from bot.deliver import Outbox, message_from_json, message_to_json
-from bot.models import DeadlineView, Message, StoryView, Target
+from bot.domain.models import DeadlineView, Message, StoryView, Target
+from bot.usecases.deliver import Outbox, message_from_json, message_to_json
 from storage import Store
 from storage.queries import outbox as outbox_q
 from tests.conftest import FakeClock, no_commands

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.models import DeadlineView
-from bot.reminders import reminder_key, reminders_due
+from bot.domain.models import DeadlineView
+from bot.usecases.reminders import reminder_key, reminders_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

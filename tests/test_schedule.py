@@ -13,10 +13,10 @@ import pytest
 import pytest_asyncio
 import time_machine
 
-from bot.deliver import Outbox, message_from_json
-from bot.digest import compose_digest
-from bot.models import Message
-from bot.schedule import Schedule, ScheduleOptions, digest_trigger, last_digest_moment
+from bot.domain.models import Message
+from bot.usecases.deliver import Outbox, message_from_json
+from bot.usecases.digest import compose_digest
+from bot.usecases.schedule import Schedule, ScheduleOptions, digest_trigger, last_digest_moment
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
@@ -89,7 +89,7 @@ async def test_missed_digest_beyond_grace_is_skipped_and_logged(
     clock.current = _utc(2025, 3, 10, 10)
     sub = await subscribe(store, "C1", "08:00", NY, clock())
     clock.current = _utc(2025, 3, 10, 14, 30)  # 2.5 h after 08:00 EDT
-    with caplog.at_level(logging.INFO, logger="bot.schedule"), time_machine.travel(clock(), tick=False):
+    with caplog.at_level(logging.INFO, logger="bot.usecases.schedule"), time_machine.travel(clock(), tick=False):
         schedule = new_schedule(store, clock, schedules)
         await schedule.start()
         job = schedule.scheduler.get_job(f"digest:{sub.id}")
@@ -183,21 +183,22 @@ async def test_alerts_go_to_every_active_subscription_once(
 
 
 async def test_send_digests_now_delivers_through_the_outbox_with_the_given_adapters(tmp_path: Path) -> None:
+    from bot.app.main import send_digests
+    from bot.app.runtime import Runtime
     from bot.config import Settings
-    from bot.runtime import Runtime
     from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 
     chat = await FakeChat().start()
-    settings = Settings(db_path=tmp_path / "now.db", seeds_dir=tmp_path / "none", console=False)
+    settings = Settings(db_path=tmp_path / "now.db", seeds_dir=tmp_path / "none")
     fixed = FakeClock(_utc(2025, 7, 11, 9))
     async with Runtime.open(settings, clock=fixed) as runtime:
         for channel in ("C1", "C2"):
             await runtime.store.run(sub_q.subscribe, platform="fakechat", workspace="", channel=channel,
                                     digest_time="08:00", timezone="Asia/Shanghai", now=runtime.clock())
-        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 2
-        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 0  # same second: same keys
+        assert await send_digests(runtime, [FakeChatAdapter(chat.url)]) == 2
+        assert await send_digests(runtime, [FakeChatAdapter(chat.url)]) == 0  # same second: same keys
         fixed.advance(minutes=1)
-        assert await runtime.send_digests_now([FakeChatAdapter(chat.url)]) == 2  # a later explicit send repeats
+        assert await send_digests(runtime, [FakeChatAdapter(chat.url)]) == 2  # a later explicit send repeats
         assert await runtime.store.run(outbox_q.count_pending) == 0
     await chat.stop()
     assert [len(chat.in_channel(c)) for c in ("C1", "C2")] == [2, 2]
@@ -225,7 +226,7 @@ async def test_many_changes_in_one_cycle_make_one_alert_per_channel(
 
 async def test_logged_changes_are_alerted_once_even_after_a_crash(
         store: Store, clock: FakeClock, schedules: list[Schedule]) -> None:
-    from bot.models import Analysis, DeadlineMention, Relevance
+    from bot.domain.models import Analysis, DeadlineMention, Relevance
     from storage.queries import deadlines as deadline_q
     from storage.queries import items as item_q
     from tests.test_items_queries import make_item

@@ -20,11 +20,11 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.base import ChatAdapter, CommandRequest, DeliveryError
 from adapters.slack.app import SlackAdapter, adapter_from_config, build_web_client, delivery_error
 from adapters.slack.installation import SQLiteInstallationStore
 from bot.config import DEFAULT_CONFIG_FILE as CONFIG_FILE
-from bot.models import Message, StoryView, Target
+from bot.domain.models import Message, StoryView, Target
+from bot.ports import ChatAdapter, CommandRequest, DeliveryError
 from storage.store import Store
 from tests.fakes.fake_slack import BOT_TOKEN, INSTALLED_TOKEN, TEAM_ID, FakeSlack, slash_form
 
@@ -215,17 +215,18 @@ async def test_not_in_channel_falls_back_to_response_url(http_adapter, fake) -> 
     assert reply["response_type"] == "in_channel" and "Export controls update 1" in str(reply["blocks"])
 
 
-async def test_admin_flag_from_users_info_is_cached_and_allow_list_skips_it(fake) -> None:
-    adapter = SlackAdapter(
-        bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.api_url, admin_user_ids=frozenset({"UALLOW"})
-    )
+async def test_admin_flag_from_users_info_is_asked_only_when_needed_and_cached(fake) -> None:
+    adapter = SlackAdapter(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.api_url)
     handler = RecordingHandler()
     await adapter.start(handler)
     runner, base = await serve(adapter)
     try:
-        for user in ("UADMIN", "UADMIN", "U123", "UALLOW"):
+        for user in ("UADMIN", "UADMIN", "U123"):
             await post_command(base, fake, "summary", user=user)
-        assert [r.is_admin for r in handler.requests] == [True, True, False, True]
+        assert not fake.calls_to("users.info")  # reading commands never ask who is an admin
+        checks = [r.check_admin for r in handler.requests]
+        assert all(check is not None for check in checks)
+        assert [await check() for check in checks if check is not None] == [True, True, False]
         assert [c.body["user"] for c in fake.calls_to("users.info")] == ["UADMIN", "U123"]
     finally:
         await runner.cleanup()
@@ -409,12 +410,12 @@ async def test_adapter_from_config() -> None:
     env = {"USCHINA_CONFIG": "", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
            "SLACK_API_URL": "http://127.0.0.1:1/api"}
     settings = load_settings(env=env, config_path=CONFIG_FILE)
-    assert settings.slack is not None
-    adapter = adapter_from_config(settings.slack, admins=frozenset({"U1"}))
+    assert "slack" in settings.adapters
+    adapter = adapter_from_config(settings.adapters["slack"])
     assert adapter.client.base_url == "http://127.0.0.1:1/api/"
     assert adapter.client.token == "xoxb-1" and adapter.app.oauth_flow is None
     oauth = load_settings(env={"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"},
-                          config_path=CONFIG_FILE).slack
+                          config_path=CONFIG_FILE).adapters.get("slack")
     assert oauth is not None
     with pytest.raises(ValueError, match="needs the store"):
         adapter_from_config(oauth)

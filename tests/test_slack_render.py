@@ -14,7 +14,7 @@ from adapters.slack.render import (
     escape,
     render_message,
 )
-from bot.models import DeadlineView, Message, StoryView
+from bot.domain.models import DeadlineView, Message, StoryView
 
 TODAY = date(2026, 8, 1)
 

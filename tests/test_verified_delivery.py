@@ -17,8 +17,8 @@ import pytest_asyncio
 from adapters.discord.client import DiscordAdapter
 from adapters.markers import delivery_ref, parse_marker
 from adapters.slack.app import METADATA_EVENT, SlackAdapter
-from bot.deliver import Outbox, VerifiableAdapter
-from bot.models import Message, StoryView, Target
+from bot.domain.models import Message, StoryView, Target
+from bot.usecases.deliver import Outbox, VerifiableAdapter
 from storage import Store
 from storage.queries import outbox as outbox_q
 from tests.conftest import FakeClock, no_commands

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.models import DeadlineView
-from bot.when import countdown, date_label
+from bot.domain.models import DeadlineView
+from bot.domain.when import countdown, date_label
 
 TODAY = date(2025, 7, 29)
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.workers import WorkerPool
+from bot.pipeline.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # A bot process in miniature: start a pool, say the worker's pid, then wait to be killed.
 _CHILD = """
 import asyncio, sys, time
-from bot.workers import WorkerPool
+from bot.pipeline.workers import WorkerPool
 
 pool = WorkerPool(1)
 asyncio.run(pool.start())

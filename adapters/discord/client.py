@@ -20,7 +20,6 @@ import discord
 import yarl
 from discord import app_commands
 
-from adapters.base import CommandHandler, CommandRequest, DeliveryError
 from adapters.discord.render import RenderedDiscordMessage, render_message, with_marker
 from adapters.markers import (
     HISTORY_MARGIN,
@@ -31,7 +30,9 @@ from adapters.markers import (
     parse_marker,
     verdict,
 )
-from bot.models import Message, Target
+from bot.domain.models import Message, Target
+from bot.domain.policy import command_words, needs_admin
+from bot.ports import CommandHandler, CommandRequest, DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,13 @@ class CommandRunner:
         roles = getattr(interaction.user, "roles", ())
         return bool(self.admin_role) and any(role.name == self.admin_role for role in roles)
 
-    async def run(self, interaction: discord.Interaction, text: str, *, admin_only: bool = False) -> None:
-        """Answer `interaction` with the handler's Message for `text`; never shows a traceback."""
+    async def run(self, interaction: discord.Interaction, text: str) -> None:
+        """Answer `interaction` with the handler's Message for `text`; never shows a traceback.
+
+        Which commands need an admin is the core's policy (`needs_admin`); Discord only says who is one,
+        and refuses here so the refusal can name Manage Server and the admin role."""
         is_admin = self.is_admin(interaction)
+        admin_only = needs_admin(command_words(text))
         if admin_only and not is_admin:
             role = f" or the '{self.admin_role}' role" if self.admin_role else ""
             await interaction.response.send_message(
@@ -209,16 +214,16 @@ class UsChinaGroup(app_commands.Group):
     @app_commands.command(name="subscribe", description="Post a daily digest in this channel (Manage Server)")
     @app_commands.describe(time="Local time HH:MM", timezone="IANA time zone, e.g. Europe/Berlin")
     async def subscribe(self, interaction: discord.Interaction, time: str, timezone: str) -> None:
-        await self.runner.run(interaction, command_text("subscribe", time, timezone), admin_only=True)
+        await self.runner.run(interaction, command_text("subscribe", time, timezone))
 
     @app_commands.command(name="unsubscribe", description="Stop this channel's digest (Manage Server)")
     async def unsubscribe(self, interaction: discord.Interaction) -> None:
-        await self.runner.run(interaction, "unsubscribe", admin_only=True)
+        await self.runner.run(interaction, "unsubscribe")
 
     @app_commands.command(name="digest-time", description="Change this channel's digest time (Manage Server)")
     @app_commands.describe(time="Local time HH:MM", timezone="IANA time zone, e.g. Asia/Shanghai")
     async def digest_time(self, interaction: discord.Interaction, time: str, timezone: str) -> None:
-        await self.runner.run(interaction, command_text("digest-time", time, timezone), admin_only=True)
+        await self.runner.run(interaction, command_text("digest-time", time, timezone))
 
     @subscribe.autocomplete("timezone")
     @digest_time.autocomplete("timezone")
@@ -238,7 +243,7 @@ class UsChinaGroup(app_commands.Group):
         if action == "list":
             await self.runner.run(interaction, "sources")
         else:
-            await self.runner.run(interaction, command_text("sources", action, url), admin_only=True)
+            await self.runner.run(interaction, command_text("sources", action, url))
 
     @app_commands.command(name="search", description="Search recent US–China stories")
     @app_commands.describe(query="Words to look for")
@@ -248,12 +253,12 @@ class UsChinaGroup(app_commands.Group):
     @app_commands.command(name="watch", description="Show, add or remove this channel's watch terms")
     @app_commands.describe(term="Always include items mentioning this in the digest", remove="Remove the term")
     async def watch(self, interaction: discord.Interaction, term: str | None = None, remove: bool = False) -> None:
-        await self.runner.run(interaction, terms_text("watch", term, remove), admin_only=term is not None)
+        await self.runner.run(interaction, terms_text("watch", term, remove))
 
     @app_commands.command(name="mute", description="Show, add or remove this channel's mute terms")
     @app_commands.describe(term="Leave stories mentioning this out of the digest", remove="Remove the term")
     async def mute(self, interaction: discord.Interaction, term: str | None = None, remove: bool = False) -> None:
-        await self.runner.run(interaction, terms_text("mute", term, remove), admin_only=term is not None)
+        await self.runner.run(interaction, terms_text("mute", term, remove))
 
     @app_commands.command(name="help", description="What /uschina can do")
     async def help(self, interaction: discord.Interaction) -> None:
@@ -281,11 +286,14 @@ class UsChinaClient(discord.Client):
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
         )
         self.guild_ids = tuple(guild_ids)
+        self.sync_commands = True  # off when the client only logs in to post (`open_for_sending`)
         self.tree = UsChinaTree(self)
         self.tree.add_command(UsChinaGroup(runner))
 
     async def setup_hook(self) -> None:
         """Register the commands: per guild when ids are given (visible at once), else globally."""
+        if not self.sync_commands:
+            return
         for guild_id in self.guild_ids:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -341,6 +349,15 @@ class DiscordAdapter:
                 f"Discord client failed to start: {type(failure).__name__}: {failure}"
             ) from failure
         raise RuntimeError(f"Discord client was not ready within {self._ready_timeout:g} s")
+
+    async def open_for_sending(self) -> None:
+        """Log in over REST only, to post: no gateway session and no command sync (`digest --send`)."""
+        self.client.sync_commands = False
+        try:
+            await self.client.login(self._token)
+        except (discord.DiscordException, aiohttp.ClientError, OSError) as exc:
+            await self.client.close()
+            raise RuntimeError(f"Discord login failed: {type(exc).__name__}: {exc}") from exc
 
     async def stop(self) -> None:
         """Close the gateway and HTTP session; wait for the client task to finish."""

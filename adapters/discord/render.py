@@ -15,8 +15,8 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
-from bot.models import DeadlineView, Message, StoryView
-from bot.when import countdown, date_label
+from bot.domain.models import DeadlineView, Message, StoryView
+from bot.domain.when import countdown, date_label
 
 # Discord's documented limits (developers/resources/message.mdx, "Embed Limits" and Create Message).
 CONTENT_LIMIT = 2000
@@ -49,11 +49,13 @@ class RenderedDiscordMessage:
 
 
 def render_message(message: Message, *, today: date | None = None) -> list[RenderedDiscordMessage]:
-    """Render `message` as one or more Discord messages, each within every Discord limit."""
+    """Render `message` as one or more Discord messages, each within every Discord limit.
+
+    Countdowns count from `today`, else the message's own `as_of`; with neither, deadlines show no countdown."""
     embeds = [
         *_header_embeds(message),
         *(story_embed(story) for story in message.stories),
-        *deadline_embeds(message.deadlines, today or date.today()),
+        *deadline_embeds(message.deadlines, today or message.as_of),
         *lines_embeds(message.lines),
     ]
     if not embeds:
@@ -165,7 +167,7 @@ def _join_within(entries: list[str], limit: int, *, separator: str) -> str:
     return truncate(entries[0], limit)
 
 
-def deadline_embeds(deadlines: Iterable[DeadlineView], today: date) -> list[discord.Embed]:
+def deadline_embeds(deadlines: Iterable[DeadlineView], today: date | None) -> list[discord.Embed]:
     """Deadlines as fields (name: what, value: countdown, date, status, evidence, sources)."""
     fields = [
         (truncate(safe_text(d.what), FIELD_NAME_LIMIT) or "Deadline", deadline_value(d, today))
@@ -187,9 +189,10 @@ def fields_into_embeds(fields: Iterable[tuple[str, str]], *, title: str) -> list
     return embeds if embeds[0].fields else []
 
 
-def deadline_value(deadline: DeadlineView, today: date) -> str:
+def deadline_value(deadline: DeadlineView, today: date | None) -> str:
     """'**in 12 days** · 12 Aug 2026 · upcoming' plus evidence, source links and date changes."""
-    parts = [f"**{countdown(deadline, today)}** · {date_label(deadline)} · {safe_text(deadline.status)}"]
+    left = f"**{countdown(deadline, today)}** · " if today else ""
+    parts = [f"{left}{date_label(deadline)} · {safe_text(deadline.status)}"]
     if deadline.history:
         old_start, old_end, _changed = deadline.history[-1]
         parts.append(f"Moved from {old_start or 'TBD'}" + (f" – {old_end}" if old_end else ""))

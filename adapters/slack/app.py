@@ -24,17 +24,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.state_store.stateless import StatelessOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import CommandHandler, CommandRequest, DeliveryError
 from adapters.markers import HISTORY_MARGIN, PartialDeliveries, Sighting, delivery_ref, verdict
+from adapters.slack.config import DEFAULT_API_URL, SlackConfig
 from adapters.slack.installation import SQLiteInstallationStore
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
-from bot.config import SlackConfig
-from bot.models import Message, Target
-from storage.store import Store
+from bot.domain.models import Message, Target
+from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://slack.com/api/"
 COMMAND = "/uschina"
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
@@ -107,9 +105,8 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
     return None
 
 
-def adapter_from_config(config: SlackConfig, *, store: Store | None = None,
-                        admins: frozenset[str] = frozenset()) -> SlackAdapter:
-    """Build the adapter from validated settings (SLACK_* variables, read once by bot.config).
+def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None) -> SlackAdapter:
+    """Build the adapter from validated settings (SLACK_* variables, read once by adapters.slack.config).
 
     A bot token serves one workspace; SLACK_CLIENT_ID + SLACK_CLIENT_SECRET switch to OAuth for many
     (the installation store lives in `store`); SLACK_APP_TOKEN switches to Socket Mode.
@@ -123,7 +120,6 @@ def adapter_from_config(config: SlackConfig, *, store: Store | None = None,
         client_id=config.client_id if config.client_secret else None,
         client_secret=config.client_secret,
         state_secret=config.state_secret,
-        admin_user_ids=admins,
         history_scopes=config.verify_delivery,
     )
 
@@ -140,11 +136,10 @@ class SlackAdapter:
         signing_secret: str,
         app_token: str | None = None,
         api_url: str = DEFAULT_API_URL,
-        store: Store | None = None,
+        store: StoreRunner | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
         state_secret: str | None = None,
-        admin_user_ids: frozenset[str] = frozenset(),
         history_scopes: bool = False,
         ack_budget: float = 1.5,
         admin_cache_seconds: float = 600.0,
@@ -160,7 +155,6 @@ class SlackAdapter:
         self.app = AsyncApp(client=self.client, signing_secret=signing_secret, oauth_settings=settings)
         self.app.command(COMMAND)(self._on_command)
         self._app_token = app_token
-        self._admin_user_ids = admin_user_ids
         self._ack_budget = ack_budget
         self._admin_ttl = admin_cache_seconds
         self._clock = clock
@@ -197,6 +191,10 @@ class SlackAdapter:
             self._socket = AsyncSocketModeHandler(self.app, self._app_token)
             await self._socket.connect_async()
             log.info("slack: connected in Socket Mode")
+        self._running = True
+
+    async def open_for_sending(self) -> None:
+        """Posting needs only the Web API client: no Socket Mode connection, no command routing."""
         self._running = True
 
     async def stop(self) -> None:
@@ -308,7 +306,7 @@ class SlackAdapter:
             channel=command.get("channel_id") or "",
             user=user,
             text=text,
-            is_admin=await self.is_admin(client, team, user),
+            check_admin=lambda: self.is_admin(client, team, user),
         )
 
     async def _deliver(
@@ -342,9 +340,8 @@ class SlackAdapter:
             await respond(delete_original=True)
 
     async def is_admin(self, client: AsyncWebClient, team: str, user: str) -> bool:
-        """Allow-listed, or a workspace admin/owner per users.info (cached for a few minutes)."""
-        if user in self._admin_user_ids:
-            return True
+        """A workspace admin/owner per users.info (cached for a few minutes); asked only by commands that
+        need an admin."""
         now = self._clock()
         cached = self._admin_cache.get((team, user))
         if cached is not None and cached[1] > now:

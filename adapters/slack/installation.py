@@ -15,7 +15,7 @@ import sqlite_utils
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from storage.store import Store
+from bot.ports import StoreRunner
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def delete_rows(db: sqlite_utils.Database, table: str, where: dict[str, str]) ->
 class SQLiteInstallationStore(AsyncInstallationStore):
     """slack-bolt's AsyncInstallationStore over the shared Store (bot and user installations)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreRunner) -> None:
         self._store = store
 
     @property

@@ -21,8 +21,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.models import DeadlineView, Message, StoryView
-from bot.when import countdown, date_label
+from bot.domain.models import DeadlineView, Message, StoryView
+from bot.domain.when import countdown, date_label
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -72,8 +72,10 @@ def link(url: str | None, label: str) -> str:
 
 
 def render_message(message: Message, *, today: date | None = None) -> list[RenderedSlackMessage]:
-    """Render `message` as one or more Slack messages, each within Slack's block and size limits."""
-    today = today or date.today()
+    """Render `message` as one or more Slack messages, each within Slack's block and size limits.
+
+    Countdowns count from `today`, else the message's own `as_of`; with neither, deadlines show no countdown."""
+    today = today or message.as_of
     groups = _body_groups(message, today)
     chunks = _pack(groups, _header_blocks(message))
     return [
@@ -89,7 +91,7 @@ def _header_blocks(message: Message) -> list[dict[str, Any]]:
     return [HeaderBlock(text=title).to_dict()]
 
 
-def _body_groups(message: Message, today: date) -> list[list[dict[str, Any]]]:
+def _body_groups(message: Message, today: date | None) -> list[list[dict[str, Any]]]:
     """Blocks grouped so that one story or deadline is never split across two messages."""
     groups = [_story_blocks(story) for story in message.stories]
     if message.stories and message.deadlines:
@@ -127,8 +129,8 @@ def _sources_line(sources: tuple[tuple[str, str, str | None], ...]) -> str:
     return "Sources: " + " · ".join(shown) + suffix
 
 
-def _deadline_blocks(deadline: DeadlineView, today: date) -> list[dict[str, Any]]:
-    when = f"{date_label(deadline)} ({countdown(deadline, today)})"
+def _deadline_blocks(deadline: DeadlineView, today: date | None) -> list[dict[str, Any]]:
+    when = date_label(deadline) + (f" ({countdown(deadline, today)})" if today else "")
     lines = [f"*{escape(truncate(deadline.what, 300))}*", f"{when} · _{escape(deadline.status)}_"]
     if deadline.evidence:
         lines.append("> " + escape(truncate(deadline.evidence, 300)).replace("\n", " "))

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 
 import fastfeedparser
 
-from bot.models import RawEntry
+from bot.domain.models import RawEntry
 
 _HEAD = 1024
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")

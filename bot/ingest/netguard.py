@@ -73,19 +73,6 @@ def _is_localhost_name(host: str) -> bool:
     return name == "localhost" or name.endswith(".localhost")
 
 
-def url_host_port(url: str) -> HostPort | None:
-    """The (lowercase host, port) a URL connects to, or None when it has no host."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    host = (parts.hostname or "").lower()
-    if not host:
-        return None
-    return host, port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
-
-
 def check_feed_url(url: str, *, allow_private: bool, allow_hosts: Collection[HostPort] = ()) -> str | None:
     """Why `url` may not be fetched (one line), or None when it may.
 

@@ -20,9 +20,9 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from bot.domain.models import Item, RawEntry, SourceKind
 from bot.ingest.fastparse import fast_parse
 from bot.ingest.normalize import normalize
-from bot.models import Item, RawEntry, SourceKind
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _bozo_reason(parsed: Mapping[str, Any]) -> str:
 
 
 def entry_to_raw(entry: Mapping[str, Any], *, source: str, feed_title: str | None) -> RawEntry:
-    """Map one feedparser-style entry dict to a RawEntry (shared by every parser back end)."""
+    """Map one feedparser entry dict to a RawEntry (the feedparser path; the fast parser builds its own)."""
     link = _text(entry.get("link"))
     return RawEntry(
         source=source,

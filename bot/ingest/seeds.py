@@ -23,8 +23,8 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from selectolax.lexbor import LexborHTMLParser
 
+from bot.domain.models import PublishedFrom, RawEntry
 from bot.ingest.normalize import as_utc, html_to_text
-from bot.models import PublishedFrom, RawEntry
 
 SEED_SOURCE = "seeds"
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from bot.analysis.deadlines import topic_key
 from bot.analysis.deadlines.merge import Tracked, is_cancellation, match_tracked
-from bot.models import DeadlineMention, DeadlineView
+from bot.domain.models import DeadlineMention, DeadlineView
 from storage.queries.timestamps import to_iso
 
 ChangeKind = Literal["new", "changed", "cancelled"]

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from bot.models import Analysis, Item, StoryView
+from bot.domain.models import Analysis, Item, StoryView
 from storage.queries.timestamps import to_iso
 
 

@@ -130,8 +130,3 @@ def statuses(db: sqlite_utils.Database, keys: Collection[str]) -> dict[str, str]
         if row:
             found[key] = row[0]
     return found
-
-
-def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
-    rows = db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall()
-    return {status: int(count) for status, count in rows}

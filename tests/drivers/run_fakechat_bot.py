@@ -11,10 +11,10 @@ import logging
 import os
 import sys
 
-from adapters.base import ChatAdapter
-from bot.app import run_bot
+from bot.app.main import run_bot
+from bot.app.runtime import Runtime
 from bot.config import Settings, load_settings
-from bot.runtime import Runtime
+from bot.ports import ChatAdapter
 from tests.fakes.fake_chat import FakeChatAdapter, VerifyingChatAdapter
 
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.app import Bot, run_bot
+from bot.app.main import Bot, run_bot
 from bot.config import DEFAULT_CONFIG_FILE, load_settings
 
 FIXTURE_SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"

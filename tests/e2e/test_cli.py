@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from bot.app.cli import main
 from tests.e2e.conftest import seeds_folder
 from tests.fakes.feed_server import FeedServer
 

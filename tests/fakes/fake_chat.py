@@ -19,8 +19,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from adapters.base import CommandHandler, DeliveryError
-from bot.models import Message, Target
+from bot.domain.models import Message, Target
+from bot.ports import CommandHandler, DeliveryError
 
 
 @dataclass(frozen=True)

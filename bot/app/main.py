@@ -7,21 +7,21 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
-from adapters.base import ChatAdapter
-from adapters.console import ConsoleAdapter
-from bot.clock import Clock, utcnow
-from bot.commands import CommandContext, CommandHandler
+from bot import registry
+from bot.app.runtime import Runtime
+from bot.app.web import HttpServer, StartupError
 from bot.config import Settings
-from bot.cycle import CycleReport
-from bot.deliver import Outbox
+from bot.domain.clock import Clock, utcnow
+from bot.domain.models import Message
 from bot.ingest.seeds import SeedWatcher
-from bot.runtime import Runtime
-from bot.schedule import Schedule, ScheduleOptions
-from bot.web import HttpServer, StartupError
+from bot.pipeline.cycle import CycleReport
+from bot.ports import AdapterContext, ChatAdapter, CommandRequest, SendOnlyAdapter
+from bot.usecases.commands import CommandContext, CommandHandler
+from bot.usecases.deliver import Outbox
+from bot.usecases.schedule import Schedule, ScheduleOptions, send_digests_now
 from storage.queries import sources as source_q
 
 log = logging.getLogger(__name__)
@@ -148,25 +148,9 @@ class Bot:
 
 
 def build_adapters(settings: Settings, runtime: Runtime) -> list[ChatAdapter]:
-    """The console adapter, plus Slack and Discord when their variables are set."""
-    adapters: list[ChatAdapter] = []
-    if settings.console:
-        # Commands from the terminal only when someone is there to type them (not under Docker or CI).
-        adapters.append(ConsoleAdapter(commands_in=sys.stdin if sys.stdin.isatty() else None,
-                                       today=lambda: runtime.clock().date()))
-    if settings.slack:
-        from adapters.slack import adapter_from_config
-
-        adapters.append(adapter_from_config(settings.slack, store=runtime.store, admins=settings.admins))
-    if settings.discord:
-        from adapters.discord import DiscordAdapter
-
-        adapters.append(DiscordAdapter(
-            token=settings.discord.token, guild_ids=settings.discord.guild_ids,
-            api_url=settings.discord.api_url, gateway_url=settings.discord.gateway_url,
-            admin_role=settings.discord.admin_role,
-        ))
-    return adapters
+    """The adapters the settings enable (the console unless turned off; Slack and Discord when configured)."""
+    context = AdapterContext(store=runtime.store, today=lambda: runtime.clock().date())
+    return registry.build_adapters(settings.adapters, context)
 
 
 AdapterFactory = Callable[[Settings, Runtime], list[ChatAdapter]]
@@ -193,6 +177,37 @@ async def run_bot(settings: Settings, *, clock: Clock = utcnow,
         await stop.wait()
         log.info("shutting down")
         await bot.stop()
+
+
+async def send_digests(runtime: Runtime, adapters: Sequence[ChatAdapter] | None = None, *,
+                       max_wait_s: float = 60) -> int:
+    """`uschina digest --send`: a digest for every active subscription, delivered now through the outbox with
+    the configured adapters (or `adapters`), each opened only to send; returns how many were delivered."""
+    chosen = list(adapters) if adapters is not None else build_adapters(runtime.settings, runtime)
+    outbox = Outbox(runtime.store, {adapter.platform: adapter for adapter in chosen}, clock=runtime.clock)
+    opened: list[ChatAdapter] = []
+    try:
+        for adapter in chosen:
+            await _open_for_sending(adapter)
+            opened.append(adapter)
+        return await send_digests_now(runtime.store, outbox, now=runtime.clock(), max_wait_s=max_wait_s)
+    finally:
+        for adapter in opened:
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+
+
+async def _open_for_sending(adapter: ChatAdapter) -> None:
+    # Posting once must not connect a gateway or register commands; an adapter that cannot open for
+    # sending alone is started with a handler that serves nothing.
+    if isinstance(adapter, SendOnlyAdapter):
+        await adapter.open_for_sending()
+    else:
+        await adapter.start(_not_serving)
+
+
+async def _not_serving(request: CommandRequest) -> Message:
+    return Message(kind="error", text="uschina is not serving commands right now.", ephemeral=True)
 
 
 def _mount_routes(adapter: ChatAdapter, http: HttpServer) -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.ics import render_ics
 from bot.metrics import METRICS
+from bot.usecases.ics import render_ics
 from storage.queries import deadlines as deadline_q
 from storage.queries import outbox as outbox_q
 

@@ -8,22 +8,19 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from adapters.base import ChatAdapter
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer
-from bot.analyze import Analyzer, prepare_worker
-from bot.clock import Clock, utcnow
 from bot.config import Settings
-from bot.cycle import CycleReport, Ingestor
+from bot.domain.clock import Clock, utcnow
 from bot.ingest.feeds import FeedFetcher, make_session
 from bot.ingest.seeds import scan_seeds
-from bot.workers import WorkerPool
+from bot.pipeline.analyze import Analyzer, prepare_worker
+from bot.pipeline.cycle import CycleReport, Ingestor
+from bot.pipeline.workers import WorkerPool
 from storage import Store
 from storage.queries import sources as source_q
-from storage.queries import subscriptions as sub_q
 
 
 @dataclass
@@ -95,38 +92,6 @@ class Runtime:
         """The watched source with this URL (its health is updated), else a one-off source."""
         found: source_q.SourceRow | None = await self.store.run(source_q.find_source, url)
         return found if found is not None else source_q.one_off_source(url, now=now)
-
-    async def send_digests_now(self, adapters: Sequence[ChatAdapter] | None = None, *,
-                               max_wait_s: float = 60) -> int:
-        """Compose a digest for every active subscription and deliver it now through the outbox, with the
-        configured adapters (or `adapters`); returns how many were delivered."""
-        from bot.app import build_adapters
-        from bot.commands import CommandContext, CommandHandler
-        from bot.deliver import Outbox
-        from bot.schedule import enqueue_digest
-
-        chosen = list(adapters) if adapters is not None else build_adapters(self.settings, self)
-        outbox = Outbox(self.store, {adapter.platform: adapter for adapter in chosen}, clock=self.clock)
-        handler = CommandHandler(CommandContext(store=self.store, now=self.clock, settings=self.settings))
-        started: list[ChatAdapter] = []
-        try:
-            for adapter in chosen:
-                await adapter.start(handler)
-                started.append(adapter)
-            now = self.clock()
-            keys = []
-            for sub in await self.store.run(sub_q.active_subscriptions):
-                local_date = now.astimezone(ZoneInfo(sub.timezone)).date()
-                # Its own key: an explicit "send now" goes out even if this morning's digest already did.
-                key = f"digest:{sub.id}:{local_date}:now:{now.isoformat(timespec='seconds')}"
-                if await enqueue_digest(self.store, outbox, sub, now=now, local_date=local_date, key=key):
-                    keys.append(key)
-            final = await outbox.deliver_until_idle(keys, max_wait_s=max_wait_s)
-        finally:
-            for adapter in started:
-                with contextlib.suppress(Exception):
-                    await adapter.stop()
-        return sum(status == "sent" for status in final.values())
 
     async def ingest_folder(self, root: Path, report: CycleReport, paths: Sequence[Path] | None = None) -> None:
         """Ingest the seed files under `root` (all of them, or just `paths`)."""

@@ -1,11 +1,12 @@
-"""Which deadline reminders are due now, and how far away a deadline is, in words. Pure functions."""
+"""Which deadline reminders are due now, and the key each is sent under. Pure functions (the countdown
+wording is `bot.domain.when`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
-from bot.models import DeadlineView
+from bot.domain.models import DeadlineView
 
 _REMINDABLE = ("upcoming", "due")
 

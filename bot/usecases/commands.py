@@ -8,20 +8,20 @@ Adapters turn a platform's slash command into a `CommandRequest` whose `text` is
 from __future__ import annotations
 
 import logging
-import shlex
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from adapters.base import CommandRequest
 from bot.config import ConfigError, Settings, check_timezone, parse_hhmm
-from bot.durations import parse_duration
+from bot.domain.durations import parse_duration
+from bot.domain.models import Message
+from bot.domain.policy import command_words, needs_admin
 from bot.ingest.netguard import check_feed_url, redact_url
 from bot.ingest.normalize import sanitize_for_chat
 from bot.metrics import METRICS
-from bot.models import Message
+from bot.ports import CommandRequest
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
@@ -79,16 +79,13 @@ class CommandHandler:
     async def handle(self, request: CommandRequest) -> Message:
         """Answer one command; unknown or malformed input gets a usage reply, errors a short apology."""
         started = time.perf_counter()
-        try:
-            words = shlex.split(request.text.strip())
-        except ValueError:
-            words = request.text.split()
+        words = command_words(request.text)
         name = words[0].lower() if words else "help"
         route = self._routes.get(name)
         try:
             if route is None:
                 raise CommandError(f"Unknown command `{name[:40]}`.")
-            if _changes_settings(name, words[1:]) and not self._is_admin(request):
+            if needs_admin(words) and not await self._is_admin(request):
                 return Message(kind="error", ephemeral=True,
                                text=f"Only workspace admins can use `{name}` (ask one, or see `help`).")
             return await route(request, words[1:])
@@ -103,6 +100,10 @@ class CommandHandler:
 
     async def summary(self, request: CommandRequest, args: list[str]) -> Message:
         period, limit = _summary_args(args)
+        return await self.recent_stories(period, limit=limit)
+
+    async def recent_stories(self, period: timedelta, *, limit: int) -> Message:
+        """The `limit` top stories updated within `period` (chat's `summary`, and `uschina summary`)."""
         now = self.ctx.now()
         stories = await self.ctx.store.run(item_q.recent_stories, now - period, limit=limit)
         label = _period_label(period)
@@ -121,13 +122,18 @@ class CommandHandler:
             else:
                 as_of = _parse_date(arg)
         as_of = as_of or await self._today(request)
-        views = await self.ctx.store.run(deadline_q.list_deadlines, as_of, include_all=include_all,
-                                         limit=SHOWN_DEADLINES)
+        return await self.tracked_deadlines(as_of, include_all=include_all, limit=SHOWN_DEADLINES)
+
+    async def tracked_deadlines(self, as_of: date, *, include_all: bool = False,
+                                limit: int | None = None) -> Message:
+        """Deadlines as of `as_of` (all of them when `limit` is None), counting down from that date
+        (chat's `deadlines`, and `uschina deadlines`)."""
+        views = await self.ctx.store.run(deadline_q.list_deadlines, as_of, include_all=include_all, limit=limit)
         title = f"US–China deadlines as of {as_of.isoformat()}"
         if not views:
-            return Message(kind="deadlines", text="No tracked deadlines.", title=title)
+            return Message(kind="deadlines", text="No tracked deadlines.", title=title, as_of=as_of)
         text = "\n".join(f"• {d.what}: {_when(d.start, d.end)} ({d.status})" for d in views)
-        return Message(kind="deadlines", text=text, title=title, deadlines=tuple(views))
+        return Message(kind="deadlines", text=text, title=title, deadlines=tuple(views), as_of=as_of)
 
     async def subscribe(self, request: CommandRequest, args: list[str]) -> Message:
         digest_time, zone = _time_and_zone(args, self.ctx.settings.digest_time, self.ctx.settings.timezone)
@@ -167,7 +173,7 @@ class CommandHandler:
     async def sources(self, request: CommandRequest, args: list[str]) -> Message:
         action = args[0].lower() if args else "list"
         if action == "list":
-            return await self._list_sources()
+            return await self.source_list()
         if action not in {"add", "remove"} or len(args) != 2:
             raise CommandError("Use `sources list`, `sources add URL` or `sources remove URL`.")
         url = args[1].strip("<>").split("|")[0]  # Slack wraps links as <url|label>
@@ -220,7 +226,8 @@ class CommandHandler:
         return Message(kind="help", title="uschina: US–China news, summaries and deadlines",
                        text="\n".join(lines), lines=lines, ephemeral=True)
 
-    async def _list_sources(self) -> Message:
+    async def source_list(self) -> Message:
+        """The watched feeds with their health, one line each (chat's `sources`, and `uschina sources list`)."""
         rows = await self.ctx.store.run(source_q.list_sources)
         now = self.ctx.now()
         # A URL with a password (in the configuration file, or stored by an older version) never reaches chat.
@@ -241,8 +248,11 @@ class CommandHandler:
             return Message(kind="text", text=f"Already watching {url}.")
         return Message(kind="text", text=f"Watching {url}; it is checked on the next cycle.")
 
-    def _is_admin(self, request: CommandRequest) -> bool:
-        return request.is_admin or request.user in self.ctx.settings.admins
+    async def _is_admin(self, request: CommandRequest) -> bool:
+        """The allow-list (USCHINA_ADMINS) first, then what the platform says, asking it only if needed."""
+        if request.is_admin or request.user in self.ctx.settings.admins:
+            return True
+        return request.check_admin is not None and await request.check_admin()
 
     async def _today(self, request: CommandRequest) -> date:
         sub = await self.ctx.store.run(sub_q.get_subscription, platform=request.platform,
@@ -253,15 +263,6 @@ class CommandHandler:
     async def _subscriptions_changed(self) -> None:
         if self.ctx.on_subscriptions_changed:
             await self.ctx.on_subscriptions_changed()
-
-
-def _changes_settings(name: str, args: list[str]) -> bool:
-    """Commands that change what a channel or the whole bot receives are for admins only."""
-    if name == "sources":
-        return bool(args) and args[0].lower() in {"add", "remove"}
-    if name in {"watch", "mute"}:
-        return bool(args)
-    return name in {"subscribe", "unsubscribe", "digest-time"}
 
 
 def _clean_term(text: str) -> str:

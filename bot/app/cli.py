@@ -12,12 +12,18 @@ import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from bot.app.runtime import Runtime
+    from bot.domain.models import Message
+    from bot.usecases.commands import CommandHandler
+
 log = logging.getLogger("uschina")
+CLI_STORIES = 20  # a terminal shows more than a chat answer (`summary N` allows up to 20 too)
 
 
 class CommandLineError(Exception):
@@ -61,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _explain(exc: Exception, db_path: Path | None) -> tuple[str, int] | None:
     """The one-line message and exit status for a failure the user can act on; None for a bug."""
-    from bot.web import StartupError
+    from bot.app.web import StartupError
     from storage import DatabaseUnavailable
 
     if isinstance(exc, CommandLineError):
@@ -150,14 +156,14 @@ def _date_arg(text: str) -> date:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import run_bot
+    from bot.app.main import run_bot
 
     await run_bot(settings)
     return 0
 
 
 async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
 
     _check_feed_urls(args.feed)
     async with Runtime.open(settings, workers=settings.analysis_workers) as runtime:
@@ -183,7 +189,7 @@ def _check_feed_urls(urls: Sequence[str]) -> None:
 
 
 async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.batch import analyze_lines
+    from bot.pipeline.batch import analyze_lines
 
     stream = sys.stdin if args.input == "-" else _open_text(Path(args.input))
     if stream is None:
@@ -195,34 +201,27 @@ async def _analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _summary(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime import Runtime
-    from storage.queries import items as item_q
+    from bot.app.runtime import Runtime
 
     period = _period(args.since)
     async with Runtime.open(settings) as runtime:
-        stories = await runtime.store.run(item_q.recent_stories, runtime.clock() - period, limit=20)
+        message = await _commands(runtime).recent_stories(period, limit=CLI_STORIES)
     if args.json:
-        _print_json([_story_json(s) for s in stories])
+        _print_json([_story_json(s) for s in message.stories])
     else:
-        from adapters.console import render_text
-        from bot.models import Message
-
-        print(render_text(Message(kind="summary", text="No US–China stories in that period.",
-                                  title=f"US–China stories, last {args.since}", stories=tuple(stories))), end="")
+        _print_text(message)
     return 0
 
 
 async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.console import render_text
-    from bot.ics import render_ics
-    from bot.models import Message
-    from bot.runtime import Runtime
-    from storage.queries import deadlines as deadline_q
+    from bot.app.runtime import Runtime
+    from bot.usecases.ics import render_ics
 
     async with Runtime.open(settings) as runtime:
         as_of = args.as_of or runtime.clock().date()
-        views = await runtime.store.run(deadline_q.list_deadlines, as_of, include_all=args.all)
+        message = await _commands(runtime).tracked_deadlines(as_of, include_all=args.all)
         now = runtime.clock()
+    views = message.deadlines
     if args.ics:
         calendar = render_ics(views, now=now)
         if args.ics == "-":
@@ -233,14 +232,12 @@ async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
     elif args.json:
         _print_json([_deadline_json(d) for d in views])
     else:
-        print(render_text(Message(kind="deadlines", text="No tracked deadlines.",
-                                  title=f"US–China deadlines as of {as_of}", deadlines=tuple(views)),
-                          today=as_of), end="")
+        _print_text(message)
     return 0
 
 
 async def _sources(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
     from storage.queries import sources as source_q
 
     if args.action in {"add", "remove"} and not args.url:
@@ -248,16 +245,27 @@ async def _sources(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     async with Runtime.open(settings) as runtime:
         if args.action == "list":
-            rows = await runtime.store.run(source_q.list_sources)
-            now = runtime.clock()
-            for row in rows:
-                print(f"{row.url}\t{row.kind}\t{row.name}\t{source_q.format_source_health(row, now)}")
+            for line in (await _commands(runtime).source_list()).lines:
+                print(line)
             return 0
         if args.action == "remove":
             removed = await runtime.store.run(source_q.remove_source, args.url, now=runtime.clock())
             print(f"removed {args.url}" if removed else f"not a watched source: {args.url}")
             return 0 if removed else 1
         return await _add_source(runtime, args)
+
+
+def _commands(runtime: Runtime) -> CommandHandler:
+    """The command layer the chat adapters use, so the CLI reads the same views."""
+    from bot.usecases.commands import CommandContext, CommandHandler
+
+    return CommandHandler(CommandContext(store=runtime.store, now=runtime.clock, settings=runtime.settings))
+
+
+def _print_text(message: Message) -> None:
+    from adapters.console import render_text
+
+    print(render_text(message), end="")
 
 
 async def _add_source(runtime: Any, args: argparse.Namespace) -> int:
@@ -278,25 +286,27 @@ async def _add_source(runtime: Any, args: argparse.Namespace) -> int:
 
 async def _digest(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import render_text
-    from bot.digest import compose_digest
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
+    from bot.usecases.digest import compose_digest
 
     period = _period(args.since)  # checked before any work, as a usage error
     async with Runtime.open(settings) as runtime:
         if args.send:
-            sent = await runtime.send_digests_now()
+            from bot.app.main import send_digests
+
+            sent = await send_digests(runtime)
             print(f"digests queued and sent: {sent}")
             return 0
         now = runtime.clock()
         message = await compose_digest(runtime.store, since=now - period, now=now,
                                        today=now.date())
-    print(render_text(message, today=now.date()), end="")
+    print(render_text(message), end="")
     return 0
 
 
 def _period(text: str) -> timedelta:
     """A `--since` value like 24h or 7d; a usage error otherwise."""
-    from bot.durations import parse_duration
+    from bot.domain.durations import parse_duration
 
     try:
         return parse_duration(text)

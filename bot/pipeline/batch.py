@@ -10,9 +10,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from bot.analysis.summarize import ExtractiveSummarizer
-from bot.analyze import Analyzer
 from bot.config import Settings
-from bot.models import Analysis
+from bot.domain.models import Analysis
+from bot.pipeline.analyze import Analyzer
 
 
 async def analyze_lines(lines: Iterable[str], settings: Settings) -> AsyncIterator[str]:

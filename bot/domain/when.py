@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.models import DeadlineView
+from bot.domain.models import DeadlineView
 
 
 def countdown(deadline: DeadlineView, today: date) -> str:

@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from adapters.base import ChatAdapter, DeliveryError
-from bot.clock import Clock, utcnow
+from bot.domain.clock import Clock, utcnow
+from bot.domain.models import DeadlineView, Message, StoryView, Target
 from bot.metrics import METRICS
-from bot.models import DeadlineView, Message, StoryView, Target
+from bot.ports import ChatAdapter, DeliveryError
 from storage import Store
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
@@ -58,6 +58,8 @@ def message_from_json(text: str) -> Message:
         stories = tuple(_story(s) for s in data.pop("stories", ()))
         deadlines = tuple(_deadline(d) for d in data.pop("deadlines", ()))
         lines = tuple(data.pop("lines", ()))
+        if data.get("as_of"):  # rows written before messages carried their date have none
+            data["as_of"] = date.fromisoformat(data["as_of"])
         return Message(**data, stories=stories, deadlines=deadlines, lines=lines)
     except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
         raise ValueError(f"malformed outbox payload: {exc}") from None

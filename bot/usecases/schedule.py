@@ -22,13 +22,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import Clock
 from bot.config import parse_hhmm
-from bot.deliver import Outbox
-from bot.digest import compose_digest
-from bot.models import DeadlineView, Message, Target
-from bot.reminders import reminder_key, reminders_due
-from bot.when import countdown, date_label
+from bot.domain.clock import Clock
+from bot.domain.models import DeadlineView, Message, Target
+from bot.domain.when import countdown, date_label
+from bot.usecases.deliver import Outbox
+from bot.usecases.digest import compose_digest
+from bot.usecases.reminders import reminder_key, reminders_due
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import kv as kv_q
@@ -91,6 +91,20 @@ async def enqueue_digest(store: Store, outbox: Outbox, sub: Subscription, *, now
     if added:
         await store.run(sub_q.mark_digest_sent, sub.id, now)
     return added
+
+
+async def send_digests_now(store: Store, outbox: Outbox, *, now: datetime, max_wait_s: float = 60) -> int:
+    """Compose a digest for every active subscription and deliver it now through `outbox`; returns how many
+    were delivered. The adapters behind `outbox` must already be able to send."""
+    keys = []
+    for sub in await store.run(sub_q.active_subscriptions):
+        local_date = now.astimezone(ZoneInfo(sub.timezone)).date()
+        # Its own key: an explicit "send now" goes out even if this morning's digest already did.
+        key = f"digest:{sub.id}:{local_date}:now:{now.isoformat(timespec='seconds')}"
+        if await enqueue_digest(store, outbox, sub, now=now, local_date=local_date, key=key):
+            keys.append(key)
+    final = await outbox.deliver_until_idle(keys, max_wait_s=max_wait_s)
+    return sum(status == "sent" for status in final.values())
 
 
 class Schedule:
@@ -230,7 +244,7 @@ def reminder_message(deadline: DeadlineView, today: date) -> Message:
     """A short reminder for one deadline, with its countdown."""
     left = countdown(deadline, today)
     return Message(kind="reminder", title=f"Reminder: {deadline.what} — {left}",
-                   text=f"{deadline.what}: {left} ({date_label(deadline)})", deadlines=(deadline,))
+                   text=f"{deadline.what}: {left} ({date_label(deadline)})", deadlines=(deadline,), as_of=today)
 
 
 def alert_message(change: DeadlineChange) -> Message:

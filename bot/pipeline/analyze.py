@@ -14,8 +14,8 @@ from bot.analysis.cluster import StorySignature, story_signature
 from bot.analysis.deadlines import extract_deadlines
 from bot.analysis.relevance import assess_relevance
 from bot.analysis.summarize import ExtractiveSummarizer, Summarizer, summarize_text
-from bot.models import Analysis, DeadlineMention, Relevance
-from bot.workers import WorkerPool
+from bot.domain.models import Analysis, DeadlineMention, Relevance
+from bot.pipeline.workers import WorkerPool
 
 
 @dataclass(frozen=True)

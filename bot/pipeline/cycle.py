@@ -1,7 +1,8 @@
 """One ingest-and-analyse cycle: feeds and seed files in, items, stories and deadlines out.
 
-Work is batched per feed: one store call finds what is new, analysis runs on the event loop, one store
-call saves the batch with its story and deadline bookkeeping. Each feed or file fails alone.
+Work is batched per feed: one store call finds what is new, parsing and analysis run in the analysis
+workers (on the event loop's thread when there are none), one store call saves the batch with its story
+and deadline bookkeeping. Each feed or file fails alone.
 """
 
 from __future__ import annotations
@@ -30,15 +31,15 @@ from bot.analysis.cluster import (
     story_signature,
 )
 from bot.analysis.summarize import Summarizer
-from bot.analyze import Analyzer
-from bot.clock import Clock
+from bot.domain.clock import Clock
+from bot.domain.models import Analysis, Item, RawEntry, SourceKind
 from bot.ingest.feeds import FeedFetcher
 from bot.ingest.netguard import redact_url
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_items
 from bot.ingest.seeds import SeedError, read_seed_file
 from bot.metrics import METRICS
-from bot.models import Analysis, Item, RawEntry, SourceKind
+from bot.pipeline.analyze import Analyzer
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
@@ -314,7 +315,8 @@ def _parsed_signature(data: str) -> StorySignature:
 def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,
                   now: datetime) -> str:
     """Attach the item to a story told by another outlet within the window, or start a new story."""
-    signature = entry.analysis.signature or story_signature(entry.item.title, entry.item.text)
+    given = entry.analysis.signature
+    signature = given if isinstance(given, StorySignature) else story_signature(entry.item.title, entry.item.text)
     found = match_story(signature, candidates, entry.item.published, window=STORY_WINDOW)
     if found:
         index = next(i for i, candidate in enumerate(candidates) if candidate[0] == found)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 from bot.analysis.relevance import first_matching_term
-from bot.models import DeadlineView, Message, StoryView
+from bot.domain.models import DeadlineView, Message, StoryView
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
@@ -55,7 +55,7 @@ def digest_message(stories: list[StoryView], deadlines: list[DeadlineView], *, t
         parts.extend(f"• {d.what}: {d.start or 'date TBD'}" + (f"–{d.end}" if d.end and d.end != d.start else "")
                      for d in deadlines)
     return Message(kind="digest", title=title, text="\n".join(parts), stories=tuple(stories),
-                   deadlines=tuple(deadlines))
+                   deadlines=tuple(deadlines), as_of=today)
 
 
 def _source_names(story: StoryView) -> str:

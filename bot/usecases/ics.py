@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from bot.models import DeadlineView
+from bot.domain.models import DeadlineView
 
 _PRODID = "-//uschina//deadlines//EN"
 

@@ -1,0 +1,25 @@
+"""Who may do what: the one statement of which `/uschina` commands are for admins."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+
+
+def command_words(text: str) -> list[str]:
+    """The words of a command line as a shell would split them (quotes group), or plain words if unbalanced."""
+    try:
+        return shlex.split(text.strip())
+    except ValueError:
+        return text.split()
+
+
+def needs_admin(words: Sequence[str]) -> bool:
+    """Commands that change what a channel or the whole bot receives are for admins only: subscribe,
+    unsubscribe, digest-time, sources add/remove, and watch/mute with a term."""
+    name, args = (words[0].lower(), words[1:]) if words else ("help", [])
+    if name == "sources":
+        return bool(args) and args[0].lower() in {"add", "remove"}
+    if name in {"watch", "mute"}:
+        return bool(args)
+    return name in {"subscribe", "unsubscribe", "digest-time"}

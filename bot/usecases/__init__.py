@@ -1,0 +1,2 @@
+"""What users see and receive: the `/uschina` commands, digests, reminders and alerts, the schedule that
+times them, and the outbox that delivers them through the chat adapters."""
