@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from bot.analysis.deadlines import extract_deadlines
+from bot.analysis.deadlines.merge import MERGE_POLICY
 from bot.config import Settings
 from bot.domain.models import Analysis, Relevance
 from bot.ports import CommandRequest
@@ -51,7 +52,8 @@ async def seed_story(store: Store, clock: FakeClock) -> None:
                     published=clock(), now=clock())
     await store.run(item_q.save_item, item, analysis, story_id="s1")
     await store.run(item_q.refresh_story, "s1", summary=TALKS, at=clock())
-    await store.run(deadline_q.record_mentions, item.id, date(2025, 7, 11), analysis.deadlines, clock())
+    await store.run(deadline_q.record_mentions, item.id, date(2025, 7, 11), analysis.deadlines, clock(),
+                    policy=MERGE_POLICY)
 
 
 async def test_summary_lists_recent_stories(handler: CommandHandler, store: Store, clock: FakeClock) -> None:

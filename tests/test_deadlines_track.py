@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlite_utils
 
+from bot.analysis.deadlines.merge import MERGE_POLICY
 from bot.domain.models import DeadlineMention
 from storage.db import open_database
 from storage.queries.deadlines import first_deadlines, get_deadline, list_deadlines, record_mentions
@@ -48,9 +49,9 @@ def add_item(db: sqlite_utils.Database, item_id: str, published: date, url: str 
 def test_same_deadline_from_two_items_is_one_with_both_sources(db: sqlite_utils.Database) -> None:
     add_item(db, "a", date(2025, 5, 12), "https://news.example.org/a")
     add_item(db, "b", date(2025, 5, 14))
-    first = record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG], NOW)
+    first = record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG], NOW, policy=MERGE_POLICY)
     reprieve = DeadlineMention("90-day reprieve ends", date(2025, 8, 12), date(2025, 8, 12), "day", 0.6, "x")
-    assert record_mentions(db, "b", date(2025, 5, 14), [reprieve], NOW) == []
+    assert record_mentions(db, "b", date(2025, 5, 14), [reprieve], NOW, policy=MERGE_POLICY) == []
     assert [c.kind for c in first] == ["new"]
     (view,) = list_deadlines(db, date(2025, 6, 1))
     assert view.id == first[0].deadline_id
@@ -61,7 +62,7 @@ def test_same_deadline_from_two_items_is_one_with_both_sources(db: sqlite_utils.
 def test_extension_moves_the_deadline_and_keeps_history(db: sqlite_utils.Database) -> None:
     add_item(db, "a", date(2025, 5, 12))
     add_item(db, "ext", date(2025, 8, 11))
-    (new,) = record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG], NOW)
+    (new,) = record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG], NOW, policy=MERGE_POLICY)
     extended = DeadlineMention(
         "tariff truce expires",
         date(2025, 11, 10),
@@ -70,7 +71,7 @@ def test_extension_moves_the_deadline_and_keeps_history(db: sqlite_utils.Databas
         0.8,
         "Trump extended the tariff truce with China by 90 days.",
     )
-    (change,) = record_mentions(db, "ext", date(2025, 8, 11), [extended], NOW)
+    (change,) = record_mentions(db, "ext", date(2025, 8, 11), [extended], NOW, policy=MERGE_POLICY)
     assert (change.kind, change.deadline_id) == ("changed", new.deadline_id)
     assert (change.old_start, change.new_start) == (date(2025, 8, 12), date(2025, 11, 10))
     view = get_deadline(db, new.deadline_id, as_of=date(2025, 8, 20))
@@ -85,11 +86,11 @@ def test_an_older_item_does_not_override_a_newer_date(db: sqlite_utils.Database)
     extended = DeadlineMention(
         "tariff truce expires", date(2025, 11, 10), date(2025, 11, 10), "day", 0.8, "The truce was extended."
     )
-    (created,) = record_mentions(db, "new", date(2025, 8, 11), [extended], NOW)
+    (created,) = record_mentions(db, "new", date(2025, 8, 11), [extended], NOW, policy=MERGE_POLICY)
     stale = DeadlineMention(
         "tariff truce expires", date(2025, 8, 12), date(2025, 8, 12), "day", 0.7, "extended"
     )
-    assert record_mentions(db, "old", date(2025, 5, 12), [stale], NOW) == []
+    assert record_mentions(db, "old", date(2025, 5, 12), [stale], NOW, policy=MERGE_POLICY) == []
     view = get_deadline(db, created.deadline_id, as_of=date(2025, 8, 12))
     assert view is not None and view.start == date(2025, 11, 10)
     assert len(view.sources) == 2
@@ -99,12 +100,12 @@ def test_undated_event_that_gets_a_date_is_changed(db: sqlite_utils.Database) ->
     add_item(db, "a", date(2025, 7, 11))
     add_item(db, "b", date(2025, 9, 20))
     summit = DeadlineMention("Trump–Xi summit", None, None, "unknown", 0.5, "an upcoming summit")
-    (new,) = record_mentions(db, "a", date(2025, 7, 11), [summit], NOW)
+    (new,) = record_mentions(db, "a", date(2025, 7, 11), [summit], NOW, policy=MERGE_POLICY)
     assert [v.status for v in list_deadlines(db, date(2025, 7, 12))] == ["tbd"]
     dated = DeadlineMention(
         "Trump–Xi meeting", date(2025, 10, 30), date(2025, 10, 30), "day", 0.8, "in Busan"
     )
-    (change,) = record_mentions(db, "b", date(2025, 9, 20), [dated], NOW)
+    (change,) = record_mentions(db, "b", date(2025, 9, 20), [dated], NOW, policy=MERGE_POLICY)
     assert (change.kind, change.deadline_id, change.old_start) == ("changed", new.deadline_id, None)
 
 
@@ -122,12 +123,12 @@ def test_cancellation_marks_status_and_hides_it_by_default(db: sqlite_utils.Data
         0.6,
         "Trump warned he may cancel the meeting with Xi on Oct 31.",
     )
-    (new,) = record_mentions(db, "a", date(2025, 10, 1), [meeting], NOW)
-    assert record_mentions(db, "a", date(2025, 10, 1), [threat], NOW) == []
+    (new,) = record_mentions(db, "a", date(2025, 10, 1), [meeting], NOW, policy=MERGE_POLICY)
+    assert record_mentions(db, "a", date(2025, 10, 1), [threat], NOW, policy=MERGE_POLICY) == []
     called_off = DeadlineMention(
         "Trump–Xi meeting", None, None, "unknown", 0.5, "The meeting was called off."
     )
-    (change,) = record_mentions(db, "b", date(2025, 10, 20), [called_off], NOW)
+    (change,) = record_mentions(db, "b", date(2025, 10, 20), [called_off], NOW, policy=MERGE_POLICY)
     assert (change.kind, change.deadline_id) == ("cancelled", new.deadline_id)
     assert list_deadlines(db, date(2025, 10, 21)) == []
     (view,) = list_deadlines(db, date(2025, 10, 21), include_all=True)
@@ -146,7 +147,7 @@ def test_statuses_and_order(db: sqlite_utils.Database) -> None:
             "100% tariff takes effect", date(2025, 7, 20), date(2025, 7, 20), "day", 0.8, "Jul 20"
         ),
     ]
-    assert len(record_mentions(db, "a", date(2025, 7, 1), mentions, NOW)) == 4
+    assert len(record_mentions(db, "a", date(2025, 7, 1), mentions, NOW, policy=MERGE_POLICY)) == 4
     views = list_deadlines(db, date(2025, 8, 5))
     assert [(v.what, v.status) for v in views] == [
         ("new round of trade talks", "due"),
@@ -173,7 +174,7 @@ def test_list_deadlines_until_keeps_undated_and_those_starting_by_then(db: sqlit
     near = DeadlineMention("trade talks begin", date(2025, 8, 1), date(2025, 8, 10), "range", 0.6, "talks")
     far = DeadlineMention("tariff truce expires", date(2025, 11, 10), date(2025, 11, 10), "day", 0.7, "truce")
     summit = DeadlineMention("Trump–Xi summit", None, None, "unknown", 0.5, "summit")
-    record_mentions(db, "a", date(2025, 7, 11), [near, far, summit], NOW)
+    record_mentions(db, "a", date(2025, 7, 11), [near, far, summit], NOW, policy=MERGE_POLICY)
     whats = [v.what for v in list_deadlines(db, date(2025, 7, 11), until=date(2025, 8, 1))]
     assert whats == ["trade talks begin", "Trump–Xi summit"]
 
@@ -183,7 +184,7 @@ def test_list_deadlines_limit_keeps_the_soonest(db: sqlite_utils.Database) -> No
     far = DeadlineMention("tariff truce expires", date(2025, 11, 10), date(2025, 11, 10), "day", 0.7, "truce")
     near = DeadlineMention("trade talks begin", date(2025, 8, 1), date(2025, 8, 10), "range", 0.6, "talks")
     summit = DeadlineMention("Trump–Xi summit", None, None, "unknown", 0.5, "summit")
-    record_mentions(db, "a", date(2025, 7, 11), [far, summit, near], NOW)
+    record_mentions(db, "a", date(2025, 7, 11), [far, summit, near], NOW, policy=MERGE_POLICY)
     assert [v.what for v in list_deadlines(db, date(2025, 7, 11), limit=2)] == [
         "trade talks begin", "tariff truce expires"]
     assert list_deadlines(db, date(2025, 7, 11))[-1].what == "Trump–Xi summit"
@@ -259,3 +260,14 @@ def test_a_busy_horizon_does_not_hide_the_undated_deadlines(db: sqlite_utils.Dat
     db.table("deadlines").insert_all(rows)
     shown = first_deadlines(db, as_of, until=as_of + timedelta(days=21), dated=15, undated=3)
     assert len(shown) == 16 and shown[-1].what == "Trump–Xi summit" and shown[-1].start is None
+
+
+def test_every_move_verb_moves_a_deadline_whatever_the_word(db: sqlite_utils.Database) -> None:
+    # "prolonged" moves a deadline as "extended" does: one policy (bot.analysis.deadlines.merge) for both.
+    add_item(db, "a", date(2025, 5, 12))
+    add_item(db, "b", date(2025, 8, 11))
+    record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG], NOW, policy=MERGE_POLICY)
+    prolonged = DeadlineMention("tariff truce expires", date(2025, 11, 10), date(2025, 11, 10), "day", 0.8,
+                                "The truce was prolonged to Nov. 10.")
+    (change,) = record_mentions(db, "b", date(2025, 8, 11), [prolonged], NOW, policy=MERGE_POLICY)
+    assert (change.kind, change.old_start, change.new_start) == ("changed", date(2025, 8, 12), date(2025, 11, 10))

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
-from bot.analysis.llm import LLMSummarizer, MemorySummaryCache, StoreSummaryCache
+from bot.analysis.llm import LLMSummarizer, MemorySummaryCache
 from bot.analysis.summarize import ExtractiveSummarizer, summarize_text
 from storage.store import Store
+from storage.summary_cache import StoreSummaryCache
 from tests.fakes.fake_llm import FakeLLM
 
 API_KEY = "sk-test-secret-123456"

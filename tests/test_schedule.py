@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 import time_machine
 
+from bot.analysis.deadlines.merge import MERGE_POLICY
 from bot.domain.models import Message
 from bot.usecases.deliver import Outbox, message_from_json
 from bot.usecases.digest import compose_digest
@@ -235,7 +236,7 @@ async def test_logged_changes_are_alerted_once_even_after_a_crash(
     await store.run(item_q.save_item, make_item(), Analysis(Relevance(True, 0.9), ""), story_id=None)
     talks = DeadlineMention("trade talks begin", date(2025, 8, 1), date(2025, 8, 10), "range", 0.6, "Talks ...")
     # The ingest committed its change, then the process died before alerting: the log still has it.
-    await store.run(deadline_q.record_mentions, "i1", date(2025, 7, 11), [talks], clock())
+    await store.run(deadline_q.record_mentions, "i1", date(2025, 7, 11), [talks], clock(), policy=MERGE_POLICY)
     restarted = new_schedule(store, clock, schedules)
     assert await restarted.alert_logged_changes() == 1
     assert await restarted.alert_logged_changes() == 0

@@ -18,8 +18,6 @@ import aiohttp
 
 from bot.analysis.sentences import split_sentences
 from bot.analysis.summarize import Summarizer
-from storage.queries import kv
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -59,21 +57,6 @@ class MemorySummaryCache:
     async def put(self, key: str, value: str) -> None:
         """Store `value` under `key`."""
         self.values[key] = value
-
-
-class StoreSummaryCache:
-    """A SummaryCache in the database's `kv` table, so cache and budget survive restarts."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def get(self, key: str) -> str | None:
-        """The value under `key`, or None."""
-        return await self.store.run(kv.get, key)
-
-    async def put(self, key: str, value: str) -> None:
-        """Store `value` under `key`."""
-        await self.store.run(kv.put, key, value)
 
 
 class LLMError(Exception):

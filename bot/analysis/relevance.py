@@ -25,7 +25,7 @@ from bot.analysis.lexicon import (
     US_OFFICIALS,
 )
 from bot.analysis.sentences import sentence_spans
-from bot.models import Relevance
+from bot.domain.models import Relevance
 
 DEFAULT_THRESHOLD = 0.5
 LEDE_SENTENCES = 2

@@ -110,7 +110,8 @@ async def build_summarizer(settings: Settings, session: aiohttp.ClientSession, s
     extractive = ExtractiveSummarizer()
     if settings.llm is None:
         return extractive
-    from bot.analysis.llm import LLMSummarizer, StoreSummaryCache
+    from bot.analysis.llm import LLMSummarizer
+    from storage.summary_cache import StoreSummaryCache
 
     return LLMSummarizer(
         base_url=settings.llm.base_url, model=settings.llm.model, api_key=settings.llm.api_key,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 Granularity = Literal["day", "range", "month", "quarter", "unknown"]
 PublishedFrom = Literal["feed", "front_matter", "text", "mtime", "fetched"]
@@ -134,3 +135,30 @@ class Message:
     # The local date (in the channel's time zone) it was composed for: countdowns count from this day,
     # whenever and wherever the message is rendered.
     as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class TrackedDeadline:
+    """A deadline already tracked, as the merge policy sees it."""
+
+    id: str
+    topic: str
+    start: date | None
+    end: date | None
+
+
+class DeadlinePolicy(Protocol):
+    """How reports of deadlines are merged into the tracked ones: given to storage, decided by the analysis."""
+
+    def topic(self, what: str) -> str:
+        """The topic that groups reports of one event ("reprieve ends" ~ "truce expires")."""
+        ...
+
+    def match(self, mention: DeadlineMention, tracked: Sequence[TrackedDeadline],
+              published: date) -> TrackedDeadline | None:
+        """The tracked deadline a mention published on `published` reports on, or None for a new one."""
+        ...
+
+    def is_cancellation(self, evidence: str) -> bool:
+        """Whether the report says its event was called off."""
+        ...

@@ -30,6 +30,7 @@ from bot.analysis.cluster import (
     signature_to_json,
     story_signature,
 )
+from bot.analysis.deadlines.merge import MERGE_POLICY
 from bot.analysis.summarize import Summarizer
 from bot.domain.clock import Clock
 from bot.domain.models import Analysis, Item, RawEntry, SourceKind
@@ -291,7 +292,7 @@ def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datet
                 outcome.touched_stories.append(story_id)
             if entry.analysis.deadlines:
                 outcome.changes.extend(deadline_q.record_mentions(
-                    db, item_id, entry.item.published.date(), entry.analysis.deadlines, now))
+                    db, item_id, entry.item.published.date(), entry.analysis.deadlines, now, policy=MERGE_POLICY))
     return outcome
 
 

@@ -10,9 +10,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from bot.analysis.deadlines import topic_key
-from bot.analysis.deadlines.merge import Tracked, is_cancellation, match_tracked
-from bot.domain.models import DeadlineMention, DeadlineView
+from bot.domain.models import DeadlineMention, DeadlinePolicy, DeadlineView, TrackedDeadline
 from storage.queries.timestamps import to_iso
 
 ChangeKind = Literal["new", "changed", "cancelled"]
@@ -38,12 +36,15 @@ def record_mentions(
     published: date,
     mentions: Sequence[DeadlineMention],
     now: datetime,
+    *,
+    policy: DeadlinePolicy,
 ) -> list[DeadlineChange]:
-    """Merge an item's mentions into the tracked deadlines; return the new, moved and cancelled ones."""
+    """Merge an item's mentions into the tracked deadlines by `policy` (the analysis decides what is one
+    event); return the new, moved and cancelled ones."""
     changes = []
     with db.atomic():
         for mention in mentions:
-            change = _record_one(db, item_id, published, mention, now)
+            change = _record_one(db, item_id, published, mention, now, policy)
             if change is not None:
                 changes.append(change)
                 _log_change(db, change, now)
@@ -69,20 +70,18 @@ def changes_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500)
 
 
 def _record_one(
-    db: sqlite_utils.Database, item_id: str, published: date, mention: DeadlineMention, now: datetime
+    db: sqlite_utils.Database, item_id: str, published: date, mention: DeadlineMention, now: datetime,
+    policy: DeadlinePolicy,
 ) -> DeadlineChange | None:
-    topic = topic_key(mention.what)
-    existing = _find_match(db, topic, published, mention)
+    topic = policy.topic(mention.what)
+    existing = _find_match(db, topic, published, mention, policy)
     if existing is None:
-        return (
-            None
-            if is_cancellation(mention.evidence)
-            else _insert(db, topic, item_id, published, mention, now)
-        )
+        return None if policy.is_cancellation(mention.evidence) else _insert(db, topic, item_id, published,
+                                                                             mention, now)
     _add_source(db, existing["id"], item_id, mention.evidence, now)
     if published.isoformat() < (existing["dated_by"] or ""):
         return None  # an older report never overrides what a newer one said
-    if is_cancellation(mention.evidence):
+    if policy.is_cancellation(mention.evidence):
         return _cancel(db, existing, item_id, published, now)
     if mention.start is None or (_day(existing["start"]), _day(existing["end"])) == (
         mention.start,
@@ -93,12 +92,12 @@ def _record_one(
 
 
 def _find_match(
-    db: sqlite_utils.Database, topic: str, published: date, mention: DeadlineMention
+    db: sqlite_utils.Database, topic: str, published: date, mention: DeadlineMention, policy: DeadlinePolicy
 ) -> dict[str, Any] | None:
     rows = {r["id"]: r for r in db.query("SELECT * FROM deadlines WHERE topic = ? AND status != 'cancelled'",
                                          [topic])}
-    tracked = [Tracked(r["id"], r["topic"], _day(r["start"]), _day(r["end"])) for r in rows.values()]
-    found = match_tracked(mention, tracked, published)
+    tracked = [TrackedDeadline(r["id"], r["topic"], _day(r["start"]), _day(r["end"])) for r in rows.values()]
+    found = policy.match(mention, tracked, published)
     return rows[found.id] if found else None
 
 

@@ -18,7 +18,7 @@ from bot.analysis.deadlines.merge import one_per_event
 from bot.analysis.deadlines.model import DeadlineModel, shipped_model
 from bot.analysis.deadlines.text import clause_around, is_ours, mentions_us_and_china
 from bot.analysis.sentences import split_sentences
-from bot.models import DeadlineMention
+from bot.domain.models import DeadlineMention
 
 _UNDATED = re.compile(
     r"mutually (?:acceptable|agreeable|convenient) (?:date|time)|date (?:is |was |has )?(?:yet )?(?:still )?"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.analysis.deadlines.events import topic_key
-from bot.models import DeadlineMention
+from bot.domain.models import DeadlineMention, TrackedDeadline
 
 
 def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
@@ -78,16 +78,6 @@ _HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|would|threaten\w*|warn\w*|cons
                            re.I)
 
 
-@dataclass(frozen=True)
-class Tracked:
-    """A deadline already tracked, as the merge policy sees it."""
-
-    id: str
-    topic: str
-    start: date | None
-    end: date | None
-
-
 def reports_a_move(evidence: str) -> bool:
     """Whether the report says its event was moved (extended, postponed, delayed...)."""
     return _MOVED.search(evidence) is not None
@@ -98,7 +88,9 @@ def is_cancellation(evidence: str) -> bool:
     return any(not _HEDGE_BEFORE.search(evidence[: found.start()]) for found in _CANCELLED.finditer(evidence))
 
 
-def match_tracked(mention: DeadlineMention, tracked: Sequence[Tracked], published: date) -> Tracked | None:
+def match_tracked(
+    mention: DeadlineMention, tracked: Sequence[TrackedDeadline], published: date
+) -> TrackedDeadline | None:
     """The tracked deadline (not cancelled) this mention, published on `published`, reports on; None: new.
 
     Same topic. An undated report refers to the topic's nearest still-open deadline; a dated one to the
@@ -115,10 +107,30 @@ def match_tracked(mention: DeadlineMention, tracked: Sequence[Tracked], publishe
     return min(near, key=lambda entry: entry[:2])[2] if near else None
 
 
-def distance(tracked: Tracked, mention: DeadlineMention) -> int:
+def distance(tracked: TrackedDeadline, mention: DeadlineMention) -> int:
     """Days between a tracked deadline and a mention: 0 when their intervals overlap or either is undated."""
     if not (tracked.start and tracked.end and mention.start and mention.end):
         return 0
     if tracked.start <= mention.end and mention.start <= tracked.end:
         return 0
     return min(abs((tracked.start - mention.end).days), abs((mention.start - tracked.end).days))
+
+
+class MergePolicy:
+    """The merge policy storage applies (a `DeadlinePolicy`): topics, matching, cancellations."""
+
+    def topic(self, what: str) -> str:
+        """The topic that groups reports of one event."""
+        return topic_key(what)
+
+    def match(self, mention: DeadlineMention, tracked: Sequence[TrackedDeadline],
+              published: date) -> TrackedDeadline | None:
+        """The tracked deadline this mention reports on, or None."""
+        return match_tracked(mention, tracked, published)
+
+    def is_cancellation(self, evidence: str) -> bool:
+        """Whether the report says its event was called off."""
+        return is_cancellation(evidence)
+
+
+MERGE_POLICY = MergePolicy()

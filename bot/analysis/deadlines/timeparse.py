@@ -16,7 +16,7 @@ from typing import Any
 
 import duckling
 
-from bot.models import Granularity
+from bot.domain.models import Granularity
 
 
 @dataclass(frozen=True)
