@@ -6,6 +6,7 @@ passage text alone (no headline), as a feed's summary would deliver it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,10 +26,29 @@ PARTS = ("tune", "test")
 Interval = tuple[date, date]
 
 
+TEST_SHARE = 35  # percent of events held out for the once-per-release report
+
+
+def part_of(event: str) -> str:
+    """"test" or "tune" for an event, fixed by a hash of its id: every report of one event is in one part,
+    and the split stays put as the corpus grows."""
+    bucket = int(hashlib.sha256(event.encode()).hexdigest()[:8], 16) % 100
+    return "test" if bucket < TEST_SHARE else "tune"
+
+
 def load(part: str) -> list[dict[str, Any]]:
-    """The passages of one corpus part ("tune" or "test")."""
-    lines = (HERE / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    """The passages of one corpus part ("tune" or "test"), from every file in corpus/passages/."""
+    cases, seen = [], set()
+    for path in sorted((HERE / "passages").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            key = " ".join(case["text"].split())
+            if key not in seen and part_of(case["event"]) == part:  # a passage found twice counts once
+                seen.add(key)
+                cases.append(case)
+    return cases
 
 
 @dataclass

@@ -1,0 +1,42 @@
+"""Regression floors for the analysis on the judgement corpus (corpus/README.md).
+
+The floors sit a little under what this release measured on each part, so a change that makes the
+judgement worse fails here. They guard; they are not the measure (`python -m corpus score PART` is).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from corpus import score
+
+# part -> measure -> floor; measured in this release: see corpus/README.md
+FLOORS = {
+    "tune": {"relevance_f1": 0.94, "deadlines_p": 0.85, "deadlines_f1": 0.75, "stories_f1": 0.85},
+    "test": {"relevance_f1": 0.95, "deadlines_p": 0.62, "deadlines_f1": 0.60, "stories_f1": 0.88},
+}
+
+
+@cache
+def measured(part: str) -> dict[str, float]:
+    cases = score.load(part)
+    relevance = score.score_relevance(cases)
+    deadlines, _, _ = score.score_deadlines(cases)
+    stories = score.score_clustering(cases)
+    return {"relevance_f1": relevance.f1, "deadlines_p": deadlines.precision, "deadlines_f1": deadlines.f1,
+            "stories_f1": stories.f1}
+
+
+@pytest.mark.parametrize("part", sorted(FLOORS))
+def test_the_analysis_keeps_its_floors_on_the_corpus(part: str) -> None:
+    found = measured(part)
+    below = {name: round(found[name], 3) for name, floor in FLOORS[part].items() if found[name] < floor}
+    assert not below, f"{part}: below the floor: {below} (floors {FLOORS[part]})"
+
+
+def test_no_event_is_in_both_parts() -> None:
+    tune = {case["event"] for case in score.load("tune")}
+    test = {case["event"] for case in score.load("test")}
+    assert tune and test and not tune & test
