@@ -203,8 +203,8 @@ def _mount_routes(adapter: ChatAdapter, http: HttpServer) -> None:
 def _log_report(label: str, report: CycleReport) -> None:
     if report.entries or report.errors or report.feeds:
         log.info("%s: %s", label, "; ".join(report.lines()))
-    for error in report.errors:
-        log.warning("%s: %s", label, error)
+    for problem in report.errors + report.warnings:
+        log.warning("%s: %s", label, problem)
 
 
 def _log_crash(task: asyncio.Task[None]) -> None:

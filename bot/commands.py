@@ -36,7 +36,7 @@ USAGE = {
     "subscribe": "subscribe [HH:MM] [Area/City]: a morning digest in this channel (admins)",
     "unsubscribe": "unsubscribe: stop this channel's digest (admins)",
     "digest-time": "digest-time HH:MM [Area/City]: change when this channel's digest arrives (admins)",
-    "sources": "sources [list|add URL|remove URL]: the feeds we watch (add/remove: admins)",
+    "sources": "sources [list|add URL|remove URL|enable URL]: the feeds we watch (add/remove/enable: admins)",
     "search": "search QUERY: find stored US–China items",
     "watch": "watch [TERM | remove TERM]: always include items mentioning TERM in this channel's digest (admins)",
     "mute": "mute [TERM | remove TERM]: leave stories mentioning TERM out of this channel's digest (admins)",
@@ -168,11 +168,16 @@ class CommandHandler:
         action = args[0].lower() if args else "list"
         if action == "list":
             return await self._list_sources()
-        if action not in {"add", "remove"} or len(args) != 2:
-            raise CommandError("Use `sources list`, `sources add URL` or `sources remove URL`.")
+        if action not in {"add", "remove", "enable"} or len(args) != 2:
+            raise CommandError("Use `sources list`, `sources add URL`, `sources remove URL` or "
+                               "`sources enable URL`.")
         url = args[1].strip("<>").split("|")[0]  # Slack wraps links as <url|label>
         if action == "add":
             return await self._add_source(url, request)
+        if action == "enable":
+            enabled = await self.ctx.store.run(source_q.enable_source, url)
+            return Message(kind="text", text=f"Enabled {url}; it is checked on the next cycle." if enabled
+                           else f"Not a watched source: {url}")
         removed = await self.ctx.store.run(source_q.remove_source, url)
         return Message(kind="text", text=f"Removed {url}." if removed else f"Not a watched source: {url}")
 
@@ -254,7 +259,7 @@ class CommandHandler:
 def _changes_settings(name: str, args: list[str]) -> bool:
     """Commands that change what a channel or the whole bot receives are for admins only."""
     if name == "sources":
-        return bool(args) and args[0].lower() in {"add", "remove"}
+        return bool(args) and args[0].lower() in {"add", "remove", "enable"}
     if name in {"watch", "mute"}:
         return bool(args)
     return name in {"subscribe", "unsubscribe", "digest-time"}

@@ -227,12 +227,13 @@ class UsChinaGroup(app_commands.Group):
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=tz, value=tz) for tz in timezone_choices(current)]
 
-    @app_commands.command(name="sources", description="List the feeds; add or remove one (Manage Server)")
-    @app_commands.describe(action="list, add or remove", url="Feed URL (for add/remove)")
+    @app_commands.command(name="sources",
+                          description="List the feeds; add, remove or re-enable one (Manage Server)")
+    @app_commands.describe(action="list, add, remove or enable", url="Feed URL (for add/remove/enable)")
     async def sources(
         self,
         interaction: discord.Interaction,
-        action: Literal["list", "add", "remove"] = "list",
+        action: Literal["list", "add", "remove", "enable"] = "list",
         url: str | None = None,
     ) -> None:
         if action == "list":
