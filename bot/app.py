@@ -91,8 +91,11 @@ class Bot:
         await self.http.stop()
 
     async def health(self) -> dict[str, bool]:
+        """What /healthz reports: the store, the scheduler, and each adapter (connected, and its platform's
+        API reachable when the adapter can probe it)."""
         checks = {"store": await self.runtime.store.ping(), "scheduler": self.schedule.scheduler.running}
-        checks.update({f"adapter:{name}": adapter.healthy() for name, adapter in self.adapters.items()})
+        for name, adapter in self.adapters.items():
+            checks[f"adapter:{name}"] = adapter.healthy() and await _probe(adapter)
         return checks
 
     async def _feed_loop(self) -> None:
@@ -191,6 +194,12 @@ async def run_bot(settings: Settings, *, clock: Clock = utcnow,
         await stop.wait()
         log.info("shutting down")
         await bot.stop()
+
+
+async def _probe(adapter: ChatAdapter) -> bool:
+    """The adapter's API probe, when it has one (see `ChatAdapter.healthy`); True otherwise."""
+    probe = getattr(adapter, "probe", None)
+    return True if probe is None else bool(await probe())
 
 
 def _mount_routes(adapter: ChatAdapter, http: HttpServer) -> None:

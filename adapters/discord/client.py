@@ -351,8 +351,10 @@ class DiscordAdapter:
             self._task = None
 
     def healthy(self) -> bool:
-        """True once READY and until closed."""
-        return self.client.is_ready() and not self.client.is_closed()
+        """True once READY, until closed, while the gateway socket is open. discord.py keeps `is_ready()`
+        through a lost connection while it retries, so the socket is what says Discord is reachable."""
+        ws = self.client.ws
+        return self.client.is_ready() and not self.client.is_closed() and ws is not None and ws.open
 
     async def send(self, target: Target, message: Message) -> str:
         """Post `message` (split into several messages if needed); return the first message's id."""
