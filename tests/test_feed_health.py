@@ -22,7 +22,7 @@ from bot.cli import main
 from bot.commands import CommandContext, CommandHandler
 from bot.config import Settings
 from bot.cycle import CycleReport, Ingestor
-from bot.ingest.feeds import FeedFetcher, make_session, parse_retry_after
+from bot.ingest.feeds import FeedFetcher, make_session
 from storage import Store
 from storage.db import open_database
 from storage.queries import sources as source_q
@@ -104,6 +104,8 @@ async def test_retry_after_as_an_http_date_sets_the_next_attempt(
 
 
 def test_retry_after_values() -> None:
+    from bot.ingest.feeds import parse_retry_after
+
     now = datetime(2025, 7, 11, 9, tzinfo=UTC)
     assert parse_retry_after("120", now=now) == 120
     assert parse_retry_after("Fri, 11 Jul 2025 10:00:00 GMT", now=now) == 3600

@@ -284,11 +284,14 @@ def _read_capped(path: Path, max_bytes: int) -> bytes:
     if not path.is_file():  # checked before opening: opening a FIFO would wait for a writer
         raise SeedError("not a regular file")
     with path.open("rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise SeedError("not a regular file")
-        if os.fstat(handle.fileno()).st_size > max_bytes:
+        if info.st_size > max_bytes:
             raise SeedError(f"file larger than {max_bytes // 1024} KB")
-        data = handle.read(max_bytes + 1)
+        # read(n) allocates n bytes up front: ask for the size seen (plus one, to notice growth), not the cap.
+        # A file still being written is read again at the next poll, when its size or mtime has changed.
+        data = handle.read(info.st_size + 1)
     if len(data) > max_bytes:
         raise SeedError(f"file larger than {max_bytes // 1024} KB")
     return data
