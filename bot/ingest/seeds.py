@@ -84,9 +84,8 @@ def _decode_declared(data: bytes) -> str:
         chinese = decode_gb(data)
         if chinese is not None:
             return chinese
-        if name is None:
-            raise SeedError("not UTF-8 text (save it as UTF-8, or declare <meta charset> in HTML)")
-    assert name is not None
+    if name is None:
+        raise SeedError("not UTF-8 text (save it as UTF-8, or declare <meta charset> in HTML)")
     if name.lower() in {"gb2312", "gbk", "x-gbk"}:
         name = "gb18030"  # a superset: pages labelled GB2312 routinely use GBK characters (as browsers do)
     try:
@@ -127,21 +126,29 @@ def _split_front_matter(text: str) -> _FrontMatter:
         return _FrontMatter({}, text)
     try:
         header, body = handler.split(text)
-        if len(header.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
-            raise SeedError(f"front matter larger than {MAX_FRONT_MATTER_BYTES // 1024} KB")
-        metadata = yaml.load(header, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
-    except SeedError:
-        raise
-    except RecursionError as exc:  # thousands of nested brackets
-        raise SeedError("invalid front matter YAML: nested too deeply") from exc
-    except (ValueError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SeedError(f"invalid front matter YAML: {first}") from exc
+    except ValueError as exc:
+        raise SeedError(f"invalid front matter YAML: {_first_line(exc)}") from exc
+    if len(header.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise SeedError(f"front matter larger than {MAX_FRONT_MATTER_BYTES // 1024} KB")
+    metadata = _load_yaml(header)
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
         raise SeedError("front matter must be a mapping of keys to values")
     return _FrontMatter(metadata, body.strip("\n"))
+
+
+def _load_yaml(header: str) -> Any:
+    try:
+        return yaml.load(header, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError as exc:  # thousands of nested brackets
+        raise SeedError("invalid front matter YAML: nested too deeply") from exc
+    except (ValueError, yaml.YAMLError) as exc:
+        raise SeedError(f"invalid front matter YAML: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _front_matter_date(value: object) -> datetime:
@@ -279,8 +286,8 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _read_capped(path: Path, max_bytes: int) -> bytes:
-    """At most `max_bytes` of a regular file: the size is checked before reading, and the read stops one
-    byte past the cap in case the file grew in between (a 1 GB file never reaches memory)."""
+    """The bytes of a regular file of at most `max_bytes`: the size is checked before reading and the read
+    is bounded by it, so a 1 GB file never reaches memory."""
     if not path.is_file():  # checked before opening: opening a FIFO would wait for a writer
         raise SeedError("not a regular file")
     with path.open("rb") as handle:
