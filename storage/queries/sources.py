@@ -231,4 +231,7 @@ def format_source_health(row: SourceRow, now: datetime) -> str:
         return "not fetched yet"
     age = now - row.last_ok_at
     health = "ok, fetched just now" if age < timedelta(minutes=1) else f"ok, fetched {_duration(age)} ago"
-    return f"{health}; warning: {row.last_error}" if row.last_error else health
+    # A warning is stored by the same successful fetch (last_fetch_at == last_ok_at); an error left by an
+    # older failure is not one.
+    warned = row.last_error and row.last_fetch_at == row.last_ok_at
+    return f"{health}; warning: {row.last_error}" if warned else health
