@@ -59,7 +59,10 @@ class ChatAdapter(Protocol):
         ...
 
     def healthy(self) -> bool:
-        """True while connected (or able to send)."""
+        """True while connected (or able to send).
+
+        An adapter without a live connection to watch may also define `async def probe() -> bool`, True
+        when its platform's API answers; /healthz then asks it too."""
         ...
 
 

@@ -34,6 +34,8 @@ async def test_recent_stories_name_sources_and_rank(store: Store) -> None:
     for story_id, score in (("s1", 0.6), ("s2", 0.95)):
         await store.run(item_q.create_story, story_id, title=f"story {story_id}", url=None, signature="{}",
                         score=score, published=NOW, now=NOW)
+    await store.run(item_q.save_item, make_item(id="i5", guid="g5", url="https://example.com/c", content_hash="h5"),
+                    RELEVANT, story_id="s1")
     await store.run(item_q.save_item, make_item(), RELEVANT, story_id="s2")
     await store.run(item_q.save_item, make_item(id="i9", url="https://gov.example/x", content_hash="h9",
                                                  source_name="State Dept", source_kind="official"),

@@ -232,12 +232,13 @@ class UsChinaGroup(app_commands.Group):
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=tz, value=tz) for tz in timezone_choices(current)]
 
-    @app_commands.command(name="sources", description="List the feeds; add or remove one (Manage Server)")
-    @app_commands.describe(action="list, add or remove", url="Feed URL (for add/remove)")
+    @app_commands.command(name="sources",
+                          description="List the feeds; add, remove or re-enable one (Manage Server)")
+    @app_commands.describe(action="list, add, remove or enable", url="Feed URL (for add/remove/enable)")
     async def sources(
         self,
         interaction: discord.Interaction,
-        action: Literal["list", "add", "remove"] = "list",
+        action: Literal["list", "add", "remove", "enable"] = "list",
         url: str | None = None,
     ) -> None:
         if action == "list":
@@ -367,8 +368,10 @@ class DiscordAdapter:
             self._task = None
 
     def healthy(self) -> bool:
-        """True once READY and until closed."""
-        return self.client.is_ready() and not self.client.is_closed()
+        """True once READY, until closed, while the gateway socket is open. discord.py keeps `is_ready()`
+        through a lost connection while it retries, so the socket is what says Discord is reachable."""
+        ws = self.client.ws
+        return self.client.is_ready() and not self.client.is_closed() and ws is not None and ws.open
 
     async def send(self, target: Target, message: Message) -> str:
         """Post `message` (split into several messages if needed); return the first message's id."""

@@ -33,6 +33,7 @@ from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner
 
 log = logging.getLogger(__name__)
 
+PROBE_TIMEOUT_S = 5.0
 COMMAND = "/uschina"
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
@@ -143,6 +144,7 @@ class SlackAdapter:
         history_scopes: bool = False,
         ack_budget: float = 1.5,
         admin_cache_seconds: float = 600.0,
+        probe_cache_seconds: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         oauth = bool(client_id and client_secret)
@@ -159,6 +161,8 @@ class SlackAdapter:
         self._admin_ttl = admin_cache_seconds
         self._clock = clock
         self._admin_cache: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._probe_ttl = probe_cache_seconds
+        self._probe: tuple[bool, float] | None = None  # the last probe's answer and when it was asked
         self._handler: CommandHandler | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._running = False
@@ -219,6 +223,24 @@ class SlackAdapter:
                 and not session.closed
             )
         return True
+
+    async def probe(self) -> bool:
+        """True when Slack's Web API answers (`api.test`, no token needed); asked at most once per
+        `probe_cache_seconds`, so a /healthz scraped every few seconds does not call Slack every time."""
+        now = self._clock()
+        if self._probe is not None and now - self._probe[1] < self._probe_ttl:
+            return self._probe[0]
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT_S):
+                await self.client.api_test()
+            reachable = True
+        except SlackApiError:
+            reachable = True  # an error answer is still an answer
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.warning("slack: API unreachable: %s", type(exc).__name__)
+            reachable = False
+        self._probe = (reachable, now)
+        return reachable
 
     # --- HTTP mode ---------------------------------------------------------------------------------
 

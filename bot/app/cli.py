@@ -132,8 +132,9 @@ def _parser() -> argparse.ArgumentParser:
                            help="write an iCalendar feed to FILE (or stdout)")
     deadlines.set_defaults(func=_deadlines)
 
-    sources = sub.add_parser("sources", parents=[db_parent], help="list, add or remove watched feeds")
-    sources.add_argument("action", choices=["list", "add", "remove"])
+    sources = sub.add_parser("sources", parents=[db_parent],
+                             help="list, add, remove or re-enable watched feeds")
+    sources.add_argument("action", choices=["list", "add", "remove", "enable"])
     sources.add_argument("url", nargs="?")
     sources.add_argument("--name", help="display name for `add`")
     sources.add_argument("--kind", default="outlet", choices=["official", "wire", "outlet", "commentary"])
@@ -174,6 +175,8 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(line)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     nothing_worked = report.errors and report.entries == 0 and report.not_modified + report.same_body == 0
     return 1 if nothing_worked else 0
 
@@ -240,7 +243,7 @@ async def _sources(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.runtime import Runtime
     from storage.queries import sources as source_q
 
-    if args.action in {"add", "remove"} and not args.url:
+    if args.action in {"add", "remove", "enable"} and not args.url:
         print(f"uschina: sources {args.action} needs a URL", file=sys.stderr)
         return 2
     async with Runtime.open(settings) as runtime:
@@ -252,6 +255,11 @@ async def _sources(args: argparse.Namespace, settings: Settings) -> int:
             removed = await runtime.store.run(source_q.remove_source, args.url, now=runtime.clock())
             print(f"removed {args.url}" if removed else f"not a watched source: {args.url}")
             return 0 if removed else 1
+        if args.action == "enable":
+            enabled = await runtime.store.run(source_q.enable_source, args.url)
+            print(f"enabled {args.url}; it is fetched on the next cycle" if enabled
+                  else f"not a watched source: {args.url}")
+            return 0 if enabled else 1
         return await _add_source(runtime, args)
 
 

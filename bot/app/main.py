@@ -91,8 +91,11 @@ class Bot:
         await self.http.stop()
 
     async def health(self) -> dict[str, bool]:
+        """What /healthz reports: the store, the scheduler, and each adapter (connected, and its platform's
+        API reachable when the adapter can probe it)."""
         checks = {"store": await self.runtime.store.ping(), "scheduler": self.schedule.scheduler.running}
-        checks.update({f"adapter:{name}": adapter.healthy() for name, adapter in self.adapters.items()})
+        for name, adapter in self.adapters.items():
+            checks[f"adapter:{name}"] = adapter.healthy() and await _probe(adapter)
         return checks
 
     async def _feed_loop(self) -> None:
@@ -210,6 +213,12 @@ async def _not_serving(request: CommandRequest) -> Message:
     return Message(kind="error", text="uschina is not serving commands right now.", ephemeral=True)
 
 
+async def _probe(adapter: ChatAdapter) -> bool:
+    """The adapter's API probe, when it has one (see `ChatAdapter.healthy`); True otherwise."""
+    probe = getattr(adapter, "probe", None)
+    return True if probe is None else bool(await probe())
+
+
 def _mount_routes(adapter: ChatAdapter, http: HttpServer) -> None:
     """Adapters that receive webhooks (Slack over HTTP) expose aiohttp route definitions."""
     routes = getattr(adapter, "routes", None)
@@ -220,8 +229,8 @@ def _mount_routes(adapter: ChatAdapter, http: HttpServer) -> None:
 def _log_report(label: str, report: CycleReport) -> None:
     if report.entries or report.errors or report.feeds:
         log.info("%s: %s", label, "; ".join(report.lines()))
-    for error in report.errors:
-        log.warning("%s: %s", label, error)
+    for problem in report.errors + report.warnings:
+        log.warning("%s: %s", label, problem)
 
 
 def _log_crash(task: asyncio.Task[None]) -> None:

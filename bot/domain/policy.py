@@ -16,10 +16,10 @@ def command_words(text: str) -> list[str]:
 
 def needs_admin(words: Sequence[str]) -> bool:
     """Commands that change what a channel or the whole bot receives are for admins only: subscribe,
-    unsubscribe, digest-time, sources add/remove, and watch/mute with a term."""
+    unsubscribe, digest-time, sources add/remove/enable, and watch/mute with a term."""
     name, args = (words[0].lower(), words[1:]) if words else ("help", [])
     if name == "sources":
-        return bool(args) and args[0].lower() in {"add", "remove"}
+        return bool(args) and args[0].lower() in {"add", "remove", "enable"}
     if name in {"watch", "mute"}:
         return bool(args)
     return name in {"subscribe", "unsubscribe", "digest-time"}

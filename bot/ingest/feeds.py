@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -19,6 +21,7 @@ from bot.ingest.netguard import BlockedAddress, GuardedResolver, HostPort, check
 MiB = 1024 * 1024
 _REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _PERMANENT_STATUSES = {404, 410}
+_RETRY_AFTER_STATUSES = {429, 503}  # the statuses whose Retry-After says when to come back
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, */*;q=0.5"
@@ -39,6 +42,7 @@ class FetchResult:
     error: str | None
     permanent: bool
     final_url: str | None = None  # where redirects ended, when they did
+    retry_after_s: float | None = None  # a 429/503's Retry-After, in seconds from now
 
     @property
     def ok(self) -> bool:
@@ -180,8 +184,13 @@ class FeedFetcher:
         if not 200 <= response.status < 300:
             reason = f"HTTP {response.status} {response.reason or ''}".strip()
             permanent = response.status in _PERMANENT_STATUSES
+            retry_after = (
+                parse_retry_after(response.headers.get("Retry-After"))
+                if response.status in _RETRY_AFTER_STATUSES else None
+            )
             return FetchResult(
-                url, response.status, None, None, None, content_type, False, reason, permanent, final
+                url, response.status, None, None, None, content_type, False, reason, permanent, final,
+                retry_after,
             )
         body = await self._read_capped(response)
         return FetchResult(
@@ -201,6 +210,23 @@ class FeedFetcher:
                 raise _BodyTooLarge
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date); None when absent or
+    unreadable. A date in the past means "now" (0)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT; a zone-less one is read as such
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _failure(url: str, error: str, *, permanent: bool = False) -> FetchResult:

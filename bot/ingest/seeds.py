@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import os
 import re
+import stat
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,12 +26,16 @@ from frontmatter.default_handlers import YAMLHandler
 from selectolax.lexbor import LexborHTMLParser
 
 from bot.domain.models import PublishedFrom, RawEntry
+from bot.ingest.charset import decode_gb
 from bot.ingest.normalize import as_utc, html_to_text
 
 SEED_SOURCE = "seeds"
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 MAX_SEED_BYTES = 5 * 1024 * 1024
+MAX_FRONT_MATTER_BYTES = 16 * 1024  # far more than a handful of keys needs; bounds the YAML parser's work
+MAX_TITLE_CHARS = 300
+MAX_META_CHARS = 2000  # source names and URLs
 _NOON = time(12, 0, tzinfo=UTC)
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts with the same two bytes
@@ -46,7 +52,8 @@ class SeedError(ValueError):
 
 
 def sniff_text(data: bytes) -> str:
-    """Decode file bytes: a BOM, else UTF-8, else an HTML <meta charset>; SeedError if none fits."""
+    """Decode file bytes: a BOM, else UTF-8, else an HTML <meta charset>, else GB-encoded Chinese (also
+    when it is labelled UTF-8); SeedError if none fits."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode(data[len(bom) :], encoding)
@@ -69,10 +76,18 @@ def _decode(data: bytes, encoding: str) -> str:
 
 
 def _decode_declared(data: bytes) -> str:
+    """Bytes that are not UTF-8: the charset HTML declares, unless it is UTF-8 (then the label is wrong) or
+    absent; GB-encoded Chinese is recognised either way."""
     match = _META_CHARSET.search(data[:4096])
-    if match is None:
+    name = match.group(1).decode("ascii") if match else None
+    if name is None or name.lower() in {"utf-8", "utf8"}:
+        chinese = decode_gb(data)
+        if chinese is not None:
+            return chinese
+    if name is None:
         raise SeedError("not UTF-8 text (save it as UTF-8, or declare <meta charset> in HTML)")
-    name = match.group(1).decode("ascii")
+    if name.lower() in {"gb2312", "gbk", "x-gbk"}:
+        name = "gb18030"  # a superset: pages labelled GB2312 routinely use GBK characters (as browsers do)
     try:
         codecs.lookup(name)
     except LookupError as exc:
@@ -94,21 +109,46 @@ class _FrontMatter:
     body: str
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader, refusing anchors and aliases: a few hundred bytes of nested aliases ("billion
+    laughs") expand to gigabytes once the value is turned into a title."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.YAMLError("anchors and aliases (&name, *name) are not allowed")
+        return super().compose_node(parent, index)
+
+
 def _split_front_matter(text: str) -> _FrontMatter:
     handler = YAMLHandler()
     if not handler.detect(text):
         return _FrontMatter({}, text)
     try:
         header, body = handler.split(text)
-        metadata = yaml.safe_load(header)
-    except (ValueError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SeedError(f"invalid front matter YAML: {first}") from exc
+    except ValueError as exc:
+        raise SeedError(f"invalid front matter YAML: {_first_line(exc)}") from exc
+    if len(header.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise SeedError(f"front matter larger than {MAX_FRONT_MATTER_BYTES // 1024} KB")
+    metadata = _load_yaml(header)
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
         raise SeedError("front matter must be a mapping of keys to values")
     return _FrontMatter(metadata, body.strip("\n"))
+
+
+def _load_yaml(header: str) -> Any:
+    try:
+        return yaml.load(header, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError as exc:  # thousands of nested brackets
+        raise SeedError("invalid front matter YAML: nested too deeply") from exc
+    except (ValueError, yaml.YAMLError) as exc:
+        raise SeedError(f"invalid front matter YAML: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _front_matter_date(value: object) -> datetime:
@@ -231,7 +271,7 @@ def read_seed_file(path: Path, *, root: Path, now: datetime, max_bytes: int = MA
     """Read one seed file into a RawEntry; raises SeedError("<relative path>: <reason>") when unusable."""
     relative = _relative(path, root)
     try:
-        return _read(path, relative, now, max_bytes)
+        return _read(path, relative, root, now, max_bytes)
     except SeedError as exc:
         raise SeedError(f"{relative}: {exc}") from exc
     except OSError as exc:
@@ -245,12 +285,31 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def _read(path: Path, relative: str, now: datetime, max_bytes: int) -> RawEntry:
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise SeedError(f"unsupported file type {path.suffix or '(none)'}")
-    data = path.read_bytes()
+def _read_capped(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`: the size is checked before reading and the read
+    is bounded by it, so a 1 GB file never reaches memory."""
+    if not path.is_file():  # checked before opening: opening a FIFO would wait for a writer
+        raise SeedError("not a regular file")
+    with path.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SeedError("not a regular file")
+        if info.st_size > max_bytes:
+            raise SeedError(f"file larger than {max_bytes // 1024} KB")
+        # read(n) allocates n bytes up front: ask for the size seen (plus one, to notice growth), not the cap.
+        # A file still being written is read again at the next poll, when its size or mtime has changed.
+        data = handle.read(info.st_size + 1)
     if len(data) > max_bytes:
         raise SeedError(f"file larger than {max_bytes // 1024} KB")
+    return data
+
+
+def _read(path: Path, relative: str, root: Path, now: datetime, max_bytes: int) -> RawEntry:
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise SeedError(f"unsupported file type {path.suffix or '(none)'}")
+    if not _inside(path, root):
+        raise SeedError("links outside the seeds folder are not followed")
+    data = _read_capped(path, max_bytes)
     if not data.strip():
         raise SeedError("empty file")
     parts = _split_front_matter(sniff_text(data))
@@ -267,7 +326,7 @@ def _read(path: Path, relative: str, now: datetime, max_bytes: int) -> RawEntry:
         source=SEED_SOURCE,
         guid=f"seed:{relative}",
         url=_meta_str(metadata, "url") or None,
-        title=title or path.stem,
+        title=_shorten(title or path.stem, MAX_TITLE_CHARS),
         content=parts.body,
         published=published,
         published_from=published_from,
@@ -278,30 +337,44 @@ def _read(path: Path, relative: str, now: datetime, max_bytes: int) -> RawEntry:
 
 def _meta_str(metadata: Mapping[str, Any], key: str) -> str:
     value = metadata.get(key)
-    return " ".join(str(value).split()) if value is not None else ""
+    if value is None:
+        return ""
+    return " ".join(str(value)[: MAX_META_CHARS * 2].split())[:MAX_META_CHARS]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """True when `path`, symlinks resolved, is within `root` (a link to /etc/passwd or /dev/zero is not)."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
 
 
 def _is_candidate(path: Path, root: Path) -> bool:
     relative = path.relative_to(root)
     if any(part.startswith(".") for part in relative.parts):
         return False
-    return path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file()
+    return path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file() and _inside(path, root)
 
 
 def scan_seeds(root: Path) -> dict[str, tuple[float, int]]:
-    """Relative path -> (mtime, size) of every supported, non-hidden file under `root`."""
+    """Relative path -> (mtime, size) of every supported, non-hidden file under `root`; symlinked folders
+    are not entered and symlinked files count only when they point inside `root`."""
     if not root.is_dir():
         return {}
     found: dict[str, tuple[float, int]] = {}
-    for path in sorted(root.rglob("*")):
-        try:
-            if not _is_candidate(path, root):
-                continue
-            stat = path.stat()
-        except OSError:
-            continue  # vanished or unreadable between listing and stat: the next scan sees it
-        found[path.relative_to(root).as_posix()] = (stat.st_mtime, stat.st_size)
-    return found
+    for folder, dirs, names in os.walk(root):  # followlinks=False: no loops, no walking out of the folder
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden folders are skipped anyway
+        for name in sorted(names):
+            path = Path(folder) / name
+            try:
+                if not _is_candidate(path, root):
+                    continue
+                info = path.stat()
+            except OSError:
+                continue  # vanished or unreadable between listing and stat: the next scan sees it
+            found[path.relative_to(root).as_posix()] = (info.st_mtime, info.st_size)
+    return dict(sorted(found.items()))
 
 
 class SeedWatcher:

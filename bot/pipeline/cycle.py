@@ -49,6 +49,7 @@ from storage.queries import sources as source_q
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 STORY_WINDOW = timedelta(hours=72)
+SEED_BATCH = 32  # seed files analysed and stored together; at most this many bodies (5 MB each) held
 
 
 @dataclass
@@ -69,6 +70,7 @@ class CycleReport:
     new_stories: int = 0
     deadline_changes: list[deadline_q.DeadlineChange] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # feeds that gave items despite a fault (broken XML)
     stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     stale_stories: set[str] = field(default_factory=set)  # summaries to refresh once the batches are in
 
@@ -116,19 +118,32 @@ class Ingestor:
         await self.refresh_stories(report)
 
     async def ingest_files(self, root: Path, paths: Iterable[Path], report: CycleReport) -> None:
-        """Read seed files; a bad file is reported and skipped, the others go on."""
+        """Read seed files; a bad file is reported and skipped, the others go on. Files are stored in
+        batches of `SEED_BATCH`, so a folder of large files is never all in memory at once."""
         entries: list[RawEntry] = []
         for path in paths:
             report.files += 1
-            try:
-                entries.append(await asyncio.to_thread(read_seed_file, path, root=root, now=self.clock()))
-            except SeedError as exc:
-                report.file_errors += 1
-                report.errors.append(f"{path}: {exc}")
-                log.warning("seed skipped: %s: %s", path, exc)
+            entry = await self._read_seed(root, path, report)
+            if entry is not None:
+                entries.append(entry)
+            if len(entries) >= SEED_BATCH:
+                await self.ingest_entries(entries, source_name="seeds", source_kind="file", report=report,
+                                          refresh=False)
+                entries = []
         await self.ingest_entries(entries, source_name="seeds", source_kind="file", report=report,
                                   refresh=False)
         await self.refresh_stories(report)
+
+    async def _read_seed(self, root: Path, path: Path, report: CycleReport) -> RawEntry | None:
+        """One seed file as an entry, or None (counted and logged) when it cannot be used."""
+        try:
+            return await asyncio.to_thread(read_seed_file, path, root=root, now=self.clock())
+        except Exception as exc:  # SeedError, or a bug on hostile input: either way only this file is lost
+            reason = str(exc) if isinstance(exc, SeedError) else f"{type(exc).__name__}: {str(exc)[:200]}"
+            report.file_errors += 1
+            report.errors.append(f"{path}: {reason}")
+            log.warning("seed skipped: %s: %s", path, reason)
+            return None
 
     async def refresh_stories(self, report: CycleReport) -> None:
         """Re-summarize the stories the batches touched: once per story and cycle, not once per batch."""
@@ -147,13 +162,18 @@ class Ingestor:
     async def _processing_failed(self, source: source_q.SourceRow, exc: Exception, report: CycleReport) -> None:
         """Count and log a feed whose processing raised; it is retried later with the usual backoff."""
         error = f"processing failed ({type(exc).__name__}: {str(exc)[:120]})"
-        report.feed_failed(source.url, error)
         log.error("feed %s: %s", redact_url(source.url), error, exc_info=exc)
         try:
-            await self._record(source_q.record_fetch_error, source, now=self.clock(), error=error,
-                               permanent=False)
+            await self._record_failure(source, error, report)
         except Exception as store_exc:
             log.error("feed %s: could not record the failure: %r", redact_url(source.url), store_exc)
+
+    async def _record_failure(self, source: source_q.SourceRow, error: str, report: CycleReport, *,
+                              permanent: bool = False, retry_after_s: float | None = None) -> None:
+        """Count a failed feed and store it: backed off, disabled after repeated failures, shown in health."""
+        report.feed_failed(source.url, error)
+        await self._record(source_q.record_fetch_error, source, now=self.clock(), error=error,
+                           permanent=permanent, retry_after_s=retry_after_s)
 
     async def _fetch_and_ingest(self, source: source_q.SourceRow, report: CycleReport) -> None:
         assert self.fetcher is not None, "feeds need a fetcher"
@@ -163,20 +183,30 @@ class Ingestor:
         report.feeds += 1
         now = self.clock()
         if result.error:
-            report.feed_failed(source.url, result.error)
-            await self._record(source_q.record_fetch_error, source, now=now, error=result.error,
-                               permanent=result.permanent)
+            await self._record_failure(source, result.error, report, permanent=result.permanent,
+                                       retry_after_s=result.retry_after_s)
             return
         body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
+        warning: str | None = None
         if result.not_modified or result.body is None:
             report.not_modified += 1
         elif body_hash == source.body_hash:
             report.same_body += 1  # the very bytes ingested last time: nothing in them can be new
-        elif not await self._ingest_body(source, result.body, result.content_type, report):
-            body_hash = None  # not remembered: the same unusable bytes are read, and reported, again
+        else:
+            items, problem = await self._ingest_body(source, result.body, result.content_type, report)
+            if problem and not items:
+                # A body that is not a feed is a failure like a 500: backed off, shown in `sources list`,
+                # and neither its hash nor its validators are kept, so it is read (and reported) again.
+                log.warning("feed %s: %s", redact_url(source.url), problem)
+                await self._record_failure(source, problem, report)
+                return
+            if problem:
+                report.warnings.append(f"{redact_url(source.url)}: {problem}")
+                body_hash = None  # read again next time: the publisher may have fixed it
+            warning = problem
         await self._record(source_q.record_fetch_ok, source, now=now, etag=result.etag,
                            last_modified=result.last_modified, status=result.status,
-                           not_modified=result.not_modified, body_hash=body_hash)
+                           not_modified=result.not_modified, body_hash=body_hash, warning=warning)
 
     async def _record(self, query: Callable[..., object], source: source_q.SourceRow, **kwargs: Any) -> None:
         """Note a fetch on the source's row; a one-off feed (`ingest --feed`, not watched) has no row."""
@@ -184,20 +214,18 @@ class Ingestor:
             await self.store.run(query, source.id, **kwargs)
 
     async def _ingest_body(self, source: source_q.SourceRow, body: bytes, content_type: str | None,
-                           report: CycleReport) -> bool:
-        """Parse and ingest one feed body; False when nothing usable was in it (the error is counted)."""
+                           report: CycleReport) -> tuple[int, str | None]:
+        """Parse one feed body and ingest what it holds; returns how many items it held and the parser's
+        error or warning (not a feed, broken XML), if any."""
         kind = cast(SourceKind, source.kind)  # validated on the way in (config, CLI, commands)
-        items, error, timings = await self._off_loop(
+        items, problem, timings = await self._off_loop(
             parse_items, body, url=source.url, content_type=content_type, source_name=source.name,
             source_kind=kind, fetched_at=self.clock())
         for stage, seconds in timings.items():
             report.stages[stage] += seconds
-        if error and not items:
-            report.feed_failed(source.url, error)
-            log.warning("feed %s: %s", redact_url(source.url), error)
-            return False
-        await self.ingest_items(items, report=report, refresh=False)
-        return True
+        if items:
+            await self.ingest_items(items, report=report, refresh=False)
+        return len(items), problem
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run CPU-bound work in the analysis workers when there are some, else here."""

@@ -36,7 +36,7 @@ USAGE = {
     "subscribe": "subscribe [HH:MM] [Area/City]: a morning digest in this channel (admins)",
     "unsubscribe": "unsubscribe: stop this channel's digest (admins)",
     "digest-time": "digest-time HH:MM [Area/City]: change when this channel's digest arrives (admins)",
-    "sources": "sources [list|add URL|remove URL]: the feeds we watch (add/remove: admins)",
+    "sources": "sources [list|add URL|remove URL|enable URL]: the feeds we watch (add/remove/enable: admins)",
     "search": "search QUERY: find stored US–China items",
     "watch": "watch [TERM | remove TERM]: always include items mentioning TERM in this channel's digest (admins)",
     "mute": "mute [TERM | remove TERM]: leave stories mentioning TERM out of this channel's digest (admins)",
@@ -174,13 +174,18 @@ class CommandHandler:
         action = args[0].lower() if args else "list"
         if action == "list":
             return await self.source_list()
-        if action not in {"add", "remove"} or len(args) != 2:
-            raise CommandError("Use `sources list`, `sources add URL` or `sources remove URL`.")
+        if action not in {"add", "remove", "enable"} or len(args) != 2:
+            raise CommandError("Use `sources list`, `sources add URL`, `sources remove URL` or "
+                               "`sources enable URL`.")
         url = args[1].strip("<>").split("|")[0]  # Slack wraps links as <url|label>
         if action == "add":
             return await self._add_source(url, request)
-        removed = await self.ctx.store.run(source_q.remove_source, url, now=self.ctx.now())
         shown = redact_url(url)  # the reply may be seen by the whole channel
+        if action == "enable":
+            enabled = await self.ctx.store.run(source_q.enable_source, url)
+            return Message(kind="text", text=f"Enabled {shown}; it is checked on the next cycle." if enabled
+                           else f"Not a watched source: {shown}")
+        removed = await self.ctx.store.run(source_q.remove_source, url, now=self.ctx.now())
         return Message(kind="text", text=f"Removed {shown}." if removed else f"Not a watched source: {shown}")
 
     async def search(self, request: CommandRequest, args: list[str]) -> Message:

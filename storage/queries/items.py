@@ -140,11 +140,14 @@ def refresh_story(db: sqlite_utils.Database, story_id: str, *, summary: str, at:
 
 def recent_stories(db: sqlite_utils.Database, since: datetime, *, limit: int = 10,
                    until: datetime | None = None) -> list[StoryView]:
-    """Stories updated in [since, until), the ones that matter most first (see `story_weight`)."""
+    """Stories updated in [since, until) with an item published since `since`, the ones that matter most
+    first (see `story_weight`). An archive article ingested today is not news of the last day: the
+    publication date decides, not the ingest time."""
     rows = db.execute(
         "SELECT id, title, summary, url, updated_at, score, item_count, official FROM stories "
-        "WHERE updated_at >= ? AND updated_at < ? ORDER BY updated_at DESC LIMIT 500",
-        [to_iso(since), to_iso(until) if until else "9999"],
+        "WHERE updated_at >= ? AND updated_at < ? AND EXISTS (SELECT 1 FROM items "
+        "WHERE items.story_id = stories.id AND items.published >= ?) ORDER BY updated_at DESC LIMIT 500",
+        [to_iso(since), to_iso(until) if until else "9999", to_iso(since)],
     ).fetchall()
     newest = rows[0][4] if rows else ""
     ranked = sorted(rows, key=lambda r: story_weight(r[5], r[6], bool(r[7]), r[4] >= newest[:10]), reverse=True)
@@ -183,17 +186,18 @@ def _story_view(row: tuple, sources: tuple) -> StoryView:
 
 def items_mentioning(db: sqlite_utils.Database, terms: Sequence[str], since: datetime, *, until: datetime,
                      limit: int = 8) -> list[StoryView]:
-    """Items fetched in [since, until) that were not judged relevant but mention one of `terms` (a channel's
-    watch terms) in the title or lede, as one-source stories. A scan of the window, not the search index,
-    which holds relevant items only."""
+    """Items fetched in [since, until) and published since `since` that were not judged relevant but mention
+    one of `terms` (a channel's watch terms) in the title or lede, as one-source stories. A scan of the
+    window, not the search index, which holds relevant items only."""
     patterns = [re.compile(r"(?<!\w)" + re.escape(term.strip()) + r"(?!\w)", re.I)
                 for term in terms[:20] if term.strip()]
     if not patterns:
         return []
     rows = db.execute(
         "SELECT id, title, text, url, fetched_at, source_name, source_kind FROM items "
-        "WHERE fetched_at >= ? AND fetched_at < ? AND relevant = 0 ORDER BY fetched_at DESC LIMIT 20000",
-        [to_iso(since), to_iso(until)],
+        "WHERE fetched_at >= ? AND fetched_at < ? AND published >= ? AND relevant = 0 "
+        "ORDER BY fetched_at DESC LIMIT 20000",
+        [to_iso(since), to_iso(until), to_iso(since)],
     ).fetchall()
     found = [r for r in rows if any(p.search(r[1]) or p.search(r[2]) for p in patterns)][:limit]
     return [

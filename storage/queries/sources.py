@@ -135,7 +135,8 @@ def enable_source(db: sqlite_utils.Database, url: str) -> bool:
     """Re-enable a source and forget its failures (it is fetched on the next cycle); False if unknown."""
     with db.atomic():
         cursor = db.execute(
-            "UPDATE sources SET enabled = 1, disabled_reason = NULL, fail_count = 0, next_attempt_at = NULL "
+            "UPDATE sources SET enabled = 1, disabled_reason = NULL, fail_count = 0, next_attempt_at = NULL, "
+            "last_error = NULL "
             "WHERE url = ?",
             [url],
         )
@@ -176,10 +177,12 @@ def record_fetch_ok(
     status: int | None,
     not_modified: bool,
     body_hash: str | None = None,
+    warning: str | None = None,
 ) -> SourceRow:
     """Note a successful fetch (new body or 304): clear failures, keep validators, schedule the next one.
 
-    `body_hash` is the hash of the body just ingested; a 304 keeps the one stored."""
+    `body_hash` is the hash of the body just ingested; a 304 keeps the one stored. `warning` (broken XML
+    whose entries were recovered) is kept in `last_error` with no failure counted, for `sources list`."""
     row = _require(db, source_id)
     # A 304 often omits the validators; the ones we sent are still the right ones to send next time.
     new_etag = etag if etag is not None or not not_modified else row.etag
@@ -188,8 +191,8 @@ def record_fetch_ok(
     with db.atomic():
         db.execute(
             "UPDATE sources SET etag = ?, last_modified = ?, last_fetch_at = ?, last_ok_at = ?, "
-            "last_status = ?, last_error = NULL, fail_count = 0, next_attempt_at = ?, body_hash = ? WHERE id = ?",
-            [new_etag, new_modified, to_iso(now), to_iso(now), status,
+            "last_status = ?, last_error = ?, fail_count = 0, next_attempt_at = ?, body_hash = ? WHERE id = ?",
+            [new_etag, new_modified, to_iso(now), to_iso(now), status, warning,
              to_iso(now + timedelta(seconds=row.interval_s)), new_hash, source_id],
         )  # fmt: skip
     return _require(db, source_id)
@@ -211,14 +214,21 @@ def record_fetch_error(
     base_backoff_s: float = 300,
     max_backoff_s: float = 86400,
     disable_after: int = 8,
+    retry_after_s: float | None = None,
 ) -> SourceRow:
     """Note a failed fetch: back off exponentially, and disable the source after repeated failures
-    (3 in a row when the error is permanent, such as 404/410, else `disable_after`)."""
+    (3 in a row when the error is permanent, such as 404/410, else `disable_after`).
+
+    `retry_after_s` (a 429/503's Retry-After) puts the next attempt no sooner than the server asked,
+    capped at `max_backoff_s` so a server asking for a year is still looked at daily."""
     row = _require(db, source_id)
     fail_count = row.fail_count + 1
     limit = PERMANENT_DISABLE_AFTER if permanent else disable_after
     disable = fail_count >= limit
-    next_attempt = now + backoff_delay(fail_count, base_s=base_backoff_s, max_s=max_backoff_s)
+    delay = backoff_delay(fail_count, base_s=base_backoff_s, max_s=max_backoff_s)
+    if retry_after_s is not None:
+        delay = max(delay, timedelta(seconds=min(retry_after_s, max_backoff_s)))
+    next_attempt = now + delay
     with db.atomic():
         db.execute(
             "UPDATE sources SET last_fetch_at = ?, last_error = ?, fail_count = ?, next_attempt_at = ?, "
@@ -252,4 +262,8 @@ def format_source_health(row: SourceRow, now: datetime) -> str:
     if row.last_ok_at is None:
         return "not fetched yet"
     age = now - row.last_ok_at
-    return "ok, fetched just now" if age < timedelta(minutes=1) else f"ok, fetched {_duration(age)} ago"
+    health = "ok, fetched just now" if age < timedelta(minutes=1) else f"ok, fetched {_duration(age)} ago"
+    # A warning is stored by the same successful fetch (last_fetch_at == last_ok_at); an error left by an
+    # older failure is not one.
+    warned = row.last_error and row.last_fetch_at == row.last_ok_at
+    return f"{health}; warning: {row.last_error}" if warned else health

@@ -61,7 +61,7 @@ def test_seed_article_to_summary_and_deadlines(tmp_path: Path, env: Path,
     assert "1 new" in out and "2 skipped" in out
     assert err.count("error:") == 2 and "empty" in err
 
-    code, out, _ = run(capsys, "summary", "--json", "--db", str(env))
+    code, out, _ = run(capsys, "summary", "--since", "3650d", "--json", "--db", str(env))  # a 2025 article
     stories = json.loads(out)
     summary = stories[0]["summary"]
     assert len(stories) == 1 and "Wang Yi" in summary and "Kuala Lumpur" in summary

@@ -20,7 +20,7 @@ async def test_summary_and_deadlines_through_discord(tmp_path: Path, discord_fak
     env = {"DISCORD_TOKEN": "e2e-discord-token", "DISCORD_API_URL": fake.api_url,
            "DISCORD_GATEWAY_URL": fake.gateway_url}
     async with running_bot(tmp_path, env):
-        summary = fake.interaction("summary", {"period": "7d"})
+        summary = fake.interaction("summary", {"period": "3650d"})  # the 2025 article
         await fake.dispatch("INTERACTION_CREATE", summary)
         text = await wait_until(lambda: "Wang Yi" in answers(fake, summary) and answers(fake, summary))
         assert "Rubio" in str(text)

@@ -3,7 +3,9 @@
 Routes:
   /feeds/{name}       a fixture file, with ETag/Last-Modified; 304 when the client's validators match
   /gzip/{name}        a fixture file sent with Content-Encoding: gzip
-  /status/{code}      an empty response with that status
+  /status/{code}      an empty response with that status (?retry_after=V adds a Retry-After header)
+  /body/{kind}        a 200 whose body is not a usable feed: html, json, random, empty, broken, truncated
+                      (two good entries, then cut off), gbk (a Chinese feed in GBK labelled UTF-8)
   /slow?delay=S       waits S seconds before answering
   /trickle           sends one byte every 0.1 s, never finishing
   /big?size=N         N bytes streamed without a Content-Length
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gzip
+import random
 import socket
 import zlib
 from dataclasses import dataclass, field
@@ -37,6 +40,31 @@ CONTENT_TYPES = {
     "not-a-feed.html": "text/html; charset=utf-8",
 }
 BOMB_SIZE = 50 * 1024 * 1024
+_RSS = "application/rss+xml"
+_TRUNCATED = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Cut</title>'
+    "<item><title>First whole item</title><link>https://cut.example/1</link><guid>cut-1</guid>"
+    "<description>Complete.</description></item>"
+    "<item><title>Second whole item</title><link>https://cut.example/2</link><guid>cut-2</guid>"
+    "<description>Complete too.</description></item><item><title>Half"
+)
+CHINESE_TITLE = "美国和中国就关税休战达成协议"
+_GBK_FEED = (
+    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>中美新闻</title><item>'
+    f"<title>{CHINESE_TITLE}</title><link>https://cn.example/1</link><guid>cn-1</guid>"
+    "<description>财政部长贝森特表示，谈判将在吉隆坡继续进行。</description></item></channel></rss>"
+)
+# (body, content type) of each /body/{kind}
+HOSTILE_BODIES: dict[str, tuple[bytes, str]] = {
+    "html": (b"<!doctype html><html><head><title>Welcome</title></head><body><p>Hi</p></body></html>",
+             "text/html; charset=utf-8"),
+    "json": (b'{"error": "feed moved", "items": []}', "application/json"),
+    "random": (random.Random(7).randbytes(20_000), _RSS),
+    "empty": (b"", _RSS),
+    "broken": (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Cut before any item</title>', _RSS),
+    "truncated": (_TRUNCATED.encode("utf-8"), _RSS),
+    "gbk": (_GBK_FEED.encode("gbk"), "application/rss+xml; charset=utf-8"),
+}
 
 
 @functools.cache
@@ -62,6 +90,7 @@ class FeedServer:
         app.router.add_get("/feeds/{name}", self._feed)
         app.router.add_get("/gzip/{name}", self._gzipped)
         app.router.add_get("/status/{code}", self._status)
+        app.router.add_get("/body/{kind}", self._body)
         app.router.add_get("/slow", self._slow)
         app.router.add_get("/big", self._big)
         app.router.add_get("/trickle", self._trickle)
@@ -111,7 +140,13 @@ class FeedServer:
         return web.Response(body=body, headers=headers)
 
     async def _status(self, request: web.Request) -> web.Response:
-        return web.Response(status=int(request.match_info["code"]), text="")
+        retry_after = request.query.get("retry_after")
+        headers = {"Retry-After": retry_after} if retry_after else {}
+        return web.Response(status=int(request.match_info["code"]), text="", headers=headers)
+
+    async def _body(self, request: web.Request) -> web.Response:
+        body, content_type = HOSTILE_BODIES[request.match_info["kind"]]
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
     async def _slow(self, request: web.Request) -> web.Response:
         await asyncio.sleep(float(request.query.get("delay", "5")))
