@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import sqlite_utils
-from bot.ports import CommandRequest
-from bot.pipeline.analyze import Analyzer
 
 from bot.analysis.summarize import ExtractiveSummarizer
 from bot.app.cli import main
 from bot.config import Settings
 from bot.ingest.feeds import FeedFetcher, make_session
+from bot.pipeline.analyze import Analyzer
 from bot.pipeline.cycle import CycleReport, Ingestor
+from bot.ports import CommandRequest
 from bot.usecases.commands import CommandContext, CommandHandler
 from storage import Store
 from storage.db import open_database

@@ -13,8 +13,6 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from bot.ports import CommandRequest
-from bot.pipeline.analyze import Analyzer
 
 from adapters.discord import DiscordAdapter
 from adapters.slack.app import SlackAdapter
@@ -24,7 +22,9 @@ from bot.app.main import Bot
 from bot.app.runtime import Runtime
 from bot.config import Settings
 from bot.domain.models import Message, RawEntry
+from bot.pipeline.analyze import Analyzer
 from bot.pipeline.cycle import CycleReport, Ingestor
+from bot.ports import CommandRequest
 from bot.usecases.commands import CommandContext, CommandHandler
 from storage import Store
 from tests.conftest import FakeClock

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from bot.pipeline.analyze import Analyzer
 
 from bot.analysis.summarize import ExtractiveSummarizer
 from bot.ingest.seeds import SeedError, read_seed_file, scan_seeds
+from bot.pipeline.analyze import Analyzer
 from bot.pipeline.cycle import CycleReport, Ingestor
 from storage import Store
 from storage.queries import items as item_q
