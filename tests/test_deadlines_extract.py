@@ -79,10 +79,10 @@ def test_fuzzy_windows_are_read_as_ranges() -> None:
         (date(2025, 8, 11), date(2025, 8, 20))]
 
 def test_a_duration_is_counted_from_the_text_not_from_a_table_of_known_truces() -> None:
-    # Counted from the report's day, the end carries a day's uncertainty either side.
+    # Counted from the report's day, the end carries its uncertainty: a day before, two after.
     text = "Under the deal, the US and China will cut their tariffs for 90 days."
     mention = only(extract_deadlines(text, date(2025, 5, 12)))
-    assert (mention.what, mention.start, mention.end) == ("tariff truce expires", date(2025, 8, 9), date(2025, 8, 11))
+    assert (mention.what, mention.start, mention.end) == ("tariff truce expires", date(2025, 8, 9), date(2025, 8, 12))
     # An effective date stated in another sentence is where the length starts.
     text = ("The reduced tariffs take effect on May 14. Under the deal, the US and China will cut their tariffs "
             "for 90 days.")

@@ -115,11 +115,10 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
         end = windows.duration_after(match, start)[1]
         if anchor in ("published", "issued"):
-            # Counted from the day of the report or the signing, the true start may be a day or two off:
-            # either side, or after it for an extension, which runs from the current expiry.
-            before, after = (0, 2) if _EXTENSION.search(sentence) else (1, 1)
-            span = TimeSpan(match.group(), match.start(), match.end(), end - timedelta(days=before),
-                            end + timedelta(days=after), "range")
+            # Counted from the day of the report or the signing, the true start may be a day off before it
+            # (reported the next day) or a few after (a measure takes effect days after it is agreed).
+            span = TimeSpan(match.group(), match.start(), match.end(), end - timedelta(days=1),
+                            end + timedelta(days=2), "range")
         else:
             span = TimeSpan(match.group(), match.start(), match.end(), end, end, "day")
         found.append(Candidate(sentence, index, span, "duration", anchor, start))

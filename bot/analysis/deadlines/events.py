@@ -27,7 +27,8 @@ _RELIEF = re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|reduc(?:e|tion
 def _tariff(sentence: str) -> str:
     """Who taxes whom, from the text: "China's tariff on US goods" is not a tariff on Chinese imports."""
     if _RELIEF.search(sentence):
-        return "tariff truce expires"
+        starts = re.search(r"\btak(?:e|es|en|ing) effect\b|\beffective\b|\bkicks? in\b", sentence, re.I)
+        return "tariff reduction takes effect" if starts else "tariff truce expires"
     rate = re.search(r"\b(\d{1,3}(?:\.\d)?)(?: ?%| per ?cent| percent)", sentence)
     prefix = f"{rate.group(1)}% " if rate else ""
     if _ON_US_GOODS.search(sentence):

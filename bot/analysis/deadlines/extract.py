@@ -105,7 +105,7 @@ def _just_after(candidate: Candidate, mention: DeadlineMention) -> list[Deadline
 
 
 _RELIEF = re.compile(r"\b(?:truce|reprieve|pause[sd]?|paus\w+|suspen\w+|exempt\w*|exclusions?|waivers?|"
-                     r"extension|delay\w*|grace period)\b", re.I)
+                     r"extension|delay\w*|grace period|reduc\w+|lower\w*|cut|slash\w*)\b", re.I)
 
 
 def _name(candidate: Candidate) -> str:

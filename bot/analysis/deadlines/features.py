@@ -131,9 +131,11 @@ _TENSE_OF = {
     **dict.fromkeys("set due scheduled slated expected planned poised likely".split(), "scheduled"),
     **dict.fromkeys("is are am takes begins expires ends starts runs comes goes lasts remains applies".split(),
                     "present"),
-    # Reporting verbs ("said", "told") date the report, not the event: they are left out.
     **dict.fromkeys("was were had has have did met held took made sent gave struck began came went saw rose "
                     "fell spoke ran began".split(), "past"),
+    # A reporting verb ("said Tuesday it will ...") dates the report, not the event it reports.
+    **dict.fromkeys("said says told announced stated confirmed added noted wrote posted reported".split(),
+                    "reported"),
 }
 _LINKS = frozenset("to until till through on by from before".split())
 _ADDING = frozenset("with and plus including".split())
@@ -144,7 +146,8 @@ _SCAN_WORDS = 16
 def governing_tense(sentence: str, start: int, end: int) -> str:
     """The tense of the verb that governs a time expression: the nearest verb before it in its clause, or
     for an expression that opens its clause ("On Friday, the two sides will meet") the first after it:
-    future, would, modal, scheduled, infinitive ("to visit ... in April"), present, past or none."""
+    future, would, modal, scheduled, infinitive ("to visit ... in April"), present, past, reported ("said
+    Tuesday") or none."""
     before = _TENSE_WORD.findall(sentence[:start])[::-1][:_SCAN_WORDS]
     opening = 0
     for index, word in enumerate(before):
@@ -165,21 +168,26 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
     for index, word in enumerate(after):
         if word in ",;:()—–":
             break
-        tense = _tense(word.lower(), after, index, backwards=False)
+        tense = _tense(word, after, index, backwards=False)
         if tense:
             return tense
     return "none"
 
 
-def _tense(word: str, words: list[str], index: int, backwards: bool) -> str:
+def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
+    word = token.lower()
     if word in _TENSE_OF:
         return _TENSE_OF[word]
     previous = words[index + 1].lower() if backwards and index + 1 < len(words) else ""
-    if previous == "to" and word.isalpha() and word not in ("the", "a", "an"):
+    # "to visit", not "to Beijing" or "to the": a verb after "to" is in lower case and not a determiner.
+    if previous == "to" and token.isalpha() and token.islower() and word not in _NOT_VERBS:
         return "infinitive"
     if word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED:
         return "past"
     return ""
+
+
+_NOT_VERBS = frozenset("the a an its their his her our this that these those all some any both each".split())
 
 
 # Readings that only mean something together: a weekday in a report of what was done is this week's past
@@ -191,7 +199,9 @@ _PAIRS = (("weekday", "clause_past_verb"), ("rolled_to_next_year", "clause_past_
           ("clause_effect", "clause_past_verb"), ("event_none", "clause_will"),
           ("weekday", "governed_past"), ("weekday", "governed_future"), ("rolled_to_next_year", "governed_past"),
           ("rolled_to_next_year", "governed_future"), ("rolled_to_next_year", "governed_infinitive"),
-          ("weekday", "governed_scheduled"))
+          ("weekday", "governed_scheduled"), ("ahead_today", "governed_reported"), ("weekday", "governed_reported"),
+          # a length counts from a start that may be past ("implemented a 90-day suspension"): its end is not
+          ("bias_duration", "governed_past"), ("bias_duration", "governed_infinitive"))
 
 
 def _together(out: dict[str, float]) -> dict[str, float]:
