@@ -107,7 +107,8 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
 def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan],
                effective: list[date]) -> list[Candidate]:
     found = []
-    for match in windows.DURATION.finditer(sentence):
+    lengths = [*windows.DURATION.finditer(sentence), *windows.TIME_TO_ACT.finditer(sentence)]
+    for match in lengths:
         if _counts_past_time(sentence, match):
             continue
         start, anchor = _measure_start(sentence, match, published, dates)

@@ -74,8 +74,9 @@ _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
 # A day named without "next" or "last" points either way; Duckling reads it forward.
 _WEEKDAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weekend)\b", re.I)
-_MOVED_TO = re.compile(r"\b(?:extend\w*|postpone\w*|delay\w*|push\w* back|mov(?:e|ed|es)|until)\b[^;]{0,90}\bto\s+$",
-                       re.I)
+_MOVED_TO = re.compile(
+    r"\b(?:extend\w*|postpon\w*|delay\w*|push\w* back|mov(?:e|ed|es)|defer\w*|prolong\w*)\b[^;]{0,90}"
+    r"\b(?:to|until|till|through)\s+$", re.I)
 _AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (366, "year"))
 
 
@@ -102,7 +103,8 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
         out["reported_date"] = 1.0
     if _SINCE.search(before[-30:]):
         out["since_before"] = 1.0
-    if _MOVED_TO.search(sentence[max(0, span.pos - 100) : span.pos]):
+    # "postponed ... until Dec. 15": the preposition may be the expression's own first word
+    if _MOVED_TO.search(sentence[max(0, span.pos - 100) : span.pos] + span.body.split()[0] + " "):
         out["moved_to"] = 1.0
     out[f"event_{event_topic(clause) or event_topic(sentence) or 'none'}"] = 1.0
     out.update(_sides(sentence, clause))

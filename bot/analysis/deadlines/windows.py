@@ -46,14 +46,27 @@ _NUMBER_WORDS = {
 }
 _NUMBER = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety|an?)"
 DURATION = re.compile(
-    rf"\b(?:(?:for|by|another|additional|further|within|in) (?:an? (?:further |additional )?)?{_NUMBER}[- ]"
-    rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|{_NUMBER}[- ](day|week|month|year)(?:-long)? "
+    # "for 90 days", "within ten calendar days", "for an initial period of 90 days"
+    rf"\b(?:(?:for|by|another|additional|further|within|in) (?:an? )?(?:(?:further|additional|initial|extra) )?"
+    rf"(?:period of )?{_NUMBER}[- ](?:(?:calendar|business|working) )?"
+    rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|"
+    # "a 90-day suspension", "the 75-day extension", "a 30-day comment period"
+    rf"{_NUMBER}[- ](day|week|month|year)(?:-long)? "
     r"(?:\w+ )?"
     r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze|"
-    r"review|study|investigation|probe|comment period))",
+    r"review|study|investigation|probe|comment period|period|grace period|deadline|moratorium))",
     re.I,
 )
+# "will have 10 days to surrender", "given 72 hours to leave" (hours rounded up to days)
+TIME_TO_ACT = re.compile(rf"\b(?:have|has|had|given|gives?|giving|get|gets) {_NUMBER} (?:(?:calendar|business) )?"
+                         r"(day|week|month|hour)s? to\b", re.I)
 SAME_DATE = re.compile(r"\b(?:on |from |starting )?the same (?:date|day)\b", re.I)
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# "from November 10, 2025, through November 9, 2026": Duckling stops at the second month name.
+_UNTIL_FULL_DATE = re.compile(
+    r"\b(?:until|through|till|to) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (\d{1,2}),? (20\d\d)\b")
 
 
 def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
@@ -75,6 +88,12 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         start = date(year, first, 1)
         end = month_end(add_months(start, months - 1))
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
+    for m in _UNTIL_FULL_DATE.finditer(sentence):
+        try:
+            day = date(int(m.group(3)), _MONTHS.index(m.group(1).lower()) + 1, int(m.group(2)))
+        except ValueError:
+            continue  # "Feb. 30": not a date
+        yield TimeSpan(m.group(), m.start(), m.end(), day, day, "day")
     for m in _YEAR_END.finditer(sentence):
         year = int(m.group(1)) if m.group(1) else published.year
         yield TimeSpan(m.group(), m.start(), m.end(), published, date(year, 12, 31), "range")
@@ -91,10 +110,12 @@ def _period(
 
 
 def duration_after(match: re.Match[str], start: date) -> tuple[int, date]:
-    """(length in days, end date) for a DURATION match counted from `start`."""
-    number = (match.group(1) or match.group(3)).lower()
-    unit = (match.group(2) or match.group(4)).lower()
+    """(length in days, end date) for a DURATION or TIME_TO_ACT match counted from `start`."""
+    number, unit = (group.lower() for group in match.groups() if group)
     count = int(number) if number.isdigit() else _NUMBER_WORDS[number]
+    if unit == "hour":
+        days = -(-count // 24)  # "72 hours to leave": the third day
+        return days, start + timedelta(days=days)
     if unit in ("day", "week"):
         days = count * (7 if unit == "week" else 1)
         return days, start + timedelta(days=days)
