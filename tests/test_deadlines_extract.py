@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.analysis.deadlines import extract_deadlines, topic_key
-from bot.analysis.deadlines.candidates import date_spans
+from bot.analysis.deadlines.candidates import date_spans, find_candidates
 from bot.analysis.deadlines.features import governing_tense
 from bot.domain.models import DeadlineMention
 
@@ -230,3 +230,21 @@ def test_a_date_that_only_starts_a_stated_length_is_not_an_event() -> None:
     starting = "The US and China will suspend the new port fees for a year, starting Nov. 10."
     assert [(m.what, m.start) for m in extract_deadlines(starting, date(2025, 11, 1))] == [
         ("suspension ends", date(2026, 11, 10))]
+
+
+def test_stated_lengths_in_their_common_forms_are_read() -> None:
+    pub = date(2020, 3, 17)
+    ends = {
+        "The reporters must hand back their press cards within ten calendar days.": date(2020, 3, 27),
+        "The journalists will have 10 days to surrender their press cards.": date(2020, 3, 27),
+        "The consulate was given 72 hours to close.": date(2020, 3, 20),
+        "Tariffs are cut for an initial period of 90 days.": date(2020, 6, 15),
+    }
+    for text, end in ends.items():
+        (candidate,) = [c for c in find_candidates([text], pub) if c.kind == "duration"]
+        assert candidate.span.start <= end <= candidate.span.end, text
+
+
+def test_an_until_date_with_its_year_is_read_whole() -> None:
+    text = "The fees are suspended from November 10, 2025, through November 9, 2026."
+    assert (date(2026, 11, 9), date(2026, 11, 9)) in [(s.start, s.end) for s in date_spans(text, date(2025, 11, 4))]
