@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from bot.analysis.cues import WEEKDAY
 from bot.analysis.deadlines import windows
 from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
 
@@ -33,7 +34,6 @@ _STATED_START = re.compile(
     r"\b(?:starting|effective|from|beginning|begins?|takes? effect|took effect)\b[^,;]{0,20}$", re.I)
 _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved)\b", re.I)
 _EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*|another|additional|further)\b", re.I)
-_WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def _measure_start(
 def _latest_such_day(span: TimeSpan, published: date) -> date:
     """A bare weekday in a report of what was done ("signed on Thursday") is the latest such day."""
     day = span.start
-    if _WEEKDAY.search(span.body) and not re.search(r"\bnext\b", span.body, re.I):
+    if WEEKDAY.search(span.body) and not re.search(r"\bnext\b", span.body, re.I):
         while day > published:
             day -= timedelta(days=7)
     return min(day, published)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.analysis.cues import RELIEF, TAKES_EFFECT
 from bot.analysis.deadlines.text import US
 
 
@@ -20,14 +21,12 @@ class EventNoun:
 
 _ON_US_GOODS = re.compile(r"\bon (?:US|U\.S\.|American|United States)\b", re.I)
 _ON_CHINESE_GOODS = re.compile(r"\bon (?:Chinese|China)\b|\bfrom China\b", re.I)
-_RELIEF = re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|reduc(?:e|tion)|lower|slash|cut|exemptions?|"
-                     r"exclusions?)\b", re.I)
 
 
 def _tariff(sentence: str) -> str:
     """Who taxes whom, from the text: "China's tariff on US goods" is not a tariff on Chinese imports."""
-    if _RELIEF.search(sentence):
-        starts = re.search(r"\btak(?:e|es|en|ing) effect\b|\beffective\b|\bkicks? in\b", sentence, re.I)
+    if RELIEF.search(sentence):
+        starts = TAKES_EFFECT.search(sentence) or re.search(r"\beffective\b|\bkicks? in\b", sentence, re.I)
         return "tariff reduction takes effect" if starts else "tariff truce expires"
     rate = re.search(r"\b(\d{1,3}(?:\.\d)?)(?: ?%| per ?cent| percent)", sentence)
     prefix = f"{rate.group(1)}% " if rate else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.analysis.cues import RELIEF, TAKES_EFFECT
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
 from bot.analysis.deadlines.events import event_topic, name_event
 from bot.analysis.deadlines.features import features
@@ -53,7 +54,7 @@ def extract_deadlines(
     candidates = find_candidates(sentences, published)
     starts = {(c.index, c.anchor_day) for c in candidates if c.anchor == "stated"}
     for candidate in candidates:
-        if (candidate.index, candidate.span.start) in starts and not _TAKES_EFFECT.search(candidate.sentence):
+        if (candidate.index, candidate.span.start) in starts and not TAKES_EFFECT.search(candidate.sentence):
             continue  # "for a year, starting Nov. 10": the start only anchors the length
         mention = _judge(candidate, published, model)
         if mention is not None:
@@ -67,7 +68,6 @@ def extract_deadlines(
 
 
 _SAME_DATE_DAYS = 7
-_TAKES_EFFECT = re.compile(r"\b(?:takes?|took|taking) effect\b", re.I)
 
 
 def _near(a: DeadlineMention, b: DeadlineMention) -> bool:
@@ -104,15 +104,12 @@ def _just_after(candidate: Candidate, mention: DeadlineMention) -> list[Deadline
     return [DeadlineMention(event[1], start, end, "range", mention.confidence, mention.evidence)]
 
 
-_RELIEF = re.compile(r"\b(?:truce|reprieve|pause[sd]?|paus\w+|suspen\w+|exempt\w*|exclusions?|waivers?|"
-                     r"extension|delay\w*|grace period|reduc\w+|lower\w*|cut|slash\w*)\b", re.I)
-
 
 def _name(candidate: Candidate) -> str:
     """What the date belongs to, worded from the clause around it (the nearest event noun first); what a
     stated length runs out on is a relief: a truce, a pause, a suspension."""
     sentence, span = candidate.sentence, candidate.span
-    if candidate.kind == "duration" and _RELIEF.search(sentence):
+    if candidate.kind == "duration" and RELIEF.search(sentence):
         if re.search(r"\b(?:tariffs?|duties|levies)\b", sentence, re.I):
             return "tariff truce expires"
         topic = event_topic(sentence)

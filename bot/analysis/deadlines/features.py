@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.analysis.cues import MOVE_WORDS, REPORTING_VERBS, WEEKDAY
 from bot.analysis.deadlines.candidates import Candidate
 from bot.analysis.deadlines.events import event_topic
 from bot.analysis.deadlines.text import CHINA, OTHER_COUNTRY, US, clause_around
@@ -27,7 +28,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         "effect": r"\b(?:takes? effect|take effect|effective|kicks? in|come into (?:force|effect)|in force|"
         r"goes into effect|go into effect|apply|applies)\b",
         "ends": r"\b(?:expires?|expiry|expiration|ends?|ending|lapses?|runs? out|deadline)\b",
-        "extend": r"\b(?:extend\w*|extension|prolong\w*|postpone\w*|delay\w*|push\w* back|defer\w*)\b",
+        "extend": rf"\b(?:{MOVE_WORDS})\b",
         "past_marker": r"\b(?:last|ago|yesterday|earlier|previously|since|already|took place|took effect|"
         r"went into effect|came into (?:force|effect)|was held|were held|began|started)\b",
         "had": r"\b(?:had|has been|have been|was|were)\b",
@@ -72,11 +73,7 @@ _SINCE = re.compile(r"\b(?:since|after|following|ago)\b", re.I)
 _EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
-# A day named without "next" or "last" points either way; Duckling reads it forward.
-_WEEKDAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weekend)\b", re.I)
-_MOVED_TO = re.compile(
-    r"\b(?:extend\w*|postpon\w*|delay\w*|push\w* back|mov(?:e|ed|es)|defer\w*|prolong\w*)\b[^;]{0,90}"
-    r"\b(?:to|until|till|through)\s+$", re.I)
+_MOVED_TO = re.compile(rf"\b(?:{MOVE_WORDS})\b[^;]{{0,90}}\b(?:to|until|till|through)\s+$", re.I)
 _AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (366, "year"))
 
 
@@ -136,8 +133,7 @@ _TENSE_OF = {
     **dict.fromkeys("was were had has have did met held took made sent gave struck began came went saw rose "
                     "fell spoke ran began".split(), "past"),
     # A reporting verb ("said Tuesday it will ...") dates the report, not the event it reports.
-    **dict.fromkeys("said says told announced stated confirmed added noted wrote posted reported".split(),
-                    "reported"),
+    **dict.fromkeys(REPORTING_VERBS, "reported"),
 }
 _LINKS = frozenset("to until till through on by from before".split())
 _ADDING = frozenset("with and plus including".split())
@@ -227,7 +223,7 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
         out["explicit_year"] = 1.0
     if _RELATIVE.search(body):
         out["relative"] = 1.0
-    if _WEEKDAY.search(body):
+    if WEEKDAY.search(body):
         out["weekday"] = 1.0
     if _MONTH.search(body) and not _EXPLICIT_YEAR.search(body) and span.start.year > published.year:
         # A month without a year read as next year's ("early April" in a May story) is often a past one.

@@ -7,11 +7,11 @@ reports arrive in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
+from bot.analysis.cues import CANCELLED, HEDGE_BEFORE, MOVED
 from bot.analysis.deadlines.events import topic_key
 from bot.domain.models import DeadlineMention, TrackedDeadline
 
@@ -68,24 +68,15 @@ def _join_consecutive_days(mentions: list[DeadlineMention]) -> list[DeadlineMent
 SAME_EVENT_DAYS = 45
 # A report that says the event moved may move it this far.
 MOVE_DAYS = 400
-_MOVED = re.compile(
-    r"\b(?:extend(?:s|ed|ing)?|extension|prolong(?:s|ed|ing)?|postpone[sd]?|delay(?:s|ed)?|"
-    r"push(?:es|ed)? back|defer(?:s|red)?|resched\w*|moved?|pushed)\b",
-    re.I,
-)
-_CANCELLED = re.compile(r"\b(?:cancel(?:l)?ed|called off|scrapped|scrubbed|abandoned)\b", re.I)
-_HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|would|threaten\w*|warn\w*|consider\w*|if|unless)\b[^.]{0,30}$",
-                           re.I)
-
 
 def reports_a_move(evidence: str) -> bool:
     """Whether the report says its event was moved (extended, postponed, delayed...)."""
-    return _MOVED.search(evidence) is not None
+    return MOVED.search(evidence) is not None
 
 
 def is_cancellation(evidence: str) -> bool:
     """A plain report that the event was called off, not "could be cancelled if ..."."""
-    return any(not _HEDGE_BEFORE.search(evidence[: found.start()]) for found in _CANCELLED.finditer(evidence))
+    return any(not HEDGE_BEFORE.search(evidence[: found.start()]) for found in CANCELLED.finditer(evidence))
 
 
 def match_tracked(

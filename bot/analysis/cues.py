@@ -1,0 +1,25 @@
+"""The one list of cue words the analysis reads: moves, cancellations, hedges, reliefs, reporting verbs.
+
+Deadline features, event names, the in-item merge and the merge of tracked deadlines across reports all
+read these, so "prolonged" is a move and "averted" a cancellation everywhere at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A date or event moved: "extended the truce", "postponed the talks", "pushed back the deadline".
+MOVE_WORDS = r"extend\w*|extension|prolong\w*|postpon\w*|delay\w*|push\w* back|defer\w*|resched\w*|mov(?:e|ed|es)"
+MOVED = re.compile(rf"\b(?:{MOVE_WORDS})\b", re.I)
+# An event called off (a plain report, not "could be cancelled if ...": see HEDGE_BEFORE).
+CANCELLED = re.compile(r"\b(?:cancel(?:l)?ed|called off|scrapped|scrubbed|abandoned)\b", re.I)
+HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|would|threaten\w*|warn\w*|consider\w*|if|unless)\b[^.]{0,30}$",
+                          re.I)
+# A relief whose length runs out: what a stated length usually measures.
+RELIEF = re.compile(r"\b(?:truce|reprieve|pause[sd]?|paus\w+|suspen\w+|exempt\w*|exclusions?|waivers?|"
+                    r"extension|delay\w*|grace period|reduc\w+|lower\w*|cut|slash\w*)\b", re.I)
+TAKES_EFFECT = re.compile(r"\b(?:tak(?:e|es|en|ing)|took) effect\b", re.I)
+# A day named without "next" or "last" points either way.
+WEEKDAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weekend)\b", re.I)
+# Verbs that date a report, not the event it reports ("said Tuesday it will ...").
+REPORTING_VERBS = frozenset("said says told announced stated confirmed added noted wrote posted reported".split())
