@@ -40,7 +40,7 @@ class Runtime:
                    workers: int = 0) -> AsyncIterator[Runtime]:
         """Open the store and HTTP session; close both on exit.
 
-        `workers` > 0 parses feeds and runs the pure analysis (relevance, deadlines, the offline summary) in
+        `workers` > 0 parses feeds and runs the pure analysis (relevance, deadlines, story signatures) in
         that many worker processes (use the CPU count for big cycles); 0 keeps it on the event loop's thread.
         """
         store = await Store.open(settings.db_path)
@@ -50,7 +50,7 @@ class Runtime:
             if pool is not None:
                 await pool.start()
             summarizer = await build_summarizer(settings, session, store, clock)
-            analyzer = Analyzer(summarizer=summarizer, threshold=settings.relevance_threshold, workers=pool)
+            analyzer = Analyzer(threshold=settings.relevance_threshold, workers=pool)
             fetcher = FeedFetcher(session, user_agent=settings.user_agent,
                                   allow_private=settings.allow_private_feeds)
             ingestor = Ingestor(store=store, analyzer=analyzer, summarizer=summarizer, clock=clock,
