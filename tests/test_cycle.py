@@ -148,3 +148,23 @@ async def test_with_an_llm_only_stories_are_summarized_not_each_item(tmp_path: P
     prompts = [request["json"]["messages"][1]["content"] for request in llm.requests]
     assert len(prompts) == 2 and all(p.startswith("Source 1 headline:") for p in prompts)  # one per story
     assert [s.summary for s in stories] == [llm.answer, llm.answer]
+
+
+async def test_one_cycle_reads_the_clock_once(tmp_path: Path, store: Store, clock: FakeClock) -> None:
+    reads: list[datetime] = []
+
+    def ticking() -> datetime:  # a clock that moves on every read, as a real one does
+        clock.advance(seconds=1)
+        reads.append(clock())
+        return clock()
+
+    paths = [tmp_path / "kl.md", tmp_path / "truce.md"]
+    paths[0].write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    paths[1].write_text(ARTICLE, encoding="utf-8")
+    summarizer = ExtractiveSummarizer()
+    cycle = Ingestor(store=store, analyzer=Analyzer(), summarizer=summarizer, clock=ticking)
+    await cycle.ingest_files(tmp_path, paths, CycleReport())
+    assert len(reads) == 1
+    fetched = await store.run(lambda db: {r[0] for r in db.execute("SELECT fetched_at FROM items")})
+    updated = await store.run(lambda db: {r[0] for r in db.execute("SELECT updated_at FROM stories")})
+    assert fetched == updated == {reads[0].isoformat()}
