@@ -29,6 +29,8 @@ class CommandRequest:
     check_admin: Callable[[], Awaitable[bool]] | None = field(default=None, compare=False, repr=False)
 
 
+# Answers every request with a Message: a failure is logged where it happens and answered with a short error
+# Message, never raised, so an adapter does not catch around it (only around its own rendering and sending).
 CommandHandler = Callable[[CommandRequest], Awaitable[Message]]
 
 
