@@ -29,6 +29,8 @@ class CommandRequest:
     check_admin: Callable[[], Awaitable[bool]] | None = field(default=None, compare=False, repr=False)
 
 
+# Answers every request with a Message: a failure is logged where it happens and answered with a short error
+# Message, never raised, so an adapter does not catch around it (only around its own rendering and sending).
 CommandHandler = Callable[[CommandRequest], Awaitable[Message]]
 
 
@@ -103,8 +105,11 @@ class AdapterPlugin:
     `configure(env, file)` reads and validates the adapter's own variables (raising
     `bot.domain.errors.ConfigError`) and returns its settings, or None when the adapter is not enabled;
     `build(settings, context)` imports the platform library only then and returns the adapter.
+    `secret_patterns` are regular expressions for the platform's credentials (token shapes): the core
+    redacts text that matches them before it logs or stores an error.
     """
 
     name: str
     configure: Callable[[Mapping[str, str], Mapping[str, Any]], object | None]
     build: Callable[[Any, AdapterContext], ChatAdapter]
+    secret_patterns: tuple[str, ...] = ()

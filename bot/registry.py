@@ -4,7 +4,7 @@ is imported only to read its settings and, when they enable it, to build it."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.ports import AdapterContext, AdapterPlugin, ChatAdapter
@@ -35,3 +35,9 @@ def configure_adapters(env: Mapping[str, str], file: Mapping[str, Any]) -> dict[
 def build_adapters(configs: Mapping[str, object], context: AdapterContext) -> list[ChatAdapter]:
     """The adapters enabled in `configs`, in registry order."""
     return [plugin(name).build(configs[name], context) for name in ADAPTERS if name in configs]
+
+
+def secret_patterns(names: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The credential shapes the adapters called `names` declare (default: every known adapter's)."""
+    return tuple(pattern for name in (ADAPTERS if names is None else names)
+                 for pattern in plugin(name).secret_patterns)

@@ -1,16 +1,15 @@
-"""The Analyzer gives the same analysis in worker processes as inline, and keeps other summarizers here."""
+"""The Analyzer gives the same analysis in worker processes as inline; a dead worker is replaced."""
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.analysis.summarize import ExtractiveSummarizer
 from bot.pipeline.analyze import Analyzer, prepare_worker
 from bot.pipeline.workers import WorkerPool
 
@@ -37,41 +36,18 @@ def pool() -> Iterator[WorkerPool]:
 
 
 async def test_worker_processes_give_the_inline_analysis(pool: WorkerPool) -> None:
-    inline = await Analyzer(summarizer=ExtractiveSummarizer()).analyze_batch(documents())
-    pooled = await Analyzer(summarizer=ExtractiveSummarizer(), workers=pool).analyze_batch(documents())
+    inline = await Analyzer().analyze_batch(documents())
+    pooled = await Analyzer(workers=pool).analyze_batch(documents())
     assert pooled == inline
     assert [a.relevance.relevant for a in inline] == [True, False, True]
-    assert "Wang Yi" in inline[0].summary and inline[1].summary == ""
     assert [a.signature is not None for a in inline] == [True, False, True]
     assert any(d.start == date(2025, 11, 10) for d in inline[2].deadlines)
-
-
-class RecordingSummarizer:
-    """A summarizer that is not the offline one (as an LLM would be): it must be called in this process."""
-
-    def __init__(self) -> None:
-        self.titles: list[str] = []
-
-    async def summarize(self, title: str, text: str) -> str:
-        self.titles.append(title)
-        return f"summary of {title}"
-
-    async def summarize_story(self, docs: Sequence[tuple[str, str]]) -> str:
-        return "story"
-
-
-async def test_other_summarizers_run_in_this_process_for_relevant_items(pool: WorkerPool) -> None:
-    summarizer = RecordingSummarizer()
-    analyses = await Analyzer(summarizer=summarizer, workers=pool).analyze_batch(documents())
-    assert summarizer.titles == ["Rubio meets Wang Yi in Kuala Lumpur", "US and China agree to extend tariff truce"]
-    assert [a.summary for a in analyses] == [
-        "summary of Rubio meets Wang Yi in Kuala Lumpur", "", "summary of US and China agree to extend tariff truce"]
 
 
 async def test_a_dead_worker_is_replaced_and_the_batch_still_judged(caplog: pytest.LogCaptureFixture) -> None:
     workers = WorkerPool(1)
     try:
-        analyzer = Analyzer(summarizer=ExtractiveSummarizer(), workers=workers)
+        analyzer = Analyzer(workers=workers)
         first = await analyzer.analyze_batch(documents())
         for pid in workers.pids():
             os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer would

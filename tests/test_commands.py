@@ -46,7 +46,7 @@ def handler(store: Store, clock: FakeClock, changed: list[int]) -> CommandHandle
 
 async def seed_story(store: Store, clock: FakeClock) -> None:
     item = make_item(text=TALKS, published=clock())
-    analysis = Analysis(Relevance(True, 0.9, ("US actor: Lutnick",)), summary=TALKS,
+    analysis = Analysis(Relevance(True, 0.9, ("US actor: Lutnick",)),
                         deadlines=tuple(extract_deadlines(TALKS, date(2025, 7, 11))))
     await store.run(item_q.create_story, "s1", title=item.title, url=item.url, signature="{}", score=0.9,
                     published=clock(), now=clock())

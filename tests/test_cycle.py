@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.analysis.summarize import ExtractiveSummarizer
@@ -16,6 +16,7 @@ from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
 from tests.conftest import FakeClock
 
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "2025-07-11-rubio-wang-yi-kuala-lumpur.md"
 ARTICLE = """---
 published: 2025-08-11
 source: Harbor Wire
@@ -27,7 +28,7 @@ and Treasury Secretary Scott Bessent said talks with Vice Premier He Lifeng woul
 
 def ingestor(store: Store, clock: FakeClock) -> Ingestor:
     summarizer = ExtractiveSummarizer()
-    return Ingestor(store=store, analyzer=Analyzer(summarizer=summarizer), summarizer=summarizer, clock=clock)
+    return Ingestor(store=store, analyzer=Analyzer(), summarizer=summarizer, clock=clock)
 
 
 async def count(store: Store) -> dict[str, int]:
@@ -107,7 +108,7 @@ async def test_a_feed_that_fails_in_processing_does_not_stop_the_others(store: S
     try:
         async with make_session(True, "uschina-test/1.0") as session:
             summarizer = ExtractiveSummarizer()
-            fetching = Ingestor(store=store, analyzer=Analyzer(summarizer=summarizer), summarizer=summarizer,
+            fetching = Ingestor(store=store, analyzer=Analyzer(), summarizer=summarizer,
                                 clock=clock, fetcher=FeedFetcher(session, user_agent="uschina-test/1.0",
                                                                  allow_private=True))
             urls = [server.url("/feeds/outlet-a-truce.xml"), server.url("/feeds/outlet-b-truce.xml")]
@@ -121,3 +122,49 @@ async def test_a_feed_that_fails_in_processing_does_not_stop_the_others(store: S
     assert report.feed_errors == 1 and "processing failed (KeyError" in report.errors[0]
     assert report.new_items >= 1  # the other outlet's items went in
     assert [s.url for s in await store.run(source_q.list_sources)] == [urls[1]]
+
+
+async def test_with_an_llm_only_stories_are_summarized_not_each_item(tmp_path: Path, clock: FakeClock) -> None:
+    from bot.app.runtime import Runtime
+    from bot.config import LLMConfig, Settings
+    from tests.fakes.fake_llm import FakeLLM
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "truce.md").write_text(ARTICLE, encoding="utf-8")
+    (seeds / "truce-again.md").write_text(ARTICLE.replace("Harbor Wire", "Bay Post")
+                                             .replace("hours before", "just hours before"), encoding="utf-8")
+    (seeds / "kl.md").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    llm = FakeLLM()
+    settings = Settings(db_path=tmp_path / "uschina.db", seeds_dir=seeds,
+                        llm=LLMConfig(base_url=await llm.start(), model="test-model"))
+    try:
+        async with Runtime.open(settings, clock=clock) as runtime:
+            report = await runtime.ingest_once(seeds=seeds)
+            stories = await runtime.store.run(item_q.recent_stories, clock() - timedelta(days=1))
+    finally:
+        await llm.stop()
+    assert (report.relevant, report.new_stories) == (3, 2)
+    prompts = [request["json"]["messages"][1]["content"] for request in llm.requests]
+    assert len(prompts) == 2 and all(p.startswith("Source 1 headline:") for p in prompts)  # one per story
+    assert [s.summary for s in stories] == [llm.answer, llm.answer]
+
+
+async def test_one_cycle_reads_the_clock_once(tmp_path: Path, store: Store, clock: FakeClock) -> None:
+    reads: list[datetime] = []
+
+    def ticking() -> datetime:  # a clock that moves on every read, as a real one does
+        clock.advance(seconds=1)
+        reads.append(clock())
+        return clock()
+
+    paths = [tmp_path / "kl.md", tmp_path / "truce.md"]
+    paths[0].write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    paths[1].write_text(ARTICLE, encoding="utf-8")
+    summarizer = ExtractiveSummarizer()
+    cycle = Ingestor(store=store, analyzer=Analyzer(), summarizer=summarizer, clock=ticking)
+    await cycle.ingest_files(tmp_path, paths, CycleReport())
+    assert len(reads) == 1
+    fetched = await store.run(lambda db: {r[0] for r in db.execute("SELECT fetched_at FROM items")})
+    updated = await store.run(lambda db: {r[0] for r in db.execute("SELECT updated_at FROM stories")})
+    assert fetched == updated == {reads[0].isoformat()}

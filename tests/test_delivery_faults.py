@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.slack import adapter_from_config
+from bot import registry
 from bot.config import load_settings
 from bot.domain.models import Message, Target
 from bot.metrics import METRICS
@@ -232,6 +233,15 @@ def test_redact_covers_common_token_shapes() -> None:
     discord = "MTA5ODc2NTQzMjEwOTg3NjU0Mw.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
     line = f"xoxb-1-2-abc xapp-1-A1-xyz Bearer abc.def sk-abcdefghijkl {discord} ok"
     assert redact(line) == "[redacted] [redacted] [redacted] [redacted] [redacted] ok"
+
+
+def test_platform_token_shapes_are_the_adapters_own() -> None:
+    from adapters.discord.plugin import SECRET_PATTERNS as DISCORD
+    from adapters.slack.plugin import SECRET_PATTERNS as SLACK
+
+    assert registry.secret_patterns(["slack"]) == SLACK and registry.secret_patterns(["discord"]) == DISCORD
+    assert set(SLACK + DISCORD) <= set(registry.secret_patterns())  # the default: every known adapter's
+    assert registry.secret_patterns(["console"]) == ()
 
 
 def test_outbox_stamps_are_utc_text() -> None:

@@ -11,8 +11,9 @@ from storage.queries import items as item_q
 from tests.conftest import FakeClock
 from tests.test_items_queries import make_item
 
-RELEVANT = Analysis(Relevance(True, 0.9, ("bilateral: US-China",)), summary="Washington and Beijing extend the truce.")
-IGNORED = Analysis(Relevance(False, 0.1, ()), summary="")
+RELEVANT = Analysis(Relevance(True, 0.9, ("bilateral: US-China",)))
+TRUCE_SUMMARY = "Washington and Beijing extend the truce."
+IGNORED = Analysis(Relevance(False, 0.1, ()))
 
 
 async def stored(store: Store, clock: FakeClock) -> None:
@@ -21,7 +22,7 @@ async def stored(store: Store, clock: FakeClock) -> None:
     await store.run(item_q.create_story, "truce", title=truce.title, url=truce.url, signature="{}", score=0.9,
                     published=clock(), now=clock())
     await store.run(item_q.save_item, truce, RELEVANT, story_id="truce")
-    await store.run(item_q.refresh_story, "truce", summary=RELEVANT.summary, at=clock())
+    await store.run(item_q.refresh_story, "truce", summary=TRUCE_SUMMARY, at=clock())
     gallium = make_item(id="g", title="Gallium prices jump in Rotterdam", url="https://b.example/g",
                         text="Gallium prices rose 20% as traders worried about supply.", content_hash="hg",
                         fetched_at=clock())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ import yarl
 from adapters.discord.client import DiscordAdapter, delivery_error
 from bot.domain.models import Message, StoryView, Target
 from bot.ports import ChatAdapter, CommandRequest, DeliveryError
+from tests.fakes.failing_commands import failing_commands
 from tests.fakes.fake_discord import (
     APP_ID,
     CHANNEL_ID,
@@ -36,13 +38,10 @@ class RecordingHandler:
         self.requests: list[CommandRequest] = []
         self.release = asyncio.Event()
         self.release.set()
-        self.fail = False
 
     async def __call__(self, request: CommandRequest) -> Message:
         self.requests.append(request)
         await self.release.wait()
-        if self.fail:
-            raise ValueError("database is locked at /srv/secret/path")
         story = StoryView(
             id="s1",
             title=f"Answer to {request.text}",
@@ -234,12 +233,18 @@ async def test_configured_role_grants_admin(fake, adapter, handler):
     assert [(r.text, r.is_admin) for r in handler.requests] == [("unsubscribe", True)]
 
 
-async def test_handler_failure_gives_a_short_private_error(fake, adapter, handler):
-    handler.fail = True
-    answer = await run_command(fake, fake.interaction("summary"))
+async def test_handler_failure_gives_a_short_private_error(fake, caplog):
+    bot = make_adapter(fake, admin_role=EDITOR_ROLE_NAME, defer_after=0.5)
+    await bot.start(failing_commands(ValueError("database is locked at /srv/secret/path")))
+    try:
+        with caplog.at_level(logging.ERROR):
+            answer = await run_command(fake, fake.interaction("summary"))
+    finally:
+        await bot.stop()
     assert answer["data"]["flags"] & 64
     assert answer["data"]["content"].startswith("Sorry")
     assert "secret" not in answer["data"]["content"] and "Traceback" not in answer["data"]["content"]
+    assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1  # caught and logged once
 
 
 async def test_gateway_drop_resumes_and_keeps_answering(fake, adapter, handler):

@@ -49,7 +49,7 @@ async def server() -> AsyncIterator[FeedServer]:
 async def ingestor(store: Store, clock: FakeClock) -> AsyncIterator[Ingestor]:
     async with make_session(True, "uschina-test/1.0") as session:
         summarizer = ExtractiveSummarizer()
-        yield Ingestor(store=store, analyzer=Analyzer(summarizer=summarizer), summarizer=summarizer, clock=clock,
+        yield Ingestor(store=store, analyzer=Analyzer(), summarizer=summarizer, clock=clock,
                        fetcher=FeedFetcher(session, user_agent="uschina-test/1.0", allow_private=True))
 
 

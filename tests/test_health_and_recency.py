@@ -108,7 +108,7 @@ async def test_discord_is_unhealthy_once_its_gateway_is_unreachable(discord_fake
 
 async def test_summary_24h_leaves_out_archive_articles_ingested_today(store: Store, clock: FakeClock) -> None:
     summarizer = ExtractiveSummarizer()
-    ingestor = Ingestor(store=store, analyzer=Analyzer(summarizer=summarizer), summarizer=summarizer, clock=clock)
+    ingestor = Ingestor(store=store, analyzer=Analyzer(), summarizer=summarizer, clock=clock)
     entries = [
         RawEntry(source="https://archive.example/rss", guid="old-1", url="https://archive.example/2019/talks",
                  title="Mnuchin and Liu He end Beijing trade talks", content=OLD_STORY,

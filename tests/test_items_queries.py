@@ -8,7 +8,7 @@ from storage import Store
 from storage.queries import items as item_q
 
 NOW = datetime(2025, 7, 11, 9, 0, tzinfo=UTC)
-RELEVANT = Analysis(relevance=Relevance(True, 0.9, ("US actor: Rubio",)), summary="Rubio met Wang Yi.")
+RELEVANT = Analysis(relevance=Relevance(True, 0.9, ("US actor: Rubio",)))
 
 
 def make_item(**changes: object) -> Item:
@@ -68,7 +68,7 @@ async def test_search_uses_the_fts_index(store: Store) -> None:
 
 async def test_only_relevant_items_keep_their_full_text(store: Store) -> None:
     long_text = "First sentence about soybeans and weather. " + "More detail follows here. " * 60
-    ignored = Analysis(relevance=Relevance(False, 0.1, ()), summary="")
+    ignored = Analysis(relevance=Relevance(False, 0.1, ()))
     await store.run(item_q.save_item, make_item(id="n", text=long_text, content_hash="hn", url=None), ignored,
                     story_id=None)
     await store.run(item_q.save_item, make_item(id="r", text=long_text, content_hash="hr", url=None), RELEVANT,
@@ -80,7 +80,7 @@ async def test_only_relevant_items_keep_their_full_text(store: Store) -> None:
 
 
 async def test_search_index_follows_an_items_relevance(store: Store) -> None:
-    ignored = Analysis(relevance=Relevance(False, 0.1, ()), summary="")
+    ignored = Analysis(relevance=Relevance(False, 0.1, ()))
     await store.run(item_q.save_item, make_item(), ignored, story_id=None)
     assert await store.run(item_q.search_items, "Kuala Lumpur") == []
     await store.run(item_q.save_item, make_item(), RELEVANT, story_id=None)  # re-judged on an update

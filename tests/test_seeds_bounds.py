@@ -153,7 +153,7 @@ async def test_one_bad_file_never_blocks_the_others(tmp_path: Path, store: Store
         else:
             path.write_bytes(content)
     summarizer = ExtractiveSummarizer()
-    ingestor = Ingestor(store=store, analyzer=Analyzer(summarizer=summarizer), summarizer=summarizer, clock=clock)
+    ingestor = Ingestor(store=store, analyzer=Analyzer(), summarizer=summarizer, clock=clock)
     report = CycleReport()
     await ingestor.ingest_files(seeds, sorted(seeds.iterdir()), report)
     assert (report.files, report.file_errors, report.new_items) == (4, 3, 1)

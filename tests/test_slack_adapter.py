@@ -26,6 +26,7 @@ from bot.config import DEFAULT_CONFIG_FILE as CONFIG_FILE
 from bot.domain.models import Message, StoryView, Target
 from bot.ports import ChatAdapter, CommandRequest, DeliveryError
 from storage.store import Store
+from tests.fakes.failing_commands import failing_commands
 from tests.fakes.fake_slack import BOT_TOKEN, INSTALLED_TOKEN, TEAM_ID, FakeSlack, slash_form
 
 SECRET = "test-signing-secret"
@@ -54,16 +55,13 @@ def story(n: int) -> StoryView:
 class RecordingHandler:
     """Stands in for the shared command layer: records requests, answers from the request text."""
 
-    def __init__(self, delay: float = 0.0, fail: bool = False) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.requests: list[CommandRequest] = []
         self.delay = delay
-        self.fail = fail
 
     async def __call__(self, request: CommandRequest) -> Message:
         self.requests.append(request)
         await asyncio.sleep(self.delay)
-        if self.fail:
-            raise RuntimeError("database is locked at /secret/path")
         if request.text.startswith("help"):
             return Message(kind="help", text="uschina help", lines=("`/uschina summary`",), ephemeral=True)
         return Message(
@@ -176,14 +174,15 @@ async def test_slow_ephemeral_reply_goes_through_response_url(fake) -> None:
 
 async def test_handler_failure_gives_a_short_error_and_is_logged(fake, caplog) -> None:
     adapter = SlackAdapter(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.api_url)
-    await adapter.start(RecordingHandler(fail=True))
+    await adapter.start(failing_commands(RuntimeError("database is locked at /secret/path")))
     runner, base = await serve(adapter)
     try:
-        with caplog.at_level(logging.ERROR, logger="adapters.slack.app"):
+        with caplog.at_level(logging.ERROR):
             status, body = await post_command(base, fake, "summary")
         assert status == 200 and "command failed" in body
         assert "Traceback" not in body and "/secret/path" not in body
         assert "database is locked" in caplog.text
+        assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1  # caught and logged once
         assert not fake.calls_to("chat.postMessage")
     finally:
         await runner.cleanup()

@@ -146,11 +146,7 @@ class CommandRunner:
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
             await interaction.response.defer(thinking=True, ephemeral=private)
-        try:
-            return await task
-        except Exception:
-            log.exception("/uschina %s failed", request.text.split(" ", 1)[0])
-            return error_message("Sorry, that command failed. Please try again later.")
+        return await task  # a failure is already a short error Message, logged by the handler
 
 
 def error_message(text: str) -> Message:
@@ -267,7 +263,8 @@ class UsChinaGroup(app_commands.Group):
 
 
 class UsChinaTree(app_commands.CommandTree):
-    """A command tree whose unexpected errors become a short private message, never a traceback."""
+    """A command tree whose unexpected errors (the adapter's own: replying, rendering) become a short private
+    message, never a traceback."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         log.error("/uschina interaction failed: %s", error, exc_info=error)

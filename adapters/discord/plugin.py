@@ -47,4 +47,7 @@ def build(config: DiscordConfig, context: AdapterContext) -> ChatAdapter:
                           gateway_url=config.gateway_url, admin_role=config.admin_role)
 
 
-PLUGIN = AdapterPlugin(name="discord", configure=configure, build=build)
+# A bot token (three dot-separated base64 parts) and the `Authorization: Bot ...` header that carries it.
+SECRET_PATTERNS = (r"Bot\s+[A-Za-z0-9._-]{20,}", r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}")
+
+PLUGIN = AdapterPlugin(name="discord", configure=configure, build=build, secret_patterns=SECRET_PATTERNS)

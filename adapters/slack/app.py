@@ -307,16 +307,11 @@ class SlackAdapter:
             return error, render_message(error)
 
     async def _answer(self, command: dict[str, Any], client: AsyncWebClient) -> Message:
-        """Run the shared handler; any failure becomes a short ephemeral error (details only in the log)."""
+        """The shared handler's answer (a failure is already a short error Message, logged by the handler)."""
+        if self._handler is None:  # the HTTP routes are up before the adapter starts
+            return Message(kind="error", text="The bot is still starting; try again.", ephemeral=True)
         text = (command.get("text") or "").strip()
-        try:
-            if self._handler is None:
-                raise RuntimeError("SlackAdapter.start() was not called")
-            request = await self._request_from(command, text, client)
-            return await self._handler(request)
-        except Exception:
-            log.exception("slack: /uschina %r failed", truncate(text, 80))
-            return Message(kind="error", text=ERROR_REPLY, ephemeral=True)
+        return await self._handler(await self._request_from(command, text, client))
 
     async def _request_from(
         self, command: dict[str, Any], text: str, client: AsyncWebClient

@@ -13,4 +13,7 @@ def build(config: SlackConfig, context: AdapterContext) -> ChatAdapter:
     return adapter_from_config(config, store=context.store)
 
 
-PLUGIN = AdapterPlugin(name="slack", configure=configure, build=build)
+# Bot, user and refresh tokens (xoxb-, xoxp-, xoxe-...) and app-level tokens (xapp-).
+SECRET_PATTERNS = (r"xox[abposre]-[A-Za-z0-9-]+", r"xapp-[A-Za-z0-9-]+")
+
+PLUGIN = AdapterPlugin(name="slack", configure=configure, build=build, secret_patterns=SECRET_PATTERNS)

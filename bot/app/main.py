@@ -108,9 +108,10 @@ class Bot:
 
     async def _feed_cycle(self) -> None:
         report = CycleReport()
-        due = await self.runtime.store.run(source_q.due_sources, self.runtime.clock())
+        now = self.runtime.clock()  # the cycle's one time
+        due = await self.runtime.store.run(source_q.due_sources, now)
         if due:
-            await self.runtime.ingestor.run_feeds(due, report)
+            await self.runtime.ingestor.run_feeds(due, report, now=now)
             _log_report("feeds", report)
             await self._alert()
 

@@ -40,7 +40,7 @@ class Runtime:
                    workers: int = 0) -> AsyncIterator[Runtime]:
         """Open the store and HTTP session; close both on exit.
 
-        `workers` > 0 parses feeds and runs the pure analysis (relevance, deadlines, the offline summary) in
+        `workers` > 0 parses feeds and runs the pure analysis (relevance, deadlines, story signatures) in
         that many worker processes (use the CPU count for big cycles); 0 keeps it on the event loop's thread.
         """
         store = await Store.open(settings.db_path)
@@ -50,7 +50,7 @@ class Runtime:
             if pool is not None:
                 await pool.start()
             summarizer = await build_summarizer(settings, session, store, clock)
-            analyzer = Analyzer(summarizer=summarizer, threshold=settings.relevance_threshold, workers=pool)
+            analyzer = Analyzer(threshold=settings.relevance_threshold, workers=pool)
             fetcher = FeedFetcher(session, user_agent=settings.user_agent,
                                   allow_private=settings.allow_private_feeds)
             ingestor = Ingestor(store=store, analyzer=analyzer, summarizer=summarizer, clock=clock,
@@ -77,15 +77,15 @@ class Runtime:
         """One cycle over the given seeds folder and feeds, or, given neither, every due source and
         the configured seeds folder. A feed that is not a watched source is fetched once, not added."""
         report = CycleReport()
-        now = self.clock()
+        now = self.clock()  # the cycle's one time
         if feeds:
-            await self.ingestor.run_feeds([await self._feed_source(url, now) for url in feeds], report)
+            await self.ingestor.run_feeds([await self._feed_source(url, now) for url in feeds], report, now=now)
         if seeds is not None:
-            await self.ingest_folder(seeds, report)
+            await self.ingest_folder(seeds, report, now=now)
         if not feeds and seeds is None:
-            await self.ingestor.run_feeds(await self.store.run(source_q.due_sources, now), report)
+            await self.ingestor.run_feeds(await self.store.run(source_q.due_sources, now), report, now=now)
             if self.settings.seeds_dir.is_dir():
-                await self.ingest_folder(self.settings.seeds_dir, report)
+                await self.ingest_folder(self.settings.seeds_dir, report, now=now)
         return report
 
     async def _feed_source(self, url: str, now: datetime) -> source_q.SourceRow:
@@ -93,15 +93,17 @@ class Runtime:
         found: source_q.SourceRow | None = await self.store.run(source_q.find_source, url)
         return found if found is not None else source_q.one_off_source(url, now=now)
 
-    async def ingest_folder(self, root: Path, report: CycleReport, paths: Sequence[Path] | None = None) -> None:
-        """Ingest the seed files under `root` (all of them, or just `paths`)."""
+    async def ingest_folder(self, root: Path, report: CycleReport, paths: Sequence[Path] | None = None, *,
+                            now: datetime | None = None) -> None:
+        """Ingest the seed files under `root` (all of them, or just `paths`) as a cycle at `now` (default:
+        the clock's time)."""
         if not await asyncio.to_thread(root.is_dir):
             report.errors.append(f"{root}: not a folder")
             return
         if paths is None:
             paths = [root / rel for rel in sorted(await asyncio.to_thread(scan_seeds, root))]
         chosen = paths
-        await self.ingestor.ingest_files(root, chosen, report)
+        await self.ingestor.ingest_files(root, chosen, report, now=now)
 
 
 async def build_summarizer(settings: Settings, session: aiohttp.ClientSession, store: Store,

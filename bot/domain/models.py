@@ -72,7 +72,6 @@ class Analysis:
     """Everything the analysis stages say about one item."""
 
     relevance: Relevance
-    summary: str
     deadlines: tuple[DeadlineMention, ...] = ()
     # For matching reports of one story (relevant items): the analysis's StorySignature. Typed as `object`
     # so the domain imports nothing from the analysis; the cycle checks the type where it matches stories.

@@ -1,7 +1,8 @@
-"""Per-item analysis: relevance on every item; summary, deadlines and story signature only on relevant ones.
+"""Per-item analysis: relevance on every item; deadlines and story signature only on relevant ones.
 
-Relevance, deadline extraction and the offline summary are pure and CPU-bound (Duckling holds the GIL), so
-a batch can run them in worker processes (`workers`); other summarizers (an LLM) stay here.
+An item gets no summary of its own: what users see is its story's summary, written once the cycle's
+batches are stored (`cycle`). The stages are pure and CPU-bound (Duckling holds the GIL), so a batch can
+run them in worker processes (`workers`).
 """
 
 from __future__ import annotations
@@ -13,49 +14,38 @@ from datetime import date
 from bot.analysis.cluster import StorySignature, story_signature
 from bot.analysis.deadlines import extract_deadlines
 from bot.analysis.relevance import assess_relevance
-from bot.analysis.summarize import ExtractiveSummarizer, Summarizer, summarize_text
 from bot.domain.models import Analysis, DeadlineMention, Relevance
 from bot.pipeline.workers import WorkerPool
 
 
 @dataclass(frozen=True)
 class Judgement:
-    """What the pure stages found for one item; `summary` is None when the summarizer runs elsewhere."""
+    """What the pure stages found for one item."""
 
     relevance: Relevance
     deadlines: tuple[DeadlineMention, ...] = ()
     signature: StorySignature | None = None
-    summary: str | None = None
 
-
-@dataclass(frozen=True)
-class SummaryLimits:
-    """The offline summarizer's settings, so a worker process can summarize too."""
-
-    max_sentences: int
-    max_chars: int
+    def analysis(self) -> Analysis:
+        return Analysis(relevance=self.relevance, deadlines=self.deadlines, signature=self.signature)
 
 
 def judge(title: str, text: str, published: date, threshold: float, watch_terms: Sequence[str] = (),
-          mute_terms: Sequence[str] = (), summary: SummaryLimits | None = None) -> Judgement:
-    """Relevance of one item and, when relevant, its deadlines dated from `published`, its story signature
-    and (when `summary` is given) its offline summary."""
+          mute_terms: Sequence[str] = ()) -> Judgement:
+    """Relevance of one item and, when relevant, its deadlines dated from `published` and its story
+    signature."""
     relevance = assess_relevance(title, text, threshold=threshold, watch_terms=watch_terms,
                                  mute_terms=mute_terms)
     if not relevance.relevant:
         return Judgement(relevance)
     deadlines = tuple(extract_deadlines(text, published, title=title))
     signature = story_signature(title, text, (d.start for d in deadlines if d.start is not None))
-    if summary is None:
-        return Judgement(relevance, deadlines, signature)
-    return Judgement(relevance, deadlines, signature, summarize_text(
-        title, text, max_sentences=summary.max_sentences, max_chars=summary.max_chars))
+    return Judgement(relevance, deadlines, signature)
 
 
-def judge_batch(docs: Sequence[tuple[str, str, date]], threshold: float,
-                summary: SummaryLimits | None = None) -> list[Judgement]:
+def judge_batch(docs: Sequence[tuple[str, str, date]], threshold: float) -> list[Judgement]:
     """`judge` over many (title, text, published) documents: one round trip to a worker process."""
-    return [judge(title, text, published, threshold, summary=summary) for title, text, published in docs]
+    return [judge(title, text, published, threshold) for title, text, published in docs]
 
 
 def prepare_worker() -> None:
@@ -64,41 +54,25 @@ def prepare_worker() -> None:
     import bot.ingest.parse  # noqa: F401  (feeds are parsed in the workers too)
 
     judge("US and China extend tariff truce", "Washington and Beijing agreed on Friday to extend the tariff "
-          "truce until Nov. 10.", date(2025, 8, 11), threshold=0.5, summary=SummaryLimits(3, 400))
+          "truce until Nov. 10.", date(2025, 8, 11), threshold=0.5)
 
 
 class Analyzer:
-    """Runs the analysis stages with one summarizer and one relevance threshold."""
+    """Runs the analysis stages with one relevance threshold, in the workers when there are some."""
 
-    def __init__(self, *, summarizer: Summarizer, threshold: float = 0.5,
-                 workers: WorkerPool | None = None) -> None:
-        self.summarizer = summarizer
+    def __init__(self, *, threshold: float = 0.5, workers: WorkerPool | None = None) -> None:
         self.threshold = threshold
         self.workers = workers
-        # The offline summarizer is pure CPU: it runs with the other stages, in the workers when there are.
-        self._local_summary = (SummaryLimits(summarizer.max_sentences, summarizer.max_chars)
-                               if isinstance(summarizer, ExtractiveSummarizer) else None)
 
-    async def analyze(self, title: str, text: str, published: date, *,
-                      watch_terms: Sequence[str] = (), mute_terms: Sequence[str] = ()) -> Analysis:
-        """Judge, and for relevant items summarize and extract deadlines dated from `published`."""
-        judgement = judge(title, text, published, self.threshold, watch_terms, mute_terms, self._local_summary)
-        return await self._complete(title, text, judgement)
+    def analyze(self, title: str, text: str, published: date, *,
+                watch_terms: Sequence[str] = (), mute_terms: Sequence[str] = ()) -> Analysis:
+        """Judge one item here, and for a relevant one extract deadlines dated from `published`."""
+        return judge(title, text, published, self.threshold, watch_terms, mute_terms).analysis()
 
     async def analyze_batch(self, docs: Sequence[tuple[str, str, date]]) -> list[Analysis]:
         """`analyze` for many (title, text, published) documents, judged in the workers when there are some."""
         if self.workers is None or not docs:
-            judgements = judge_batch(docs, self.threshold, self._local_summary)
+            judgements = judge_batch(docs, self.threshold)
         else:
-            judgements = await self.workers.run(judge_batch, list(docs), self.threshold, self._local_summary)
-        return [await self._complete(title, text, judgement)
-                for (title, text, _published), judgement in zip(docs, judgements, strict=True)]
-
-    async def _complete(self, title: str, text: str, judgement: Judgement) -> Analysis:
-        if not judgement.relevance.relevant:
-            return Analysis(relevance=judgement.relevance, summary="")
-        summary = judgement.summary
-        if summary is None:
-            summary = await self.summarizer.summarize(title, text)
-        return Analysis(relevance=judgement.relevance, summary=summary, deadlines=judgement.deadlines,
-                        signature=judgement.signature)
+            judgements = await self.workers.run(judge_batch, list(docs), self.threshold)
+        return [judgement.analysis() for judgement in judgements]

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from bot.analysis.summarize import ExtractiveSummarizer
+from bot.analysis.summarize import summarize_text
 from bot.config import Settings
 from bot.domain.models import Analysis
 from bot.pipeline.analyze import Analyzer
@@ -17,7 +17,7 @@ from bot.pipeline.analyze import Analyzer
 
 async def analyze_lines(lines: Iterable[str], settings: Settings) -> AsyncIterator[str]:
     """Yield one JSON line per input line, in order; a bad line yields `{id?, error}` and the batch goes on."""
-    analyzer = Analyzer(summarizer=ExtractiveSummarizer(), threshold=settings.relevance_threshold)
+    analyzer = Analyzer(threshold=settings.relevance_threshold)
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -42,17 +42,20 @@ async def _analyze_one(analyzer: Analyzer, line: str, number: int) -> dict[str, 
         # Still judge and summarize; relative dates can only be read against today.
         published = datetime.now(UTC).date()
         result["warning"] = "no usable `published` date; dates were resolved against today"
-    analysis = await analyzer.analyze(str(record.get("title") or ""), text, published)
-    return {**result, **analysis_json(analysis)}
+    title = str(record.get("title") or "")
+    analysis = analyzer.analyze(title, text, published)
+    # The bot summarizes stories, not items; here the one item is its own story, summarized offline.
+    summary = summarize_text(title, text) if analysis.relevance.relevant else ""
+    return {**result, **analysis_json(analysis, summary)}
 
 
-def analysis_json(analysis: Analysis) -> dict[str, Any]:
+def analysis_json(analysis: Analysis, summary: str) -> dict[str, Any]:
     """The documented output shape of one analysed item."""
     return {
         "relevant": analysis.relevance.relevant,
         "relevance_score": round(analysis.relevance.score, 4),
         "reasons": list(analysis.relevance.reasons),
-        "summary": analysis.summary,
+        "summary": summary,
         "deadlines": [
             {"what": d.what, "start": d.start.isoformat() if d.start else None,
              "end": d.end.isoformat() if d.end else None, "granularity": d.granularity,

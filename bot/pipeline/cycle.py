@@ -1,8 +1,10 @@
 """One ingest-and-analyse cycle: feeds and seed files in, items, stories and deadlines out.
 
-Work is batched per feed: one store call finds what is new, parsing and analysis run in the analysis
-workers (on the event loop's thread when there are none), one store call saves the batch with its story
-and deadline bookkeeping. Each feed or file fails alone.
+The stages, in order: fetch (`_fetch`) → parse and normalize (`_parse`, or `_normalize` for seed files) →
+dedupe (`_dedupe`) → judge (`_judge`) → cluster and store (`_store`, one transaction) → refresh the touched
+stories' summaries (`refresh_stories`, once per cycle). Work is batched per feed; parsing and judging run in
+the analysis workers (on the event loop's thread when there are none). The clock is read once per cycle:
+that `now` stamps every fetch, item, story and deadline of the cycle. Each feed or file fails alone.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from bot.analysis.deadlines.merge import MERGE_POLICY
 from bot.analysis.summarize import Summarizer
 from bot.domain.clock import Clock
 from bot.domain.models import Analysis, Item, RawEntry, SourceKind
-from bot.ingest.feeds import FeedFetcher
+from bot.ingest.feeds import FeedFetcher, FetchResult
 from bot.ingest.netguard import redact_url
 from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_items
@@ -112,32 +114,37 @@ class Ingestor:
         self.clock = clock
         self.fetcher = fetcher
 
-    async def run_feeds(self, sources: Sequence[source_q.SourceRow], report: CycleReport) -> None:
-        """Fetch the given sources concurrently (the fetcher bounds concurrency) and ingest them."""
-        await asyncio.gather(*(self._run_feed(source, report) for source in sources))
-        await self.refresh_stories(report)
+    async def run_feeds(self, sources: Sequence[source_q.SourceRow], report: CycleReport, *,
+                        now: datetime | None = None) -> None:
+        """Fetch the given sources concurrently (the fetcher bounds concurrency) and ingest them; `now` is
+        the cycle's time (default: the clock, read once here)."""
+        now = now or self.clock()
+        await asyncio.gather(*(self._run_feed(source, report, now) for source in sources))
+        await self.refresh_stories(report, now)
 
-    async def ingest_files(self, root: Path, paths: Iterable[Path], report: CycleReport) -> None:
-        """Read seed files; a bad file is reported and skipped, the others go on. Files are stored in
-        batches of `SEED_BATCH`, so a folder of large files is never all in memory at once."""
+    async def ingest_files(self, root: Path, paths: Iterable[Path], report: CycleReport, *,
+                           now: datetime | None = None) -> None:
+        """Read seed files and ingest them; a bad file is reported and skipped, the others go on. Files are
+        stored in batches of `SEED_BATCH`, so a folder of large files is never all in memory at once."""
+        now = now or self.clock()
         entries: list[RawEntry] = []
         for path in paths:
             report.files += 1
-            entry = await self._read_seed(root, path, report)
+            entry = await self._read_seed(root, path, report, now)
             if entry is not None:
                 entries.append(entry)
             if len(entries) >= SEED_BATCH:
                 await self.ingest_entries(entries, source_name="seeds", source_kind="file", report=report,
-                                          refresh=False)
+                                          now=now, refresh=False)
                 entries = []
-        await self.ingest_entries(entries, source_name="seeds", source_kind="file", report=report,
+        await self.ingest_entries(entries, source_name="seeds", source_kind="file", report=report, now=now,
                                   refresh=False)
-        await self.refresh_stories(report)
+        await self.refresh_stories(report, now)
 
-    async def _read_seed(self, root: Path, path: Path, report: CycleReport) -> RawEntry | None:
+    async def _read_seed(self, root: Path, path: Path, report: CycleReport, now: datetime) -> RawEntry | None:
         """One seed file as an entry, or None (counted and logged) when it cannot be used."""
         try:
-            return await asyncio.to_thread(read_seed_file, path, root=root, now=self.clock())
+            return await asyncio.to_thread(read_seed_file, path, root=root, now=now)
         except Exception as exc:  # SeedError, or a bug on hostile input: either way only this file is lost
             reason = str(exc) if isinstance(exc, SeedError) else f"{type(exc).__name__}: {str(exc)[:200]}"
             report.file_errors += 1
@@ -145,45 +152,41 @@ class Ingestor:
             log.warning("seed skipped: %s: %s", path, reason)
             return None
 
-    async def refresh_stories(self, report: CycleReport) -> None:
+    async def refresh_stories(self, report: CycleReport, now: datetime) -> None:
         """Re-summarize the stories the batches touched: once per story and cycle, not once per batch."""
         started = time.perf_counter()
         while report.stale_stories:
-            await self._refresh_story(report.stale_stories.pop())
+            await self._refresh_story(report.stale_stories.pop(), now)
         report.stages["summarize"] += time.perf_counter() - started
 
-    async def _run_feed(self, source: source_q.SourceRow, report: CycleReport) -> None:
+    async def _run_feed(self, source: source_q.SourceRow, report: CycleReport, now: datetime) -> None:
         async with self._in_flight:
             try:
-                await self._fetch_and_ingest(source, report)
+                await self._fetch_and_ingest(source, report, now)
             except Exception as exc:  # a bug or a store error on one feed must not stop the others
-                await self._processing_failed(source, exc, report)
+                await self._processing_failed(source, exc, report, now)
 
-    async def _processing_failed(self, source: source_q.SourceRow, exc: Exception, report: CycleReport) -> None:
+    async def _processing_failed(self, source: source_q.SourceRow, exc: Exception, report: CycleReport,
+                                 now: datetime) -> None:
         """Count and log a feed whose processing raised; it is retried later with the usual backoff."""
         error = f"processing failed ({type(exc).__name__}: {str(exc)[:120]})"
         log.error("feed %s: %s", redact_url(source.url), error, exc_info=exc)
         try:
-            await self._record_failure(source, error, report)
+            await self._record_failure(source, error, report, now)
         except Exception as store_exc:
             log.error("feed %s: could not record the failure: %r", redact_url(source.url), store_exc)
 
-    async def _record_failure(self, source: source_q.SourceRow, error: str, report: CycleReport, *,
-                              permanent: bool = False, retry_after_s: float | None = None) -> None:
+    async def _record_failure(self, source: source_q.SourceRow, error: str, report: CycleReport, now: datetime,
+                              *, permanent: bool = False, retry_after_s: float | None = None) -> None:
         """Count a failed feed and store it: backed off, disabled after repeated failures, shown in health."""
         report.feed_failed(source.url, error)
-        await self._record(source_q.record_fetch_error, source, now=self.clock(), error=error,
-                           permanent=permanent, retry_after_s=retry_after_s)
+        await self._record(source_q.record_fetch_error, source, now=now, error=error, permanent=permanent,
+                           retry_after_s=retry_after_s)
 
-    async def _fetch_and_ingest(self, source: source_q.SourceRow, report: CycleReport) -> None:
-        assert self.fetcher is not None, "feeds need a fetcher"
-        started = time.perf_counter()
-        result = await self.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
-        report.stages["fetch"] += time.perf_counter() - started
-        report.feeds += 1
-        now = self.clock()
+    async def _fetch_and_ingest(self, source: source_q.SourceRow, report: CycleReport, now: datetime) -> None:
+        result = await self._fetch(source, report)
         if result.error:
-            await self._record_failure(source, result.error, report, permanent=result.permanent,
+            await self._record_failure(source, result.error, report, now, permanent=result.permanent,
                                        retry_after_s=result.retry_after_s)
             return
         body_hash = hashlib.sha256(result.body).hexdigest() if result.body is not None else None
@@ -193,12 +196,12 @@ class Ingestor:
         elif body_hash == source.body_hash:
             report.same_body += 1  # the very bytes ingested last time: nothing in them can be new
         else:
-            items, problem = await self._ingest_body(source, result.body, result.content_type, report)
+            items, problem = await self._ingest_body(source, result.body, result.content_type, report, now)
             if problem and not items:
                 # A body that is not a feed is a failure like a 500: backed off, shown in `sources list`,
                 # and neither its hash nor its validators are kept, so it is read (and reported) again.
                 log.warning("feed %s: %s", redact_url(source.url), problem)
-                await self._record_failure(source, problem, report)
+                await self._record_failure(source, problem, report, now)
                 return
             if problem:
                 report.warnings.append(f"{redact_url(source.url)}: {problem}")
@@ -208,24 +211,38 @@ class Ingestor:
                            last_modified=result.last_modified, status=result.status,
                            not_modified=result.not_modified, body_hash=body_hash, warning=warning)
 
+    async def _fetch(self, source: source_q.SourceRow, report: CycleReport) -> FetchResult:
+        assert self.fetcher is not None, "feeds need a fetcher"
+        started = time.perf_counter()
+        result = await self.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        report.stages["fetch"] += time.perf_counter() - started
+        report.feeds += 1
+        return result
+
     async def _record(self, query: Callable[..., object], source: source_q.SourceRow, **kwargs: Any) -> None:
         """Note a fetch on the source's row; a one-off feed (`ingest --feed`, not watched) has no row."""
         if source.id != source_q.ONE_OFF_ID:
             await self.store.run(query, source.id, **kwargs)
 
     async def _ingest_body(self, source: source_q.SourceRow, body: bytes, content_type: str | None,
-                           report: CycleReport) -> tuple[int, str | None]:
+                           report: CycleReport, now: datetime) -> tuple[int, str | None]:
         """Parse one feed body and ingest what it holds; returns how many items it held and the parser's
         error or warning (not a feed, broken XML), if any."""
+        items, problem = await self._parse(source, body, content_type, report, now)
+        if items:
+            await self.ingest_items(items, report=report, now=now, refresh=False)
+        return len(items), problem
+
+    async def _parse(self, source: source_q.SourceRow, body: bytes, content_type: str | None,
+                     report: CycleReport, now: datetime) -> tuple[list[Item], str | None]:
+        """The feed body's entries as normalized items, and the parser's error if any."""
         kind = cast(SourceKind, source.kind)  # validated on the way in (config, CLI, commands)
-        items, problem, timings = await self._off_loop(
+        items, error, timings = await self._off_loop(
             parse_items, body, url=source.url, content_type=content_type, source_name=source.name,
-            source_kind=kind, fetched_at=self.clock())
+            source_kind=kind, fetched_at=now)
         for stage, seconds in timings.items():
             report.stages[stage] += seconds
-        if items:
-            await self.ingest_items(items, report=report, refresh=False)
-        return len(items), problem
+        return items, error
 
     async def _off_loop(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run CPU-bound work in the analysis workers when there are some, else here."""
@@ -235,27 +252,47 @@ class Ingestor:
         return await workers.run(fn, *args, **kwargs)
 
     async def ingest_entries(self, entries: Sequence[RawEntry], *, source_name: str, source_kind: SourceKind,
-                             report: CycleReport, refresh: bool = True) -> None:
-        """Normalize, dedupe, analyse, cluster and store a batch of entries from one source.
+                             report: CycleReport, now: datetime | None = None, refresh: bool = True) -> None:
+        """Normalize, dedupe, judge, cluster and store a batch of entries from one source.
 
         With `refresh` False the touched stories are left in `report.stale_stories` for `refresh_stories`.
         """
+        now = now or self.clock()
+        items = self._normalize(entries, source_name, source_kind, report, now)
+        await self.ingest_items(items, report=report, now=now, refresh=refresh)
+
+    def _normalize(self, entries: Sequence[RawEntry], source_name: str, source_kind: SourceKind,
+                   report: CycleReport, now: datetime) -> list[Item]:
         started = time.perf_counter()
         items = [normalize(e, source_name=e.source_name if source_kind == "file" and e.source_name
-                           else source_name, source_kind=source_kind, fetched_at=self.clock()) for e in entries]
+                           else source_name, source_kind=source_kind, fetched_at=now) for e in entries]
         report.stages["normalize"] += time.perf_counter() - started
-        await self.ingest_items(items, report=report, refresh=refresh)
+        return items
 
-    async def ingest_items(self, items: Sequence[Item], *, report: CycleReport, refresh: bool = True) -> None:
-        """Dedupe, analyse, cluster and store a batch of normalized items from one source."""
+    async def ingest_items(self, items: Sequence[Item], *, report: CycleReport, now: datetime | None = None,
+                           refresh: bool = True) -> None:
+        """Dedupe, judge, cluster and store a batch of normalized items from one source."""
+        now = now or self.clock()
+        fresh = await self._dedupe(items, report)
+        if not fresh:
+            return
+        analysed = await self._judge(fresh, report)
+        outcome = await self._store(analysed, report, now)
+        report.stale_stories.update(outcome.touched_stories)
+        if refresh:
+            await self.refresh_stories(report, now)
+
+    async def _dedupe(self, items: Sequence[Item], report: CycleReport
+                      ) -> list[tuple[Item, item_q.ExistingItem | None]]:
         report.entries += len(items)
-        now = self.clock()
         started = time.perf_counter()
         fresh = await self.store.run(_fresh_items, items)
         report.duplicates += len(items) - len(fresh)
         report.stages["dedupe"] += time.perf_counter() - started
-        if not fresh:
-            return
+        return fresh
+
+    async def _judge(self, fresh: Sequence[tuple[Item, item_q.ExistingItem | None]],
+                     report: CycleReport) -> list[Analysed]:
         started = time.perf_counter()
         analyses = await self.analyzer.analyze_batch(
             [(item.title, item.text, item.published.date()) for item, _existing in fresh])
@@ -263,6 +300,10 @@ class Ingestor:
                              existing.story_id if existing else None)
                     for (item, existing), analysis in zip(fresh, analyses, strict=True)]
         report.stages["analyse"] += time.perf_counter() - started
+        return analysed
+
+    async def _store(self, analysed: Sequence[Analysed], report: CycleReport, now: datetime) -> _SaveOutcome:
+        """Cluster the relevant items into stories and store the batch, in one transaction."""
         started = time.perf_counter()
         outcome = await self.store.run(_save_batch, analysed, now)
         report.stages["store"] += time.perf_counter() - started
@@ -272,14 +313,12 @@ class Ingestor:
         report.relevant += sum(1 for a in analysed if a.analysis.relevance.relevant)
         report.new_stories += outcome.new_stories
         report.deadline_changes.extend(outcome.changes)
-        report.stale_stories.update(outcome.touched_stories)
-        if refresh:
-            await self.refresh_stories(report)
+        return outcome
 
-    async def _refresh_story(self, story_id: str) -> None:
+    async def _refresh_story(self, story_id: str, now: datetime) -> None:
         docs = await self.store.run(item_q.story_documents, story_id)
         summary = await self.summarizer.summarize_story([(title, text) for title, text, _kind in docs])
-        await self.store.run(item_q.refresh_story, story_id, summary=summary, at=self.clock())
+        await self.store.run(item_q.refresh_story, story_id, summary=summary, at=now)
 
 
 @dataclass

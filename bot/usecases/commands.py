@@ -91,9 +91,9 @@ class CommandHandler:
             return await route(request, words[1:])
         except CommandError as exc:
             return _usage(str(exc), name if route else None)
-        except Exception:
-            log.exception("command %r failed", name)
-            return Message(kind="error", text="Sorry, that failed on our side; it has been logged.",
+        except Exception:  # the one place a command's failure is caught: adapters show this answer as is
+            log.exception("command %r from %s failed", name, request.platform)
+            return Message(kind="error", text="Sorry, that command failed on our side; it has been logged.",
                            ephemeral=True)
         finally:
             METRICS.observe_command(name if route else "unknown", time.perf_counter() - started)

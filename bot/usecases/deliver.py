@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -19,6 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from bot import registry
 from bot.domain.clock import Clock, utcnow
 from bot.domain.models import DeadlineView, Message, StoryView, Target
 from bot.metrics import METRICS
@@ -31,16 +33,20 @@ from storage.queries.timestamps import from_iso
 
 log = logging.getLogger(__name__)
 
-# Token shapes that must never reach a log line or the database, whatever an adapter put in an error.
-_SECRET_PATTERNS = re.compile(
-    r"xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|Bearer\s+\S+|Bot\s+[A-Za-z0-9._-]{20,}|sk-[A-Za-z0-9_-]{10,}"
-    r"|[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"
-)
+# Credential shapes that must never reach a log line or the database, whatever an adapter put in an error:
+# the core's own (an HTTP bearer token, an LLM API key), and each chat adapter's, as its plugin declares them.
+CORE_SECRET_PATTERNS = (r"Bearer\s+\S+", r"sk-[A-Za-z0-9_-]{10,}")
+
+
+@functools.cache
+def _secrets() -> re.Pattern[str]:
+    return re.compile("|".join((*CORE_SECRET_PATTERNS, *registry.secret_patterns())))
 
 
 def redact(text: str) -> str:
-    """`text` with anything shaped like a Slack/Discord/API token replaced by `[redacted]`."""
-    return _SECRET_PATTERNS.sub("[redacted]", text)
+    """`text` with anything shaped like a credential (an API key, a chat platform's token) replaced by
+    `[redacted]`."""
+    return _secrets().sub("[redacted]", text)
 
 
 # --- payload serialization ---------------------------------------------------------------------------

@@ -66,8 +66,7 @@ def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, stor
         "published": to_iso(item.published), "published_from": item.published_from,
         "fetched_at": to_iso(item.fetched_at), "content_hash": item.content_hash, "path": item.path,
         "relevant": int(analysis.relevance.relevant), "relevance_score": round(analysis.relevance.score, 4),
-        "reasons": json.dumps(list(analysis.relevance.reasons)), "summary": analysis.summary,
-        "story_id": story_id,
+        "reasons": json.dumps(list(analysis.relevance.reasons)), "story_id": story_id,
     }
     # Plain SQL: sqlite-utils' upsert introspects the table on every call, which dominated bulk ingest.
     db.execute(_UPSERT_ITEM, [row[column] for column in _ITEM_COLUMNS])
@@ -75,9 +74,10 @@ def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, stor
 
 
 LEDE_CHARS = 500
+# The schema's `summary` column is not written: an item is shown through its story's summary.
 _ITEM_COLUMNS = ("id", "source", "source_name", "source_kind", "url", "guid", "title", "text", "published",
                  "published_from", "fetched_at", "content_hash", "path", "relevant", "relevance_score",
-                 "reasons", "summary", "story_id")
+                 "reasons", "story_id")
 _UPSERT_ITEM = (
     f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' * len(_ITEM_COLUMNS))}) "
     "ON CONFLICT (id) DO UPDATE SET "
@@ -208,7 +208,8 @@ def items_mentioning(db: sqlite_utils.Database, terms: Sequence[str], since: dat
 
 
 def _first_sentences(text: str, limit: int = 300) -> str:
-    """A short excerpt for a watched item that has no summary (only relevant items are summarized)."""
+    """A short excerpt: the lede a non-relevant item keeps, or what a watched item shows (items have no
+    summary of their own; stories do)."""
     if len(text) <= limit:
         return text
     cut = text[:limit]
@@ -223,12 +224,12 @@ def search_items(db: sqlite_utils.Database, query: str, *, limit: int = 10) -> l
         return []
     fts_query = " ".join(f'"{w}"' for w in words)
     rows = db.execute(
-        "SELECT items.id, items.title, items.url, items.source_name, items.published, items.summary "
+        "SELECT items.id, items.title, items.url, items.source_name, items.published "
         "FROM items_fts JOIN items ON items.rowid = items_fts.rowid WHERE items_fts MATCH ? "
         "ORDER BY items.relevant DESC, items_fts.rank LIMIT ?",
         [fts_query, limit],
     ).fetchall()
-    keys = ("id", "title", "url", "source_name", "published", "summary")
+    keys = ("id", "title", "url", "source_name", "published")
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
