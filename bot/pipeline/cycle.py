@@ -153,10 +153,15 @@ class Ingestor:
             return None
 
     async def refresh_stories(self, report: CycleReport, now: datetime) -> None:
-        """Re-summarize the stories the batches touched: once per story and cycle, not once per batch."""
+        """Re-summarize the stories the batches touched: once per story and cycle, not once per batch.
+
+        They are stamped updated when this step runs, not at the cycle's `now`: a digest that fires while a
+        long cycle stores its batches would otherwise miss a story stamped before it and saved after it,
+        and the next digest's window would start after the stamp."""
         started = time.perf_counter()
+        visible_at = max(now, self.clock())
         while report.stale_stories:
-            await self._refresh_story(report.stale_stories.pop(), now)
+            await self._refresh_story(report.stale_stories.pop(), visible_at)
         report.stages["summarize"] += time.perf_counter() - started
 
     async def _run_feed(self, source: source_q.SourceRow, report: CycleReport, now: datetime) -> None:
