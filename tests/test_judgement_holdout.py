@@ -1,19 +1,20 @@
 """Floors for the relevance judge and the deadline finder on held-out news written apart from the tuning set.
 
 The fixtures hold realistic headlines and excerpts (2018-2025) with hand labels. A deadline prediction counts
-when its dates overlap the expected ones and it is not much wider (at most 3x the expected span + 3 days).
+when its dates overlap the expected ones and it is not much wider, by the corpus scorer's rule
+(corpus.score.matches).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot.analysis.deadlines import extract_deadlines
 from bot.analysis.relevance import assess_relevance
+from corpus.score import Counts, match_one_to_one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "judgement"
 
@@ -23,23 +24,8 @@ def _load(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@dataclass
-class _Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-
-def _relevance_counts(items: list[dict[str, Any]]) -> _Counts:
-    counts = _Counts()
+def _relevance_counts(items: list[dict[str, Any]]) -> Counts:
+    counts = Counts()
     for item in items:
         truth = item["label"] == "relevant"
         guess = assess_relevance(item["title"], item["text"]).relevant
@@ -80,38 +66,15 @@ def _predicted(case: dict[str, Any]) -> list[Interval]:
     return [(d.start, d.end) for d in found if d.start is not None and d.end is not None]
 
 
-def _matches(truth: Interval, guess: Interval) -> bool:
-    overlap = guess[0] <= truth[1] and truth[0] <= guess[1]
-    not_too_wide = (guess[1] - guess[0]).days <= 3 * (truth[1] - truth[0]).days + 3
-    return overlap and not_too_wide
-
-
-def _distance(truth: Interval, guess: Interval) -> int:
-    return abs((guess[0] - truth[0]).days) + abs((guess[1] - truth[1]).days)
-
-
-def _deadline_counts(case: dict[str, Any]) -> _Counts:
-    guesses = _predicted(case)
-    used: set[int] = set()
-    counts = _Counts()
-    for truth in _expected(case):
-        free = [i for i, g in enumerate(guesses) if i not in used and _matches(truth, g)]
-        if free:
-            best = min(free, key=lambda i: _distance(truth, guesses[i]))
-            used.add(best)
-            counts.tp += 1
-        else:
-            counts.fn += 1
-    counts.fp = len(guesses) - len(used)
-    return counts
+def _deadline_counts(case: dict[str, Any]) -> Counts:
+    return match_one_to_one(_expected(case), _predicted(case))[0]
 
 
 def test_deadline_floor() -> None:
-    total = _Counts()
+    total = Counts()
     for case in _load("deadlines-holdout.jsonl"):
-        counts = _deadline_counts(case)
-        total.tp, total.fp, total.fn = total.tp + counts.tp, total.fp + counts.fp, total.fn + counts.fn
-    f1 = 2 * total.precision * total.recall / (total.precision + total.recall)
+        total.add(_deadline_counts(case))
+    f1 = total.f1
     # Without the old table of known truces, lengths whose start the excerpt does not give are not dated.
     assert total.precision >= 0.95 and total.recall >= 0.75 and f1 >= 0.85, total
 
