@@ -103,3 +103,14 @@ def test_empty_text_gives_an_empty_signature_that_matches_nothing() -> None:
     empty = story_signature("", "")
     assert empty.terms == {}
     assert match_story(empty, [("truce", sig(TRUCE_WIRE), NOW)], NOW) is None
+
+
+def test_a_story_signature_stays_bounded_however_many_reports_join() -> None:
+    from bot.analysis.cluster import STORY_TERMS, merge_signatures
+
+    story = story_signature("US and China extend the tariff truce", "Washington and Beijing agreed in Stockholm.")
+    for n in range(2, 300):
+        report = story_signature(f"Report {n}", f"Officials w{n}a, w{n}b and w{n}c spoke about item{n} on day {n}.")
+        story = merge_signatures(story, report, n)
+    assert len(story.terms) <= STORY_TERMS
+    assert abs(sum(w * w for w in story.terms.values()) - 1.0) < 1e-3
