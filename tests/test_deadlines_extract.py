@@ -195,9 +195,12 @@ def test_by_a_day_is_a_deadline_on_that_day() -> None:
     ]
 
 
-def test_undated_mentions_need_a_schedulable_event() -> None:
+def test_undated_plans_are_named_for_what_is_planned() -> None:
     text = "China is expected to announce countermeasures soon, after Washington raised tariffs."
-    assert extract_deadlines(text, date(2025, 8, 20)) == []
+    assert [(m.what, m.start) for m in extract_deadlines(text, date(2025, 8, 20))] == [
+        ("China's countermeasures", None)]
+    # Only a plan: analysts talking about trade is not one.
+    assert extract_deadlines("Analysts said trade between the US and China fell in May.", date(2025, 8, 20)) == []
 
 
 def test_a_past_measure_of_stated_length_is_not_counted_from_the_report() -> None:

@@ -37,6 +37,12 @@ CHINA_OFFICIALS = (
     "Customs Tariff Commission", "Ministry of Foreign Affairs", "Ministry of State Security", "NDRC",
     "Zhao Lijian", "Wang Wenbin", "Hua Chunying", "Geng Shuang", "Zhu Fenglian", "Chen Binhua",
 )
+# The people among them, by the name news uses on second mention: an event is named after who takes part.
+US_PEOPLE = ("Trump", "Biden", "Obama", "Vance", "Rubio", "Blinken", "Bessent", "Lutnick", "Greer", "Hegseth",
+             "Yellen", "Raimondo", "Tai", "Pompeo", "Lighthizer", "Mnuchin", "Navarro", "Kudlow", "Sullivan",
+             "Austin", "Burns", "Perdue", "Pelosi", "Harris", "Waltz", "Ross", "Kerry", "Leavitt")
+CHINA_PEOPLE = ("Xi", "Wang Yi", "He Lifeng", "Li Qiang", "Li Chenggang", "Wang Wentao", "Dong Jun", "Qin Gang",
+                "Liu He", "Yang Jiechi", "Han Zheng", "Ding Xuexiang", "Xie Feng", "Wei Fenghe", "Li Shangfu")
 # Chinese firms at the centre of US measures: in a sentence about a measure they stand for the Chinese side.
 CHINESE_COMPANIES = ("Huawei", "SMIC", "ByteDance", "TikTok", "ZTE", "DeepSeek", "Alibaba", "Tencent", "BYD",
                      "CATL", "DJI", "Hikvision", "Xiaomi", "Temu", "Shein", "YMTC", "CXMT", "Inspur", "Meng Wanzhou",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.analysis.cues import RELIEF, TAKES_EFFECT
 from bot.analysis.deadlines.text import US
+from bot.analysis.lexicon import CHINA_PEOPLE, US_PEOPLE, word_pattern
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,27 @@ def _tariff(sentence: str) -> str:
     return f"{prefix}tariff takes effect"
 
 
+_US_PERSON = word_pattern(US_PEOPLE)
+_CHINA_PERSON = word_pattern(CHINA_PEOPLE)
+
+
+def _pair(sentence: str) -> str | None:
+    """ "Bessent–He Lifeng" when the sentence names a US and a Chinese participant, else None."""
+    us, china = _US_PERSON.search(sentence), _CHINA_PERSON.search(sentence)
+    return f"{us.group()}–{china.group()}" if us and china else None
+
+
 def _summit(sentence: str) -> str:
-    if re.search(r"\bTrump\b", sentence) or re.search(r"\bXi\b", sentence):
-        return "Trump–Xi summit" if "summit" in sentence.lower() else "Trump–Xi meeting"
-    return "US–China leaders' meeting"
+    pair = _pair(sentence)
+    kind = "summit" if "summit" in sentence.lower() else "meeting"
+    return f"{pair} {kind}" if pair else f"US–China leaders' {kind}"
 
 
 def _talks(sentence: str) -> str:
     trade = "trade " if re.search(r"\btrade|tariff", sentence, re.IGNORECASE) else ""
+    pair = _pair(sentence)
+    if pair:
+        return f"{pair} {trade}talks"
     if re.search(r"\bround\b", sentence, re.IGNORECASE):
         return f"new round of US–China {trade}talks begins"
     return f"US–China {trade}talks"
@@ -52,10 +66,12 @@ def _talks(sentence: str) -> str:
 
 def _visit(sentence: str) -> str:
     if re.search(r"\b(?:visit|trip|travel)(?: to)? (?:China|Beijing)", sentence):
-        return "Trump visit to China" if "Trump" in sentence else "US leader's visit to China"
-    if re.search(r"\bXi\b", sentence):
-        return "Xi visit to the US"
-    return "US–China state visit"
+        us = _US_PERSON.search(sentence)
+        return f"{us.group()} visit to China" if us else "US official's visit to China"
+    china = _CHINA_PERSON.search(sentence)
+    if china and re.search(r"\b(?:the )?(?:US|U\.S\.|United States|Washington)\b", sentence):
+        return f"{china.group()} visit to the US"
+    return "US–China visit"
 
 
 def _truce(sentence: str) -> str:
@@ -88,7 +104,8 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
     EventNoun("summit", re.compile(r"\b(?:summit|meeting|meet)\b", re.I), _summit),
     EventNoun(
-        "call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _fixed("Trump–Xi call")
+        "call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I),
+        lambda s: f"{_pair(s) or 'US–China leaders'} call"
     ),
     EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to)\b", re.I), _visit),
     EventNoun(
@@ -105,6 +122,9 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
     EventNoun("measure", _MEASURE, _measure),
     EventNoun("hearing", re.compile(r"\bhearings?\b", re.I), _fixed("public hearing")),
+    EventNoun("countermeasures", re.compile(r"\b(?:countermeasures|retaliat\w+|reciprocal measures)\b", re.I),
+              lambda s: "China's countermeasures" if re.match(r"\W*(?:China|Beijing|Chinese)\b", s)
+              else "countermeasures"),
     EventNoun(
         "comments", re.compile(r"\b(?:comment period|comments)\b", re.I), _fixed("public comments due")
     ),
@@ -154,6 +174,7 @@ _TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("licensing", re.compile(r"licens", re.I)),
     ("tariff", re.compile(r"tariff|dut(?:y|ies)", re.I)),
     ("deal", re.compile(r"\b(?:deal|agreement)\b", re.I)),
+    ("countermeasures", re.compile(r"countermeasure|retaliat", re.I)),
 )
 
 

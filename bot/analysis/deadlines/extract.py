@@ -24,19 +24,23 @@ from bot.domain.models import DeadlineMention
 _UNDATED = re.compile(
     r"mutually (?:acceptable|agreeable|convenient) (?:date|time)|date (?:is |was |has )?(?:yet )?(?:still )?"
     r"to be (?:determined|decided|announced|set|confirmed|fixed)|"
-    r"no date (?:has been|was|is|had been) (?:yet )?set|"
+    r"no (?:trial |firm )?date (?:for [\w\s-]{1,30} )?(?:has (?:yet )?been|was|is|had been) (?:yet )?set|"
     r"\bsome ?time (?:after that|later|soon)|\bat a later date\b|\bin due course\b|\bsoon\b|\bupcoming\b|"
-    r"\bplan(?:s|ned)? to (?:visit|travel|meet|hold|host|impose|sanction|add|restrict)\b|"
-    r"\bwill (?:visit|travel to|meet|hold|host|impose|sanction|add|restrict)\b|"
-    r"\bintends? to (?:visit|travel|meet|impose|sanction|add|restrict)\b|"
-    r"\bexpected to (?:meet|visit|hold|speak|travel|sign|impose|announce)\b|\bpending\b|"
+    r"\bin the near future\b|\b(?:is|are) about to\b|\bpending\b|"
+    r"\b(?:plans?|planned|intends?|pledged|vowed|agreed|is set|are set|is expected|are expected|is due|are due) to "
+    r"(?:visit|travel|meet|hold|host|impose|sanction|add|restrict|resume|release|issue|grant|announce|sign|"
+    r"take|drop|cut|lower|reduce|roll back|seek|open|conduct|continue)\b|"
+    r"\b(?:will|'ll|shall) (?:\w+ )?(?:visit|travel to|meet|hold|host|impose|sanction|add|restrict|resume|"
+    r"release|issue|grant|announce|sign|take|conduct|continue|be (?:added|imposed|halved|cut|lowered|granted|"
+    r"resumed|released|lifted|suspended|extended))\b|"
     r"\bwhen (?:conditions|circumstances|the time) (?:allow|permit|is right)s?\b|\bat an appropriate time\b",
     re.I,
 )
 _NOT_PLANNED = re.compile(r"\b(?:cancel\w*|called off|scrapped|postponed indefinitely|would have|if|unless)\b",
                           re.I)
 # Only events that get scheduled are worth tracking before they have a date.
-_SCHEDULED_EVENTS = frozenset({"summit", "talks", "visit", "call", "deal", "hearing"})
+_SCHEDULED_EVENTS = frozenset({"summit", "talks", "visit", "call", "deal", "hearing", "tariff", "export-controls",
+                               "licensing", "measure", "review", "truce", "countermeasures"})
 
 
 def extract_deadlines(
@@ -63,7 +67,9 @@ def extract_deadlines(
     # One length counted twice ("another 75 days", "the 75-day extension") is one date.
     counted = list({(m.start, m.end): m for m in sorted(counted, key=lambda m: m.confidence)}.values())
     found = stated + [m for m in counted if not any(_near(m, s) for s in stated)]
-    found += [m for index, s in enumerate(sentences) if (m := _undated(s, sentences[max(0, index - 3) : index]))]
+    dated_sentences = {m.evidence for m in found}  # a sentence that gives its date needs no undated entry
+    found += [m for index, s in enumerate(sentences)
+              if s not in dated_sentences and (m := _undated(s, sentences[max(0, index - 3) : index]))]
     return one_per_event(found)
 
 
