@@ -15,7 +15,7 @@ from corpus import score
 # part -> measure -> floor; measured in this release: see corpus/README.md
 FLOORS = {
     "tune": {"relevance_f1": 0.94, "deadlines_p": 0.82, "deadlines_f1": 0.73, "stories_f1": 0.85},
-    "test": {"relevance_f1": 0.95, "deadlines_p": 0.60, "deadlines_f1": 0.59, "stories_f1": 0.90},
+    "test": {"relevance_f1": 0.95, "deadlines_p": 0.62, "deadlines_f1": 0.60, "stories_f1": 0.90},
 }
 
 
