@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from aiohttp import web
 
+from bot.app.page import render_page
 from bot.metrics import METRICS
 from bot.usecases.ics import render_ics
+from bot.usecases.overview import build_overview
 from storage.queries import deadlines as deadline_q
 from storage.queries import outbox as outbox_q
 
@@ -38,6 +41,7 @@ class HttpServer:
     async def start(self) -> int:
         """Serve; returns the bound port (useful when configured as 0)."""
         app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_get("/", self._index)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
         app.router.add_get("/deadlines.ics", self._ics)
@@ -73,3 +77,24 @@ class HttpServer:
         now = runtime.clock()  # type: ignore[attr-defined]
         views = await runtime.store.run(deadline_q.list_deadlines, now.date())  # type: ignore[attr-defined]
         return web.Response(text=render_ics(views, now=now), content_type="text/calendar", charset="utf-8")
+
+    async def _index(self, request: web.Request) -> web.Response:
+        """The read-only page; `?as_of=YYYY-MM-DD` shows the timeline as of another day."""
+        runtime = self.runtime
+        try:
+            as_of = date.fromisoformat(request.query["as_of"]) if "as_of" in request.query else None
+        except ValueError:
+            raise web.HTTPBadRequest(text="as_of must be a date, YYYY-MM-DD") from None
+        overview = await build_overview(runtime.store, runtime.clock(), as_of=as_of)  # type: ignore[attr-defined]
+        return web.Response(text=render_page(overview), content_type="text/html", charset="utf-8",
+                            headers=_PAGE_HEADERS)
+
+
+# The page runs no script and loads nothing from elsewhere: say so, so that a title that slipped past the
+# escaping still could not run.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+                               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -269,15 +269,43 @@ def get_deadline(
     row = db.execute(f"SELECT {_VIEW_COLUMNS} FROM deadlines WHERE id = ?", [deadline_id]).fetchone()
     if row is None:
         return None
-    history = tuple(
-        (h["old_start"], h["old_end"], h["changed_at"])
-        for h in db.query(
-            "SELECT old_start, old_end, changed_at FROM deadline_history WHERE deadline_id = ? ORDER BY id",
-            [deadline_id],
-        )
-    )
+    history = _histories(db, [deadline_id]).get(deadline_id, ())
     sources = _sources(db, [deadline_id]).get(deadline_id, ())
     return _view(row, as_of or date.today(), sources, history)
+
+
+def with_history(db: sqlite_utils.Database, views: Sequence[DeadlineView]) -> list[DeadlineView]:
+    """The same views with their history of date changes filled in, in one query for all of them."""
+    histories = _histories(db, [view.id for view in views])
+    return [replace(view, history=histories.get(view.id, ())) for view in views]
+
+
+def past_deadlines(db: sqlite_utils.Database, as_of: date, *, limit: int) -> list[DeadlineView]:
+    """The `limit` dated deadlines that ended before `as_of` or were cancelled, the latest first."""
+    rows = db.execute(
+        f"SELECT {_VIEW_COLUMNS} FROM deadlines "
+        "WHERE start IS NOT NULL AND (COALESCE(end, start) < ? OR status = 'cancelled') "
+        "ORDER BY start DESC, what, rowid LIMIT ?",
+        [as_of.isoformat(), limit],
+    ).fetchall()
+    return _views(db, rows, as_of)
+
+
+HistoryEntry = tuple[str | None, str | None, str]  # (old start, old end, changed at), as DeadlineView.history
+
+
+def _histories(db: sqlite_utils.Database, deadline_ids: list[str]) -> dict[str, tuple[HistoryEntry, ...]]:
+    found: dict[str, list[HistoryEntry]] = {}
+    for start in range(0, len(deadline_ids), 500):
+        chunk = deadline_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for deadline_id, old_start, old_end, changed_at in db.execute(
+            "SELECT deadline_id, old_start, old_end, changed_at FROM deadline_history "
+            f"WHERE deadline_id IN ({marks}) ORDER BY id",
+            chunk,
+        ):
+            found.setdefault(deadline_id, []).append((old_start, old_end, changed_at))
+    return {key: tuple(entries) for key, entries in found.items()}
 
 
 def _sources(db: sqlite_utils.Database, deadline_ids: list[str]) -> dict[str, tuple[str, ...]]:
