@@ -80,7 +80,7 @@ async def test_page_as_of_another_day_and_a_bad_date(hostile_page: str) -> None:
             assert response.status == 400
     recent = tree.css_first("#timeline h3")
     assert recent is not None and recent.text() == "Recent"
-    assert all("past" in row.attributes.get("class", "") for row in tree.css("#timeline .row"))
+    assert all("past" in (row.attributes.get("class") or "") for row in tree.css("#timeline .row"))
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (.ci/run installs it: "
