@@ -28,17 +28,21 @@ from adapters.markers import HISTORY_MARGIN, PartialDeliveries, Sighting, delive
 from adapters.slack.config import DEFAULT_API_URL, SlackConfig
 from adapters.slack.installation import SQLiteInstallationStore
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
-from bot.domain.models import Message, Target
+from bot.domain.models import Attachment, Message, Target
 from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner
 
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 5.0
+# The picture follows the text inside the outbox's send; its own shorter limit keeps a stuck upload from
+# running the whole send into the outbox's timeout.
+UPLOAD_TIMEOUT_S = 15.0
 COMMAND = "/uschina"
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+# files:write: the digest's timeline picture (files_upload_v2); without it the digest goes out as text only.
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "files:write")
 # Optional: read channel history to check, after a crash, whether an interrupted post arrived.
 HISTORY_SCOPES = ("channels:history", "groups:history")
 
@@ -377,9 +381,12 @@ class SlackAdapter:
     # --- sending --------------------------------------------------------------------------------------
 
     async def send(self, target: Target, message: Message) -> str:
-        """Post `message` to `target.channel` (one post per rendered part); return the first part's ts."""
+        """Post `message` to `target.channel` (one post per rendered part), then upload its attachment;
+        return the first part's ts."""
         client = await self._client_for(target.workspace)
-        return await self._post(client, target.channel, render_message(message))
+        first_ts = await self._post(client, target.channel, render_message(message))
+        await self._upload(client, target.channel, message.attachment)
+        return first_ts
 
     async def send_keyed(self, target: Target, message: Message, idem_key: str) -> str:
         """Like `send`, each part carrying `idem_key`'s reference in message metadata. Parts that
@@ -392,7 +399,28 @@ class SlackAdapter:
         for number, part in enumerate(parts, start=1):
             metadata = delivery_metadata(ref, number, total)
             stamps.append(posted.get(number) or await self._post_one(client, target.channel, part, metadata))
+        await self._upload(client, target.channel, message.attachment)
         return stamps[0]
+
+    async def _upload(self, client: AsyncWebClient, channel: str, attachment: Attachment | None) -> None:
+        """Upload the attachment into the channel (files_upload_v2). Runs after every text part was posted,
+        and a failure is only logged: the text is complete and already there, and raising would make the
+        outbox send it again."""
+        if attachment is None:
+            return
+        try:
+            async with asyncio.timeout(UPLOAD_TIMEOUT_S):
+                await client.files_upload_v2(channel=channel, file=attachment.data, filename=attachment.filename,
+                                             title=attachment.title or attachment.filename,
+                                             alt_txt=truncate(attachment.alt, 1000))
+        except SlackApiError as err:
+            code = err.response.get("error") or f"http_{err.response.status_code}"
+            hint = " (the app needs the files:write scope)" if code == "missing_scope" else ""
+            log.warning("slack: could not upload %s to %s: %s%s; the text went out without it",
+                        attachment.filename, channel, code, hint)
+        except Exception as err:  # SlackRequestError, network, timeout: same answer, the text stands alone
+            log.warning("slack: could not upload %s to %s: %s; the text went out without it",
+                        attachment.filename, channel, type(err).__name__)
 
     async def was_delivered(self, target: Target, idem_key: str, since: datetime | None = None) -> bool | None:
         """Look for `idem_key`'s parts in the channel's history from `since` (minus a margin) on.
