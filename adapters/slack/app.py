@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -29,7 +30,8 @@ from adapters.slack.config import DEFAULT_API_URL, SlackConfig
 from adapters.slack.installation import SQLiteInstallationStore
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
 from bot.domain.models import Attachment, Message, Target
-from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner
+from bot.domain.policy import private_unless_public
+from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner, WorkspaceRemoved
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,8 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
     return None
 
 
-def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None) -> SlackAdapter:
+def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None,
+                        workspace_removed: WorkspaceRemoved | None = None) -> SlackAdapter:
     """Build the adapter from validated settings (SLACK_* variables, read once by adapters.slack.config).
 
     A bot token serves one workspace; SLACK_CLIENT_ID + SLACK_CLIENT_SECRET switch to OAuth for many
@@ -126,6 +129,7 @@ def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None
         client_secret=config.client_secret,
         state_secret=config.state_secret,
         history_scopes=config.verify_delivery,
+        workspace_removed=workspace_removed,
     )
 
 
@@ -146,6 +150,7 @@ class SlackAdapter:
         client_secret: str | None = None,
         state_secret: str | None = None,
         history_scopes: bool = False,
+        workspace_removed: WorkspaceRemoved | None = None,
         ack_budget: float = 1.5,
         admin_cache_seconds: float = 600.0,
         probe_cache_seconds: float = 30.0,
@@ -160,6 +165,10 @@ class SlackAdapter:
         settings = self._oauth_settings(client_id, client_secret, state_secret) if oauth else None
         self.app = AsyncApp(client=self.client, signing_secret=signing_secret, oauth_settings=settings)
         self.app.command(COMMAND)(self._on_command)
+        self._workspace_removed = workspace_removed
+        if oauth:
+            self.app.event("app_uninstalled")(self._on_app_uninstalled)
+            self.app.event("tokens_revoked")(self._on_tokens_revoked)
         self._app_token = app_token
         self._ack_budget = ack_budget
         self._admin_ttl = admin_cache_seconds
@@ -280,6 +289,25 @@ class SlackAdapter:
         application.add_routes(self.routes())
         return application
 
+    # --- OAuth mode: a workspace removes the app -------------------------------------------------------
+
+    async def _on_app_uninstalled(self, context: AsyncBoltContext) -> None:
+        """Forget the workspace's installation (slack-bolt's own listener) and stop its subscriptions."""
+        await self.app.default_app_uninstalled_event_listener()(context=context)
+        await self._removed(context.team_id, "the app was uninstalled from the workspace")
+
+    async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Forget the revoked tokens (slack-bolt's own listener); when the bot token is among them the
+        workspace cannot be posted to any more, so its subscriptions stop too."""
+        await self.app.default_tokens_revoked_event_listener()(event=event, context=context)
+        if (event.get("tokens") or {}).get("bot"):
+            await self._removed(context.team_id, "the app's bot token was revoked")
+
+    async def _removed(self, team_id: str | None, reason: str) -> None:
+        log.info("slack: team=%s: %s", team_id, reason)
+        if self._workspace_removed is not None and team_id:
+            await self._workspace_removed(self.platform, team_id, reason)
+
     # --- commands ------------------------------------------------------------------------------------
 
     async def _on_command(
@@ -314,8 +342,10 @@ class SlackAdapter:
         """The shared handler's answer (a failure is already a short error Message, logged by the handler)."""
         if self._handler is None:  # the HTTP routes are up before the adapter starts
             return Message(kind="error", text="The bot is still starting; try again.", ephemeral=True)
-        text = (command.get("text") or "").strip()
-        return await self._handler(await self._request_from(command, text, client))
+        # summary/deadlines answer only the person who asked, unless they add `public`.
+        text, private = private_unless_public((command.get("text") or "").strip())
+        message = await self._handler(await self._request_from(command, text, client))
+        return replace(message, ephemeral=True) if private else message
 
     async def _request_from(
         self, command: dict[str, Any], text: str, client: AsyncWebClient
