@@ -90,12 +90,18 @@ class StoreRunner(Protocol):
         ...
 
 
+# (platform, workspace, reason): the platform says the bot was removed from that workspace.
+WorkspaceRemoved = Callable[[str, str, str], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class AdapterContext:
-    """What the core offers an adapter it builds: the store and the local date (for countdowns)."""
+    """What the core offers an adapter it builds: the store, the local date (for countdowns), and what to
+    call when the platform removes the bot from a workspace (its subscriptions stop)."""
 
     store: StoreRunner
     today: Callable[[], date]
+    workspace_removed: WorkspaceRemoved | None = None
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -31,8 +32,8 @@ from tests.fakes.fake_slack import BOT_TOKEN, INSTALLED_TOKEN, TEAM_ID, FakeSlac
 
 SECRET = "test-signing-secret"
 SUBCOMMANDS = [
-    "summary 7d",
-    "deadlines all",
+    "summary 7d public",  # summary/deadlines are private unless `public`: these go to the channel
+    "deadlines all public",
     "subscribe 08:00 Europe/Berlin",
     "sources add https://example.org/feed.xml",
     "search tariffs",
@@ -128,7 +129,7 @@ async def test_every_subcommand_reaches_the_handler_and_the_reply_reaches_slack(
         assert status == 200 and time.monotonic() - started < 3
         if text == "help":
             assert "/uschina summary" in body  # cheap ephemeral answer comes back in the ack itself
-    assert [r.text for r in handler.requests] == SUBCOMMANDS
+    assert [r.text for r in handler.requests] == [t.replace(" public", "") for t in SUBCOMMANDS]
     first = handler.requests[0]
     assert (first.platform, first.workspace, first.channel, first.user) == ("slack", TEAM_ID, "C123", "U123")
     posts = await fake.wait_for_calls("chat.postMessage", len(SUBCOMMANDS) - 1)
@@ -146,8 +147,8 @@ async def test_slow_command_is_acked_first_then_posted(fake) -> None:
     runner, base = await serve(adapter)
     try:
         started = time.monotonic()
-        status, body = await post_command(base, fake, "summary 7d")
-        assert status == 200 and "Working on `summary 7d`" in body
+        status, body = await post_command(base, fake, "summary 7d public")
+        assert status == 200 and "Working on `summary 7d public`" in body
         assert time.monotonic() - started < 0.3  # the ack did not wait for the handler
         posts = await fake.wait_for_calls("chat.postMessage")
         assert posts[0].body["blocks"]
@@ -209,7 +210,7 @@ async def test_a_timestamp_that_is_not_a_number_is_401_not_500(http_adapter, fak
 async def test_not_in_channel_falls_back_to_response_url(http_adapter, fake) -> None:
     _, _, base = http_adapter
     fake.fail_next("chat.postMessage", error="not_in_channel")
-    await post_command(base, fake, "summary")
+    await post_command(base, fake, "summary public")
     reply = (await fake.wait_for_calls("response_url"))[0].body
     assert reply["response_type"] == "in_channel" and "Export controls update 1" in str(reply["blocks"])
 
@@ -312,7 +313,7 @@ async def test_socket_mode_acks_on_the_socket_and_posts(fake) -> None:
             "slash_commands", slash_form("help", response_url=fake.response_url("s0"))
         )
         assert "/uschina summary" in str(help_ack["payload"]["blocks"])  # the cheap answer rides on the ack
-        payload = slash_form("summary 7d", response_url=fake.response_url("s1"))
+        payload = slash_form("summary 7d public", response_url=fake.response_url("s1"))
         await fake.push_envelope("slash_commands", payload)
         posts = await fake.wait_for_calls("chat.postMessage")
         assert posts[0].body["channel"] == "C123" and handler.requests[1].text == "summary 7d"
@@ -392,7 +393,7 @@ async def test_oauth_install_flow_stores_the_bot_and_send_uses_its_token(fake) -
         assert fake.calls_to("chat.postMessage")[0].headers["Authorization"] == f"Bearer {INSTALLED_TOKEN}"
         # A command from the installed workspace is authorized with that workspace's token.
         await adapter.start(RecordingHandler())
-        status, _ = await post_command(base, fake, "summary", team="T9")
+        status, _ = await post_command(base, fake, "summary public", team="T9")
         posts = await fake.wait_for_calls("chat.postMessage", 2)
         assert status == 200 and posts[1].headers["Authorization"] == f"Bearer {INSTALLED_TOKEN}"
         with pytest.raises(DeliveryError) as caught:
@@ -418,3 +419,116 @@ async def test_adapter_from_config() -> None:
     assert oauth is not None
     with pytest.raises(ValueError, match="needs the store"):
         adapter_from_config(oauth)
+
+
+@pytest.mark.parametrize("text", ["summary 7d", "deadlines all", "deadlines"])
+async def test_summary_and_deadlines_answer_only_the_asker_unless_public(http_adapter, fake, text) -> None:
+    _, handler, base = http_adapter
+    status, body = await post_command(base, fake, text)
+    assert status == 200 and "Export controls update 1" in body  # the ack is seen only by the asker
+    assert handler.requests[-1].text == text
+    await asyncio.sleep(0.05)
+    assert not fake.calls_to("chat.postMessage")
+    status, body = await post_command(base, fake, f"{text} PUBLIC")
+    posts = await fake.wait_for_calls("chat.postMessage")
+    assert handler.requests[-1].text == text and "Export controls update 1" in str(posts[0].body["blocks"])
+
+
+async def test_slow_private_summary_replaces_working_through_response_url(fake) -> None:
+    adapter = SlackAdapter(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.api_url, ack_budget=0.05)
+    await adapter.start(RecordingHandler(delay=0.2))
+    runner, base = await serve(adapter)
+    try:
+        await post_command(base, fake, "summary 24h")
+        reply = (await fake.wait_for_calls("response_url"))[0].body
+        assert reply["response_type"] == "ephemeral" and "Export controls update 1" in str(reply["blocks"])
+        assert not fake.calls_to("chat.postMessage")
+    finally:
+        await runner.cleanup()
+
+
+def signed_event(payload: dict[str, object]) -> tuple[str, dict[str, str]]:
+    body = json.dumps(payload)
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body) or ""
+    return body, {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def event_callback(event: Mapping[str, object], team: str = "T9") -> dict[str, object]:
+    return {"token": "t", "team_id": team, "api_app_id": "AFAKE", "type": "event_callback", "event_id": "Ev1",
+            "event_time": int(time.time()), "event": event, "authorizations": [
+                {"enterprise_id": None, "team_id": team, "user_id": "UBOT9", "is_bot": True}]}
+
+
+async def send_event(base: str, payload: dict[str, object]) -> int:
+    body, headers = signed_event(payload)
+    async with aiohttp.ClientSession() as session, session.post(f"{base}/slack/events", data=body,
+                                                                headers=headers) as response:
+        return response.status
+
+
+@pytest.mark.parametrize("event", [
+    {"type": "app_uninstalled"},
+    {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT9"]}},
+], ids=["app_uninstalled", "bot_token_revoked"])
+async def test_uninstall_or_revoked_bot_token_forgets_the_workspace_and_stops_it(fake, event) -> None:
+    from storage.queries import subscriptions as sub_q
+
+    store = await Store.open(":memory:")
+    removed: list[tuple[str, str, str]] = []
+
+    async def stop_workspace(platform: str, workspace: str, reason: str) -> None:
+        removed.append((platform, workspace, reason))
+        await store.run(sub_q.stop_workspace, platform=platform, workspace=workspace, reason=reason)
+
+    adapter = SlackAdapter(bot_token="", signing_secret=SECRET, api_url=fake.api_url, store=store,
+                           client_id="111.222", client_secret="client-secret", workspace_removed=stop_workspace)
+    installations = adapter.installations
+    assert installations is not None
+    await installations.async_save(Installation(app_id="AFAKE", team_id="T9", user_id="U9", bot_token="xoxb-9",
+                                                bot_id="B9", bot_user_id="UBOT9", installed_at=time.time()))
+    now = datetime(2026, 8, 1, tzinfo=UTC)
+    for channel, team in (("C1", "T9"), ("C2", "T9"), ("C3", "T8")):
+        await store.run(sub_q.subscribe, platform="slack", workspace=team, channel=channel, digest_time="08:00",
+                        timezone="UTC", now=now)
+    runner, base = await serve(adapter)
+    try:
+        assert await send_event(base, event_callback(event)) == 200
+        for _ in range(100):  # bolt acks first and runs the listener after
+            if removed:
+                break
+            await asyncio.sleep(0.02)
+        assert await installations.async_find_bot(enterprise_id=None, team_id="T9") is None
+        assert [r[:2] for r in removed] == [("slack", "T9")]
+        active = await store.run(sub_q.active_subscriptions, "slack")
+        assert [s.channel for s in active] == ["C3"]
+        with pytest.raises(DeliveryError) as caught:
+            await adapter.send(Target("slack", "C1", workspace="T9"), Message(kind="text", text="hi"))
+        assert caught.value.permanent
+    finally:
+        await runner.cleanup()
+        await store.close()
+
+
+async def test_a_revoked_user_token_keeps_the_workspace(fake) -> None:
+    store = await Store.open(":memory:")
+    removed: list[str] = []
+
+    async def stop_workspace(platform: str, workspace: str, reason: str) -> None:
+        removed.append(workspace)
+
+    adapter = SlackAdapter(bot_token="", signing_secret=SECRET, api_url=fake.api_url, store=store,
+                           client_id="111.222", client_secret="client-secret", workspace_removed=stop_workspace)
+    assert adapter.installations is not None
+    await adapter.installations.async_save(Installation(app_id="AFAKE", team_id="T9", user_id="U9",
+                                                        bot_token="xoxb-9", bot_id="B9", bot_user_id="UBOT9"))
+    runner, base = await serve(adapter)
+    try:
+        revoked = {"type": "tokens_revoked", "tokens": {"oauth": ["U9"], "bot": []}}
+        assert await send_event(base, event_callback(revoked)) == 200
+        await asyncio.sleep(0.2)
+        assert removed == []
+        assert await adapter.installations.async_find_bot(enterprise_id=None, team_id="T9") is not None
+    finally:
+        await runner.cleanup()
+        await store.close()

@@ -8,6 +8,7 @@ Message it returns is rendered as embeds. Scheduled posts go through `DiscordAda
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import zoneinfo
 from collections.abc import Sequence
@@ -30,7 +31,7 @@ from adapters.markers import (
     parse_marker,
     verdict,
 )
-from bot.domain.models import Message, Target
+from bot.domain.models import Attachment, Message, Target
 from bot.domain.policy import command_words, needs_admin
 from bot.ports import CommandHandler, CommandRequest, DeliveryError
 
@@ -43,6 +44,10 @@ DEFER_AFTER = 1.0  # Discord wants the first answer within 3 s; slower answers d
 MAX_RATELIMIT_WAIT = 30.0
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 HISTORY_LIMIT = 200  # messages scanned after a claim; a busier channel answers "cannot tell"
+# The picture follows the text inside the outbox's send; its own shorter limit keeps a stuck upload from
+# running the whole send into the outbox's timeout.
+UPLOAD_TIMEOUT_S = 15.0
+DESCRIPTION_LIMIT = 1024  # an attachment's description (alt text)
 
 
 def redirect_endpoints(api_url: str | None, gateway_url: str | None) -> None:
@@ -447,6 +452,7 @@ class DiscordAdapter:
                 sent_ids.append(posted[number])
                 continue
             sent_ids.append(await _post_part(channel, part, ref, number, len(parts)))
+        await _post_attachment(channel, message.attachment, ref)
         return sent_ids[0]
 
     async def _channel(self, channel_id: str) -> discord.abc.Messageable:
@@ -469,6 +475,27 @@ async def _post_part(channel: discord.abc.Messageable, part: RenderedDiscordMess
     sent = await channel.send(content=marked.content or None, embeds=marked.embeds,
                               allowed_mentions=NO_MENTIONS, nonce=f"{ref}.{number}")
     return str(sent.id)
+
+
+async def _post_attachment(channel: discord.abc.Messageable, attachment: Attachment | None,
+                           ref: str | None) -> None:
+    """Post the attachment as a file right after the text parts (a multipart message create). A failure is
+    only logged: the text is complete and already there, and raising would make the outbox send it again.
+    With `ref`, the nonce "<ref>.p" makes a quick retry return the picture already posted."""
+    if attachment is None:
+        return
+    upload = discord.File(io.BytesIO(attachment.data), filename=attachment.filename,
+                          description=attachment.alt[:DESCRIPTION_LIMIT])
+    try:
+        async with asyncio.timeout(UPLOAD_TIMEOUT_S):
+            if ref is None:
+                await channel.send(content=attachment.title or None, file=upload, allowed_mentions=NO_MENTIONS)
+            else:
+                await channel.send(content=attachment.title or None, file=upload, allowed_mentions=NO_MENTIONS,
+                                   nonce=f"{ref}.p")
+    except (discord.DiscordException, TimeoutError, aiohttp.ClientError, OSError) as exc:
+        log.warning("Discord: could not attach %s: %s: %s; the text went out without it", attachment.filename,
+                    type(exc).__name__, exc)
 
 
 def note_marker(sighting: Sighting, message: discord.Message, ref: str) -> None:

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -28,17 +29,22 @@ from adapters.markers import HISTORY_MARGIN, PartialDeliveries, Sighting, delive
 from adapters.slack.config import DEFAULT_API_URL, SlackConfig
 from adapters.slack.installation import SQLiteInstallationStore
 from adapters.slack.render import RenderedSlackMessage, escape, render_message, truncate
-from bot.domain.models import Message, Target
-from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner
+from bot.domain.models import Attachment, Message, Target
+from bot.domain.policy import private_unless_public
+from bot.ports import CommandHandler, CommandRequest, DeliveryError, StoreRunner, WorkspaceRemoved
 
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 5.0
+# The picture follows the text inside the outbox's send; its own shorter limit keeps a stuck upload from
+# running the whole send into the outbox's timeout.
+UPLOAD_TIMEOUT_S = 15.0
 COMMAND = "/uschina"
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+# files:write: the digest's timeline picture (files_upload_v2); without it the digest goes out as text only.
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "files:write")
 # Optional: read channel history to check, after a crash, whether an interrupted post arrived.
 HISTORY_SCOPES = ("channels:history", "groups:history")
 
@@ -106,7 +112,8 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
     return None
 
 
-def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None) -> SlackAdapter:
+def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None,
+                        workspace_removed: WorkspaceRemoved | None = None) -> SlackAdapter:
     """Build the adapter from validated settings (SLACK_* variables, read once by adapters.slack.config).
 
     A bot token serves one workspace; SLACK_CLIENT_ID + SLACK_CLIENT_SECRET switch to OAuth for many
@@ -122,6 +129,7 @@ def adapter_from_config(config: SlackConfig, *, store: StoreRunner | None = None
         client_secret=config.client_secret,
         state_secret=config.state_secret,
         history_scopes=config.verify_delivery,
+        workspace_removed=workspace_removed,
     )
 
 
@@ -142,6 +150,7 @@ class SlackAdapter:
         client_secret: str | None = None,
         state_secret: str | None = None,
         history_scopes: bool = False,
+        workspace_removed: WorkspaceRemoved | None = None,
         ack_budget: float = 1.5,
         admin_cache_seconds: float = 600.0,
         probe_cache_seconds: float = 30.0,
@@ -156,6 +165,10 @@ class SlackAdapter:
         settings = self._oauth_settings(client_id, client_secret, state_secret) if oauth else None
         self.app = AsyncApp(client=self.client, signing_secret=signing_secret, oauth_settings=settings)
         self.app.command(COMMAND)(self._on_command)
+        self._workspace_removed = workspace_removed
+        if oauth:
+            self.app.event("app_uninstalled")(self._on_app_uninstalled)
+            self.app.event("tokens_revoked")(self._on_tokens_revoked)
         self._app_token = app_token
         self._ack_budget = ack_budget
         self._admin_ttl = admin_cache_seconds
@@ -276,6 +289,25 @@ class SlackAdapter:
         application.add_routes(self.routes())
         return application
 
+    # --- OAuth mode: a workspace removes the app -------------------------------------------------------
+
+    async def _on_app_uninstalled(self, context: AsyncBoltContext) -> None:
+        """Forget the workspace's installation (slack-bolt's own listener) and stop its subscriptions."""
+        await self.app.default_app_uninstalled_event_listener()(context=context)
+        await self._removed(context.team_id, "the app was uninstalled from the workspace")
+
+    async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Forget the revoked tokens (slack-bolt's own listener); when the bot token is among them the
+        workspace cannot be posted to any more, so its subscriptions stop too."""
+        await self.app.default_tokens_revoked_event_listener()(event=event, context=context)
+        if (event.get("tokens") or {}).get("bot"):
+            await self._removed(context.team_id, "the app's bot token was revoked")
+
+    async def _removed(self, team_id: str | None, reason: str) -> None:
+        log.info("slack: team=%s: %s", team_id, reason)
+        if self._workspace_removed is not None and team_id:
+            await self._workspace_removed(self.platform, team_id, reason)
+
     # --- commands ------------------------------------------------------------------------------------
 
     async def _on_command(
@@ -310,8 +342,10 @@ class SlackAdapter:
         """The shared handler's answer (a failure is already a short error Message, logged by the handler)."""
         if self._handler is None:  # the HTTP routes are up before the adapter starts
             return Message(kind="error", text="The bot is still starting; try again.", ephemeral=True)
-        text = (command.get("text") or "").strip()
-        return await self._handler(await self._request_from(command, text, client))
+        # summary/deadlines answer only the person who asked, unless they add `public`.
+        text, private = private_unless_public((command.get("text") or "").strip())
+        message = await self._handler(await self._request_from(command, text, client))
+        return replace(message, ephemeral=True) if private else message
 
     async def _request_from(
         self, command: dict[str, Any], text: str, client: AsyncWebClient
@@ -377,9 +411,12 @@ class SlackAdapter:
     # --- sending --------------------------------------------------------------------------------------
 
     async def send(self, target: Target, message: Message) -> str:
-        """Post `message` to `target.channel` (one post per rendered part); return the first part's ts."""
+        """Post `message` to `target.channel` (one post per rendered part), then upload its attachment;
+        return the first part's ts."""
         client = await self._client_for(target.workspace)
-        return await self._post(client, target.channel, render_message(message))
+        first_ts = await self._post(client, target.channel, render_message(message))
+        await self._upload(client, target.channel, message.attachment)
+        return first_ts
 
     async def send_keyed(self, target: Target, message: Message, idem_key: str) -> str:
         """Like `send`, each part carrying `idem_key`'s reference in message metadata. Parts that
@@ -392,7 +429,28 @@ class SlackAdapter:
         for number, part in enumerate(parts, start=1):
             metadata = delivery_metadata(ref, number, total)
             stamps.append(posted.get(number) or await self._post_one(client, target.channel, part, metadata))
+        await self._upload(client, target.channel, message.attachment)
         return stamps[0]
+
+    async def _upload(self, client: AsyncWebClient, channel: str, attachment: Attachment | None) -> None:
+        """Upload the attachment into the channel (files_upload_v2). Runs after every text part was posted,
+        and a failure is only logged: the text is complete and already there, and raising would make the
+        outbox send it again."""
+        if attachment is None:
+            return
+        try:
+            async with asyncio.timeout(UPLOAD_TIMEOUT_S):
+                await client.files_upload_v2(channel=channel, file=attachment.data, filename=attachment.filename,
+                                             title=attachment.title or attachment.filename,
+                                             alt_txt=truncate(attachment.alt, 1000))
+        except SlackApiError as err:
+            code = err.response.get("error") or f"http_{err.response.status_code}"
+            hint = " (the app needs the files:write scope)" if code == "missing_scope" else ""
+            log.warning("slack: could not upload %s to %s: %s%s; the text went out without it",
+                        attachment.filename, channel, code, hint)
+        except Exception as err:  # SlackRequestError, network, timeout: same answer, the text stands alone
+            log.warning("slack: could not upload %s to %s: %s; the text went out without it",
+                        attachment.filename, channel, type(err).__name__)
 
     async def was_delivered(self, target: Target, idem_key: str, since: datetime | None = None) -> bool | None:
         """Look for `idem_key`'s parts in the channel's history from `since` (minus a margin) on.

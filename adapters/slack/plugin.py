@@ -10,7 +10,7 @@ def build(config: SlackConfig, context: AdapterContext) -> ChatAdapter:
     """The Slack adapter; OAuth installations are kept in the bot's store."""
     from adapters.slack.app import adapter_from_config
 
-    return adapter_from_config(config, store=context.store)
+    return adapter_from_config(config, store=context.store, workspace_removed=context.workspace_removed)
 
 
 # Bot, user and refresh tokens (xoxb-, xoxp-, xoxe-...) and app-level tokens (xapp-).

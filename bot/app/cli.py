@@ -306,8 +306,9 @@ async def _digest(args: argparse.Namespace, settings: Settings) -> int:
             print(f"digests queued and sent: {sent}")
             return 0
         now = runtime.clock()
+        # A dry run prints text: the picture would only cost time.
         message = await compose_digest(runtime.store, since=now - period, now=now,
-                                       today=now.date())
+                                       today=now.date(), picture=False)
     print(render_text(message), end="")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
@@ -23,6 +24,7 @@ from bot.usecases.commands import CommandContext, CommandHandler
 from bot.usecases.deliver import Outbox
 from bot.usecases.schedule import Schedule, ScheduleOptions, send_digests_now
 from storage.queries import sources as source_q
+from storage.queries import subscriptions as sub_q
 
 log = logging.getLogger(__name__)
 FEED_TICK = timedelta(seconds=60)
@@ -153,8 +155,17 @@ class Bot:
 
 def build_adapters(settings: Settings, runtime: Runtime) -> list[ChatAdapter]:
     """The adapters the settings enable (the console unless turned off; Slack and Discord when configured)."""
-    context = AdapterContext(store=runtime.store, today=lambda: runtime.clock().date())
+    context = AdapterContext(store=runtime.store, today=lambda: runtime.clock().date(),
+                             workspace_removed=functools.partial(stop_workspace, runtime))
     return registry.build_adapters(settings.adapters, context)
+
+
+async def stop_workspace(runtime: Runtime, platform: str, workspace: str, reason: str) -> None:
+    """Stop the subscriptions of a workspace the platform removed the bot from (their digest jobs then
+    find them inactive and skip)."""
+    stopped = await runtime.store.run(sub_q.stop_workspace, platform=platform, workspace=workspace,
+                                      reason=reason)
+    log.info("%s workspace %s: %s; %d subscription(s) stopped", platform, workspace, reason, stopped)
 
 
 AdapterFactory = Callable[[Settings, Runtime], list[ChatAdapter]]

@@ -117,6 +117,17 @@ class DeadlineView:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that travels with a message (the digest's timeline picture); adapters that cannot send
+    files ignore it, so the message's text never depends on it."""
+
+    filename: str  # e.g. "timeline.png"
+    data: bytes
+    alt: str  # a text description, for screen readers and platforms that show it
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Message:
     """A platform-neutral outgoing message; adapters render it.
 
@@ -134,6 +145,8 @@ class Message:
     # The local date (in the channel's time zone) it was composed for: countdowns count from this day,
     # whenever and wherever the message is rendered.
     as_of: date | None = None
+    # Sent after the text when the platform can take files; a failure to send it never holds the text back.
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)

@@ -23,3 +23,18 @@ def needs_admin(words: Sequence[str]) -> bool:
     if name in {"watch", "mute"}:
         return bool(args)
     return name in {"subscribe", "unsubscribe", "digest-time"}
+
+
+# Answers that are for the asker alone unless they ask to share them (`summary 7d public`).
+PRIVATE_BY_DEFAULT = frozenset({"summary", "deadlines"})
+PUBLIC_WORD = "public"
+
+
+def private_unless_public(text: str) -> tuple[str, bool]:
+    """The command text without a `public` word, and whether the answer goes only to the asker: True for
+    `summary` and `deadlines` unless `public` was among their words, False for every other command."""
+    words = text.split()
+    if not words or words[0].lower() not in PRIVATE_BY_DEFAULT:
+        return text, False
+    kept = [w for w in words if w.lower() != PUBLIC_WORD]
+    return " ".join(kept), len(kept) == len(words)

@@ -9,6 +9,8 @@ failing channel never holds up another. See docs/delivery.md for the crash-safet
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import functools
 import json
@@ -22,7 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from bot import registry
 from bot.domain.clock import Clock, utcnow
-from bot.domain.models import DeadlineView, Message, StoryView, Target
+from bot.domain.models import Attachment, DeadlineView, Message, StoryView, Target
 from bot.metrics import METRICS
 from bot.ports import ChatAdapter, DeliveryError
 from storage import Store
@@ -53,7 +55,8 @@ def redact(text: str) -> str:
 
 
 def message_to_json(message: Message) -> str:
-    """The Message as JSON text (dates and datetimes as ISO strings); inverse of `message_from_json`."""
+    """The Message as JSON text (dates and datetimes as ISO strings, attachment bytes as base64); inverse
+    of `message_from_json`."""
     return json.dumps(asdict(message), default=_json_default, ensure_ascii=False)
 
 
@@ -66,15 +69,24 @@ def message_from_json(text: str) -> Message:
         lines = tuple(data.pop("lines", ()))
         if data.get("as_of"):  # rows written before messages carried their date have none
             data["as_of"] = date.fromisoformat(data["as_of"])
+        if data.get("attachment"):
+            data["attachment"] = _attachment(data["attachment"])
         return Message(**data, stories=stories, deadlines=deadlines, lines=lines)
-    except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
+    except (TypeError, KeyError, AttributeError, json.JSONDecodeError, binascii.Error) as exc:
         raise ValueError(f"malformed outbox payload: {exc}") from None
 
 
 def _json_default(value: object) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def _attachment(data: dict[str, Any]) -> Attachment:
+    data["data"] = base64.b64decode(data["data"], validate=True)
+    return Attachment(**data)
 
 
 def _story(data: dict[str, Any]) -> StoryView:

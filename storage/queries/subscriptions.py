@@ -100,5 +100,16 @@ def mark_subscription_error(db: sqlite_utils.Database, subscription_id: int, err
     )
 
 
+def stop_workspace(db: sqlite_utils.Database, *, platform: str, workspace: str, reason: str) -> int:
+    """The platform removed the bot from a whole workspace (app uninstalled, token revoked): stop every
+    active subscription there, keeping the rows with the reason; returns how many were stopped."""
+    cursor = db.execute(
+        "UPDATE subscriptions SET status = 'error', last_error = ?, active = 0 "
+        "WHERE platform = ? AND workspace = ? AND active = 1",
+        [reason[:300], platform, workspace],
+    )
+    return cursor.rowcount
+
+
 def mark_digest_sent(db: sqlite_utils.Database, subscription_id: int, at: datetime) -> None:
     db.execute("UPDATE subscriptions SET last_digest_at = ? WHERE id = ?", [to_iso(at), subscription_id])

@@ -42,12 +42,12 @@ async def test_summary_and_deadlines_through_slack(tmp_path: Path, slack_fake: F
     env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url}
     async with running_bot(tmp_path, env) as bot:
         assert bot.http_port
-        status, elapsed = await post_command(bot.http_port, fake, "summary 3650d")  # the 2025 article
+        status, elapsed = await post_command(bot.http_port, fake, "summary 3650d public")  # the 2025 article
         assert status == 200 and elapsed < 3
         await wait_until(lambda: "Wang Yi" in posted_text(fake))
         assert "Rubio" in posted_text(fake)
 
-        status, _ = await post_command(bot.http_port, fake, "deadlines 2025-07-11")
+        status, _ = await post_command(bot.http_port, fake, "deadlines 2025-07-11 public")
         assert status == 200
         await wait_until(lambda: "2025-08-01" in posted_text(fake) or "Aug" in posted_text(fake))
         assert "talks" in posted_text(fake)

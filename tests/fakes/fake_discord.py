@@ -5,7 +5,9 @@ One aiohttp app on 127.0.0.1:0 serves both. It records every REST call, lets a t
 (`drop_gateway`). Channel posts are kept per channel and served back by GET /channels/{id}/messages
 (`after`/`before`/`limit`, newest first, without nonces, as Discord does); a repeated nonce with
 `enforce_nonce` returns the message already created. `history_denied` removes Read Message History from
-the bot (then, like Discord, the history is simply empty).
+the bot (then, like Discord, the history is simply empty). A message created with files arrives as
+multipart/form-data (`payload_json` plus `files[N]` parts, as discord.py sends it); the bytes are kept on
+the call (`Call.files`) and the message lists them as attachments.
 JSON answers carry exactly `Content-Type: application/json`: discord.py compares the header with `==`.
 """
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "discord_interaction_create.json"
 BASE_INTERACTION: dict[str, Any] = json.loads(FIXTURE.read_text())
@@ -106,6 +108,7 @@ class Call:
     headers: dict[str, str]
     json: Any
     at: float
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # (filename, bytes) of multipart uploads
 
 
 @dataclass
@@ -137,6 +140,7 @@ class FakeDiscord:
         self.created: list[dict[str, Any]] = []  # every message object the fake handed out
         self.channel_messages: dict[str, list[dict[str, Any]]] = {}  # channel posts, oldest first
         self.history_denied = False  # set before the client connects
+        self.upload_limit: int | None = None  # bytes per message's files; above it, 413 as Discord answers
         self._scripted: list[Scripted] = []
         self._ids = itertools.count(1500000000000000001)
         self._seq = 0
@@ -253,7 +257,7 @@ class FakeDiscord:
     # --- REST ----------------------------------------------------------------------------------------
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
-        body = await request.json() if request.can_read_body else None
+        body, files = await _read_body(request)
         self.calls.append(
             Call(
                 request.method,
@@ -262,6 +266,7 @@ class FakeDiscord:
                 dict(request.headers),
                 body,
                 asyncio.get_running_loop().time(),
+                files,
             )
         )
         scripted = self._take_scripted(request.method, path)
@@ -336,6 +341,9 @@ class FakeDiscord:
     def _post_message(self, body: dict[str, Any], channel_id: str) -> web.Response:
         if channel_id not in self.known_channels:
             return jresp({"message": "Unknown Channel", "code": 10003}, 404)
+        uploaded = sum(len(data) for _name, data in self.calls[-1].files)
+        if self.upload_limit is not None and uploaded > self.upload_limit:
+            return jresp({"message": "Request entity too large", "code": 40005}, 413)
         posted = self.channel_messages.setdefault(channel_id, [])
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
@@ -379,7 +387,7 @@ class FakeDiscord:
             "content": body.get("content") or "",
             "author": BOT_USER,
             "embeds": body.get("embeds") or [],
-            "attachments": [],
+            "attachments": self._attachments(channel_id, body),
             "mentions": [],
             "mention_roles": [],
             "mention_everyone": False,
@@ -392,6 +400,19 @@ class FakeDiscord:
         }
         self.created.append(message)
         return message
+
+    def _attachments(self, channel_id: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Attachment objects for the files uploaded with the call being answered (the newest one)."""
+        files = self.calls[-1].files if self.calls and body.get("attachments") else []
+        described = {str(a.get("id")): a for a in body.get("attachments") or []}
+        result = []
+        for index, (filename, data) in enumerate(files):
+            attachment_id = str(next(self._ids))
+            url = f"https://cdn.discordapp.com/attachments/{channel_id}/{attachment_id}/{filename}"
+            result.append({"id": attachment_id, "filename": filename, "size": len(data), "url": url,
+                           "proxy_url": url, "content_type": "image/png" if filename.endswith(".png") else None,
+                           "description": described.get(str(index), {}).get("description")})
+        return result
 
     # --- payload builders ----------------------------------------------------------------------------
     def interaction(
@@ -422,6 +443,25 @@ class FakeDiscord:
                 option["focused"] = option["name"] == autocomplete
         payload["data"]["options"] = [{"name": subcommand, "type": 1, "options": sub_options}]
         return payload
+
+
+async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
+    """The JSON body, or for multipart/form-data its `payload_json` and the uploaded `files[N]` parts."""
+    if not request.can_read_body:
+        return None, []
+    if request.content_type != "multipart/form-data":
+        return await request.json(), []
+    body: Any = None
+    files: list[tuple[str, bytes]] = []
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "payload_json":
+            body = json.loads(await part.text())
+        elif part.name and part.name.startswith("files["):
+            files.append((part.filename or "", bytes(await part.read())))
+    return body, files
 
 
 def _option_type(value: Any) -> int:

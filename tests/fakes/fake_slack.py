@@ -3,7 +3,9 @@
 It records every call, scripts failures with `fail_next`, and mimics the server-side checks that matter to
 the adapter (at most 50 blocks per message, unknown channels). Posted messages are kept per channel with
 their metadata and served back by `conversations.history` (newest first, `oldest`, `limit`, cursors;
-metadata only with `include_all_metadata`, as Slack does).
+metadata only with `include_all_metadata`, as Slack does). File uploads follow the three steps
+`files_upload_v2` takes: `files.getUploadURLExternal` hands out an upload URL on this server, the bytes are
+POSTed there, and `files.completeUploadExternal` shares the file into `channel_id` (kept in `shared_files`).
 """
 
 from __future__ import annotations
@@ -50,10 +52,14 @@ class FakeSlack:
     port: int = 0
     ts_base: int = 1700000000  # message ts are ts_base.000001, ts_base.000002, ...
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages, oldest first
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
+    shared_files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads, with their channel
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[Failure]] = {}
         self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._upload_lengths: dict[str, int] = {}  # file id -> the length announced for it
         self._runner: web.AppRunner | None = None
         self._socket: web.WebSocketResponse | None = None
         self._socket_ready = asyncio.Event()
@@ -67,6 +73,7 @@ class FakeSlack:
                 web.post("/api/{method}", self._api),
                 web.get("/api/{method}", self._api),  # users.info and other reads are GETs
                 web.post("/commands/{team}/{name}", self._response_url),
+                web.post("/upload/{file_id}", self._upload),
                 web.get("/socket", self._websocket),
             ]
         )
@@ -143,7 +150,41 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket?ticket=t1"}
         if call.method == "oauth.v2.access":
             return _oauth_access_response()
+        if call.method == "files.getUploadURLExternal":
+            return self._upload_url(body)
+        if call.method == "files.completeUploadExternal":
+            return self._complete_upload(body)
         return {"ok": True}
+
+    def _upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
+        if not body.get("filename") or not str(body.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids):08d}"
+        self._upload_lengths[file_id] = int(body["length"])
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        self._record(Call("upload", dict(request.headers), {"file_id": file_id, "length": len(data)}))
+        if self._upload_lengths.get(file_id) != len(data):
+            return web.Response(status=400, text="length does not match")
+        self.uploads[file_id] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _complete_upload(self, body: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(body.get("files") or "[]")
+        if not files or any(f.get("id") not in self.uploads for f in files):
+            return {"ok": False, "error": "file_not_found"}  # completed before (or without) its upload
+        channel = str(body.get("channel_id") or "")
+        if channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        shared = [{"id": f["id"], "title": f.get("title"), "channel": channel} for f in files]
+        self.shared_files.extend(shared)
+        ts = f"{self.ts_base}.{next(self._ts):06d}"
+        self.history.setdefault(channel, []).append({"type": "message", "ts": ts, "text": "", "bot_id": "BBOT",
+                                                     "files": [{"id": f["id"]} for f in files]})
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}
 
     def _post_message(self, body: dict[str, Any]) -> dict[str, Any]:
         channel = str(body.get("channel"))
