@@ -1,4 +1,7 @@
 # uschina: one process, SQLite in /data, article drop folder in /seeds.
+# Builds for amd64 and arm64 alike: on arm64 pip skips Duckling (its wheel is x86-64 Linux only, see the
+# environment marker in pyproject.toml) and the pure-Python time parser is used.
+#   docker buildx build --platform linux/amd64,linux/arm64 -t uschina .
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -11,11 +14,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 uschina
 WORKDIR /app
-COPY pyproject.toml README.md ./
+
+# The dependency layer: rebuilt only when pyproject.toml changes, not on every code change. The
+# dependencies are read from pyproject.toml itself, so they cannot drift from what `pip install .` wants.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt && rm /tmp/requirements.txt
+
+# The code: only the package itself is installed here, its dependencies are already in the layer above.
+COPY README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY storage ./storage
-RUN pip install . && mkdir -p /data /seeds && chown uschina:uschina /data /seeds
+RUN pip install --no-deps . && mkdir -p /data /seeds && chown uschina:uschina /data /seeds
 COPY --chown=uschina:uschina seeds /seeds
 
 USER uschina

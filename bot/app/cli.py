@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import importlib.metadata
 import logging
 import os
 import sqlite3
@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import __version__
+from bot.app.terminal import CommandLineError, FeedProgressBar, fit, print_json, terminal_width
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -24,14 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("uschina")
 CLI_STORIES = 20  # a terminal shows more than a chat answer (`summary N` allows up to 20 too)
-
-
-class CommandLineError(Exception):
-    """A one-line message for the user and the exit status: 2 for a usage error, 1 for anything else."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,34 +89,86 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings.with_overrides(db_path=getattr(args, "db", None), seeds_dir=getattr(args, "seeds", None))
 
 
+def _version() -> str:
+    """The installed package's version, from its metadata."""
+    try:
+        return importlib.metadata.version("uschina")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        from bot import __version__
+
+        return __version__
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="uschina", description="US–China news, summaries and deadlines.")
-    parser.add_argument("--version", action="version", version=f"uschina {__version__}")
+    parser = argparse.ArgumentParser(prog="uschina", description="US–China news, summaries and deadlines.",
+                                     epilog="example:\n  uschina summary --since 7d",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"uschina {_version()}")
     parser.add_argument("--config", help="configuration file (default: ./uschina.toml, or USCHINA_CONFIG)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     sub = parser.add_subparsers(dest="command", required=True)
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument("--db", type=Path, help="SQLite database (default: data/uschina.db, or USCHINA_DB)")
+    for add in (_add_run, _add_ingest, _add_analyze, _add_summary, _add_deadlines, _add_sources, _add_digest):
+        add(sub, db_parent)
+    return parser
 
-    run = sub.add_parser("run", parents=[db_parent], help="run the bot: ingest, schedule, serve commands")
+
+def _subcommand(sub: Any, name: str, parents: list[argparse.ArgumentParser], *, summary: str,
+                description: str, examples: Sequence[str]) -> argparse.ArgumentParser:
+    """A subcommand whose help has a description and examples (shown as the epilog)."""
+    epilog = "examples:\n" + "\n".join(f"  {example}" for example in examples)
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, parents=parents, help=summary, description=description, epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parser
+
+
+def _add_run(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    run = _subcommand(sub, "run", [db_parent], summary="run the bot: ingest, schedule, serve commands",
+                      description="Run the long-running bot: the ingest loop, the seeds watcher, the scheduler, "
+                                  "the HTTP server and the enabled chat adapters. Ctrl-C stops it cleanly.",
+                      examples=["uschina run", "USCHINA_HTTP_PORT=8080 uschina run --seeds ./articles"])
     run.add_argument("--seeds", type=Path, help="seeds folder to watch (default: seeds/, or USCHINA_SEEDS)")
     run.set_defaults(func=_run)
 
-    ingest = sub.add_parser("ingest", parents=[db_parent], help="one ingest-and-analyse cycle, then a report")
+
+def _add_ingest(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    ingest = _subcommand(sub, "ingest", [db_parent], summary="one ingest-and-analyse cycle, then a report",
+                         description="Run one ingest-and-analyse cycle and report what it did. With neither "
+                                     "--seeds nor --feed: every due source and the configured seeds folder. "
+                                     "On a terminal, a progress bar follows the feeds.",
+                         examples=["uschina ingest", "uschina ingest --feed https://example.com/feed.xml --json"])
     ingest.add_argument("--seeds", type=Path, help="ingest this folder of article files")
     ingest.add_argument("--feed", action="append", default=[], metavar="URL", help="ingest this feed (repeatable)")
+    ingest.add_argument("--json", action="store_true", help="print the cycle report as JSON")
     ingest.set_defaults(func=_ingest)
 
-    analyze = sub.add_parser("analyze", help="analyse JSON lines (id, text, published) without the database")
+
+def _add_analyze(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    analyze = _subcommand(sub, "analyze", [], summary="analyse JSON lines (id, text, published) without the database",
+                          description="Analyse JSON lines ({id, text, published, title?}) without the database: "
+                                      "one JSON line out per line in, with relevance, summary and deadlines.",
+                          examples=["uschina analyze articles.jsonl", "cat articles.jsonl | uschina analyze -"])
     analyze.add_argument("input", nargs="?", default="-", help="a .jsonl file, or - for standard input")
     analyze.set_defaults(func=_analyze)
 
-    summary = sub.add_parser("summary", parents=[db_parent], help="recent relevant stories and summaries")
+
+def _add_summary(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    summary = _subcommand(sub, "summary", [db_parent], summary="recent relevant stories and summaries",
+                          description="The relevant stories published in the period, with their summaries and "
+                                      "sources; titles are cut to the terminal's width.",
+                          examples=["uschina summary", "uschina summary --since 7d --json"])
     summary.add_argument("--since", default="24h", help="how far back, like 24h or 7d (default 24h)")
     summary.add_argument("--json", action="store_true", help="print JSON")
     summary.set_defaults(func=_summary)
 
-    deadlines = sub.add_parser("deadlines", parents=[db_parent], help="tracked deadlines with countdowns")
+
+def _add_deadlines(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    deadlines = _subcommand(sub, "deadlines", [db_parent], summary="tracked deadlines with countdowns",
+                            description="The tracked deadlines with countdowns, as text, JSON or an iCalendar "
+                                        "feed.",
+                            examples=["uschina deadlines --all", "uschina deadlines --ics deadlines.ics"])
     deadlines.add_argument("--as-of", type=_date_arg, help="YYYY-MM-DD (default: today)")
     deadlines.add_argument("--all", action="store_true", help="include past and cancelled deadlines")
     deadlines.add_argument("--json", action="store_true", help="print JSON")
@@ -132,21 +176,37 @@ def _parser() -> argparse.ArgumentParser:
                            help="write an iCalendar feed to FILE (or stdout)")
     deadlines.set_defaults(func=_deadlines)
 
-    sources = sub.add_parser("sources", parents=[db_parent],
-                             help="list, add, remove or re-enable watched feeds")
-    sources.add_argument("action", choices=["list", "add", "remove", "enable"])
-    sources.add_argument("url", nargs="?")
+
+def _add_sources(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    sources = _subcommand(
+        sub, "sources", [db_parent], summary="list, add, remove, re-enable, import or export watched feeds",
+        description="The watched feeds and their health. `import` adds every feed of an OPML file (folders "
+                    "included; a duplicate or refused URL is one line on stderr, the rest are added); `export` "
+                    "writes them all as OPML 2.0.",
+        examples=["uschina sources list --json", "uschina sources add https://example.com/feed.xml --kind wire",
+                  "uschina sources import feedly.opml", "uschina sources export --output feeds.opml"])
+    sources.add_argument("action", choices=["list", "add", "remove", "enable", "import", "export"])
+    sources.add_argument("url", nargs="?", metavar="URL|FILE", help="the feed URL, or the OPML file to import")
     sources.add_argument("--name", help="display name for `add`")
-    sources.add_argument("--kind", default="outlet", choices=["official", "wire", "outlet", "commentary"])
+    sources.add_argument("--kind", default="outlet", choices=["official", "wire", "outlet", "commentary"],
+                         help="kind for `add`, and for imported feeds the file does not give one")
+    sources.add_argument("--json", action="store_true", help="`list` as JSON")
+    sources.add_argument("--output", type=Path, metavar="FILE", help="`export` to FILE instead of stdout")
     sources.set_defaults(func=_sources)
 
-    digest = sub.add_parser("digest", parents=[db_parent], help="compose the digest")
+
+def _add_digest(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    digest = _subcommand(sub, "digest", [db_parent], summary="compose the digest",
+                         description="Print the digest it would send (--dry-run), or compose and send it now to "
+                                     "every subscription (--send).",
+                         examples=["uschina digest --dry-run --since 48h", "uschina digest --dry-run --json",
+                                   "uschina digest --send"])
     mode = digest.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dry-run", action="store_true", help="print the digest it would send")
     mode.add_argument("--send", action="store_true", help="compose and send now to every subscription")
     digest.add_argument("--since", default="24h", help="news window for --dry-run (default 24h)")
+    digest.add_argument("--json", action="store_true", help="with --dry-run: print the digest as JSON")
     digest.set_defaults(func=_digest)
-    return parser
 
 
 def _date_arg(text: str) -> date:
@@ -170,15 +230,32 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     async with Runtime.open(settings, workers=settings.analysis_workers) as runtime:
         if runtime.store.readonly:  # each feed would fail on its own: say it once
             raise CommandLineError(f"the database {settings.db_path} is read-only; ingest needs to write to it")
-        report = await runtime.ingest_once(seeds=args.seeds, feeds=args.feed)
+        with FeedProgressBar() as progress:
+            report = await runtime.ingest_once(seeds=args.seeds, feeds=args.feed, progress=progress)
+    if args.json:
+        print_json(_report_json(report))
+    else:
+        _print_report(report)
+    nothing_worked = report.errors and report.entries == 0 and report.not_modified + report.same_body == 0
+    return 1 if nothing_worked else 0
+
+
+def _print_report(report: Any) -> None:
     for line in report.lines():
         print(line)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    nothing_worked = report.errors and report.entries == 0 and report.not_modified + report.same_body == 0
-    return 1 if nothing_worked else 0
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    """The cycle report for programs: its counts, its errors and warnings (one line each)."""
+    counts = ("feeds", "not_modified", "same_body", "feed_errors", "files", "file_errors", "entries",
+              "new_items", "updated_items", "duplicates", "relevant", "new_stories")
+    return {**{name: getattr(report, name) for name in counts},
+            "deadline_changes": len(report.deadline_changes), "errors": list(report.errors),
+            "warnings": list(report.warnings)}
 
 
 def _check_feed_urls(urls: Sequence[str]) -> None:
@@ -210,9 +287,9 @@ async def _summary(args: argparse.Namespace, settings: Settings) -> int:
     async with Runtime.open(settings) as runtime:
         message = await _commands(runtime).recent_stories(period, limit=CLI_STORIES)
     if args.json:
-        _print_json([_story_json(s) for s in message.stories])
+        print_json([_story_json(s) for s in message.stories])
     else:
-        _print_text(message)
+        _print_text(message, width=terminal_width())
     return 0
 
 
@@ -233,24 +310,27 @@ async def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
             await _write_file(Path(args.ics), calendar)
             print(f"wrote {len(views)} deadlines to {args.ics}")
     elif args.json:
-        _print_json([_deadline_json(d) for d in views])
+        print_json([_deadline_json(d) for d in views])
     else:
         _print_text(message)
     return 0
 
 
 async def _sources(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import sources_cli
     from bot.app.runtime import Runtime
     from storage.queries import sources as source_q
 
-    if args.action in {"add", "remove", "enable"} and not args.url:
-        print(f"uschina: sources {args.action} needs a URL", file=sys.stderr)
-        return 2
+    if args.action in {"add", "remove", "enable", "import"} and not args.url:
+        what = "an OPML file" if args.action == "import" else "a URL"
+        raise CommandLineError(f"sources {args.action} needs {what}", code=2)
     async with Runtime.open(settings) as runtime:
         if args.action == "list":
-            for line in (await _commands(runtime).source_list()).lines:
-                print(line)
-            return 0
+            return await sources_cli.list_sources(runtime, as_json=args.json)
+        if args.action == "import":
+            return await sources_cli.import_opml(runtime, Path(args.url), kind=args.kind)
+        if args.action == "export":
+            return await sources_cli.export_opml(runtime, args.output)
         if args.action == "remove":
             removed = await runtime.store.run(source_q.remove_source, args.url, now=runtime.clock())
             print(f"removed {args.url}" if removed else f"not a watched source: {args.url}")
@@ -270,10 +350,12 @@ def _commands(runtime: Runtime) -> CommandHandler:
     return CommandHandler(CommandContext(store=runtime.store, now=runtime.clock, settings=runtime.settings))
 
 
-def _print_text(message: Message) -> None:
+def _print_text(message: Message, *, width: int | None = None) -> None:
+    """The console rendering; with a `width`, story titles (the `* ` lines) are cut to fit it."""
     from adapters.console import render_text
 
-    print(render_text(message), end="")
+    lines = render_text(message).splitlines()
+    print("\n".join(fit(line, width) if line.startswith("* ") else line for line in lines))
 
 
 async def _add_source(runtime: Any, args: argparse.Namespace) -> int:
@@ -298,6 +380,8 @@ async def _digest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.usecases.digest import compose_digest
 
     period = _period(args.since)  # checked before any work, as a usage error
+    if args.json and args.send:
+        raise CommandLineError("--json goes with --dry-run", code=2)
     async with Runtime.open(settings) as runtime:
         if args.send:
             from bot.app.main import send_digests
@@ -309,8 +393,19 @@ async def _digest(args: argparse.Namespace, settings: Settings) -> int:
         # A dry run prints text: the picture would only cost time.
         message = await compose_digest(runtime.store, since=now - period, now=now,
                                        today=now.date(), picture=False)
-    print(render_text(message), end="")
+    if args.json:
+        print_json(_digest_json(message))
+    else:
+        print(render_text(message), end="")
     return 0
+
+
+def _digest_json(message: Message) -> dict[str, Any]:
+    return {
+        "title": message.title, "as_of": _iso(message.as_of), "text": message.text,
+        "stories": [_story_json(s) for s in message.stories],
+        "deadlines": [_deadline_json(d) for d in message.deadlines],
+    }
 
 
 def _period(text: str) -> timedelta:
@@ -336,11 +431,6 @@ async def _write_file(path: Path, text: str) -> None:
         await asyncio.to_thread(path.write_text, text, encoding="utf-8", newline="")
     except OSError as exc:
         raise CommandLineError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
 
 
 def _story_json(story: Any) -> dict[str, Any]:

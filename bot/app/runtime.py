@@ -17,7 +17,7 @@ from bot.domain.clock import Clock, utcnow
 from bot.ingest.feeds import FeedFetcher, make_session
 from bot.ingest.seeds import scan_seeds
 from bot.pipeline.analyze import Analyzer, prepare_worker
-from bot.pipeline.cycle import CycleReport, Ingestor
+from bot.pipeline.cycle import CycleReport, FeedProgress, Ingestor
 from bot.pipeline.workers import WorkerPool
 from storage import Store
 from storage.queries import sources as source_q
@@ -73,17 +73,21 @@ class Runtime:
             await self.store.run(source_q.ensure_configured_source, source.url, name=source.name,
                                  kind=source.kind, interval_s=source.interval_s, now=now)
 
-    async def ingest_once(self, *, seeds: Path | None = None, feeds: Sequence[str] = ()) -> CycleReport:
+    async def ingest_once(self, *, seeds: Path | None = None, feeds: Sequence[str] = (),
+                          progress: FeedProgress | None = None) -> CycleReport:
         """One cycle over the given seeds folder and feeds, or, given neither, every due source and
-        the configured seeds folder. A feed that is not a watched source is fetched once, not added."""
+        the configured seeds folder. A feed that is not a watched source is fetched once, not added.
+        `progress` hears how many feeds are fetched and when each is done."""
         report = CycleReport()
         now = self.clock()  # the cycle's one time
         if feeds:
-            await self.ingestor.run_feeds([await self._feed_source(url, now) for url in feeds], report, now=now)
+            await self.ingestor.run_feeds([await self._feed_source(url, now) for url in feeds], report, now=now,
+                                          progress=progress)
         if seeds is not None:
             await self.ingest_folder(seeds, report, now=now)
         if not feeds and seeds is None:
-            await self.ingestor.run_feeds(await self.store.run(source_q.due_sources, now), report, now=now)
+            await self.ingestor.run_feeds(await self.store.run(source_q.due_sources, now), report, now=now,
+                                          progress=progress)
             if self.settings.seeds_dir.is_dir():
                 await self.ingest_folder(self.settings.seeds_dir, report, now=now)
         return report

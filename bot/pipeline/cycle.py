@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import sqlite_utils
 
@@ -93,6 +93,18 @@ class CycleReport:
         ]
 
 
+class FeedProgress(Protocol):
+    """Told how many feeds a cycle fetches and when each is done (the command line's progress bar)."""
+
+    def start(self, total: int) -> None:
+        """The cycle is about to fetch `total` feeds."""
+        ...
+
+    def advance(self) -> None:
+        """One feed is fetched and stored, or has failed."""
+        ...
+
+
 @dataclass(frozen=True)
 class Analysed:
     item: Item
@@ -115,11 +127,13 @@ class Ingestor:
         self.fetcher = fetcher
 
     async def run_feeds(self, sources: Sequence[source_q.SourceRow], report: CycleReport, *,
-                        now: datetime | None = None) -> None:
+                        now: datetime | None = None, progress: FeedProgress | None = None) -> None:
         """Fetch the given sources concurrently (the fetcher bounds concurrency) and ingest them; `now` is
-        the cycle's time (default: the clock, read once here)."""
+        the cycle's time (default: the clock, read once here); `progress` hears of each feed done."""
         now = now or self.clock()
-        await asyncio.gather(*(self._run_feed(source, report, now) for source in sources))
+        if progress is not None:
+            progress.start(len(sources))
+        await asyncio.gather(*(self._run_feed(source, report, now, progress) for source in sources))
         await self.refresh_stories(report, now)
 
     async def ingest_files(self, root: Path, paths: Iterable[Path], report: CycleReport, *,
@@ -164,12 +178,16 @@ class Ingestor:
             await self._refresh_story(report.stale_stories.pop(), visible_at)
         report.stages["summarize"] += time.perf_counter() - started
 
-    async def _run_feed(self, source: source_q.SourceRow, report: CycleReport, now: datetime) -> None:
+    async def _run_feed(self, source: source_q.SourceRow, report: CycleReport, now: datetime,
+                        progress: FeedProgress | None = None) -> None:
         async with self._in_flight:
             try:
                 await self._fetch_and_ingest(source, report, now)
             except Exception as exc:  # a bug or a store error on one feed must not stop the others
                 await self._processing_failed(source, exc, report, now)
+            finally:
+                if progress is not None:
+                    progress.advance()
 
     async def _processing_failed(self, source: source_q.SourceRow, exc: Exception, report: CycleReport,
                                  now: datetime) -> None:

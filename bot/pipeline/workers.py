@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -78,7 +79,11 @@ class WorkerPool:
 
 
 def _start_worker(prepare: Callable[[], None] | None) -> None:
-    """Runs first in every worker: watch the bot process, then prepare."""
+    """Runs first in every worker: ignore Ctrl-C, watch the bot process, then prepare."""
+    # Ctrl-C on a terminal reaches the whole process group; the bot process shuts down and the workers go
+    # with it, so an idle worker must not die of it with a traceback of its own. (Duckling's runtime used to
+    # hide this by installing its own SIGINT handler, which the pure-Python time parser does not.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), name="parent-watch",

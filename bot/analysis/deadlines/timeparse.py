@@ -1,4 +1,9 @@
-"""Time expressions in a sentence, resolved against a reference date by Duckling.
+"""Time expressions in a sentence, resolved against a reference date by Duckling or, where Duckling does not
+install, by the pure-Python fallback (timeparse_fallback).
+
+Duckling's native wheel exists for x86-64 Linux only. `USCHINA_TIME_PARSER` chooses the engine:
+`duckling`, `fallback`, or unset for Duckling when it imports and the fallback otherwise. Both engines return
+Duckling's result shape, so the rules below apply to either.
 
 Duckling's tz database is loaded once, lazily: from the `tzdata` package when installed (slim images),
 else from /usr/share/zoneinfo.
@@ -8,15 +13,18 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import importlib.util
+import os
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Any
-
-import duckling
+from typing import Any, Literal
 
 from bot.domain.models import Granularity
+
+Engine = Literal["duckling", "fallback"]
+ENGINE_VARIABLE = "USCHINA_TIME_PARSER"
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,20 @@ def _zoneinfo_dir() -> str:
 
 
 @cache
+def engine() -> Engine:
+    """The engine this process uses: `USCHINA_TIME_PARSER` if set, else Duckling when it is installed."""
+    chosen = os.environ.get(ENGINE_VARIABLE, "").strip().lower()
+    if chosen in ("duckling", "fallback"):
+        return chosen  # type: ignore[return-value]
+    if chosen:
+        raise ValueError(f"{ENGINE_VARIABLE} must be duckling or fallback, not {chosen!r}")
+    return "duckling" if importlib.util.find_spec("duckling") is not None else "fallback"
+
+
+@cache
 def _duckling() -> _Duckling:
+    import duckling
+
     lang = duckling.parse_lang("EN")
     return _Duckling(
         time_zones=duckling.load_time_zones(_zoneinfo_dir()),
@@ -104,12 +125,26 @@ def _time_windows(text: str) -> list[tuple[int, int]]:
 
 @functools.lru_cache(maxsize=2048)  # the extractor asks about one sentence more than once
 def _parse_times(text: str, reference: date) -> tuple[TimeSpan, ...]:
-    engine = _duckling()
-    epoch = int(datetime(reference.year, reference.month, reference.day, 12, tzinfo=UTC).timestamp())
-    ref_time = duckling.parse_ref_time(engine.time_zones, "UTC", epoch)
-    context = duckling.Context(ref_time, engine.locale)
-    spans = (_to_span(result, reference) for result in duckling.parse(text, context, engine.dims, False))
+    results = _duckling_results(text, reference) if engine() == "duckling" else _fallback_results(text, reference)
+    spans = (_to_span(result, reference) for result in results)
     return tuple(span for span in spans if span is not None)
+
+
+def _duckling_results(text: str, reference: date) -> list[dict[str, Any]]:
+    import duckling
+
+    loaded = _duckling()
+    epoch = int(datetime(reference.year, reference.month, reference.day, 12, tzinfo=UTC).timestamp())
+    ref_time = duckling.parse_ref_time(loaded.time_zones, "UTC", epoch)
+    context = duckling.Context(ref_time, loaded.locale)
+    results: list[dict[str, Any]] = duckling.parse(text, context, loaded.dims, False)
+    return results
+
+
+def _fallback_results(text: str, reference: date) -> list[dict[str, Any]]:
+    from bot.analysis.deadlines import timeparse_fallback
+
+    return timeparse_fallback.parse(text, reference)
 
 
 def _day(value: dict[str, Any]) -> date:

@@ -1,0 +1,50 @@
+"""The time parser's engines: the pure-Python fallback reads news dates the way Duckling does, and
+USCHINA_TIME_PARSER chooses between them (CI runs the whole suite on each)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.analysis.deadlines import timeparse, timeparse_fallback
+
+FRIDAY = date(2025, 7, 11)
+
+
+def spans(text: str) -> list[tuple[str, date, date, str]]:
+    results = timeparse_fallback.parse(text, FRIDAY)
+    found = [timeparse._to_span(result, FRIDAY) for result in results]
+    return [(s.body, s.start, s.end, s.granularity) for s in found if s is not None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The truce ends on Aug. 12.", [("on Aug. 12", date(2025, 8, 12), date(2025, 8, 12), "day")]),
+    ("Talks are expected in early August.", [("in early August", date(2025, 8, 1), date(2025, 8, 10), "range")]),
+    ("Tariffs rise by Aug. 30, 2025.", [("by Aug. 30, 2025", date(2025, 8, 30), date(2025, 8, 30), "day")]),
+    ("The summit is next week.", [("next week", date(2025, 7, 14), date(2025, 7, 20), "range")]),
+    ("They will hear arguments on Friday.", [("on Friday", FRIDAY, FRIDAY, "day")]),
+    ("The waiver runs until June 2027.", [("until June 2027", date(2027, 6, 1), date(2027, 6, 30), "month")]),
+    ("Shipments resume in the third quarter.",
+     [("in the third quarter", date(2025, 7, 1), date(2025, 9, 30), "quarter")]),
+    ("The suspension runs from Sunday until Nov. 27, 2026.",
+     [("from Sunday until Nov. 27, 2026", date(2026, 11, 27), date(2026, 11, 27), "day")]),
+    ("Trump may visit; troops march.", []),
+])
+def test_the_fallback_reads_news_dates_like_duckling(text: str, expected: list[tuple[str, date, date, str]]) -> None:
+    assert spans(text) == expected
+
+
+def test_the_variable_chooses_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        for value in ("fallback", "duckling"):
+            monkeypatch.setenv(timeparse.ENGINE_VARIABLE, value)
+            timeparse.engine.cache_clear()
+            assert timeparse.engine() == value
+        monkeypatch.setenv(timeparse.ENGINE_VARIABLE, "regex")
+        timeparse.engine.cache_clear()
+        with pytest.raises(ValueError, match="must be duckling or fallback"):
+            timeparse.engine()
+    finally:
+        monkeypatch.undo()
+        timeparse.engine.cache_clear()
