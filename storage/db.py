@@ -348,3 +348,10 @@ def m010_source_body_hash(db: sqlite_utils.Database) -> None:
 def m011_removed_sources(db: sqlite_utils.Database) -> None:
     # URLs an operator removed: a source from the configuration file is not added back on the next start.
     db.execute("CREATE TABLE removed_sources (url TEXT PRIMARY KEY, removed_at TEXT NOT NULL)")
+
+
+@migrations()
+def m012_attachments(db: sqlite_utils.Database) -> None:
+    # Files that travel with outbox messages, stored once by content hash: the morning's timeline picture
+    # is the same for a thousand subscriptions, and each outbox row refers to it instead of holding a copy.
+    db.execute("CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL, created_at TEXT NOT NULL)")

@@ -129,6 +129,51 @@ def test_the_outbox_payload_keeps_the_picture_bytes() -> None:
         message_from_json(message_to_json(message).replace('"data": "', '"data": "!'))
 
 
+class RecordingConsole:
+    """An adapter that keeps what it is asked to send (the console's contract, in memory)."""
+
+    platform = "console"
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+
+    async def start(self, handler: object) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def healthy(self) -> bool:
+        return True
+
+    async def send(self, target: Target, message: Message, *, idem_key: str | None = None) -> str:
+        self.sent.append(message)
+        return str(len(self.sent))
+
+
+async def test_a_thousand_digests_share_one_stored_picture(store: Store, clock: FakeClock) -> None:
+    picture = Attachment("t.png", PNG_SIGNATURE + bytes(range(256)) * 300, "a timeline", "Deadlines")
+    message = Message(kind="digest", text="digest", attachment=picture)
+    console = RecordingConsole()
+    outbox = Outbox(store, {"console": console}, clock=clock)
+    for n in range(50):
+        await outbox.enqueue(f"digest:{n}:2025-08-04", Target("console", f"c{n}"), message)
+    stored = await store.run(lambda db: db.execute("SELECT count(*), sum(length(data)) FROM attachments").fetchone())
+    payloads = await store.run(lambda db: db.execute("SELECT max(length(payload)) FROM outbox").fetchone()[0])
+    assert stored == (1, len(picture.data)) and payloads < 1000  # rows refer to the picture, not copy it
+    assert (await outbox.deliver_due()).sent == 50
+    assert all(sent.attachment == picture for sent in console.sent)
+
+
+async def test_a_missing_stored_picture_leaves_the_text_to_go_alone(store: Store, clock: FakeClock) -> None:
+    picture = Attachment("t.png", PNG_SIGNATURE + b"\x00", "a timeline", "Deadlines")
+    console = RecordingConsole()
+    outbox = Outbox(store, {"console": console}, clock=clock)
+    await outbox.enqueue("digest:1:2025-08-04", Target("console", "c1"),
+                         Message(kind="digest", text="digest", attachment=picture))
+    await store.run(lambda db: db.execute("DELETE FROM attachments"))
+    assert (await outbox.deliver_due()).sent == 1
+    assert console.sent[0].text == "digest" and console.sent[0].attachment is None
+
+
 # --- Slack ---------------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
@@ -28,6 +28,7 @@ from bot.domain.models import Attachment, DeadlineView, Message, StoryView, Targ
 from bot.metrics import METRICS
 from bot.ports import ChatAdapter, DeliveryError
 from storage import Store
+from storage.queries import attachments as attachment_q
 from storage.queries import outbox as outbox_q
 from storage.queries import subscriptions as sub_q
 from storage.queries.outbox import OutboxRow
@@ -54,10 +55,23 @@ def redact(text: str) -> str:
 # --- payload serialization ---------------------------------------------------------------------------
 
 
-def message_to_json(message: Message) -> str:
-    """The Message as JSON text (dates and datetimes as ISO strings, attachment bytes as base64); inverse
-    of `message_from_json`."""
-    return json.dumps(asdict(message), default=_json_default, ensure_ascii=False)
+def message_to_json(message: Message, *, attachment_ref: str | None = None) -> str:
+    """The Message as JSON text (dates and datetimes as ISO strings); inverse of `message_from_json`. The
+    attachment's bytes go in as base64, or, given `attachment_ref`, as that reference to the stored file."""
+    data = asdict(message)
+    if attachment_ref is not None and data.get("attachment"):
+        data["attachment"] = {**data["attachment"], "data": None, "ref": attachment_ref}
+    return json.dumps(data, default=_json_default, ensure_ascii=False)
+
+
+def attachment_ref(payload: str) -> str | None:
+    """The stored file a payload's attachment refers to, if it refers to one."""
+    try:
+        attachment = json.loads(payload).get("attachment") or {}
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    ref = attachment.get("ref") if isinstance(attachment, dict) else None
+    return ref if isinstance(ref, str) else None
 
 
 def message_from_json(text: str) -> Message:
@@ -85,7 +99,9 @@ def _json_default(value: object) -> str:
 
 
 def _attachment(data: dict[str, Any]) -> Attachment:
-    data["data"] = base64.b64decode(data["data"], validate=True)
+    # A referenced file's bytes are read from the store when the row is sent (see Outbox._with_attachment).
+    data.pop("ref", None)
+    data["data"] = base64.b64decode(data["data"], validate=True) if data.get("data") else b""
     return Attachment(**data)
 
 
@@ -158,12 +174,31 @@ class Outbox:
         """Record `message` for `target` under `idem_key`; False when that key was recorded before."""
         added = await self.store.run(
             outbox_q.enqueue, idem_key=idem_key, platform=target.platform, workspace=target.workspace or "",
-            channel=target.channel, kind=message.kind, payload=message_to_json(message), now=self.clock(),
+            channel=target.channel, kind=message.kind, payload=await self._payload(message), now=self.clock(),
             subscription_id=subscription_id,
         )
         if added:
             self._wake.set()
         return added
+
+    async def _payload(self, message: Message) -> str:
+        """The row's payload; an attachment is stored once by content and referred to, so a thousand digests
+        of one morning share one copy of its picture."""
+        if message.attachment is None:
+            return message_to_json(message)
+        ref = await self.store.run(attachment_q.put, message.attachment.data, now=self.clock())
+        return message_to_json(message, attachment_ref=ref)
+
+    async def _with_attachment(self, message: Message, payload: str) -> Message:
+        """The message with its referenced file's bytes read back; without them if the file is gone."""
+        ref = attachment_ref(payload)
+        if ref is None or message.attachment is None:
+            return message
+        data = await self.store.run(attachment_q.get, ref)
+        if data is None:
+            log.warning("outbox: attachment %s is missing; the message goes without it", ref[:12])
+            return replace(message, attachment=None)
+        return replace(message, attachment=replace(message.attachment, data=data))
 
     async def deliver_due(self) -> DeliveryStats:
         """Send every due row once; channels concurrently, each channel's rows in order."""
@@ -226,6 +261,7 @@ class Outbox:
             message = message_from_json(row.payload)
         except ValueError as exc:
             return await self._fail(row, str(exc))
+        message = await self._with_attachment(message, row.payload)
         target = Target(row.platform, row.channel, row.workspace or None)
         try:
             message_id = await asyncio.wait_for(_send(adapter, target, message, row.idem_key),
