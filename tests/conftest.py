@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from storage import Store
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter
 from tests.fakes.fake_discord import FakeDiscord
 from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.feed_server import FeedServer
 
 
 class FakeClock:
@@ -81,3 +84,15 @@ async def slack_fake() -> AsyncIterator[FakeSlack]:
     server = await FakeSlack().start()
     yield server
     await server.stop()
+
+
+@pytest.fixture(scope="module")
+def threaded_feeds() -> Iterator[FeedServer]:
+    """The fixture feed server on its own event loop thread, so the command line can run its own loop."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(FeedServer().start(), loop).result(10)
+    yield server
+    asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)

@@ -4,9 +4,7 @@ Every feed is fetched over real HTTP from the local feed server."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -147,20 +145,8 @@ async def test_chat_shows_the_failure_and_admins_can_re_enable(
     assert "not a watched source" in (await handler(ask("sources enable https://x.example/", "UA"))).text.lower()
 
 
-@pytest.fixture(scope="module")
-def threaded_server() -> Iterator[FeedServer]:
-    """The feed server on its own loop thread, so the command line can run its own loop."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    srv = asyncio.run_coroutine_threadsafe(FeedServer().start(), loop).result(10)
-    yield srv
-    asyncio.run_coroutine_threadsafe(srv.close(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-
-
 def test_the_command_line_lists_the_failure_and_re_enables(
-        threaded_server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        threaded_feeds: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "uschina.toml"
     config.write_text("sources = []\n", encoding="utf-8")
@@ -168,7 +154,7 @@ def test_the_command_line_lists_the_failure_and_re_enables(
     monkeypatch.setenv("USCHINA_ALLOW_PRIVATE_FEEDS", "1")
     monkeypatch.setenv("USCHINA_SEEDS", str(tmp_path / "no-seeds"))
     db = str(tmp_path / "cli.db")
-    url = threaded_server.url("/body/json")
+    url = threaded_feeds.url("/body/json")
     assert main(["sources", "add", url, "--db", db]) == 0
     assert main(["ingest", "--db", db]) == 1  # the only feed gave nothing
     assert "not a feed: JSON that is not a JSON Feed" in capsys.readouterr().err

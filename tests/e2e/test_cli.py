@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +19,6 @@ from tests.e2e.conftest import seeds_folder
 from tests.fakes.feed_server import FeedServer
 
 ROOT = Path(__file__).parents[2]
-
-
-@pytest.fixture(scope="module")
-def feeds() -> Iterator[FeedServer]:
-    """The fixture feed server on its own event loop thread, so the CLI can run its own loop."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server = asyncio.run_coroutine_threadsafe(FeedServer().start(), loop).result(10)
-    yield server
-    asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
 
 
 @pytest.fixture
@@ -84,9 +70,9 @@ def test_seed_article_to_summary_and_deadlines(tmp_path: Path, env: Path,
     assert out.startswith("BEGIN:VCALENDAR") and "DTSTART;VALUE=DATE:20250801" in out
 
 
-def test_two_outlets_one_story_and_a_second_pass_is_304(env: Path, feeds: FeedServer,
+def test_two_outlets_one_story_and_a_second_pass_is_304(env: Path, threaded_feeds: FeedServer,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    urls = [feeds.url("/feeds/outlet-a-truce.xml"), feeds.url("/feeds/outlet-b-truce.xml")]
+    urls = [threaded_feeds.url("/feeds/outlet-a-truce.xml"), threaded_feeds.url("/feeds/outlet-b-truce.xml")]
     for url in urls:  # watched: their validators are kept between runs
         assert run(capsys, "sources", "add", url, "--db", str(env))[0] == 0
     args = ["ingest", "--feed", urls[0], "--feed", urls[1], "--db", str(env)]
@@ -105,8 +91,8 @@ def test_two_outlets_one_story_and_a_second_pass_is_304(env: Path, feeds: FeedSe
 
 
 def test_a_feed_without_validators_sending_the_same_body_is_not_parsed_again(
-        env: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
-    url = feeds.url("/gzip/outlet-a-truce.xml")  # no ETag there
+        env: Path, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    url = threaded_feeds.url("/gzip/outlet-a-truce.xml")  # no ETag there
     assert run(capsys, "sources", "add", url, "--db", str(env))[0] == 0  # watched: its body hash is kept
     args = ["ingest", "--feed", url, "--db", str(env)]
     code, out, err = run(capsys, *args)
@@ -116,11 +102,11 @@ def test_a_feed_without_validators_sending_the_same_body_is_not_parsed_again(
     assert "1 same body as last time" in out and "items: 0 seen" in out
 
 
-def test_bad_feeds_are_reported_one_line_each(env: Path, feeds: FeedServer,
+def test_bad_feeds_are_reported_one_line_each(env: Path, threaded_feeds: FeedServer,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    good = feeds.url("/feeds/rss2.xml")
-    bad = [feeds.url("/status/404"), feeds.url("/status/500"), feeds.url("/feeds/not-a-feed.html"),
-           "http://127.0.0.1:9/closed"]
+    good = threaded_feeds.url("/feeds/rss2.xml")
+    bad = [threaded_feeds.url("/status/404"), threaded_feeds.url("/status/500"),
+           threaded_feeds.url("/feeds/not-a-feed.html"), "http://127.0.0.1:9/closed"]
     args = ["ingest", "--db", str(env), "--feed", good] + [a for url in bad for a in ("--feed", url)]
     code, out, err = run(capsys, *args)
     assert code == 0
@@ -145,8 +131,8 @@ def test_usage_errors(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_body_that_is_not_a_feed_is_reported_again_on_every_fetch(
-        env: Path, feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["ingest", "--feed", feeds.url("/gzip/not-a-feed.html"), "--db", str(env)]  # no ETag there
+        env: Path, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["ingest", "--feed", threaded_feeds.url("/gzip/not-a-feed.html"), "--db", str(env)]  # no ETag there
     for _fetch in range(2):  # the same unusable bytes twice: not skipped as "the same body as last time"
         code, out, err = run(capsys, *args)
         assert code == 1 and "not a feed" in err
@@ -282,10 +268,11 @@ def test_output_to_a_closed_pipe_exits_quietly(tmp_path: Path, env: Path,
     assert done.returncode == 1 and done.stderr == b""
 
 
-def test_ingest_feed_fetches_once_and_does_not_watch(env: Path, feeds: FeedServer, monkeypatch: pytest.MonkeyPatch,
+def test_ingest_feed_fetches_once_and_does_not_watch(env: Path, threaded_feeds: FeedServer,
+                                                     monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("USCHINA_SEEDS", str(env.parent / "no-seeds"))
-    code, out, err = run(capsys, "ingest", "--feed", feeds.url("/feeds/rss2.xml"), "--db", str(env))
+    code, out, err = run(capsys, "ingest", "--feed", threaded_feeds.url("/feeds/rss2.xml"), "--db", str(env))
     assert code == 0 and "3 new" in out, err
     assert run(capsys, "sources", "list", "--db", str(env))[1] == ""
     code, out, _ = run(capsys, "ingest", "--db", str(env))  # the next cycle has nothing to fetch

@@ -3,15 +3,12 @@ the ingest progress bar on a terminal, help with examples, titles cut to the ter
 
 from __future__ import annotations
 
-import asyncio
 import importlib.metadata
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,18 +20,6 @@ from tests.fakes.feed_server import FeedServer
 ROOT = Path(__file__).parents[2]
 OPML = ROOT / "tests" / "fixtures" / "opml"
 SUBCOMMANDS = ["run", "ingest", "analyze", "summary", "deadlines", "sources", "digest"]
-
-
-@pytest.fixture(scope="module")
-def feeds() -> Iterator[FeedServer]:
-    """The fixture feed server on its own event loop thread, so the CLI can run its own loop."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server = asyncio.run_coroutine_threadsafe(FeedServer().start(), loop).result(10)
-    yield server
-    asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
 
 
 @pytest.fixture
@@ -130,16 +115,16 @@ def test_export_then_import_into_a_fresh_database_gives_the_same_sources(
 
 # --json
 
-def test_sources_list_as_json(db: str, feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
-    url = feeds.url("/feeds/outlet-a-truce.xml")
+def test_sources_list_as_json(db: str, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    url = threaded_feeds.url("/feeds/outlet-a-truce.xml")
     run(capsys, "sources", "add", url, "--name", "Harbor Wire", "--db", db)
     (row,) = listed(capsys, db)
     assert row["url"] == url and row["name"] == "Harbor Wire" and row["kind"] == "outlet"
     assert row["enabled"] is True and row["health"] == "not fetched yet" and row["fail_count"] == 0
 
 
-def test_ingest_report_as_json(db: str, feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
-    urls = [feeds.url("/feeds/outlet-a-truce.xml"), feeds.url("/status/404")]
+def test_ingest_report_as_json(db: str, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    urls = [threaded_feeds.url("/feeds/outlet-a-truce.xml"), threaded_feeds.url("/status/404")]
     code, out, err = run(capsys, "ingest", "--feed", urls[0], "--feed", urls[1], "--json", "--db", db)
     assert code == 0 and err == ""
     report = json.loads(out)
@@ -232,9 +217,9 @@ def _drain(fd: int) -> str:
 
 
 @pytest.mark.slow
-def test_ingest_draws_a_progress_bar_on_a_terminal_only(tmp_path: Path, feeds: FeedServer) -> None:
-    urls = [feeds.url("/feeds/outlet-a-truce.xml"), feeds.url("/feeds/outlet-b-truce.xml"),
-            feeds.url("/status/404")]
+def test_ingest_draws_a_progress_bar_on_a_terminal_only(tmp_path: Path, threaded_feeds: FeedServer) -> None:
+    urls = [threaded_feeds.url("/feeds/outlet-a-truce.xml"), threaded_feeds.url("/feeds/outlet-b-truce.xml"),
+            threaded_feeds.url("/status/404")]
     code, out, terminal = ingest_process(tmp_path, urls, stderr_terminal=True)
     assert code == 0, terminal
     assert "fetching feeds" in terminal and "3/3" in terminal

@@ -133,14 +133,6 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
 )
 
 
-_ANY_EVENT = re.compile("|".join(f"(?:{noun.pattern.pattern})" for noun in EVENT_NOUNS), re.I)
-
-
-def names_an_event(text: str) -> bool:
-    """True when `text` holds an event noun: without one, `name_event` names nothing."""
-    return _ANY_EVENT.search(text) is not None
-
-
 def name_event(
     sentence: str, position: int | None = None, *, context: str = "", noun_first: bool = True
 ) -> tuple[str, str] | None:
