@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -180,22 +180,37 @@ def _stem(word: str) -> str:
     return word
 
 
+OpenStory = tuple[str, StorySignature, datetime]  # (story id, signature, when it was first reported)
+
+
+def join_story(
+    stories: list[OpenStory], signature: StorySignature, published: datetime, reports_in: Callable[[str], int], *,
+    window: timedelta = DEFAULT_WINDOW, threshold: float = DEFAULT_THRESHOLD,
+) -> OpenStory | None:
+    """The open story a report joins, with its signature updated in `stories` (`reports_in` tells how many
+    reports it held before), or None: the report starts a story of its own, which the caller opens."""
+    found = match_story(signature, stories, published, window=window, threshold=threshold)
+    if found is None:
+        return None
+    index = next(i for i, story in enumerate(stories) if story[0] == found)
+    story_id, current, first_seen = stories[index]
+    stories[index] = (story_id, merge_signatures(current, signature, reports_in(story_id) + 1), first_seen)
+    return stories[index]
+
+
 def cluster_reports(
     reports: Iterable[tuple[str, StorySignature, datetime]], *, window: timedelta = DEFAULT_WINDOW,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> dict[str, str]:
     """Story id (the id of its first report) for each (id, signature, published), matched in publication
     order the way the ingest cycle matches them."""
-    stories: list[tuple[str, StorySignature, datetime]] = []
+    stories: list[OpenStory] = []
     story_of: dict[str, str] = {}
+    sizes: Counter[str] = Counter()
     for item_id, signature, published in sorted(reports, key=lambda r: r[2]):
-        found = match_story(signature, stories, published, window=window, threshold=threshold)
-        if found is None:
+        joined = join_story(stories, signature, published, sizes.__getitem__, window=window, threshold=threshold)
+        if joined is None:
             stories.insert(0, (item_id, signature, published))
-            found = item_id
-        else:
-            index = next(i for i, story in enumerate(stories) if story[0] == found)
-            size = sum(1 for story in story_of.values() if story == found) + 1
-            stories[index] = (found, merge_signatures(stories[index][1], signature, size), stories[index][2])
-        story_of[item_id] = found
+        story_of[item_id] = joined[0] if joined else item_id
+        sizes[story_of[item_id]] += 1
     return story_of

@@ -26,8 +26,7 @@ import sqlite_utils
 
 from bot.analysis.cluster import (
     StorySignature,
-    match_story,
-    merge_signatures,
+    join_story,
     signature_from_json,
     signature_to_json,
     story_signature,
@@ -408,13 +407,11 @@ def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, 
     """Attach the item to a story told by another outlet within the window, or start a new story."""
     given = entry.analysis.signature
     signature = given if isinstance(given, StorySignature) else story_signature(entry.item.title, entry.item.text)
-    found = match_story(signature, candidates, entry.item.published, window=STORY_WINDOW)
-    if found:
-        index = next(i for i, candidate in enumerate(candidates) if candidate[0] == found)
-        merged = merge_signatures(candidates[index][1], signature, item_q.story_size(db, found) + 1)
-        item_q.set_story_signature(db, found, signature_to_json(merged))
-        candidates[index] = (found, merged, candidates[index][2])
-        return found
+    joined = join_story(candidates, signature, entry.item.published, lambda story: item_q.story_size(db, story),
+                        window=STORY_WINDOW)
+    if joined is not None:
+        item_q.set_story_signature(db, joined[0], signature_to_json(joined[1]))
+        return joined[0]
     story_id = uuid.uuid5(uuid.NAMESPACE_URL, "story:" + entry.item.id).hex[:16]
     item_q.create_story(db, story_id, title=entry.item.title, url=entry.item.url,
                         signature=signature_to_json(signature), score=entry.analysis.relevance.score,
