@@ -86,7 +86,8 @@ def evaluate(model: DeadlineModel, cases: Sequence[dict[str, Any]]) -> Counts:
     for case in cases:
         if not case["relevant"]:
             continue
-        found = extract_deadlines(case["text"], date.fromisoformat(case["published"][:10]), model=model)
+        found = extract_deadlines(case["text"], date.fromisoformat(case["published"][:10]), model=model,
+                                  relevant=True)
         guesses = [(m.start, m.end) for m in found if m.start and m.end]
         total.add(match_one_to_one(expected_intervals(case), guesses)[0])
     return total

@@ -56,3 +56,12 @@ async def test_a_dead_worker_is_replaced_and_the_batch_still_judged(caplog: pyte
     finally:
         workers.shutdown()
 
+
+
+def test_a_relevant_item_naming_one_side_keeps_its_deadlines() -> None:
+    """Relevance decides whether an item is about US–China relations; extraction does not ask again."""
+    text = ("China's Ministry of Commerce said on Oct. 9 that exports of rare earth technology to the US "
+            "military will need licences. The ministry said the new export controls take effect on Nov. 8.")
+    analysis = Analyzer().analyze("", text, date(2025, 10, 10))
+    assert analysis.relevance.relevant
+    assert [(d.start, d.end) for d in analysis.deadlines] == [(date(2025, 11, 8), date(2025, 11, 8))]

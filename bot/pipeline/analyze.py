@@ -38,7 +38,7 @@ def judge(title: str, text: str, published: date, threshold: float, watch_terms:
                                  mute_terms=mute_terms)
     if not relevance.relevant:
         return Judgement(relevance)
-    deadlines = tuple(extract_deadlines(text, published, title=title))
+    deadlines = tuple(extract_deadlines(text, published, title=title, relevant=True))
     signature = story_signature(title, text, (d.start for d in deadlines if d.start is not None))
     return Judgement(relevance, deadlines, signature)
 

@@ -44,10 +44,14 @@ _SCHEDULED_EVENTS = frozenset({"summit", "talks", "visit", "call", "deal", "hear
 
 
 def extract_deadlines(
-    text: str, published: date, *, title: str = "", model: DeadlineModel | None = None
+    text: str, published: date, *, title: str = "", model: DeadlineModel | None = None, relevant: bool = False
 ) -> list[DeadlineMention]:
-    """The upcoming US–China events in `text` (with `title`), each dated relative to `published` or undated."""
-    if not mentions_us_and_china(f"{title}\n{text}"):
+    """The upcoming US–China events in `text` (with `title`), each dated relative to `published` or undated.
+
+    `relevant` says the item was already judged to be about US–China relations; without it, an item that
+    does not name both sides has none. (A relevant item often names one: "China's commerce ministry said
+    the curbs take effect on Dec. 1.")"""
+    if not relevant and not mentions_us_and_china(f"{title}\n{text}"):
         return []
     sentences = split_sentences(text)
     if title and not text.startswith(title):
