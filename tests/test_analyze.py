@@ -60,8 +60,8 @@ async def test_a_dead_worker_is_replaced_and_the_batch_still_judged(caplog: pyte
 
 def test_a_relevant_item_naming_one_side_keeps_its_deadlines() -> None:
     """Relevance decides whether an item is about US–China relations; extraction does not ask again."""
-    text = ("China's Ministry of Commerce said on Oct. 9 that exports of rare earth technology to the US "
-            "military will need licences. The ministry said the new export controls take effect on Nov. 8.")
-    analysis = Analyzer().analyze("", text, date(2025, 10, 10))
+    text = ("China's Ministry of Commerce added PVH and Illumina to its unreliable entity list on Tuesday. "
+            "The ministry said the two firms will be barred from trade with China from March 1.")
+    analysis = Analyzer().analyze("", text, date(2026, 2, 4))
     assert analysis.relevance.relevant
-    assert [(d.start, d.end) for d in analysis.deadlines] == [(date(2025, 11, 8), date(2025, 11, 8))]
+    assert [(d.start, d.end) for d in analysis.deadlines] == [(date(2026, 3, 1), date(2026, 3, 1))]
