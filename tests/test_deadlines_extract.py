@@ -71,6 +71,13 @@ def test_fuzzy_windows_are_read_as_ranges() -> None:
         "Trump said he would go to China in the early part of next year.": (date(2026, 1, 1), date(2026, 4, 30)),
         "The ban stays until June 2027, officials said.": (date(2027, 6, 1), date(2027, 6, 30)),
         "The suspension takes effect from Sunday until Nov 27, 2026.": (date(2026, 11, 27), date(2026, 11, 27)),
+        "Trump said he would visit China in the \u201cearly part of next year.\u201d": (date(2026, 1, 1),
+                                                                                  date(2026, 4, 30)),
+        "Both sides expect to sign the deal in the second half of next year.": (date(2026, 7, 1), date(2026, 12, 31)),
+        "Talks on chip exports are expected late next month.": (date(2025, 8, 21), date(2025, 8, 31)),
+        "Wang Yi will travel to Washington around the middle of next month.": (date(2025, 8, 11), date(2025, 8, 20)),
+        "Beijing said it would answer the new US duties within days.": (pub, date(2025, 7, 18)),
+        "Officials expect more export curbs on China in the weeks ahead.": (pub, date(2025, 8, 8)),
     }
     for text, expected in cases.items():
         assert [(s.start, s.end) for s in date_spans(text, pub)] == [expected], text

@@ -12,14 +12,23 @@ _LATER_THIS = re.compile(r"\blater (?:this|in the) (month|year)\b", re.I)
 _COMING = re.compile(r"\b(?:in )?the (?:coming|next (?:few|several)) (days|weeks|months)\b", re.I)
 _QUARTER = re.compile(r"\b(?:in |by )?(?:the )?Q([1-4])(?: of)?(?: (20\d\d))?\b")
 _HALF = re.compile(
-    r"\b(?:in |by )?(?:the )?(?:H([12])|(first|second) half)(?: of)?(?: (?:the year|this year|(20\d\d)))?\b",
+    r"\b(?:in |by )?(?:the )?(?:H([12])|(first|second) half)(?: of)?(?: (?:the year|this year|(next) year|"
+    r"(20\d\d)))?\b",
     re.I,
 )
 _PART_OF_YEAR = re.compile(
-    r"\b(early|mid|late|the early part of|the middle of|the latter part of)[- ]?(?:the )?"
+    r"\b(early|mid|late|(?:the )?early part of|(?:the )?middle of|(?:the )?latter part of)[- ]?(?:the )?"
     r"(?:(next|this|the) year|(20\d\d))\b", re.I)
-_PART_MONTHS = {"early": (1, 4), "mid": (5, 4), "late": (9, 4), "the early part of": (1, 4),
-                "the middle of": (5, 4), "the latter part of": (9, 4)}
+_PART_MONTHS = {"early": (1, 4), "mid": (5, 4), "late": (9, 4), "early part of": (1, 4),
+                "middle of": (5, 4), "latter part of": (9, 4)}
+# "late next month", "in the middle of this month": the month's thirds, as the labelling rules read them.
+_PART_OF_MONTH = re.compile(
+    r"\b(early|mid|late|(?:the |around the )?(?:beginning|middle|end) of)[- ]?(next|this) month\b", re.I)
+_MONTH_THIRDS = {"early": (1, 10), "beginning of": (1, 10), "mid": (11, 20), "middle of": (11, 20),
+                 "late": (21, 31), "end of": (21, 31)}
+# "within days", "in the weeks ahead": soon, without a number.
+_SOON = re.compile(r"\b(?:within|in a matter of) (days|weeks|months)\b|\bin the (days|weeks|months) ahead\b",
+                   re.I)
 _YEAR_END = re.compile(
     r"\b(?:(?:by|before|at|toward|towards|until) )?(?:the )?(?:year[- ]end|end of (?:the |this )?year|"
     r"end of (20\d\d))\b", re.I)
@@ -81,13 +90,25 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         yield _period(m, published, int(m.group(1)) * 3 - 2, 3, m.group(2), "quarter")
     for m in _HALF.finditer(sentence):
         first_half = m.group(1) == "1" or (m.group(2) or "").lower() == "first"
-        yield _period(m, published, 1 if first_half else 7, 6, m.group(3), "range")
+        year = str(published.year + 1) if m.group(3) else m.group(4)
+        yield _period(m, published, 1 if first_half else 7, 6, year, "range")
     for m in _PART_OF_YEAR.finditer(sentence):
         year = int(m.group(3)) if m.group(3) else published.year + (m.group(2).lower() == "next")
-        first, months = _PART_MONTHS[" ".join(m.group(1).lower().split())]
+        part = " ".join(m.group(1).lower().split())
+        first, months = _PART_MONTHS[part.removeprefix("the ")]
         start = date(year, first, 1)
         end = month_end(add_months(start, months - 1))
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
+    for m in _PART_OF_MONTH.finditer(sentence):
+        month = add_months(published, m.group(2).lower() == "next")
+        part = " ".join(m.group(1).lower().split()).removeprefix("around ").removeprefix("the ")
+        first, last = _MONTH_THIRDS[part]
+        start, end = month.replace(day=first), month_end(month) if last == 31 else month.replace(day=last)
+        yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
+    for m in _SOON.finditer(sentence):
+        unit = (m.group(1) or m.group(2)).lower()
+        yield TimeSpan(m.group(), m.start(), m.end(), published,
+                       published + timedelta(days=_COMING_DAYS[unit]), "range")
     for m in _UNTIL_FULL_DATE.finditer(sentence):
         try:
             day = date(int(m.group(3)), _MONTHS.index(m.group(1).lower()) + 1, int(m.group(2)))
