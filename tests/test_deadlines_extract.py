@@ -78,6 +78,8 @@ def test_fuzzy_windows_are_read_as_ranges() -> None:
         "Wang Yi will travel to Washington around the middle of next month.": (date(2025, 8, 11), date(2025, 8, 20)),
         "Beijing said it would answer the new US duties within days.": (pub, date(2025, 7, 18)),
         "Officials expect more export curbs on China in the weeks ahead.": (pub, date(2025, 8, 8)),
+        "Phones and laptops from China will not face the new duties until mid-December.": (date(2025, 12, 11),
+                                                                                          date(2025, 12, 20)),
     }
     for text, expected in cases.items():
         assert [(s.start, s.end) for s in date_spans(text, pub)] == [expected], text

@@ -163,10 +163,16 @@ def _to_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
         return None
     start, end, granularity = bounds
     body = result["body"].rstrip(" ,;:.")
-    if _BY_DAY.match(body) and "to" in value:
+    by_day = _BY_DAY.match(body)
+    if by_day and "to" in value:
         # "by Aug. 30" is a deadline on that day, not a window from today (Duckling's exclusive end);
-        # "until June 2027" / "through 2028" end in that month or year.
+        # "until June 2027" / "through 2028" end in that month or year; "until mid-December" in its middle
+        # third, which only a reading of the words after "until" gives.
         start, end, granularity = _grain_bounds(_day(value["to"]), value["to"].get("grain", "day"))
+        rest = body[by_day.end() :]
+        whole = [span for span in _parse_times(rest, reference) if span.pos == 0 and span.body == rest]
+        if whole and whole[0].start <= start <= whole[0].end:
+            start, end, granularity = whole[0].start, whole[0].end, whole[0].granularity
     elif _RUNS_UNTIL.search(body) and (end - start).days > _LONGEST_EVENT_DAYS:
         # "from Sunday until Nov. 27, 2026": a measure in force until a day; that day is what ends.
         start, granularity = end, "day"

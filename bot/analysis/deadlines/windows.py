@@ -26,6 +26,10 @@ _PART_OF_MONTH = re.compile(
     r"\b(early|mid|late|(?:the |around the )?(?:beginning|middle|end) of)[- ]?(next|this) month\b", re.I)
 _MONTH_THIRDS = {"early": (1, 10), "beginning of": (1, 10), "mid": (11, 20), "middle of": (11, 20),
                  "late": (21, 31), "end of": (21, 31)}
+# "mid-December", "late Aug. 2026": read here so both time engines agree (and "until mid-December" keeps
+# its third of the month).
+_THIRD_OF_MONTH = re.compile(
+    r"\b(early|mid|late)[- ]?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:,? (20\d\d))?\b", re.I)
 # "within days", "in the weeks ahead": soon, without a number.
 _SOON = re.compile(r"\b(?:within|in a matter of) (days|weeks|months)\b|\bin the (days|weeks|months) ahead\b",
                    re.I)
@@ -105,6 +109,8 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         first, last = _MONTH_THIRDS[part]
         start, end = month.replace(day=first), month_end(month) if last == 31 else month.replace(day=last)
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
+    for m in _THIRD_OF_MONTH.finditer(sentence):
+        yield _third_of_month(m, published)
     for m in _SOON.finditer(sentence):
         unit = (m.group(1) or m.group(2)).lower()
         yield TimeSpan(m.group(), m.start(), m.end(), published,
@@ -118,6 +124,24 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     for m in _YEAR_END.finditer(sentence):
         year = int(m.group(1)) if m.group(1) else published.year
         yield TimeSpan(m.group(), m.start(), m.end(), published, date(year, 12, 31), "range")
+
+
+def _third_of_month(m: re.Match[str], published: date) -> TimeSpan:
+    month = _MONTHS.index(m.group(2).lower()[:3]) + 1
+    first, last = _MONTH_THIRDS[m.group(1).lower()]
+
+    def bounds(year: int) -> tuple[date, date]:
+        start = date(year, month, first)
+        return start, month_end(start) if last == 31 else start.replace(day=last)
+
+    if m.group(3):
+        start, end = bounds(int(m.group(3)))
+    else:  # like Duckling: a third already gone is next year's, one under way runs from today
+        start, end = bounds(published.year)
+        if end < published:
+            start, end = bounds(published.year + 1)
+        start = max(start, published)
+    return TimeSpan(m.group(), m.start(), m.end(), start, end, "range")
 
 
 def _period(
