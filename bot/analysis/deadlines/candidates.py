@@ -33,7 +33,10 @@ _SPAN_OF_YEARS = re.compile(
 _STATED_START = re.compile(
     r"\b(?:starting|effective|from|beginning|begins?|takes? effect|took effect)\b[^,;]{0,20}$", re.I)
 _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved)\b", re.I)
-_EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*|another|additional|further)\b", re.I)
+# An extension runs on from the old end, not from a day the item says something takes effect. "Another 90
+# days" is one; "its 24 percent additional tariff ... for one year" is not.
+_EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*)\b", re.I)
+_ANOTHER = re.compile(r"\b(?:another|additional|further)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -109,10 +112,11 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
     found = []
     lengths = [*windows.DURATION.finditer(sentence), *windows.TIME_TO_ACT.finditer(sentence)]
     for match in lengths:
-        if _counts_past_time(sentence, match):
+        if _counts_past_time(sentence, match) or _lands_on_a_stated_day(sentence, match, dates):
             continue
         start, anchor = _measure_start(sentence, match, published, dates)
-        if anchor == "published" and effective and not _EXTENSION.search(sentence):
+        if anchor == "published" and effective and not (_EXTENSION.search(sentence)
+                                                          or _ANOTHER.search(match.group())):
             start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
         end = windows.duration_after(match, start)[1]
         if anchor in ("published", "issued"):
@@ -126,10 +130,31 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
     return found
 
 
+# "extends the deadline another 75 days to June 19", "75 days past then, which placed the deadline on April 5":
+# the item says where the length lands, and that day is the one to read.
+_LANDS_ON = re.compile(
+    r"^(?:[^.;,]{0,30}?\b(?:to|until|till|through)|[^.;]{0,60}?\b(?:placing|placed|putting|puts|put|pushing|"
+    r"pushes|pushed|moving|moves|moved|setting|sets|set)\b[^.;,]{0,20}?\b(?:on|to|at|for))\s+(?:either\s+)?$",
+    re.I)
+_OWN_PREPOSITION = re.compile(r"^(?:to|until|till|through|on)\s", re.I)
+
+
+def _lands_on_a_stated_day(sentence: str, match: re.Match[str], dates: list[TimeSpan]) -> bool:
+    for span in dates:
+        if span.pos < match.end() or span.granularity != "day":
+            continue
+        between = sentence[match.end() : span.pos]
+        own = _OWN_PREPOSITION.match(span.body)  # Duckling may keep "to" in "to Nov. 10"
+        if _LANDS_ON.match(between + (own.group() if own else "")):
+            return True
+    return False
+
+
 # "the first visit in five years", "the highest in a decade": a count of time gone by, not a length ahead.
+# ("and last for one year" is the verb: a superlative needs its noun before the length.)
 _SINCE_COUNT = re.compile(
     r"\b(?:first|last|only|highest|lowest|biggest|largest|worst|best|strongest|weakest|fastest|slowest|"
-    r"sharpest|steepest|most|least)\b[^.;]{0,60}$", re.I)
+    r"sharpest|steepest|most|least)\s+\w[^.;]{0,60}$", re.I)
 
 
 def _counts_past_time(sentence: str, match: re.Match[str]) -> bool:

@@ -74,6 +74,12 @@ _EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
 _MOVED_TO = re.compile(rf"\b(?:{MOVE_WORDS})\b[^;]{{0,90}}\b(?:to|until|till|through)\s+$", re.I)
+_MOVED_FROM = re.compile(rf"\b(?:{MOVE_WORDS}|cancel\w*|call\w* off|scrap\w*)\b[^,;:]{{0,60}}$", re.I)
+_WAS_DUE = re.compile(r"\b(?:was|were|had been|originally|initially|previously)\s+(?:\w+\s+)?(?:due|set|scheduled|"
+                      r"slated|planned|expected|supposed)\b[^,;:]{0,50}$", re.I)
+# "will not be raised to $200 next month", "won't go ahead with plans to ... next week", "no reason to meet"
+_NOT_HAPPENING = re.compile(r"\b(?:will|would|shall|does|do|did) not\b|\b(?:won't|wouldn't|no longer|not go ahead|"
+                            r"no reason to|off the table|as previously planned|as planned earlier)\b", re.I)
 _AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (366, "year"))
 
 
@@ -103,6 +109,12 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
     # "postponed ... until Dec. 15": the preposition may be the expression's own first word
     if _MOVED_TO.search(sentence[max(0, span.pos - 100) : span.pos] + span.body.split()[0] + " "):
         out["moved_to"] = 1.0
+    elif _MOVED_FROM.search(before) or _WAS_DUE.search(before):
+        # "delay a trip in early April", "exclusions that were due to expire on Nov. 29 will be extended":
+        # the old date of something moved or called off.
+        out["moved_from"] = 1.0
+    if _NOT_HAPPENING.search(clause):
+        out["not_happening"] = 1.0
     out[f"event_{event_topic(clause) or event_topic(sentence) or 'none'}"] = 1.0
     out.update(_sides(sentence, clause))
     out["lede"] = float(candidate.index < 2)

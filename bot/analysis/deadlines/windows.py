@@ -70,9 +70,10 @@ DURATION = re.compile(
     r"review|study|investigation|probe|comment period|period|grace period|deadline|moratorium))",
     re.I,
 )
-# "will have 10 days to surrender", "given 72 hours to leave" (hours rounded up to days)
-TIME_TO_ACT = re.compile(rf"\b(?:have|has|had|given|gives?|giving|get|gets) {_NUMBER} (?:(?:calendar|business) )?"
-                         r"(day|week|month|hour)s? to\b", re.I)
+# "will have 10 days to surrender", "given 72 hours to leave" (hours rounded up to days), "gave ByteDance 90
+# days to divest"
+TIME_TO_ACT = re.compile(rf"\b(?:have|has|had|gave|given|gives?|giving|get|gets|got)(?: [\w'’.-]+){{0,8}}? {_NUMBER} "
+                         r"(?:(?:calendar|business) )?(day|week|month|hour)s? to\b", re.I)
 SAME_DATE = re.compile(r"\b(?:on |from |starting )?the same (?:date|day)\b", re.I)
 
 
