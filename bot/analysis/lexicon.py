@@ -52,7 +52,9 @@ CHINESE_COMPANIES = ("Huawei", "SMIC", "ByteDance", "TikTok", "ZTE", "DeepSeek",
 US_COMPANIES = ("Nvidia", "NVIDIA", "Qualcomm", "Micron", "Intel", "Google", "Apple", "Tesla", "Boeing",
                 "Lockheed Martin", "Raytheon", "General Dynamics", "PVH", "Illumina", "Skydio", "Texas Instruments",
                 "AMD", "Broadcom", "Cadence", "Synopsys", "Applied Materials", "Lam Research", "KLA", "Caterpillar",
-                "Starbucks", "FedEx")
+                "Starbucks", "FedEx",
+                # news organisations whose reporters a Chinese measure expels
+                "Wall Street Journal", "New York Times", "Voice of America")
 THIRD_COUNTRIES = (
     "Japan", "Japanese", "Tokyo", "EU", "European Union", "European Commission", "Brussels", "von der Leyen",
     "India", "Indian", "Delhi", "Modi", "Pakistan", "Islamabad", "South Korea", "South Korean", "Seoul",

@@ -122,7 +122,8 @@ _UNCASED: dict[str, list[str]] = {
         "prisoner swap|prisoner exchange|exit ban|journalist|journalists|correspondents|nuclear|"
         "arms control|de minimis|executive order|proposed rule|final rule|ban|bans|banned|banning|bar|bars|"
         "barred|curb|curbs|crackdown|probe|"
-        "countermeasure|countermeasures|unreliable entity list|"
+        "countermeasure|countermeasures|unreliable entity list|unreliable entities|untrustworthy entities|"
+        "security review|cybersecurity review|port fees|"
         "trade negotiations|trade agreement|trade pact|trade dispute|trade conflict|trade friction|"
         "trade frictions|truce|ceasefire|export control|export controls|export - control|export - controls|"
         "export curb|export curbs|export ban|export bans|export licence|export licences|export license|"
@@ -158,11 +159,12 @@ _MEASURES = frozenset((
     "unreliable entity list|export control|export controls|export - control|export - controls|export curb|"
     "export curbs|export ban|export bans|export licence|export licences|export license|export licenses|"
     "export restrictions|chip curbs|chip ban|chip controls|entity list|blacklist|blacklisted|section 301|"
-    "cfius|investment screening|outbound investment|tariff|tariffs|duties|levies|executive order|"
+    "unreliable entities|untrustworthy entities|security review|cybersecurity review|port fees|cfius|"
+    "investment screening|outbound investment|tariff|tariffs|duties|levies|executive order|"
     "proposed rule|final rule|licence|licences|license|licenses|licensing|denial order|antitrust|"
     "anti - monopoly|anti - dumping|divest|divestiture|divestment|investigation|review|security review"
 ).split("|"))
-_MEASURE_STEMS = ("sanction", "restrict", "indict", "delist")
+_MEASURE_STEMS = ("sanction", "restrict", "indict", "delist", "expel", "expuls")
 
 
 _Trie = dict[str, "_Trie | str"]
