@@ -260,3 +260,9 @@ def test_stated_lengths_in_their_common_forms_are_read() -> None:
 def test_an_until_date_with_its_year_is_read_whole() -> None:
     text = "The fees are suspended from November 10, 2025, through November 9, 2026."
     assert (date(2026, 11, 9), date(2026, 11, 9)) in [(s.start, s.end) for s in date_spans(text, date(2025, 11, 4))]
+
+
+def test_a_number_read_as_a_year_out_of_range_is_skipped() -> None:
+    """Duckling reads "up to 10,000" as an interval ending in the year 10000, which no date can hold."""
+    text = "USTR is accepting comments through Nov. 10 on fees for vessels of up to 10,000 tons built in China."
+    assert dated(extract_deadlines(text, date(2025, 10, 30))) == [(date(2025, 11, 10), date(2025, 11, 10))]

@@ -154,7 +154,7 @@ def _lands_on_a_stated_day(sentence: str, match: re.Match[str], dates: list[Time
 # ("and last for one year" is the verb: a superlative needs its noun before the length.)
 _SINCE_COUNT = re.compile(
     r"\b(?:first|last|only|highest|lowest|biggest|largest|worst|best|strongest|weakest|fastest|slowest|"
-    r"sharpest|steepest|most|least)\s+\w[^.;]{0,60}$", re.I)
+    r"sharpest|steepest|most|least)\s+\w[^;]{0,60}$", re.I)
 
 
 def _counts_past_time(sentence: str, match: re.Match[str]) -> bool:

@@ -69,6 +69,7 @@ _REPORTED_DATE = re.compile(
     r"hosted|delivered|lifted|took effect|went into effect|came into force)\s+(?:on\s+|in\s+|at\s+)?$",
     re.I,
 )
+_LATER = re.compile(r"\blater\s+(?:on\s+|in\s+the\s+day\s+on\s+)?$", re.I)
 _SINCE = re.compile(r"\b(?:since|after|following|ago)\b", re.I)
 _EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
@@ -106,6 +107,8 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
         out["reported_date"] = 1.0
     if _SINCE.search(before[-30:]):
         out["since_before"] = 1.0
+    if _LATER.search(before):
+        out["later_before"] = 1.0  # "talks set to resume later on Friday": later the same day is ahead
     # "postponed ... until Dec. 15": the preposition may be the expression's own first word
     if _MOVED_TO.search(sentence[max(0, span.pos - 100) : span.pos] + span.body.split()[0] + " "):
         out["moved_to"] = 1.0
@@ -116,7 +119,7 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
     if _NOT_HAPPENING.search(clause):
         out["not_happening"] = 1.0
     out[f"event_{event_topic(clause) or event_topic(sentence) or 'none'}"] = 1.0
-    out.update(_sides(sentence, clause))
+    out.update(_sides(sentence, clause, span.pos))
     out["lede"] = float(candidate.index < 2)
     out[f"governed_{governing_tense(sentence, span.pos, span.end_pos)}"] = 1.0
     out.update(_together(out))
@@ -243,12 +246,20 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
     return out
 
 
-def _sides(sentence: str, clause: str) -> dict[str, float]:
+# Where the part of a sentence a date belongs to begins: "The EU said talks with China resume in June,
+# while Washington and Beijing said their truce takes effect on Wednesday."
+_PART_BREAK = re.compile(r";|,? (?:while|whereas|but|and meanwhile)\b|, and\b", re.I)
+
+
+def _sides(sentence: str, clause: str, start: int) -> dict[str, float]:
     out: dict[str, float] = {}
     us, china = bool(US.search(sentence)), bool(CHINA.search(sentence))
     out["sentence_us_and_china" if us and china else "sentence_one_side" if us or china else "sentence_no_side"] = 1
+    part = sentence[max([0, *(m.end() for m in _PART_BREAK.finditer(sentence, 0, start))]) : start]
     if OTHER_COUNTRY.search(clause) and not (US.search(clause) and CHINA.search(clause)):
         out["clause_other_country"] = 1.0
+    elif OTHER_COUNTRY.search(part) and not (US.search(part) and CHINA.search(part)):
+        out["part_other_country"] = 1.0
     elif OTHER_COUNTRY.search(sentence):
         out["sentence_other_country"] = 1.0
     return out

@@ -152,6 +152,13 @@ def _day(value: dict[str, Any]) -> date:
 
 
 def _to_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
+    try:
+        return _read_span(result, reference)
+    except ValueError:  # a year Python's dates cannot hold ("through 9999" read as up to year 10000)
+        return None
+
+
+def _read_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
     value = result["value"]
     if value.get("type") == "interval":
         bounds = _interval(value, reference)
