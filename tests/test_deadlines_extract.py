@@ -266,3 +266,15 @@ def test_a_number_read_as_a_year_out_of_range_is_skipped() -> None:
     """Duckling reads "up to 10,000" as an interval ending in the year 10000, which no date can hold."""
     text = "USTR is accepting comments through Nov. 10 on fees for vessels of up to 10,000 tons built in China."
     assert dated(extract_deadlines(text, date(2025, 10, 30))) == [(date(2025, 11, 10), date(2025, 11, 10))]
+
+
+def test_a_move_from_one_date_to_another_is_two_dates_not_the_days_between() -> None:
+    text = "Trump said he would postpone the increase of tariffs on Chinese goods from October 1 to October 15."
+    spans = [(s.start, s.end) for s in date_spans(text, date(2019, 9, 12))]
+    assert spans == [(date(2019, 10, 1), date(2019, 10, 1)), (date(2019, 10, 15), date(2019, 10, 15))]
+
+
+def test_a_length_whose_end_the_sentence_states_is_read_from_that_day() -> None:
+    text = "That 45-day period for TikTok and WeChat expires on Sunday, September 20, when the US bans take effect."
+    kinds = [(c.kind, c.span.start) for c in find_candidates([text], date(2020, 9, 18))]
+    assert kinds == [("date", date(2020, 9, 20))]

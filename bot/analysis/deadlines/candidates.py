@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.analysis.cues import WEEKDAY
+from bot.analysis.cues import MOVED, WEEKDAY
 from bot.analysis.deadlines import windows
 from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
 
@@ -85,12 +85,30 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     # "the same date" refers back to the last date read; find_candidates resolves it.
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
               for m in windows.SAME_DATE.finditer(sentence)]
-    for span in parse_times(sentence, published):
-        if _not_a_date(sentence, span) or windows.DURATION.search(span.body):
-            continue
-        if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
-            spans.append(span)
+    for found in parse_times(sentence, published):
+        for span in _moved_from_to(sentence, found, published):
+            if _not_a_date(sentence, span) or windows.DURATION.search(span.body):
+                continue
+            if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
+                spans.append(span)
     return sorted(spans, key=lambda s: s.pos)
+
+
+_FROM_TO = re.compile(r"^from (.+?) (?:to|until) (.+)$", re.I)
+
+
+def _moved_from_to(sentence: str, span: TimeSpan, published: date) -> list[TimeSpan]:
+    """ "postpone the increase from October 1 to October 15": two dates, the old and the new, not the
+    fortnight between them."""
+    parts = _FROM_TO.match(span.body)
+    if parts is None or not MOVED.search(sentence[max(0, span.pos - 80) : span.pos]):
+        return [span]
+    out = []
+    for group in (1, 2):
+        offset = span.pos + parts.start(group)
+        out += [replace(s, pos=s.pos + offset, end_pos=s.end_pos + offset)
+                for s in parse_times(parts.group(group), published)]
+    return out or [span]
 
 
 def _not_a_date(sentence: str, span: TimeSpan) -> bool:
@@ -130,11 +148,13 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
     return found
 
 
-# "extends the deadline another 75 days to June 19", "75 days past then, which placed the deadline on April 5":
+# "extends the deadline another 75 days to June 19", "75 days past then, which placed the deadline on April 5",
+# "that 45-day period expires on Sunday, September 20":
 # the item says where the length lands, and that day is the one to read.
 _LANDS_ON = re.compile(
     r"^(?:[^.;,]{0,30}?\b(?:to|until|till|through)|[^.;]{0,60}?\b(?:placing|placed|putting|puts|put|pushing|"
-    r"pushes|pushed|moving|moves|moved|setting|sets|set)\b[^.;,]{0,20}?\b(?:on|to|at|for))\s+(?:either\s+)?$",
+    r"pushes|pushed|moving|moves|moved|setting|sets|set|expires?|expiring|ends?|ending|runs? out|lapses?)\b"
+    r"[^.;,]{0,20}?\b(?:on|to|at|for))\s+(?:either\s+)?$",
     re.I)
 _OWN_PREPOSITION = re.compile(r"^(?:to|until|till|through|on)\s", re.I)
 
