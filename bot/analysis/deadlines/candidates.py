@@ -24,7 +24,7 @@ _APPROXIMATE = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|a
 _ORDINAL_ONLY = re.compile(r"^(?:the |on the )?(?:first|second|third|fourth|\d+(?:st|nd|rd|th))$", re.I)
 _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
 # "apply immediately" is now, not a date to track.
-_NOW = re.compile(r"^(?:immediately|now|right now|right away|at once|currently|so far|to date|today|tonight)$", re.I)
+_NOW = re.compile(r"^(?:immediately|now|right now|right away|at once|currently|so far|to date)$", re.I)
 _PAST_SPAN = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|past)\b", re.I)
 # Counts of past time, not dates: "in more than five years", "for decades".
 _SPAN_OF_YEARS = re.compile(
