@@ -67,7 +67,7 @@ DURATION = re.compile(
     rf"{_NUMBER}[- ](day|week|month|year)(?:-long)? "
     r"(?:\w+ )?"
     r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze|"
-    r"review|study|investigation|probe|comment period|period|grace period|deadline|moratorium))",
+    r"review|study|investigation|probe|comment period|period|grace period|deadline|moratorium|plan|countdown))",
     re.I,
 )
 # "will have 10 days to surrender", "given 72 hours to leave" (hours rounded up to days), "gave ByteDance 90
