@@ -20,7 +20,17 @@ US = word_pattern((*US_NAMES, "Americans", *(name for name in US_OFFICIALS if na
 CHINA = word_pattern((*CHINA_NAMES, "Sino", *CHINA_OFFICIALS, *CHINESE_COMPANIES))
 # Other parties: a sentence naming one is only ours when it names both the US and China. Taiwan counts here
 # (its own elections and deals are not US–China dates), though relevance reads it as a US–China topic.
-OTHER_COUNTRY = word_pattern((*THIRD_COUNTRIES, "Taiwan", "Taiwanese"))
+_OTHER_COUNTRY = word_pattern((*THIRD_COUNTRIES, "Taiwan", "Taiwanese"))
+# Where a meeting is held is not a party to it: "the APEC summit in South Korea later this month", "talks in
+# Sweden". (Goods "made in Vietnam" or elections "in Taiwan" still are.)
+_VENUE = re.compile(r"\b(?:summit|talks|meeting|meet|met|visit|trip|travel\w*|forum|conference|dialogue|"
+                    r"sidelines|negotiations)\b[^.;]{0,40}?\b(?:in|at)\s+(?:the\s+)?$", re.I)
+
+
+def names_other_party(text: str) -> bool:
+    """Whether `text` names a third country (or Taiwan) other than as the place where two sides meet."""
+    return any(not _VENUE.search(text[max(0, m.start() - 60) : m.start()]) for m in _OTHER_COUNTRY.finditer(text))
+
 
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:that|but|while|after|when|which|who|as)\s", re.IGNORECASE)
 
@@ -46,7 +56,7 @@ def clause_around(sentence: str, start: int, end: int) -> str:
 
 def is_ours(sentence: str) -> bool:
     """False for a sentence about another country's affairs without both the US and China in it."""
-    if OTHER_COUNTRY.search(sentence):
+    if names_other_party(sentence):
         return bool(US.search(sentence) and CHINA.search(sentence))
     return True
 
