@@ -9,6 +9,7 @@ import pytest
 from bot.analysis.deadlines import extract_deadlines, topic_key
 from bot.analysis.deadlines.candidates import date_spans, find_candidates
 from bot.analysis.deadlines.features import governing_tense
+from bot.analysis.deadlines.merge import one_per_event
 from bot.domain.models import DeadlineMention
 
 JULY_11 = date(2025, 7, 11)  # a Friday
@@ -278,3 +279,12 @@ def test_a_length_whose_end_the_sentence_states_is_read_from_that_day() -> None:
     text = "That 45-day period for TikTok and WeChat expires on Sunday, September 20, when the US bans take effect."
     kinds = [(c.kind, c.span.start) for c in find_candidates([text], date(2020, 9, 18))]
     assert kinds == [("date", date(2020, 9, 20))]
+
+
+def test_one_sentence_telling_one_event_twice_gives_it_once() -> None:
+    sentence = "Biden is expected to meet Xi later this year when he hosts the APEC summit in November."
+    wide = DeadlineMention("Biden–Xi summit", date(2023, 9, 17), date(2023, 12, 31), "range", 0.8, sentence)
+    narrow = DeadlineMention("APEC summit", date(2023, 11, 1), date(2023, 11, 30), "month", 0.7, sentence)
+    assert one_per_event([wide, narrow]) == [narrow]
+    elsewhere = DeadlineMention("APEC summit", date(2023, 11, 1), date(2023, 11, 30), "month", 0.7, "Another one.")
+    assert one_per_event([wide, elsewhere]) == [wide, elsewhere]  # two sentences, two topics: two events

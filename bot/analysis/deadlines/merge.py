@@ -17,8 +17,8 @@ from bot.domain.models import DeadlineMention, TrackedDeadline
 
 
 def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
-    """Overlapping dated mentions of one topic, or on exactly the same days, are one event: keep the
-    narrowest (the most specific), surest first;
+    """Overlapping dated mentions of one topic, on exactly the same days, or one inside the other in one
+    sentence, are one event: keep the narrowest (the most specific), surest first;
     consecutive days of one event ("talks on Thursday and Friday") become one range; an undated mention is
     dropped when a dated one of its topic exists."""
     dated = sorted((m for m in mentions if m.start is not None and m.end is not None),
@@ -47,7 +47,16 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
     assert a.start and a.end and b.start and b.end
     if not (a.start <= b.end and b.start <= a.end):
         return False
-    return topic_key(a.what) == topic_key(b.what) or (a.start, a.end) == (b.start, b.end)
+    if topic_key(a.what) == topic_key(b.what) or (a.start, a.end) == (b.start, b.end):
+        return True
+    # "later this year, when he hosts the APEC summit in November": one sentence telling one event twice,
+    # less and more exactly.
+    return a.evidence == b.evidence and (_contains(a, b) or _contains(b, a))
+
+
+def _contains(wide: DeadlineMention, narrow: DeadlineMention) -> bool:
+    assert wide.start and wide.end and narrow.start and narrow.end
+    return wide.start <= narrow.start and narrow.end <= wide.end
 
 
 def _join_consecutive_days(mentions: list[DeadlineMention]) -> list[DeadlineMention]:
