@@ -286,5 +286,6 @@ def test_one_sentence_telling_one_event_twice_gives_it_once() -> None:
     wide = DeadlineMention("Biden–Xi summit", date(2023, 9, 17), date(2023, 12, 31), "range", 0.8, sentence)
     narrow = DeadlineMention("APEC summit", date(2023, 11, 1), date(2023, 11, 30), "month", 0.7, sentence)
     assert one_per_event([wide, narrow]) == [narrow]
-    elsewhere = DeadlineMention("APEC summit", date(2023, 11, 1), date(2023, 11, 30), "month", 0.7, "Another one.")
-    assert one_per_event([wide, elsewhere]) == [wide, elsewhere]  # two sentences, two topics: two events
+    tariff = DeadlineMention("tariff takes effect", date(2023, 11, 1), date(2023, 11, 30), "month", 0.7,
+                             "New US tariffs on Chinese chips take effect in November.")
+    assert one_per_event([wide, tariff]) == [wide, tariff]  # two sentences, two topics: two events
