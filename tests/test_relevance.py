@@ -206,7 +206,7 @@ def test_the_china_side_prefilter_agrees_with_the_tokenizer_on_the_labelled_item
     "Micron failed a security review by the Cyberspace Administration of China, the regulator announced on May 21.",
     "China said on Wednesday it would expel three Wall Street Journal reporters over a headline it objected to.",
     "Beijing added fashion group PVH and Illumina to its list of untrustworthy entities on Tuesday.",
-    "The FCC ordered China Unicom Americas to discontinue its US services within 60 days.",
+    "The FCC revoked China Unicom Americas' authorization and ordered it to stop its US services within 60 days.",
 ])
 def test_a_chinese_measure_on_a_us_firm_is_relevant_without_a_headline(text: str) -> None:
     assert assess_relevance("", text).relevant

@@ -74,7 +74,8 @@ _CASED: dict[str, list[str]] = {
         "Washington Post", "Washington Commanders", "Washington Nationals", "Washington Wizards",
         "Washington Capitals", "Washington Mystics", "University of Washington", "George Washington",
         "Denzel Washington", "Party Congress", "People s Congress", "World Congress", "Mobile World Congress",
-        "Bank of China", "Air China", "China Daily", "China Eastern", "China Southern", "South China Morning Post", "Treasury yields", "Treasury yield",
+        "Bank of China", "Air China", "China Daily", "China Eastern", "China Southern", "South China Morning Post",
+        "Treasury yields", "Treasury yield",
         "Treasury bonds", "Treasuries", "Made in China", "Team China", "Team USA", "Chamber of Commerce",
         "People s Bank of China", "US Open", "U.S. Open",
         # People and firms described by origin or base, not governments ("Chinese-American chemist").
@@ -122,7 +123,7 @@ _UNCASED: dict[str, list[str]] = {
         "arms control|de minimis|executive order|proposed rule|final rule|ban|bans|banned|banning|bar|bars|"
         "barred|curb|curbs|crackdown|probe|"
         "countermeasure|countermeasures|unreliable entity list|unreliable entities|untrustworthy entities|"
-        "security review|cybersecurity review|port fee|port fees|"
+        "security review|cybersecurity review|port fee|port fees|revoke|revoked|revokes|revocation|"
         "trade negotiations|trade agreement|trade pact|trade dispute|trade conflict|trade friction|"
         "trade frictions|truce|ceasefire|export control|export controls|export - control|export - controls|"
         "export curb|export curbs|export ban|export bans|export licence|export licences|export license|"
@@ -159,6 +160,7 @@ _MEASURES = frozenset((
     "export curbs|export ban|export bans|export licence|export licences|export license|export licenses|"
     "export restrictions|chip curbs|chip ban|chip controls|entity list|blacklist|blacklisted|section 301|"
     "unreliable entities|untrustworthy entities|security review|cybersecurity review|port fee|port fees|cfius|"
+    "revoke|revoked|revokes|revocation|"
     "investment screening|outbound investment|tariff|tariffs|duties|levies|executive order|"
     "proposed rule|final rule|licence|licences|license|licenses|licensing|denial order|antitrust|"
     "anti - monopoly|anti - dumping|divest|divestiture|divestment|investigation|review|security review"
