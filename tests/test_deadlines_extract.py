@@ -10,6 +10,7 @@ from bot.analysis.deadlines import extract_deadlines, topic_key
 from bot.analysis.deadlines.candidates import date_spans, find_candidates
 from bot.analysis.deadlines.features import governing_tense
 from bot.analysis.deadlines.merge import one_per_event
+from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
 
 JULY_11 = date(2025, 7, 11)  # a Friday
@@ -290,3 +291,11 @@ def test_one_sentence_telling_one_event_twice_gives_it_once() -> None:
     tariff = DeadlineMention("tariff takes effect", date(2023, 11, 1), date(2023, 11, 30), "month", 0.7,
                              "New US tariffs on Chinese chips take effect in November.")
     assert one_per_event([wide, tariff]) == [wide, tariff]  # two sentences, two topics: two events
+
+
+def test_later_that_year_is_the_year_of_the_date_before_it() -> None:
+    text = ("Trump said he will visit Beijing in April next year. "
+            "Xi will pay a state visit to the United States later that year.")
+    spans = [(c.span.body, c.span.start, c.span.end) for c in find_candidates(split_sentences(text),
+                                                                              date(2025, 11, 25))]
+    assert spans[-1] == ("later that year", date(2026, 5, 1), date(2026, 12, 31))

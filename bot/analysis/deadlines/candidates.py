@@ -39,6 +39,9 @@ _EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*)\b", re.I)
 _ANOTHER = re.compile(r"\b(?:another|additional|further)\b", re.I)
 
 
+_LATER_THAT_YEAR = re.compile(r"later (?:in |that |in that )(?:the )?year", re.I)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One dated reading of a time expression or duration in sentence `index` of an item."""
@@ -63,6 +66,9 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 if last is None:
                     continue
                 span = replace(last, body=span.body, pos=span.pos, end_pos=span.end_pos)
+            elif last is not None and _LATER_THAT_YEAR.fullmatch(span.body) and last.end.year != span.end.year:
+                # "visit Beijing in April and host Xi later in the year": the year of the date before
+                span = replace(span, start=last.end + timedelta(days=1), end=date(last.end.year, 12, 31))
             last = span
             found.append(Candidate(sentence, index, span, "date"))
         found += _durations(sentence, index, published, dates, effective)

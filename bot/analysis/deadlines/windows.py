@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
 
-_LATER_THIS = re.compile(r"\blater (?:this|in the) (month|year)\b", re.I)
+_LATER_THIS = re.compile(r"\blater (?:this|in the|that|in that) (month|year)\b", re.I)
 _COMING = re.compile(r"\b(?:in )?the (?:coming|next (?:few|several)) (days|weeks|months)\b", re.I)
 _QUARTER = re.compile(r"\b(?:in |by )?(?:the )?Q([1-4])(?: of)?(?: (20\d\d))?\b")
 _HALF = re.compile(
