@@ -68,7 +68,9 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 span = replace(last, body=span.body, pos=span.pos, end_pos=span.end_pos)
             elif last is not None and _LATER_THAT_YEAR.fullmatch(span.body) and last.end.year != span.end.year:
                 # "visit Beijing in April and host Xi later in the year": the year of the date before
-                span = replace(span, start=last.end + timedelta(days=1), end=date(last.end.year, 12, 31))
+                year_end = date(last.end.year, 12, 31)
+                start = last.start if last.end == year_end else last.end + timedelta(days=1)
+                span = replace(span, start=start, end=year_end)
             last = span
             found.append(Candidate(sentence, index, span, "date"))
         found += _durations(sentence, index, published, dates, effective)
