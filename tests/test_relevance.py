@@ -210,3 +210,12 @@ def test_the_china_side_prefilter_agrees_with_the_tokenizer_on_the_labelled_item
 ])
 def test_a_chinese_measure_on_a_us_firm_is_relevant_without_a_headline(text: str) -> None:
     assert assess_relevance("", text).relevant
+
+
+@pytest.mark.parametrize("text", [
+    "Mexico's Senate approved tariffs of up to 50% on imports from China and other Asian nations on Wednesday.",
+    "Trump said the U.S. and Vietnam agreed a trade deal after his call with the head of Vietnam's Communist Party.",
+    "China's economy grew 5.2%, helped by strong exports to markets outside the United States.",
+])
+def test_another_countrys_institutions_are_not_the_us_or_chinese_government(text: str) -> None:
+    assert not assess_relevance("", text).relevant

@@ -83,6 +83,10 @@ _CASED: dict[str, list[str]] = {
           for b in ("American", "Americans", "born", "based", "educated", "trained")
           if a[0] != b[0] and not (a == "China" and sep == "" and b.startswith("American"))),
         "Chinese Americans", "Chinese American",
+        # Another country's institutions ("Mexico's Senate", "Vietnam's Communist Party") and "outside the US".
+        *(f"{country}{s} {body}" for country in THIRD_COUNTRIES for s in (" s", "")
+          for body in ("Senate", "Congress", "Supreme Court", "Commerce", "Treasury", "Communist Party")),
+        *(f"outside {art}{us}" for art in ("", "the ") for us in ("U.S.", "US", "United States", "America")),
     ],
     "compare": [f"{head} {art}{us}" for head in _COMPARE_HEADS for art in ("", "the ")
                 for us in ["U.S.", "US", "USA", "United States", "America"]],
