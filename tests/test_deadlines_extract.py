@@ -300,3 +300,11 @@ def test_later_that_year_is_the_year_of_the_date_before_it() -> None:
                                                                               date(2025, 11, 25))]
     body, start, end = spans[-1]
     assert body == "later that year" and start.year == 2026 and end == date(2026, 12, 31)
+
+
+@pytest.mark.parametrize(("text", "published", "day"), [
+    ("The USTR hearing on Chinese drones will take place on or around Aug. 3.", date(2021, 4, 21), date(2021, 8, 3)),
+    ('Trump said he will meet Xi in South Korea "in a couple of weeks."', date(2025, 10, 18), date(2025, 11, 1)),
+])
+def test_approximate_dates_and_a_couple_of_weeks_are_read(text: str, published: date, day: date) -> None:
+    assert any(c.span.start <= day <= c.span.end for c in find_candidates([text], published))

@@ -124,7 +124,6 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
     return bool(
         _ORDINAL_ONLY.match(span.body)
         or _NOW.match(span.body)
-        or _APPROXIMATE.match(span.body)
         or _SPAN_OF_YEARS.match(span.body)
         or _VAGUE_YEAR.match(span.body)
         or _PAST_SPAN.search(span.body)

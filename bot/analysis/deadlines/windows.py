@@ -56,8 +56,10 @@ _NUMBER_WORDS = {
     "ninety": 90,
     "a": 1,
     "an": 1,
+    "a couple of": 2,
 }
-_NUMBER = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety|an?)"
+_NUMBER = (r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety|"
+           r"a couple of|an?)")
 DURATION = re.compile(
     # "for 90 days", "within ten calendar days", "for an initial period of 90 days"
     rf"\b(?:(?:for|by|another|additional|further|within|in) (?:an? )?(?:(?:further|additional|initial|extra) )?"
