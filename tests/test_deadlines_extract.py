@@ -308,3 +308,9 @@ def test_later_that_year_is_the_year_of_the_date_before_it() -> None:
 ])
 def test_approximate_dates_and_a_couple_of_weeks_are_read(text: str, published: date, day: date) -> None:
     assert any(c.span.start <= day <= c.span.end for c in find_candidates([text], published))
+
+
+def test_a_pledge_to_retaliate_is_an_undated_countermeasure() -> None:
+    found = extract_deadlines("China said it plans to retaliate against the new US tariffs on Chinese goods.",
+                              date(2025, 4, 3))
+    assert [(m.what, m.start) for m in found] == [("China's countermeasures", None)]

@@ -33,7 +33,11 @@ _UNDATED = re.compile(
     r"\b(?:will|'ll|shall) (?:\w+ )?(?:visit|travel to|meet|hold|host|impose|sanction|add|restrict|resume|"
     r"release|issue|grant|announce|sign|take|conduct|continue|be (?:added|imposed|halved|cut|lowered|granted|"
     r"resumed|released|lifted|suspended|extended))\b|"
-    r"\bwhen (?:conditions|circumstances|the time) (?:allow|permit|is right)s?\b|\bat an appropriate time\b",
+    r"\bwhen (?:conditions|circumstances|the time) (?:allow|permit|is right)s?\b|\bat an appropriate time\b|"
+    # a pledge to answer a measure: the countermeasure is an event to watch for
+    r"\b(?:plans?|vow(?:ed|s)?|pledged?|promised?|threaten(?:ed|s)?) to (?:retaliate|fire back|respond|hit back)|"
+    r"\bwill (?:retaliate|fire back|hit back|take (?:necessary|resolute|corresponding) (?:counter)?measures|"
+    r"make corresponding adjustments)\b|\b(?:are|is) expected to (?:talk|speak|meet)\b",
     re.I,
 )
 _NOT_PLANNED = re.compile(r"\b(?:cancel\w*|called off|scrapped|postponed indefinitely|would have|if|unless)\b",
