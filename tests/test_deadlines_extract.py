@@ -314,3 +314,8 @@ def test_a_pledge_to_retaliate_is_an_undated_countermeasure() -> None:
     found = extract_deadlines("China said it plans to retaliate against the new US tariffs on Chinese goods.",
                               date(2025, 4, 3))
     assert [(m.what, m.start) for m in found] == [("China's countermeasures", None)]
+
+
+def test_the_event_is_named_for_who_takes_part_not_who_reports_it() -> None:
+    text = "Treasury Secretary Scott Bessent said Trump will travel to Beijing in April for talks with Xi."
+    assert [m.what for m in extract_deadlines(text, date(2025, 11, 25))] == ["Trump visit to China"]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.analysis.cues import RELIEF, TAKES_EFFECT
+from bot.analysis.cues import RELIEF, REPORTING_VERBS, TAKES_EFFECT
 from bot.analysis.deadlines.text import US
 from bot.analysis.lexicon import CHINA_PEOPLE, US_PEOPLE, word_pattern
 
@@ -42,9 +42,19 @@ _US_PERSON = word_pattern(US_PEOPLE)
 _CHINA_PERSON = word_pattern(CHINA_PEOPLE)
 
 
+_REPORTED = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b", re.IGNORECASE)
+
+
+def _person(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
+    """The first person of `pattern` who takes part: one named after a reporting verb ("Bessent said Trump
+    could visit China") before the one who reports it."""
+    reported = _REPORTED.search(sentence)
+    return (reported and pattern.search(sentence, reported.end())) or pattern.search(sentence)
+
+
 def _pair(sentence: str) -> str | None:
     """ "Bessent–He Lifeng" when the sentence names a US and a Chinese participant, else None."""
-    us, china = _US_PERSON.search(sentence), _CHINA_PERSON.search(sentence)
+    us, china = _person(_US_PERSON, sentence), _person(_CHINA_PERSON, sentence)
     return f"{us.group()}–{china.group()}" if us and china else None
 
 
@@ -66,9 +76,9 @@ def _talks(sentence: str) -> str:
 
 def _visit(sentence: str) -> str:
     if re.search(r"\b(?:visit|trip|travel)(?: to)? (?:China|Beijing)", sentence):
-        us = _US_PERSON.search(sentence)
+        us = _person(_US_PERSON, sentence)
         return f"{us.group()} visit to China" if us else "US official's visit to China"
-    china = _CHINA_PERSON.search(sentence)
+    china = _person(_CHINA_PERSON, sentence)
     if china and re.search(r"\b(?:the )?(?:US|U\.S\.|United States|Washington)\b", sentence):
         return f"{china.group()} visit to the US"
     return "US–China visit"
