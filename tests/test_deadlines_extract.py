@@ -82,6 +82,8 @@ def test_fuzzy_windows_are_read_as_ranges() -> None:
         "Officials expect more export curbs on China in the weeks ahead.": (pub, date(2025, 8, 8)),
         "Phones and laptops from China will not face the new duties until mid-December.": (date(2025, 12, 11),
                                                                                           date(2025, 12, 20)),
+        "China will exempt some US goods from its tariffs until the end of November.": (date(2025, 11, 30),
+                                                                                        date(2025, 11, 30)),
     }
     for text, expected in cases.items():
         assert [(s.start, s.end) for s in date_spans(text, pub)] == [expected], text

@@ -30,6 +30,10 @@ _MONTH_THIRDS = {"early": (1, 10), "beginning of": (1, 10), "mid": (11, 20), "mi
 # its third of the month).
 _THIRD_OF_MONTH = re.compile(
     r"\b(early|mid|late)[- ]?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:,? (20\d\d))?\b", re.I)
+# "until the end of November (this year)": the last day of the month is the day something ends.
+_UNTIL_MONTH_END = re.compile(
+    r"\b(?:until|till|through) (?:the )?end of (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+    r"(?:,? (this|next) year|,? (20\d\d))?\b", re.I)
 # "within days", "in the weeks ahead": soon, without a number.
 _SOON = re.compile(r"\b(?:within|in a matter of) (days|weeks|months)\b|\bin the (days|weeks|months) ahead\b",
                    re.I)
@@ -112,6 +116,8 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         first, last = _MONTH_THIRDS[part]
         start, end = month.replace(day=first), month_end(month) if last == 31 else month.replace(day=last)
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
+    for m in _UNTIL_MONTH_END.finditer(sentence):
+        yield _month_end(m, published)
     for m in _THIRD_OF_MONTH.finditer(sentence):
         yield _third_of_month(m, published)
     for m in _SOON.finditer(sentence):
@@ -127,6 +133,15 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     for m in _YEAR_END.finditer(sentence):
         year = int(m.group(1)) if m.group(1) else published.year
         yield TimeSpan(m.group(), m.start(), m.end(), published, date(year, 12, 31), "range")
+
+
+def _month_end(m: re.Match[str], published: date) -> TimeSpan:
+    month = _MONTHS.index(m.group(1).lower()[:3]) + 1
+    year = int(m.group(3)) if m.group(3) else published.year + ((m.group(2) or "").lower() == "next")
+    last = month_end(date(year, month, 1))
+    if not (m.group(2) or m.group(3)) and last < published:  # a month already gone is next year's
+        last = month_end(date(year + 1, month, 1))
+    return TimeSpan(m.group(), m.start(), m.end(), last, last, "day")
 
 
 def _third_of_month(m: re.Match[str], published: date) -> TimeSpan:
