@@ -321,3 +321,12 @@ def test_a_pledge_to_retaliate_is_an_undated_countermeasure() -> None:
 def test_the_event_is_named_for_who_takes_part_not_who_reports_it() -> None:
     text = "Treasury Secretary Scott Bessent said Trump will travel to Beijing in April for talks with Xi."
     assert [m.what for m in extract_deadlines(text, date(2025, 11, 25))] == ["Trump visit to China"]
+
+
+def test_the_tense_of_an_agreement_is_not_the_tense_of_what_was_agreed() -> None:
+    from bot.analysis.deadlines.features import features
+
+    published = date(2025, 10, 30)
+    candidate = find_candidates(["Trump said he had agreed to visit China in April."], published)[0]
+    found = features(candidate, published)
+    assert found["governed_infinitive"] == 1.0 and "clause_had" not in found and "clause_agreed" in found

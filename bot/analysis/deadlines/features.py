@@ -94,10 +94,14 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
     out.update(_when(candidate, published))
     # Cues count in the date's own clause only: the rest of a sentence speaks of other things as often as
     # not, and cross-validation on the corpus scores the model better without them.
+    tense = governing_tense(sentence, span.pos, span.end_pos)
+    # "he had agreed to visit China in April": the date belongs to the visit; the tense of the agreeing
+    # says nothing of it.
+    event_words = _infinitive_phrase(clause, span.body) if tense == "infinitive" else clause
     for name, pattern in _CUES.items():
-        if pattern.search(clause):
+        if pattern.search(event_words if name in _TENSE_CUES else clause):
             out[f"clause_{name}"] = 1.0
-    if any(m.group().lower() not in _NOT_PAST_ED for m in _PAST_VERB.finditer(clause)):
+    if any(m.group().lower() not in _NOT_PAST_ED for m in _PAST_VERB.finditer(event_words)):
         out["clause_past_verb"] = 1.0
     for name, pattern in _PREPOSITION_BEFORE.items():
         if pattern.search(before) or re.match(rf"{_PREPOSITIONS[name]}\b", span.body, re.I):
@@ -119,9 +123,20 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
         out["not_happening"] = 1.0
     out.update(_sides(sentence, clause, span.pos))
     out["lede"] = float(candidate.index < 2)
-    out[f"governed_{governing_tense(sentence, span.pos, span.end_pos)}"] = 1.0
+    out[f"governed_{tense}"] = 1.0
     out.update(_together(out))
     return out
+
+
+_TENSE_CUES = frozenset({"had", "past_marker", "said"})
+_TO_VERB = re.compile(r"\bto [a-z]+\b")
+
+
+def _infinitive_phrase(clause: str, body: str) -> str:
+    """The clause from the last "to <verb>" before the date on: the event the date belongs to."""
+    head = clause[: max(0, clause.find(body))] if body in clause else clause
+    starts = [m.start() for m in _TO_VERB.finditer(head)]
+    return clause[starts[-1] :] if starts else clause
 
 
 _TENSE_OF = {
