@@ -15,13 +15,13 @@ from corpus import score
 
 # part -> measure -> floor; measured in this release: see corpus/README.md
 FLOORS = {
-    "tune": {"relevance_f1": 0.94, "deadlines_p": 0.82, "deadlines_f1": 0.73, "stories_f1": 0.85},
-    "test": {"relevance_f1": 0.95, "deadlines_p": 0.62, "deadlines_f1": 0.60, "stories_f1": 0.90},
+    "tune": {"relevance_f1": 0.95, "deadlines_p": 0.79, "deadlines_f1": 0.71, "stories_f1": 0.84},
+    "test": {"relevance_f1": 0.95, "deadlines_p": 0.73, "deadlines_f1": 0.64, "stories_f1": 0.91},
 }
 if timeparse.engine() == "fallback":
-    # The pure-Python time parser (no Duckling) reads a few more past dates as upcoming on the tuning part
-    # (deadlines P 0.817 there, README "Judgement"); its other measures keep the same floors.
-    FLOORS["tune"] = {**FLOORS["tune"], "deadlines_p": 0.80}
+    # The pure-Python time parser (no Duckling) reads a few more past dates as upcoming (deadlines P 0.805 on
+    # tune, 0.750 on test; README "Judgement"); its other measures keep the same floors.
+    FLOORS["test"] = {**FLOORS["test"], "deadlines_p": 0.72, "deadlines_f1": 0.63}
 
 
 @cache
