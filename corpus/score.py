@@ -51,6 +51,11 @@ def load(part: str) -> list[dict[str, Any]]:
     return cases
 
 
+def harmonic_mean(precision: float, recall: float) -> float:
+    """F1 of a precision and a recall (0 when both are 0)."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
 @dataclass
 class Counts:
     """True positives, false positives and false negatives, with the usual ratios."""
@@ -74,8 +79,7 @@ class Counts:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return harmonic_mean(self.precision, self.recall)
 
     def line(self) -> str:
         return f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f} (tp {self.tp} fp {self.fp} fn {self.fn})"
@@ -165,8 +169,7 @@ class Ratios:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return harmonic_mean(self.precision, self.recall)
 
     def line(self) -> str:
         return f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f}"

@@ -12,7 +12,7 @@ from datetime import date
 
 from bot.analysis.cues import MOVE_WORDS, REPORTING_VERBS, WEEKDAY
 from bot.analysis.deadlines.candidates import Candidate
-from bot.analysis.deadlines.text import CHINA, US, clause_around, names_other_party
+from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
 
 _CUES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.I)
@@ -257,9 +257,9 @@ def _sides(sentence: str, clause: str, start: int) -> dict[str, float]:
     us, china = bool(US.search(sentence)), bool(CHINA.search(sentence))
     out["sentence_us_and_china" if us and china else "sentence_one_side" if us or china else "sentence_no_side"] = 1
     part = sentence[max([0, *(m.end() for m in _PART_BREAK.finditer(sentence, 0, start))]) : start]
-    if names_other_party(clause) and not (US.search(clause) and CHINA.search(clause)):
+    if about_other_party(clause):
         out["clause_other_country"] = 1.0
-    elif names_other_party(part) and not (US.search(part) and CHINA.search(part)):
+    elif about_other_party(part):
         out["part_other_country"] = 1.0
     elif names_other_party(sentence):
         out["sentence_other_country"] = 1.0

@@ -54,11 +54,15 @@ def clause_around(sentence: str, start: int, end: int) -> str:
     return clause
 
 
+def about_other_party(text: str) -> bool:
+    """Whether `text` is about another country's affairs: it names a third party, and not both the US and
+    China."""
+    return names_other_party(text) and not (US.search(text) and CHINA.search(text))
+
+
 def is_ours(sentence: str) -> bool:
     """False for a sentence about another country's affairs without both the US and China in it."""
-    if names_other_party(sentence):
-        return bool(US.search(sentence) and CHINA.search(sentence))
-    return True
+    return not about_other_party(sentence)
 
 
 def mentions_us_and_china(text: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
@@ -113,8 +113,7 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     for m in _PART_OF_MONTH.finditer(sentence):
         month = add_months(published, m.group(2).lower() == "next")
         part = " ".join(m.group(1).lower().split()).removeprefix("around ").removeprefix("the ")
-        first, last = _MONTH_THIRDS[part]
-        start, end = month.replace(day=first), month_end(month) if last == 31 else month.replace(day=last)
+        start, end = _third(month, part)
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
     for m in _UNTIL_MONTH_END.finditer(sentence):
         yield _month_end(m, published)
@@ -135,40 +134,47 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         yield TimeSpan(m.group(), m.start(), m.end(), published, date(year, 12, 31), "range")
 
 
+def _third(month: date, part: str) -> tuple[date, date]:
+    """The days of one third ("early", "mid", "late") of the month that starts on `month`."""
+    first, last = _MONTH_THIRDS[part]
+    return month.replace(day=first), month_end(month) if last == 31 else month.replace(day=last)
+
+
+def _this_or_next_year(bounds: Callable[[int], tuple[date, date]], year: int | None,
+                       published: date) -> tuple[date, date]:
+    """`bounds` in a stated year; without one, this year's, or next year's when this year's are already gone
+    (as Duckling reads "Q1" said in November, or "early July" said in late July)."""
+    if year is not None:
+        return bounds(year)
+    start, end = bounds(published.year)
+    return bounds(published.year + 1) if end < published else (start, end)
+
+
 def _month_end(m: re.Match[str], published: date) -> TimeSpan:
     month = _MONTHS.index(m.group(1).lower()[:3]) + 1
-    year = int(m.group(3)) if m.group(3) else published.year + ((m.group(2) or "").lower() == "next")
-    last = month_end(date(year, month, 1))
-    if not (m.group(2) or m.group(3)) and last < published:  # a month already gone is next year's
-        last = month_end(date(year + 1, month, 1))
+    stated = (int(m.group(3)) if m.group(3) else
+              published.year + (m.group(2).lower() == "next") if m.group(2) else None)
+    last = _this_or_next_year(lambda year: (month_end(date(year, month, 1)),) * 2, stated, published)[1]
     return TimeSpan(m.group(), m.start(), m.end(), last, last, "day")
 
 
 def _third_of_month(m: re.Match[str], published: date) -> TimeSpan:
     month = _MONTHS.index(m.group(2).lower()[:3]) + 1
-    first, last = _MONTH_THIRDS[m.group(1).lower()]
-
-    def bounds(year: int) -> tuple[date, date]:
-        start = date(year, month, first)
-        return start, month_end(start) if last == 31 else start.replace(day=last)
-
-    if m.group(3):
-        start, end = bounds(int(m.group(3)))
-    else:  # like Duckling: a third already gone is next year's, one under way runs from today
-        start, end = bounds(published.year)
-        if end < published:
-            start, end = bounds(published.year + 1)
-        start = max(start, published)
+    stated = int(m.group(3)) if m.group(3) else None
+    start, end = _this_or_next_year(lambda year: _third(date(year, month, 1), m.group(1).lower()), stated, published)
+    if stated is None:
+        start = max(start, published)  # like Duckling: a third under way runs from today
     return TimeSpan(m.group(), m.start(), m.end(), start, end, "range")
 
 
 def _period(
     m: re.Match[str], published: date, first_month: int, months: int, year: str | None, granularity: str
 ) -> TimeSpan:
-    start = date(int(year) if year else published.year, first_month, 1)
-    end = month_end(add_months(start, months - 1))
-    if year is None and end < published:  # "Q1" said in November means next year's
-        start, end = date(start.year + 1, start.month, 1), date(end.year + 1, end.month, end.day)
+    def bounds(in_year: int) -> tuple[date, date]:
+        start = date(in_year, first_month, 1)
+        return start, month_end(add_months(start, months - 1))
+
+    start, end = _this_or_next_year(bounds, int(year) if year else None, published)
     return TimeSpan(m.group(), m.start(), m.end(), start, end, granularity)  # type: ignore[arg-type]
 
 
