@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -330,3 +330,31 @@ def test_the_tense_of_an_agreement_is_not_the_tense_of_what_was_agreed() -> None
     candidate = find_candidates(["Trump said he had agreed to visit China in April."], published)[0]
     found = features(candidate, published)
     assert found["governed_infinitive"] == 1.0 and "clause_had" not in found and "clause_agreed" in found
+
+
+def test_a_length_known_within_bounds_is_a_range() -> None:
+    pub = date(2019, 10, 11)
+    text = "Talks between the US and China will resume in the next four to six weeks, officials said."
+    durations = [(c.span.start, c.span.end) for c in find_candidates([text], pub) if c.kind == "duration"]
+    assert durations == [(date(2019, 11, 8) - timedelta(days=1), date(2019, 11, 22) + timedelta(days=2))]
+    assert not date_spans(text, pub)  # "four to six" is not a clock time
+
+
+def test_a_date_moved_by_a_length_is_the_old_date_that_much_later() -> None:
+    pub = date(2026, 3, 18)
+    text = "Trump said he would delay his China visit, set for early April, by five or six weeks."
+    moved = [(c.span.start, c.span.end) for c in find_candidates([text], pub) if c.kind == "duration"]
+    assert moved == [(date(2026, 5, 6), date(2026, 5, 22))]
+    text = "Trump said he is seeking to delay a trip to China in early April by about a month."
+    moved = [(c.span.start, c.span.end) for c in find_candidates([text], pub) if c.kind == "duration"]
+    assert moved == [(date(2026, 5, 1), date(2026, 5, 10))]
+
+
+def test_a_range_with_one_year_written_gives_both_ends_that_year() -> None:
+    text = "Trump's planned visit to Beijing on 31 March to 2 April 2026 will go ahead."
+    assert [(s.start, s.end) for s in date_spans(text, date(2026, 3, 16))][0][0] == date(2026, 3, 31)
+
+
+def test_a_sentence_wrapped_onto_the_next_line_is_read_whole() -> None:
+    text = "Vice Premier Liu He will visit Washington on April\n3 for trade talks with the US."
+    assert dated(extract_deadlines(text, date(2019, 3, 21))) == [(date(2019, 4, 3), date(2019, 4, 3))]

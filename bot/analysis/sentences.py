@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 # A candidate boundary: end punctuation, optional closing quotes/brackets, whitespace, then a likely sentence
-# start. Newlines always end a sentence (many feeds and seed files put one paragraph per line).
+# start. A newline ends a sentence (many feeds and seed files put one paragraph per line), unless the line goes
+# on in lower case or with a number: text wrapped mid-sentence ("will visit China on March\n28-29").
 # Starts with a character class so the regex engine can skip ahead quickly; the rest is checked in Python.
 _CANDIDATE = re.compile(r"""[.!?。！？\n]["”’')\]]*\s*""")
 _STARTS_SENTENCE = re.compile(r"""["“‘(\[]?[A-Z0-9\u4e00-\u9fff]""")
+_WRAPPED = re.compile(r"[a-z0-9]")
 _LAST_TOKEN = re.compile(r"(\S+)\.[\"”’')\]]*$")
 
 ABBREVIATIONS = frozenset(
@@ -32,12 +34,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of `text`, in order."""
-    return [text[a:b] for a, b in sentence_spans(text)]
+    """The sentences of `text`, in order; a line break inside one reads as a space."""
+    return [text[a:b].replace("\n", " ") for a, b in sentence_spans(text)]
 
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
     mark, gap = match.group()[0], match.group()[1:]
+    if mark == "\n" and not gap.strip() and "\n" not in gap and _WRAPPED.match(text, match.end()):
+        return False
     if mark == "\n" or "\n" in gap or mark in "。！？":
         return True
     if not gap[-1:].isspace() or not _STARTS_SENTENCE.match(text, match.end()):

@@ -93,13 +93,30 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     # "the same date" refers back to the last date read; find_candidates resolves it.
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
               for m in windows.SAME_DATE.finditer(sentence)]
+    # "four to six" in "four to six weeks" is a length, not a clock time
+    lengths = [(m.start(), m.end()) for m in windows.DURATION_RANGE.finditer(sentence)]
     for found in parse_times(sentence, published):
-        for span in _moved_from_to(sentence, found, published):
-            if _not_a_date(sentence, span) or windows.DURATION.search(span.body):
+        for span in _moved_from_to(sentence, _year_of_a_range(found), published):
+            if (_not_a_date(sentence, span) or windows.DURATION.search(span.body)
+                    or any(a < span.end_pos and span.pos < b for a, b in lengths)):
                 continue
             if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
                 spans.append(span)
     return sorted(spans, key=lambda s: s.pos)
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _year_of_a_range(span: TimeSpan) -> TimeSpan:
+    """ "31 March to 2 April 2026": the one year written is both ends' (Duckling gives the first end the
+    year before)."""
+    if len(_YEAR.findall(span.body)) != 1 or span.start.year >= span.end.year or (span.end - span.start).days < 300:
+        return span
+    if span.start.month > span.end.month or (span.start.month, span.start.day) == (2, 29):
+        return span
+    start = span.start.replace(year=span.end.year)
+    return replace(span, start=start) if start <= span.end else span
 
 
 _FROM_TO = re.compile(r"^from (.+?) (?:to|until) (.+)$", re.I)
@@ -135,24 +152,57 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
 def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan],
                effective: list[date]) -> list[Candidate]:
     found = []
-    lengths = [*windows.DURATION.finditer(sentence), *windows.TIME_TO_ACT.finditer(sentence)]
-    for match in lengths:
+    bounded = list(windows.DURATION_RANGE.finditer(sentence))
+    lengths = [m for m in [*windows.DURATION.finditer(sentence), *windows.TIME_TO_ACT.finditer(sentence)]
+               if not any(r.start() < m.end() and m.start() < r.end() for r in bounded)]
+    for match in [*bounded, *lengths]:
         if _counts_past_time(sentence, match) or _lands_on_a_stated_day(sentence, match, dates):
+            continue
+        moved = _moved_date(sentence, match, dates)
+        if moved is not None:
+            # "delay a trip in early April by about a month": the old date, that much later
+            low, high = _ends(match, moved.start), _ends(match, moved.end)
+            span = TimeSpan(match.group(), match.start(), match.end(), low[0], high[1], "range")
+            found.append(Candidate(sentence, index, span, "duration", "stated", moved.start))
             continue
         start, anchor = _measure_start(sentence, match, published, dates)
         if anchor == "published" and effective and not (_EXTENSION.search(sentence)
                                                           or _ANOTHER.search(match.group())):
             start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
-        end = windows.duration_after(match, start)[1]
+        first, last = _ends(match, start)
         if anchor in ("published", "issued"):
             # Counted from the day of the report or the signing, the true start may be a day off before it
             # (reported the next day) or a few after (a measure takes effect days after it is agreed).
-            span = TimeSpan(match.group(), match.start(), match.end(), end - timedelta(days=1),
-                            end + timedelta(days=2), "range")
+            span = TimeSpan(match.group(), match.start(), match.end(), first - timedelta(days=1),
+                            last + timedelta(days=2), "range")
         else:
-            span = TimeSpan(match.group(), match.start(), match.end(), end, end, "day")
+            span = TimeSpan(match.group(), match.start(), match.end(), first, last,
+                            "day" if first == last else "range")
         found.append(Candidate(sentence, index, span, "duration", anchor, start))
     return found
+
+
+def _ends(match: re.Match[str], start: date) -> tuple[date, date]:
+    """The first and last day a length ("90 days", "four to six weeks") counted from `start` ends on."""
+    if match.re is windows.DURATION_RANGE:
+        return windows.range_after(match, start)
+    end = windows.duration_after(match, start)[1]
+    return end, end
+
+
+_BY = re.compile(r"^by\b", re.I)
+
+
+def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan]) -> TimeSpan | None:
+    """The old date of something moved by a length ("postpone the trip, set for late March, by a month")."""
+    if not _BY.match(match.group()):
+        return None
+    verbs = list(MOVED.finditer(sentence, max(0, match.start() - 120), match.start()))
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    between = [s for s in dates if verb.end() <= s.pos and s.end_pos <= match.start()]
+    return between[-1] if between else None
 
 
 # "extends the deadline another 75 days to June 19", "75 days past then, which placed the deadline on April 5",

@@ -64,18 +64,24 @@ _NUMBER_WORDS = {
 }
 _NUMBER = (r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety|"
            r"a couple of|an?)")
+_ABOUT = r"(?:about |around |approximately |roughly |nearly |some )?"
 DURATION = re.compile(
     # "for 90 days", "within ten calendar days", "for an initial period of 90 days"
-    rf"\b(?:(?:for|by|another|additional|further|within|in) (?:an? )?(?:(?:further|additional|initial|extra) )?"
+    rf"\b(?:(?:for|by|another|additional|further|within|in) {_ABOUT}(?:an? )?(?:(?:further|additional|initial|extra) )?"
     rf"(?:period of )?{_NUMBER}[- ](?:(?:calendar|business|working) )?"
     rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|"
     # "a 90-day suspension", "the 75-day extension", "a 30-day comment period"
     rf"{_NUMBER}[- ](day|week|month|year)(?:-long)? "
-    r"(?:\w+ )?"
+    r"(?:\w+ ){0,2}"
     r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze|"
-    r"review|study|investigation|probe|comment period|period|grace period|deadline|moratorium|plan|countdown))",
+    r"review|study|investigation|probe|comment period|period|grace period|deadline|moratorium|plan|countdown|"
+    r"licen[cs]e|exclusions?|safeguard))",
     re.I,
 )
+# "in the next four to six weeks", "30 to 45 days": a length known only within bounds
+DURATION_RANGE = re.compile(
+    rf"\b(?:(?:in|within|for|over|by) (?:the )?(?:next |coming )?{_ABOUT})?{_NUMBER} (?:to|or|-|–) {_NUMBER}[- ]"
+    r"(day|week|month)s?\b(?! (?:ago|earlier|before))", re.I)
 # "will have 10 days to surrender", "given 72 hours to leave" (hours rounded up to days), "gave ByteDance 90
 # days to divest"
 TIME_TO_ACT = re.compile(rf"\b(?:have|has|had|gave|given|gives?|giving|get|gets|got)(?: [\w'’.-]+){{0,8}}? {_NUMBER} "
@@ -181,6 +187,17 @@ def _period(
 def duration_after(match: re.Match[str], start: date) -> tuple[int, date]:
     """(length in days, end date) for a DURATION or TIME_TO_ACT match counted from `start`."""
     number, unit = (group.lower() for group in match.groups() if group)
+    return length_after(number, unit, start)
+
+
+def range_after(match: re.Match[str], start: date) -> tuple[date, date]:
+    """The first and last day a DURATION_RANGE ("four to six weeks") counted from `start` may end on."""
+    low, high, unit = (group.lower() for group in match.groups())
+    return length_after(low, unit, start)[1], length_after(high, unit, start)[1]
+
+
+def length_after(number: str, unit: str, start: date) -> tuple[int, date]:
+    """(length in days, end date) of `number` `unit`s ("90", "day"; "a couple of", "week") from `start`."""
     count = int(number) if number.isdigit() else _NUMBER_WORDS[number]
     if unit == "hour":
         days = -(-count // 24)  # "72 hours to leave": the third day
