@@ -8,10 +8,31 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
+from bot.app.cli import main
 from bot.app.main import Bot, run_bot
 from bot.config import DEFAULT_CONFIG_FILE, load_settings
 
 FIXTURE_SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database path for `uschina` run in-process, on an empty configuration of its own."""
+    config = tmp_path / "uschina.toml"
+    config.write_text("sources = []\n", encoding="utf-8")
+    monkeypatch.setenv("USCHINA_CONFIG", str(config))
+    monkeypatch.setenv("USCHINA_ALLOW_PRIVATE_FEEDS", "1")
+    monkeypatch.delenv("USCHINA_DB", raising=False)
+    return tmp_path / "cli.db"
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`uschina ARGS` in-process: (exit status, stdout, stderr)."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def seeds_folder(tmp_path: Path) -> Path:

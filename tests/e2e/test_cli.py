@@ -15,46 +15,30 @@ from typing import Any
 import pytest
 
 from bot.app.cli import main
-from tests.e2e.conftest import seeds_folder
+from tests.e2e.conftest import run_cli, seeds_folder
 from tests.fakes.feed_server import FeedServer
 
 ROOT = Path(__file__).parents[2]
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "uschina.toml"
-    config.write_text("sources = []\n", encoding="utf-8")
-    monkeypatch.setenv("USCHINA_CONFIG", str(config))
-    monkeypatch.setenv("USCHINA_ALLOW_PRIVATE_FEEDS", "1")
-    monkeypatch.delenv("USCHINA_DB", raising=False)
-    return tmp_path / "cli.db"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_seed_article_to_summary_and_deadlines(tmp_path: Path, env: Path,
+def test_seed_article_to_summary_and_deadlines(tmp_path: Path, cli_db: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     folder = seeds_folder(tmp_path)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 50)
-    code, out, err = run(capsys, "ingest", "--seeds", str(folder), "--db", str(env))
+    code, out, err = run_cli(capsys, "ingest", "--seeds", str(folder), "--db", str(cli_db))
     assert code == 0, err
     assert "1 new" in out and "2 skipped" in out
     assert err.count("error:") == 2 and "empty" in err
 
-    code, out, _ = run(capsys, "summary", "--since", "3650d", "--json", "--db", str(env))  # a 2025 article
+    code, out, _ = run_cli(capsys, "summary", "--since", "3650d", "--json", "--db", str(cli_db))  # a 2025 article
     stories = json.loads(out)
     summary = stories[0]["summary"]
     assert len(stories) == 1 and "Wang Yi" in summary and "Kuala Lumpur" in summary
     assert "summit" in summary and "Trump" in summary and "Xi" in summary
     assert len(summary) <= 500
 
-    code, out, _ = run(capsys, "deadlines", "--as-of", "2025-07-11", "--json", "--db", str(env))
+    code, out, _ = run_cli(capsys, "deadlines", "--as-of", "2025-07-11", "--json", "--db", str(cli_db))
     deadlines = json.loads(out)
     assert {"what", "start", "end", "granularity", "status", "confidence", "evidence", "sources"} <= set(deadlines[0])
     talks = [d for d in deadlines if d["start"] and "2025-08-01" <= d["start"] <= d["end"] <= "2025-08-15"]
@@ -66,75 +50,75 @@ def test_seed_article_to_summary_and_deadlines(tmp_path: Path, env: Path,
     assert truce and truce[0]["start"] <= "2025-08-12" <= truce[0]["end"] and truce[0]["granularity"] == "range"
     assert all(d["start"] is None or d["start"] >= "2025-07-11" for d in deadlines)
 
-    code, out, _ = run(capsys, "deadlines", "--as-of", "2025-07-11", "--ics", "--db", str(env))
+    code, out, _ = run_cli(capsys, "deadlines", "--as-of", "2025-07-11", "--ics", "--db", str(cli_db))
     assert out.startswith("BEGIN:VCALENDAR") and "DTSTART;VALUE=DATE:20250801" in out
 
 
-def test_two_outlets_one_story_and_a_second_pass_is_304(env: Path, threaded_feeds: FeedServer,
+def test_two_outlets_one_story_and_a_second_pass_is_304(cli_db: Path, threaded_feeds: FeedServer,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     urls = [threaded_feeds.url("/feeds/outlet-a-truce.xml"), threaded_feeds.url("/feeds/outlet-b-truce.xml")]
     for url in urls:  # watched: their validators are kept between runs
-        assert run(capsys, "sources", "add", url, "--db", str(env))[0] == 0
-    args = ["ingest", "--feed", urls[0], "--feed", urls[1], "--db", str(env)]
-    code, out, err = run(capsys, *args)
+        assert run_cli(capsys, "sources", "add", url, "--db", str(cli_db))[0] == 0
+    args = ["ingest", "--feed", urls[0], "--feed", urls[1], "--db", str(cli_db)]
+    code, out, err = run_cli(capsys, *args)
     assert code == 0, err
     assert "3 new" in out and "2 relevant, 1 new stories" in out
 
-    code, out, _ = run(capsys, "summary", "--since", "3650d", "--json", "--db", str(env))
+    code, out, _ = run_cli(capsys, "summary", "--since", "3650d", "--json", "--db", str(cli_db))
     stories = json.loads(out)
     assert len(stories) == 1
     assert {s["name"] for s in stories[0]["sources"]} == {"Harbor Wire", "Pacific Ledger"}
     assert "utm_source" not in json.dumps(stories)
 
-    code, out, _ = run(capsys, *args)
+    code, out, _ = run_cli(capsys, *args)
     assert "2 unchanged (304)" in out and "0 new" in out
 
 
 def test_a_feed_without_validators_sending_the_same_body_is_not_parsed_again(
-        env: Path, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+        cli_db: Path, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
     url = threaded_feeds.url("/gzip/outlet-a-truce.xml")  # no ETag there
-    assert run(capsys, "sources", "add", url, "--db", str(env))[0] == 0  # watched: its body hash is kept
-    args = ["ingest", "--feed", url, "--db", str(env)]
-    code, out, err = run(capsys, *args)
+    assert run_cli(capsys, "sources", "add", url, "--db", str(cli_db))[0] == 0  # watched: its body hash is kept
+    args = ["ingest", "--feed", url, "--db", str(cli_db)]
+    code, out, err = run_cli(capsys, *args)
     assert code == 0, err
     assert "0 same body as last time" in out and "items: 0 seen" not in out
-    code, out, _ = run(capsys, *args)
+    code, out, _ = run_cli(capsys, *args)
     assert "1 same body as last time" in out and "items: 0 seen" in out
 
 
-def test_bad_feeds_are_reported_one_line_each(env: Path, threaded_feeds: FeedServer,
+def test_bad_feeds_are_reported_one_line_each(cli_db: Path, threaded_feeds: FeedServer,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     good = threaded_feeds.url("/feeds/rss2.xml")
     bad = [threaded_feeds.url("/status/404"), threaded_feeds.url("/status/500"),
            threaded_feeds.url("/feeds/not-a-feed.html"), "http://127.0.0.1:9/closed"]
-    args = ["ingest", "--db", str(env), "--feed", good] + [a for url in bad for a in ("--feed", url)]
-    code, out, err = run(capsys, *args)
+    args = ["ingest", "--db", str(cli_db), "--feed", good] + [a for url in bad for a in ("--feed", url)]
+    code, out, err = run_cli(capsys, *args)
     assert code == 0
     assert "3 new" in out
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 4 and all(url in " ".join(errors) for url in bad)
 
-    code, out, _ = run(capsys, "sources", "list", "--db", str(env))
+    code, out, _ = run_cli(capsys, "sources", "list", "--db", str(cli_db))
     assert out == ""  # fetched once, not watched
 
-    assert run(capsys, "sources", "add", bad[0], "--db", str(env))[0] == 0
-    run(capsys, "ingest", "--db", str(env), "--feed", bad[0])
-    code, out, _ = run(capsys, "sources", "list", "--db", str(env))
+    assert run_cli(capsys, "sources", "add", bad[0], "--db", str(cli_db))[0] == 0
+    run_cli(capsys, "ingest", "--db", str(cli_db), "--feed", bad[0])
+    code, out, _ = run_cli(capsys, "sources", "list", "--db", str(cli_db))
     assert "HTTP 404" in out and "next try" in out  # a watched source's health is kept
 
 
-def test_usage_errors(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "summary", "--since", "soon", "--db", str(env))[0] == 2
-    assert run(capsys, "sources", "add", "--db", str(env))[0] == 2
+def test_usage_errors(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "summary", "--since", "soon", "--db", str(cli_db))[0] == 2
+    assert run_cli(capsys, "sources", "add", "--db", str(cli_db))[0] == 2
     with pytest.raises(SystemExit):
-        main(["deadlines", "--as-of", "July", "--db", str(env)])
+        main(["deadlines", "--as-of", "July", "--db", str(cli_db)])
 
 
 def test_a_body_that_is_not_a_feed_is_reported_again_on_every_fetch(
-        env: Path, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["ingest", "--feed", threaded_feeds.url("/gzip/not-a-feed.html"), "--db", str(env)]  # no ETag there
+        cli_db: Path, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["ingest", "--feed", threaded_feeds.url("/gzip/not-a-feed.html"), "--db", str(cli_db)]  # no ETag there
     for _fetch in range(2):  # the same unusable bytes twice: not skipped as "the same body as last time"
-        code, out, err = run(capsys, *args)
+        code, out, err = run_cli(capsys, *args)
         assert code == 1 and "not a feed" in err
         assert "0 same body as last time, 1 failed" in out
 
@@ -177,63 +161,63 @@ def read_only_mount(folder: Path) -> list[str]:
 STARTER = '[[sources]]\nurl = "https://example.org/starter.xml"\nname = "Starter"\n'  # not in the database yet
 
 
-def test_adding_a_watched_source_again_is_one_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "sources", "add", "https://example.org/feed.xml", "--db", str(env))[0] == 0
-    code, _, err = run(capsys, "sources", "add", "https://example.org/feed.xml", "--db", str(env))
+def test_adding_a_watched_source_again_is_one_line(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "sources", "add", "https://example.org/feed.xml", "--db", str(cli_db))[0] == 0
+    code, _, err = run_cli(capsys, "sources", "add", "https://example.org/feed.xml", "--db", str(cli_db))
     assert code == 1 and one_line(err) == "uschina: already watching https://example.org/feed.xml"
 
 
-def test_a_refused_url_says_refused_once(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "sources", "add", "ftp://example.org/feed", "--db", str(env))
+def test_a_refused_url_says_refused_once(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "sources", "add", "ftp://example.org/feed", "--db", str(cli_db))
     assert code == 2 and one_line(err) == "uschina: refused: only http and https URLs are allowed, not ftp"
 
 
-def test_the_http_port_in_use_is_one_line(env: Path, monkeypatch: pytest.MonkeyPatch,
+def test_the_http_port_in_use_is_one_line(cli_db: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         for name, value in {"USCHINA_HTTP_PORT": str(port), "USCHINA_NO_CONSOLE": "1",
-                            "USCHINA_ANALYSIS_WORKERS": "0", "USCHINA_SEEDS": str(env.parent / "none")}.items():
+                            "USCHINA_ANALYSIS_WORKERS": "0", "USCHINA_SEEDS": str(cli_db.parent / "none")}.items():
             monkeypatch.setenv(name, value)
-        code, _, err = run(capsys, "run", "--db", str(env))
+        code, _, err = run_cli(capsys, "run", "--db", str(cli_db))
     assert code == 1 and f"cannot serve HTTP on 127.0.0.1:{port}: address already in use" in one_line(err)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "not-sqlite", "folder"])
-def test_a_database_that_cannot_be_opened_is_one_line(env: Path, damage: str,
+def test_a_database_that_cannot_be_opened_is_one_line(cli_db: Path, damage: str,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "sources", "add", "https://example.org/feed.xml", "--db", str(env))[0] == 0
+    assert run_cli(capsys, "sources", "add", "https://example.org/feed.xml", "--db", str(cli_db))[0] == 0
     if damage == "truncated":
-        env.write_bytes(env.read_bytes()[:1000])
+        cli_db.write_bytes(cli_db.read_bytes()[:1000])
     elif damage == "not-sqlite":
-        env.write_text("these are my notes, not a database\n", encoding="utf-8")
+        cli_db.write_text("these are my notes, not a database\n", encoding="utf-8")
     else:
-        env = env.parent / "a-folder"
-        env.mkdir()
-    code, _, err = run(capsys, "summary", "--db", str(env))
-    assert code == 1 and one_line(err).startswith(f"uschina: cannot open the database {env}")
+        cli_db = cli_db.parent / "a-folder"
+        cli_db.mkdir()
+    code, _, err = run_cli(capsys, "summary", "--db", str(cli_db))
+    assert code == 1 and one_line(err).startswith(f"uschina: cannot open the database {cli_db}")
 
 
-def test_a_read_only_database_file_answers_summary_and_refuses_writes(tmp_path: Path, env: Path,
+def test_a_read_only_database_file_answers_summary_and_refuses_writes(tmp_path: Path, cli_db: Path,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "ingest", "--seeds", str(seeds_folder(tmp_path)), "--db", str(env))[0] == 0
-    env.chmod(0o444)
-    done = run_process(tmp_path, "summary", "--since", "3650d", "--db", str(env), prefix=unprivileged(),
+    assert run_cli(capsys, "ingest", "--seeds", str(seeds_folder(tmp_path)), "--db", str(cli_db))[0] == 0
+    cli_db.chmod(0o444)
+    done = run_process(tmp_path, "summary", "--since", "3650d", "--db", str(cli_db), prefix=unprivileged(),
                        config=STARTER)  # a configured source it cannot add: still answers
     assert done.returncode == 0 and b"Kuala Lumpur" in done.stdout, done.stderr
-    done = run_process(tmp_path, "sources", "add", "https://example.org/x.xml", "--db", str(env),
+    done = run_process(tmp_path, "sources", "add", "https://example.org/x.xml", "--db", str(cli_db),
                        prefix=unprivileged())
     assert done.returncode == 1 and "is read-only" in one_line(done.stderr.decode())
 
 
-def test_a_database_on_a_read_only_filesystem_answers_summary(tmp_path: Path, env: Path,
+def test_a_database_on_a_read_only_filesystem_answers_summary(tmp_path: Path, cli_db: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "mounted"
     folder.mkdir()
     db = folder / "uschina.db"
-    assert run(capsys, "ingest", "--seeds", str(seeds_folder(tmp_path)), "--db", str(db))[0] == 0
+    assert run_cli(capsys, "ingest", "--seeds", str(seeds_folder(tmp_path)), "--db", str(db))[0] == 0
     for command in (["summary", "--since", "3650d"], ["deadlines", "--as-of", "2025-07-11"]):
         done = run_process(tmp_path, *command, "--db", str(db), prefix=read_only_mount(folder), config=STARTER)
         assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
@@ -244,67 +228,67 @@ def test_a_database_on_a_read_only_filesystem_answers_summary(tmp_path: Path, en
     assert done.returncode == 1 and "folder is read-only" in one_line(done.stderr.decode())
 
 
-def test_digest_with_a_bad_since_is_a_usage_error(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "digest", "--dry-run", "--since", "99q", "--db", str(env))
+def test_digest_with_a_bad_since_is_a_usage_error(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "digest", "--dry-run", "--since", "99q", "--db", str(cli_db))
     assert code == 2 and one_line(err) == "uschina: not a duration: '99q' (write it like 24h, 7d or 90d)"
 
 
-def test_ics_to_a_path_that_cannot_be_written_is_one_line(tmp_path: Path, env: Path,
+def test_ics_to_a_path_that_cannot_be_written_is_one_line(tmp_path: Path, cli_db: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "no-such-folder" / "deadlines.ics"
-    code, _, err = run(capsys, "deadlines", "--ics", str(target), "--db", str(env))
+    code, _, err = run_cli(capsys, "deadlines", "--ics", str(target), "--db", str(cli_db))
     assert code == 1 and one_line(err) == f"uschina: cannot write {target}: No such file or directory"
 
 
-def test_output_to_a_closed_pipe_exits_quietly(tmp_path: Path, env: Path,
+def test_output_to_a_closed_pipe_exits_quietly(tmp_path: Path, cli_db: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "sources", "add", "https://example.org/feed.xml", "--db", str(env))[0] == 0
+    assert run_cli(capsys, "sources", "add", "https://example.org/feed.xml", "--db", str(cli_db))[0] == 0
     reader, writer = os.pipe()
     os.close(reader)  # like `| head` that has already read what it wanted
     try:
-        done = run_process(tmp_path, "sources", "list", "--db", str(env), stdout=writer)
+        done = run_process(tmp_path, "sources", "list", "--db", str(cli_db), stdout=writer)
     finally:
         os.close(writer)
     assert done.returncode == 1 and done.stderr == b""
 
 
-def test_ingest_feed_fetches_once_and_does_not_watch(env: Path, threaded_feeds: FeedServer,
+def test_ingest_feed_fetches_once_and_does_not_watch(cli_db: Path, threaded_feeds: FeedServer,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("USCHINA_SEEDS", str(env.parent / "no-seeds"))
-    code, out, err = run(capsys, "ingest", "--feed", threaded_feeds.url("/feeds/rss2.xml"), "--db", str(env))
+    monkeypatch.setenv("USCHINA_SEEDS", str(cli_db.parent / "no-seeds"))
+    code, out, err = run_cli(capsys, "ingest", "--feed", threaded_feeds.url("/feeds/rss2.xml"), "--db", str(cli_db))
     assert code == 0 and "3 new" in out, err
-    assert run(capsys, "sources", "list", "--db", str(env))[1] == ""
-    code, out, _ = run(capsys, "ingest", "--db", str(env))  # the next cycle has nothing to fetch
+    assert run_cli(capsys, "sources", "list", "--db", str(cli_db))[1] == ""
+    code, out, _ = run_cli(capsys, "ingest", "--db", str(cli_db))  # the next cycle has nothing to fetch
     assert "feeds: 0 checked" in out
 
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://example.org/feed.xml", "http://user:pw@example.org/feed.xml",
                                  "https://"])
-def test_ingest_feed_refuses_what_is_not_a_feed_url(env: Path, url: str,
+def test_ingest_feed_refuses_what_is_not_a_feed_url(cli_db: Path, url: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "ingest", "--feed", url, "--db", str(env))
+    code, out, err = run_cli(capsys, "ingest", "--feed", url, "--db", str(cli_db))
     assert code == 2 and out == "" and ("refused" in one_line(err) or "invalid URL" in err)
     assert ":pw@" not in err
-    assert run(capsys, "sources", "list", "--db", str(env))[1] == ""
+    assert run_cli(capsys, "sources", "list", "--db", str(cli_db))[1] == ""
 
 
-def test_a_removed_starter_source_stays_removed(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_removed_starter_source_stays_removed(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path(os.environ["USCHINA_CONFIG"]).write_text(STARTER, encoding="utf-8")
     starter = "https://example.org/starter.xml"
-    assert starter in run(capsys, "sources", "list", "--db", str(env))[1]
-    assert run(capsys, "sources", "remove", starter, "--db", str(env))[:2] == (0, f"removed {starter}\n")
+    assert starter in run_cli(capsys, "sources", "list", "--db", str(cli_db))[1]
+    assert run_cli(capsys, "sources", "remove", starter, "--db", str(cli_db))[:2] == (0, f"removed {starter}\n")
     for _restart in range(2):  # every command opens the store and syncs the configured sources
-        assert starter not in run(capsys, "sources", "list", "--db", str(env))[1]
-    assert run(capsys, "sources", "add", starter, "--db", str(env))[0] == 0  # until added back
-    assert starter in run(capsys, "sources", "list", "--db", str(env))[1]
+        assert starter not in run_cli(capsys, "sources", "list", "--db", str(cli_db))[1]
+    assert run_cli(capsys, "sources", "add", starter, "--db", str(cli_db))[0] == 0  # until added back
+    assert starter in run_cli(capsys, "sources", "list", "--db", str(cli_db))[1]
 
 
-def test_a_configured_feed_password_is_not_printed(env: Path, monkeypatch: pytest.MonkeyPatch,
+def test_a_configured_feed_password_is_not_printed(cli_db: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     Path(os.environ["USCHINA_CONFIG"]).write_text(
         '[[sources]]\nurl = "https://reader:hunter2@example.org/feed.xml"\nname = "Intranet"\n', encoding="utf-8")
-    monkeypatch.setenv("USCHINA_SEEDS", str(env.parent / "no-seeds"))
-    code, _, err = run(capsys, "ingest", "--db", str(env))
+    monkeypatch.setenv("USCHINA_SEEDS", str(cli_db.parent / "no-seeds"))
+    code, _, err = run_cli(capsys, "ingest", "--db", str(cli_db))
     assert code == 1 and "error: https://***@example.org/feed.xml: refused: credentials" in err
     assert "hunter2" not in err

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.cli import main
-from tests.e2e.conftest import seeds_folder
+from tests.e2e.conftest import run_cli, seeds_folder
 from tests.fakes.feed_server import FeedServer
 
 ROOT = Path(__file__).parents[2]
@@ -23,25 +23,14 @@ SUBCOMMANDS = ["run", "ingest", "analyze", "summary", "deadlines", "sources", "d
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    config = tmp_path / "uschina.toml"
-    config.write_text("sources = []\n", encoding="utf-8")
-    monkeypatch.setenv("USCHINA_CONFIG", str(config))
-    monkeypatch.setenv("USCHINA_ALLOW_PRIVATE_FEEDS", "1")
-    monkeypatch.setenv("USCHINA_SEEDS", str(tmp_path / "no-seeds"))
-    monkeypatch.delenv("USCHINA_DB", raising=False)
+def db(cli_db: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("USCHINA_SEEDS", str(cli_db.parent / "no-seeds"))
     monkeypatch.delenv("COLUMNS", raising=False)
-    return str(tmp_path / "cli.db")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return str(cli_db)
 
 
 def listed(capsys: pytest.CaptureFixture[str], db: str) -> list[dict[str, object]]:
-    code, out, _ = run(capsys, "sources", "list", "--json", "--db", db)
+    code, out, _ = run_cli(capsys, "sources", "list", "--json", "--db", db)
     assert code == 0
     rows: list[dict[str, object]] = json.loads(out)
     return rows
@@ -56,7 +45,7 @@ def listed(capsys: pytest.CaptureFixture[str], db: str) -> list[dict[str, object
 ])
 def test_import_adds_every_feed_of_a_readers_export(name: str, expected: list[str], db: str,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "sources", "import", str(OPML / name), "--db", db)
+    code, out, err = run_cli(capsys, "sources", "import", str(OPML / name), "--db", db)
     assert code == 0 and err == "", err
     assert out.startswith(f"imported {len(expected)} of {len(expected)} feeds")
     assert [row["name"] for row in listed(capsys, db)] == expected
@@ -64,8 +53,8 @@ def test_import_adds_every_feed_of_a_readers_export(name: str, expected: list[st
 
 def test_import_reports_duplicates_and_bad_urls_one_line_each_and_adds_the_rest(
         db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "sources", "import", str(OPML / "feedly.opml"), "--db", db)[0] == 0
-    code, out, err = run(capsys, "sources", "import", str(OPML / "miniflux.opml"), "--db", db)
+    assert run_cli(capsys, "sources", "import", str(OPML / "feedly.opml"), "--db", db)[0] == 0
+    code, out, err = run_cli(capsys, "sources", "import", str(OPML / "miniflux.opml"), "--db", db)
     assert code == 1
     lines = err.splitlines()
     assert len(lines) == 3, err
@@ -79,31 +68,31 @@ def test_import_reports_duplicates_and_bad_urls_one_line_each_and_adds_the_rest(
 
 def test_a_hostile_opml_is_one_line_and_adds_nothing(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("billion-laughs.opml", "external-entity.opml"):
-        code, out, err = run(capsys, "sources", "import", str(OPML / name), "--db", db)
+        code, out, err = run_cli(capsys, "sources", "import", str(OPML / name), "--db", db)
         assert code == 1 and out == ""
         assert err.startswith("uschina: ") and "refused: the file declares a DTD" in err and err.count("\n") == 1
     assert listed(capsys, db) == []
 
 
 def test_import_without_a_file_is_a_usage_error(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "sources", "import", "--db", db)
+    code, _, err = run_cli(capsys, "sources", "import", "--db", db)
     assert code == 2 and err == "uschina: sources import needs an OPML file\n"
-    code, _, err = run(capsys, "sources", "import", str(OPML / "missing.opml"), "--db", db)
+    code, _, err = run_cli(capsys, "sources", "import", str(OPML / "missing.opml"), "--db", db)
     assert code == 1 and err.startswith("uschina: cannot read") and err.count("\n") == 1
 
 
 def test_export_then_import_into_a_fresh_database_gives_the_same_sources(
         tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    run(capsys, "sources", "import", str(OPML / "inoreader.opml"), "--db", db)
-    run(capsys, "sources", "add", "https://wire.example.com/feed", "--name", "A wire", "--kind", "wire", "--db", db)
-    code, document, _ = run(capsys, "sources", "export", "--db", db)
+    run_cli(capsys, "sources", "import", str(OPML / "inoreader.opml"), "--db", db)
+    run_cli(capsys, "sources", "add", "https://wire.example.com/feed", "--name", "A wire", "--kind", "wire", "--db", db)
+    code, document, _ = run_cli(capsys, "sources", "export", "--db", db)
     assert code == 0 and document.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">')
     exported = tmp_path / "out.opml"
-    code, out, _ = run(capsys, "sources", "export", "--output", str(exported), "--db", db)
+    code, out, _ = run_cli(capsys, "sources", "export", "--output", str(exported), "--db", db)
     assert code == 0 and out == f"wrote 4 sources to {exported}\n"
 
     fresh = str(tmp_path / "fresh.db")
-    code, out, err = run(capsys, "sources", "import", str(exported), "--db", fresh)
+    code, out, err = run_cli(capsys, "sources", "import", str(exported), "--db", fresh)
     assert code == 0 and err == "" and out.startswith("imported 4 of 4 feeds")
 
     def same(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
@@ -117,7 +106,7 @@ def test_export_then_import_into_a_fresh_database_gives_the_same_sources(
 
 def test_sources_list_as_json(db: str, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
     url = threaded_feeds.url("/feeds/outlet-a-truce.xml")
-    run(capsys, "sources", "add", url, "--name", "Harbor Wire", "--db", db)
+    run_cli(capsys, "sources", "add", url, "--name", "Harbor Wire", "--db", db)
     (row,) = listed(capsys, db)
     assert row["url"] == url and row["name"] == "Harbor Wire" and row["kind"] == "outlet"
     assert row["enabled"] is True and row["health"] == "not fetched yet" and row["fail_count"] == 0
@@ -125,7 +114,7 @@ def test_sources_list_as_json(db: str, threaded_feeds: FeedServer, capsys: pytes
 
 def test_ingest_report_as_json(db: str, threaded_feeds: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
     urls = [threaded_feeds.url("/feeds/outlet-a-truce.xml"), threaded_feeds.url("/status/404")]
-    code, out, err = run(capsys, "ingest", "--feed", urls[0], "--feed", urls[1], "--json", "--db", db)
+    code, out, err = run_cli(capsys, "ingest", "--feed", urls[0], "--feed", urls[1], "--json", "--db", db)
     assert code == 0 and err == ""
     report = json.loads(out)
     assert report["feeds"] == 2 and report["feed_errors"] == 1 and report["new_items"] >= 1
@@ -134,14 +123,14 @@ def test_ingest_report_as_json(db: str, threaded_feeds: FeedServer, capsys: pyte
 
 
 def test_digest_dry_run_as_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    run(capsys, "ingest", "--seeds", str(ROOT / "seeds"), "--db", db)  # the sample the README runs on
+    run_cli(capsys, "ingest", "--seeds", str(ROOT / "seeds"), "--db", db)  # the sample the README runs on
     time.sleep(1.1)  # a digest covers news seen before its second (timestamps are whole seconds)
-    code, out, _ = run(capsys, "digest", "--dry-run", "--since", "3650d", "--json", "--db", db)
+    code, out, _ = run_cli(capsys, "digest", "--dry-run", "--since", "3650d", "--json", "--db", db)
     digest = json.loads(out)
     assert code == 0 and digest["title"] and digest["text"]
     assert digest["stories"] and "Wang Yi" in digest["stories"][0]["summary"]
     assert {"what", "start", "end", "status", "evidence"} <= set(digest["deadlines"][0])
-    code, _, err = run(capsys, "digest", "--send", "--json", "--db", db)
+    code, _, err = run_cli(capsys, "digest", "--send", "--json", "--db", db)
     assert code == 2 and err == "uschina: --json goes with --dry-run\n"
 
 
@@ -168,17 +157,17 @@ def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[s
 
 def test_titles_are_cut_to_the_terminal_width(tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    run(capsys, "ingest", "--seeds", str(seeds_folder(tmp_path)), "--db", db)
+    run_cli(capsys, "ingest", "--seeds", str(seeds_folder(tmp_path)), "--db", db)
     long_name = "A very long source name that goes on and on " * 3
-    run(capsys, "sources", "add", "https://long.example.com/feed", "--name", long_name, "--db", db)
-    whole = run(capsys, "summary", "--since", "3650d", "--db", db)[1]
+    run_cli(capsys, "sources", "add", "https://long.example.com/feed", "--name", long_name, "--db", db)
+    whole = run_cli(capsys, "summary", "--since", "3650d", "--db", db)[1]
     title = next(line for line in whole.splitlines() if line.startswith("* "))
-    assert len(title) > 40 and long_name.strip() in run(capsys, "sources", "list", "--db", db)[1]  # a pipe: whole
+    assert len(title) > 40 and long_name.strip() in run_cli(capsys, "sources", "list", "--db", db)[1]  # a pipe: whole
 
     monkeypatch.setenv("COLUMNS", "40")
-    cut = run(capsys, "summary", "--since", "3650d", "--db", db)[1]
+    cut = run_cli(capsys, "summary", "--since", "3650d", "--db", db)[1]
     assert title[:39].rstrip() + "…" in cut.splitlines()
-    line = run(capsys, "sources", "list", "--db", db)[1].splitlines()[0]
+    line = run_cli(capsys, "sources", "list", "--db", db)[1].splitlines()[0]
     assert line.startswith("A very long…") and line.endswith("https://long.example.com/feed: not fetched yet")
 
 
