@@ -105,13 +105,11 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     return sorted(spans, key=lambda s: s.pos)
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def _year_of_a_range(span: TimeSpan) -> TimeSpan:
     """ "31 March to 2 April 2026": the one year written is both ends' (Duckling gives the first end the
     year before)."""
-    if len(_YEAR.findall(span.body)) != 1 or span.start.year >= span.end.year or (span.end - span.start).days < 300:
+    one_year_written = len(windows.EXPLICIT_YEAR.findall(span.body)) == 1
+    if not one_year_written or span.start.year >= span.end.year or (span.end - span.start).days < 300:
         return span
     if span.start.month > span.end.month or (span.start.month, span.start.day) == (2, 29):
         return span
@@ -161,7 +159,7 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
         moved = _moved_date(sentence, match, dates)
         if moved is not None:
             # "delay a trip in early April by about a month": the old date, that much later
-            low, high = _ends(match, moved.start), _ends(match, moved.end)
+            low, high = windows.length_ends(match, moved.start), windows.length_ends(match, moved.end)
             span = TimeSpan(match.group(), match.start(), match.end(), low[0], high[1], "range")
             found.append(Candidate(sentence, index, span, "duration", "stated", moved.start))
             continue
@@ -169,7 +167,7 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
         if anchor == "published" and effective and not (_EXTENSION.search(sentence)
                                                           or _ANOTHER.search(match.group())):
             start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
-        first, last = _ends(match, start)
+        first, last = windows.length_ends(match, start)
         if anchor in ("published", "issued"):
             # Counted from the day of the report or the signing, the true start may be a day off before it
             # (reported the next day) or a few after (a measure takes effect days after it is agreed).
@@ -180,14 +178,6 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
                             "day" if first == last else "range")
         found.append(Candidate(sentence, index, span, "duration", anchor, start))
     return found
-
-
-def _ends(match: re.Match[str], start: date) -> tuple[date, date]:
-    """The first and last day a length ("90 days", "four to six weeks") counted from `start` ends on."""
-    if match.re is windows.DURATION_RANGE:
-        return windows.range_after(match, start)
-    end = windows.duration_after(match, start)[1]
-    return end, end
 
 
 _BY = re.compile(r"^by\b", re.I)

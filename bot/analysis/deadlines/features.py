@@ -13,6 +13,7 @@ from datetime import date
 from bot.analysis.cues import MOVE_WORDS, REPORTING_VERBS, WEEKDAY
 from bot.analysis.deadlines.candidates import Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
+from bot.analysis.deadlines.windows import EXPLICIT_YEAR
 
 _CUES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.I)
@@ -70,7 +71,6 @@ _REPORTED_DATE = re.compile(
 )
 _LATER = re.compile(r"\blater\s+(?:on\s+|in\s+the\s+day\s+on\s+)?$", re.I)
 _SINCE = re.compile(r"\b(?:since|after|following|ago)\b", re.I)
-_EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
 _MOVED_TO = re.compile(rf"\b(?:{MOVE_WORDS})\b[^;]{{0,90}}\b(?:to|until|till|through)\s+$", re.I)
@@ -235,13 +235,13 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
     if span.start < published:
         out["starts_before_publication"] = 1.0
     body = span.body
-    if _EXPLICIT_YEAR.search(body):
+    if EXPLICIT_YEAR.search(body):
         out["explicit_year"] = 1.0
     if _RELATIVE.search(body):
         out["relative"] = 1.0
     if WEEKDAY.search(body):
         out["weekday"] = 1.0
-    if _MONTH.search(body) and not _EXPLICIT_YEAR.search(body) and span.start.year > published.year:
+    if _MONTH.search(body) and not EXPLICIT_YEAR.search(body) and span.start.year > published.year:
         # A month without a year read as next year's ("early April" in a May story) is often a past one.
         out["rolled_to_next_year"] = 1.0
     return out

@@ -64,6 +64,8 @@ _NUMBER_WORDS = {
 }
 _NUMBER = (r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|thirty|sixty|ninety|"
            r"a couple of|an?)")
+# A year written out ("2026"), not a number of tons
+EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ABOUT = r"(?:about |around |approximately |roughly |nearly |some )?"
 DURATION = re.compile(
     # "for 90 days", "within ten calendar days", "for an initial period of 90 days"
@@ -184,28 +186,23 @@ def _period(
     return TimeSpan(m.group(), m.start(), m.end(), start, end, granularity)  # type: ignore[arg-type]
 
 
-def duration_after(match: re.Match[str], start: date) -> tuple[int, date]:
-    """(length in days, end date) for a DURATION or TIME_TO_ACT match counted from `start`."""
+def length_ends(match: re.Match[str], start: date) -> tuple[date, date]:
+    """The first and last day a stated length counted from `start` may end on: one day for a DURATION or
+    TIME_TO_ACT match ("90 days"), a range for a DURATION_RANGE ("four to six weeks")."""
+    if match.re is DURATION_RANGE:
+        low, high, unit = (group.lower() for group in match.groups())
+        return _end_after(low, unit, start), _end_after(high, unit, start)
     number, unit = (group.lower() for group in match.groups() if group)
-    return length_after(number, unit, start)
+    end = _end_after(number, unit, start)
+    return end, end
 
 
-def range_after(match: re.Match[str], start: date) -> tuple[date, date]:
-    """The first and last day a DURATION_RANGE ("four to six weeks") counted from `start` may end on."""
-    low, high, unit = (group.lower() for group in match.groups())
-    return length_after(low, unit, start)[1], length_after(high, unit, start)[1]
-
-
-def length_after(number: str, unit: str, start: date) -> tuple[int, date]:
-    """(length in days, end date) of `number` `unit`s ("90", "day"; "a couple of", "week") from `start`."""
+def _end_after(number: str, unit: str, start: date) -> date:
+    """The day `number` `unit`s ("90", "day"; "a couple of", "week") after `start`."""
     count = int(number) if number.isdigit() else _NUMBER_WORDS[number]
     if unit == "hour":
-        days = -(-count // 24)  # "72 hours to leave": the third day
-        return days, start + timedelta(days=days)
+        return start + timedelta(days=-(-count // 24))  # "72 hours to leave": the third day
     if unit in ("day", "week"):
-        days = count * (7 if unit == "week" else 1)
-        return days, start + timedelta(days=days)
-    months = count * (12 if unit == "year" else 1)
-    first = add_months(start, months)
-    end = first.replace(day=min(start.day, month_end(first).day))
-    return (end - start).days, end
+        return start + timedelta(days=count * (7 if unit == "week" else 1))
+    first = add_months(start, count * (12 if unit == "year" else 1))
+    return first.replace(day=min(start.day, month_end(first).day))
