@@ -1,4 +1,5 @@
-"""The Analyzer gives the same analysis in worker processes as inline; a dead worker is replaced."""
+"""The Analyzer gives the same analysis in worker processes as inline; a dead worker is replaced; an item
+just under the relevance bar is read for deadlines."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.pipeline.analyze import Analyzer, prepare_worker
+from bot.pipeline.analyze import Analyzer, judge, prepare_worker
 from bot.pipeline.workers import WorkerPool
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "2025-07-11-rubio-wang-yi-kuala-lumpur.md"
@@ -65,3 +66,20 @@ def test_a_relevant_item_naming_one_side_keeps_its_deadlines() -> None:
     analysis = Analyzer().analyze("", text, date(2026, 2, 4))
     assert analysis.relevance.relevant
     assert [(d.start, d.end) for d in analysis.deadlines] == [(date(2026, 3, 1), date(2026, 3, 1))]
+
+
+NOTICE = ("A notice the Commerce Department published on Monday is a broad move, but it will likely weigh hardest "
+          "on companies in China.")
+
+
+def test_an_item_just_under_the_bar_that_states_a_sure_deadline_is_relevant() -> None:
+    judged = judge("", f"{NOTICE} The latest rule is set to take effect Tuesday.", date(2026, 3, 16), 0.5)
+    assert judged.relevance.relevant
+    assert judged.relevance.reasons[-1] == "a US–China deadline: rule takes effect"
+    assert [d.start for d in judged.deadlines] == [date(2026, 3, 17)]
+
+
+def test_an_item_just_under_the_bar_without_a_deadline_stays_irrelevant() -> None:
+    judged = judge("", f"{NOTICE} Companies said they were studying it.", date(2026, 3, 16), 0.5)
+    assert 0.25 <= judged.relevance.score < 0.5
+    assert not judged.relevance.relevant and judged.deadlines == ()

@@ -126,13 +126,15 @@ def test_undated_events() -> None:
     assert only(extract_deadlines(text, JULY_11)).granularity == "unknown"
 
 
-def test_anaphoric_same_date() -> None:
+def test_two_measures_on_one_day_are_two_deadlines() -> None:
     text = (
         "The US will raise tariffs on Chinese batteries effective September 1. "
         "New US export controls on Chinese drones start on the same date."
     )
-    # One entry for the day, whichever sentence names it.
-    assert dated(extract_deadlines(text, date(2025, 8, 1))) == [(date(2025, 9, 1), date(2025, 9, 1))]
+    found = extract_deadlines(text, date(2025, 8, 1))
+    # "the same date" is read as September 1; a tariff and export controls are two things to watch that day.
+    assert dated(found) == [(date(2025, 9, 1), date(2025, 9, 1))] * 2
+    assert {topic_key(m.what) for m in found} == {"tariff", "export-controls"}
 
 def test_same_date_refers_back_to_the_last_date_read() -> None:
     text = ("Officials from Washington and Beijing will gather in Geneva on Aug. 12. "

@@ -180,6 +180,9 @@ _TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+KNOWN_TOPICS = frozenset({*(topic for topic, _ in _TOPIC_WORDS), "visit:xi", "visit:us"})
+
+
 def topic_key(what: str) -> str:
     """A normalised topic for `what`: reports of one event share it ("reprieve ends" ~ "truce expires")."""
     for topic, pattern in _TOPIC_WORDS:

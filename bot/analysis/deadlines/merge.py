@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.analysis.cues import CANCELLED, HEDGE_BEFORE, MOVED
-from bot.analysis.deadlines.events import topic_key
+from bot.analysis.deadlines.events import KNOWN_TOPICS, topic_key
 from bot.domain.models import DeadlineMention, TrackedDeadline
 
 
@@ -47,11 +47,17 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
     assert a.start and a.end and b.start and b.end
     if not (a.start <= b.end and b.start <= a.end):
         return False
-    if topic_key(a.what) == topic_key(b.what) or (a.start, a.end) == (b.start, b.end):
+    if topic_key(a.what) == topic_key(b.what):
+        return True
+    if (a.start, a.end) == (b.start, b.end) and (a.evidence == b.evidence or not (_known(a) and _known(b))):
         return True
     # "later this year, when he hosts the APEC summit in November": one sentence telling one event twice,
     # less and more exactly.
     return a.evidence == b.evidence and (_contains(a, b) or _contains(b, a))
+
+
+def _known(mention: DeadlineMention) -> bool:
+    return topic_key(mention.what) in KNOWN_TOPICS
 
 
 def _contains(wide: DeadlineMention, narrow: DeadlineMention) -> bool:
