@@ -360,3 +360,18 @@ def test_a_range_with_one_year_written_gives_both_ends_that_year() -> None:
 def test_a_sentence_wrapped_onto_the_next_line_is_read_whole() -> None:
     text = "Vice Premier Liu He will visit Washington on April\n3 for trade talks with the US."
     assert dated(extract_deadlines(text, date(2019, 3, 21))) == [(date(2019, 4, 3), date(2019, 4, 3))]
+
+
+
+def test_what_was_earlier_this_month_is_past() -> None:
+    text = "The US imposed tariffs on Chinese chips earlier this month; Beijing will answer later this month."
+    spans = date_spans(text, date(2025, 10, 14))
+    assert [(s.body, s.start, s.end) for s in spans] == [
+        ("earlier this month", date(2025, 10, 1), date(2025, 10, 13)),
+        ("later this month", date(2025, 10, 14), date(2025, 10, 31)),
+    ]
+
+
+def test_a_number_after_by_the_is_not_a_day_of_the_month() -> None:
+    text = "Sullivan will meet Wang Yi on Friday and Saturday, building on a commitment by the two countries' leaders."
+    assert [s.body for s in date_spans(text, date(2024, 1, 26))] == ["on Friday", "Saturday"]

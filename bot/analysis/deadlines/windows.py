@@ -9,6 +9,9 @@ from datetime import date, timedelta
 from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
 
 _LATER_THIS = re.compile(r"\blater (?:this|in the|that|in that) (month|year)\b", re.I)
+# "earlier this month", "earlier in October" (said in October): the part of the window already gone.
+_EARLIER_THIS = re.compile(r"\bearlier (?:this|in the|that) (week|month|year)\b|"
+                           r"\bearlier in (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b", re.I)
 _COMING = re.compile(r"\b(?:in )?the (?:coming|next (?:few|several)) (days|weeks|months)\b", re.I)
 _QUARTER = re.compile(r"\b(?:in |by )?(?:the )?Q([1-4])(?: of)?(?: (20\d\d))?\b")
 _HALF = re.compile(
@@ -102,6 +105,9 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     for m in _LATER_THIS.finditer(sentence):
         end = month_end(published) if m.group(1).lower() == "month" else date(published.year, 12, 31)
         yield TimeSpan(m.group(), m.start(), m.end(), published, end, "range")
+    for m in _EARLIER_THIS.finditer(sentence):
+        if (earlier := _earlier(m, published)) is not None:
+            yield earlier
     for m in _COMING.finditer(sentence):
         span_end = published + timedelta(days=_COMING_DAYS[m.group(1).lower()])
         yield TimeSpan(m.group(), m.start(), m.end(), published, span_end, "range")
@@ -173,6 +179,16 @@ def _third_of_month(m: re.Match[str], published: date) -> TimeSpan:
     if stated is None:
         start = max(start, published)  # like Duckling: a third under way runs from today
     return TimeSpan(m.group(), m.start(), m.end(), start, end, "range")
+
+
+def _earlier(m: re.Match[str], published: date) -> TimeSpan | None:
+    unit, month = (m.group(1) or "").lower(), (m.group(2) or "").lower()[:3]
+    if month and _MONTHS.index(month) + 1 != published.month:
+        return None  # "earlier in March" said in May: the month itself, which the time parser reads
+    start = (published - timedelta(days=published.weekday()) if unit == "week"
+             else date(published.year, 1, 1) if unit == "year" else published.replace(day=1))
+    end = published - timedelta(days=1)
+    return TimeSpan(m.group(), m.start(), m.end(), min(start, end), end, "range")
 
 
 def _period(
