@@ -375,3 +375,15 @@ def test_what_was_earlier_this_month_is_past() -> None:
 def test_a_number_after_by_the_is_not_a_day_of_the_month() -> None:
     text = "Sullivan will meet Wang Yi on Friday and Saturday, building on a commitment by the two countries' leaders."
     assert [s.body for s in date_spans(text, date(2024, 1, 26))] == ["on Friday", "Saturday"]
+
+
+def test_the_digits_of_an_address_are_no_date() -> None:
+    text = "The entities were listed in https://public-inspection.federalregister.gov/2022-02536.pdf on Monday."
+    assert [s.body for s in date_spans(text, date(2022, 2, 7))] == ["on Monday"]
+
+
+def test_a_plans_horizon_is_no_deadline_and_a_span_of_years_keeps_both_ends() -> None:
+    text = "Beijing will review a draft of its 15th five-year plan, which will span from 2026 to 2030, as US ties sour."
+    found = find_candidates(split_sentences(text), date(2025, 9, 29))
+    assert [(c.kind, c.span.start, c.span.end) for c in found] == [
+        ("date", date(2026, 1, 1), date(2030, 12, 31))]

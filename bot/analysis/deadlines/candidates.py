@@ -20,6 +20,7 @@ Anchor = Literal["", "stated", "issued", "published"]
 # Duckling reads some bare numbers as clock times ("by 115" in "by 115%"); a date needs a calendar word.
 _CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}|\b(?:19|20)\d\d\b", re.I)
 _NUMBER_TAIL = re.compile(r"^(?:[.,]\d+)?\s*(?:%|per ?cent|percent|billion|million|trillion|bn|m\b)", re.I)
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+|\S+\.(?:pdf|html?|aspx?|php)\b", re.I)
 _APPROXIMATE = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|almost|up to)\s+", re.I)
 # "the second", "by the two (countries)": a day of the month with no month is not how news writes a date
 _ORDINAL_ONLY = re.compile(r"^(?:(?:by|on|at) )?(?:the )?(?:first|second|third|fourth|one|two|three|four|five|"
@@ -41,6 +42,8 @@ _EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*)\b", re.I)
 _ANOTHER = re.compile(r"\b(?:another|additional|further)\b", re.I)
 
 
+# "the five-year development plan": a plan's horizon, not a deadline
+_YEARS_PLAN = re.compile(r"\byears?\b.*\bplan$", re.I)
 _LATER_THAT_YEAR = re.compile(r"later (?:in |that |in that )(?:the )?year", re.I)
 
 
@@ -96,11 +99,13 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
               for m in windows.SAME_DATE.finditer(sentence)]
     # "four to six" in "four to six weeks" is a length, not a clock time
-    lengths = [(m.start(), m.end()) for m in windows.DURATION_RANGE.finditer(sentence)]
+    not_dates = [(m.start(), m.end()) for m in windows.DURATION_RANGE.finditer(sentence)]
+    # "federalregister.gov/2022-02536.pdf": the digits of an address are no date
+    not_dates += [(m.start(), m.end()) for m in _ADDRESS.finditer(sentence)]
     for found in parse_times(sentence, published):
         for span in _moved_from_to(sentence, _year_of_a_range(found), published):
             if (_not_a_date(sentence, span) or windows.DURATION.search(span.body)
-                    or any(a < span.end_pos and span.pos < b for a, b in lengths)):
+                    or any(a < span.end_pos and span.pos < b for a, b in not_dates)):
                 continue
             if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
                 spans.append(span)
@@ -156,7 +161,8 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
     lengths = [m for m in [*windows.DURATION.finditer(sentence), *windows.TIME_TO_ACT.finditer(sentence)]
                if not any(r.start() < m.end() and m.start() < r.end() for r in bounded)]
     for match in [*bounded, *lengths]:
-        if _counts_past_time(sentence, match) or _lands_on_a_stated_day(sentence, match, dates):
+        if (_counts_past_time(sentence, match) or _lands_on_a_stated_day(sentence, match, dates)
+                or _YEARS_PLAN.search(match.group())):
             continue
         moved = _moved_date(sentence, match, dates)
         if moved is not None:

@@ -211,6 +211,9 @@ _PAIRS = (("weekday", "clause_past_verb"), ("rolled_to_next_year", "clause_past_
           ("bias_duration", "clause_extend"),
           ("bias_duration", "clause_cancelled"), ("prep_until", "clause_extend"), ("prep_on", "clause_past_verb"),
           ("clause_effect", "clause_past_verb"),
+          # a date on the publication day is mostly what was said or done that day, unless it is still ahead
+          ("ahead_today", "clause_scheduled"), ("ahead_today", "clause_expected"), ("ahead_today", "clause_will"),
+          ("ahead_today", "governed_future"), ("ahead_today", "governed_infinitive"),
           ("weekday", "governed_past"), ("weekday", "governed_future"), ("rolled_to_next_year", "governed_past"),
           ("rolled_to_next_year", "governed_future"), ("rolled_to_next_year", "governed_infinitive"),
           ("weekday", "governed_scheduled"), ("ahead_today", "governed_reported"), ("weekday", "governed_reported"),

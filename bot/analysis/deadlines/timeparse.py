@@ -170,6 +170,10 @@ def _read_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
         return None
     start, end, granularity = bounds
     body = result["body"].rstrip(" ,;:.")
+    last_year = _TO_A_YEAR.search(body)
+    if value.get("type") == "interval" and "to" not in value and last_year and int(last_year.group(1)) > start.year:
+        # "from 2026 to 2030": Duckling keeps only the start
+        end, granularity = date(int(last_year.group(1)), 12, 31), "range"
     by_day = _BY_DAY.match(body)
     if by_day and "to" in value:
         # "by Aug. 30" is a deadline on that day, not a window from today (Duckling's exclusive end);
@@ -190,6 +194,7 @@ def _read_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
     return TimeSpan(body, result["start"], result["start"] + len(body), start, end, granularity)
 
 
+_TO_A_YEAR = re.compile(r"\b(?:to|until|till|through|-|–)\s*((?:19|20)\d\d)$", re.I)
 _RUNS_UNTIL = re.compile(r"\b(?:until|till|through)\b", re.I)
 _LONGEST_EVENT_DAYS = 31  # talks, visits and summits last days; a longer "from ... until" is a measure in force
 _BARE_WEEKDAY = re.compile(r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
