@@ -387,3 +387,12 @@ def test_a_plans_horizon_is_no_deadline_and_a_span_of_years_keeps_both_ends() ->
     found = find_candidates(split_sentences(text), date(2025, 9, 29))
     assert [(c.kind, c.span.start, c.span.end) for c in found] == [
         ("date", date(2026, 1, 1), date(2030, 12, 31))]
+
+
+def test_a_third_country_acting_is_its_own_affair_but_may_speak_of_ours() -> None:
+    published = date(2025, 12, 10)
+    mexico = ("Mexico will impose tariffs of up to 35% on Chinese imports beginning Jan. 1, as it aligns its "
+              "trade policy with the US.")
+    assert extract_deadlines(mexico, published, relevant=True) == []
+    malaysia = "Malaysia's prime minister said Trump and Xi will meet in Kuala Lumpur on Dec. 20."
+    assert dated(extract_deadlines(malaysia, published, relevant=True)) == [(date(2025, 12, 20), date(2025, 12, 20))]

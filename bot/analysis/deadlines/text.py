@@ -54,6 +54,14 @@ def clause_around(sentence: str, start: int, end: int) -> str:
     return clause
 
 
+def first_party(text: str) -> str | None:
+    """Which side `text` names first ("us", "china" or "other"): who a sentence is about, most often."""
+    found = [(m.start(), side) for side, pattern in (("us", US), ("china", CHINA)) for m in pattern.finditer(text)]
+    found += [(m.start(), "other") for m in _OTHER_COUNTRY.finditer(text)
+              if not _VENUE.search(text[max(0, m.start() - 60) : m.start()])]
+    return min(found)[1] if found else None
+
+
 def about_other_party(text: str) -> bool:
     """Whether `text` is about another country's affairs: it names a third party, and not both the US and
     China."""
@@ -62,7 +70,23 @@ def about_other_party(text: str) -> bool:
 
 def is_ours(sentence: str) -> bool:
     """False for a sentence about another country's affairs without both the US and China in it."""
-    return not about_other_party(sentence)
+    return not about_other_party(sentence) and not _third_country_subject(sentence)
+
+
+# The words before the first verb: the subject, most often ("Mexico's Senate gave...", "Australian Prime
+# Minister Anthony Albanese will visit China").
+_FIRST_VERB = re.compile(r"\b(?:will|would|shall|has|have|had|is|are|was|were|said|says|told|plans?|"
+                         r"announced|agreed|gave|\w{3,}ed)\b", re.I)
+_REPORTING = re.compile(r"(?:said|says|told|announced)$", re.I)
+
+
+def _third_country_subject(sentence: str) -> bool:
+    """A sentence whose subject is a third country ("Mexico will impose tariffs on Chinese imports") is its
+    affair, even when it names the US and China."""
+    verb = _FIRST_VERB.search(sentence)
+    if verb is None or _REPORTING.match(verb.group()):
+        return False  # "Malaysia's Anwar said Trump and Xi will meet...": the speaker is not the actor
+    return first_party(sentence[: verb.start()]) == "other"
 
 
 def mentions_us_and_china(text: str) -> bool:
