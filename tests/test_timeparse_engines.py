@@ -30,6 +30,16 @@ def spans(text: str) -> list[tuple[str, date, date, str]]:
     ("The suspension runs from Sunday until Nov. 27, 2026.",
      [("from Sunday until Nov. 27, 2026", date(2026, 11, 27), date(2026, 11, 27), "day")]),
     ("Trump may visit; troops march.", []),
+    # ranges of days, as Duckling joins them
+    ("He asked to delay his March 31-April 2 trip.",
+     [("March 31-April 2", date(2026, 3, 31), date(2026, 4, 2), "range")]),
+    ("Talks on Jan. 7-8, 2026 in Beijing.", [("on Jan. 7-8, 2026", date(2026, 1, 7), date(2026, 1, 8), "range")]),
+    ("Hearings run Dec. 30-Jan. 2.", [("Dec. 30-Jan. 2", date(2025, 12, 30), date(2026, 1, 2), "range")]),
+    ("Trading is halted between Aug. 7 and Aug. 11.",
+     [("between Aug. 7 and Aug. 11", date(2025, 8, 7), date(2025, 8, 11), "range")]),
+    ("The visit runs 31 March to 2 April 2026.",
+     [("31 March to 2 April 2026", date(2026, 3, 31), date(2026, 4, 2), "range")]),
+    ("Talks go on from Friday to Sunday.", [("from Friday to Sunday", FRIDAY, date(2025, 7, 13), "range")]),
 ])
 def test_the_fallback_reads_news_dates_like_duckling(text: str, expected: list[tuple[str, date, date, str]]) -> None:
     assert spans(text) == expected

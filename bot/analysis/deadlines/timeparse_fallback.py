@@ -28,6 +28,8 @@ _PHRASE = re.compile(
     + rf"(?P<part>early|mid|late)[- ](?P<pmonth>{_MONTH})(?: (?P<pyear>{_YEAR}))?"
     + rf"|(?P<quarter>(?:the )?(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?(?: {_YEAR})?|q[1-4]"
     + rf"(?: {_YEAR})?)"
+    # "March 31-April 2", "Jan. 7-8, 2019": a range of days written as one phrase
+    + rf"|(?P<first>{_MONTH} {_DAY})\s?[-–]\s?(?P<last>(?:{_MONTH} )?{_DAY})(?P<ryear>,? {_YEAR})?"
     + rf"|(?:{_WEEKDAY},? )?{_MONTH} {_DAY}(?:,? {_YEAR})?"
     + rf"|(?:{_WEEKDAY},? )?(?:the )?{_DAY}(?: of)? {_MONTH}(?:,? {_YEAR})?"
     + rf"|{_MONTH}(?:,? {_YEAR})?"
@@ -59,6 +61,7 @@ def parse(text: str, reference: date) -> list[dict[str, Any]]:
 
 # "from Sunday until Nov. 27, 2026", "from May 1 to May 3": one interval, as Duckling reads it.
 _RANGE_GAP = re.compile(r"\s+(?:to\s+)?", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _RANGE_END = re.compile(r"^(?:until|till|through|to)\b", re.I)
 
 
@@ -75,18 +78,26 @@ def _join_ranges(text: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 def _is_range(text: str, first: dict[str, Any], second: dict[str, Any]) -> bool:
     gap = text[first["end"] : second["start"]]
+    if first["value"]["type"] != "value" or second["value"]["type"] != "value":
+        return False
+    if _BETWEEN.search(text[: first["start"]]) and gap.strip().lower() == "and":
+        return True  # "between January 7 and January 11"
+    two_days = first["value"]["grain"] == second["value"]["grain"] == "day"
     to_word = gap.strip().lower() == "to"
-    return (first["body"].lower().startswith("from ") and first["value"]["type"] == "value"
-            and second["value"]["type"] == "value" and bool(_RANGE_GAP.fullmatch(gap))
-            and (to_word or bool(_RANGE_END.match(second["body"]))))
+    return ((first["body"].lower().startswith("from ") or (two_days and to_word))
+            and bool(_RANGE_GAP.fullmatch(gap)) and (to_word or bool(_RANGE_END.match(second["body"]))))
 
 
 def _range(text: str, first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
     last_day = _grain_last_day(date.fromisoformat(second["value"]["value"]), second["value"]["grain"])
-    value = {"type": "interval", "from": {"value": first["value"]["value"], "grain": "day"},
+    first_day = date.fromisoformat(first["value"]["value"])
+    if first_day > last_day and re.search(_WEEKDAY, first["body"], re.I):
+        first_day -= timedelta(days=7)  # "from Monday to Wednesday" said on a Monday: this week's
+    value = {"type": "interval", "from": {"value": first_day.isoformat(), "grain": "day"},
              "to": {"value": (last_day + timedelta(days=1)).isoformat(), "grain": "day"}}  # exclusive end
-    return {"body": text[first["start"] : second["end"]], "start": first["start"], "end": second["end"],
-            "value": value}
+    between = _BETWEEN.search(text[: first["start"]])
+    start = between.start() if between else first["start"]
+    return {"body": text[start : second["end"]], "start": start, "end": second["end"], "value": value}
 
 
 def _grain_last_day(first: date, grain: str) -> date:
@@ -114,6 +125,8 @@ def _resolve(match: re.Match[str], reference: date) -> dict[str, Any] | None:
         return _month_part(match, reference)
     if match.group("quarter"):
         return _quarter(match.group("quarter"), reference)
+    if match.group("first"):
+        return _day_range(match, reference)
     return _dateparser_value(_core(match.group()), reference)
 
 
@@ -130,6 +143,24 @@ def _dateparser_value(phrase: str, reference: date) -> dict[str, Any] | None:
     elif grain == "week":
         day -= timedelta(days=day.weekday())  # Duckling's week starts on Monday
     return {"type": "value", "value": day.isoformat(), "grain": grain}
+
+
+def _day_range(match: re.Match[str], reference: date) -> dict[str, Any] | None:
+    year = match.group("ryear") or ""
+    first = _dateparser_value(match.group("first") + year, reference)
+    last_words = match.group("last")
+    if not re.match(_MONTH, last_words, re.I):
+        last_words = f"{match.group('first').rsplit(' ', 1)[0]} {last_words}"  # "Jan. 7-8": the month of the first
+    last = _dateparser_value(last_words + year, reference)
+    if first is None or last is None:
+        return None
+    start, end = date.fromisoformat(first["value"]), date.fromisoformat(last["value"])
+    if end < start and not year:
+        end = end.replace(year=start.year + (end.month < start.month))  # "Dec. 30-Jan. 2": over the new year
+    if end < start:
+        return None
+    return {"type": "interval", "from": {"value": start.isoformat(), "grain": "day"},
+            "to": {"value": (end + timedelta(days=1)).isoformat(), "grain": "day"}}  # Duckling's end is exclusive
 
 
 def _month_part(match: re.Match[str], reference: date) -> dict[str, Any] | None:
