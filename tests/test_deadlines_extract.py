@@ -8,7 +8,7 @@ import pytest
 
 from bot.analysis.deadlines import extract_deadlines, topic_key
 from bot.analysis.deadlines.candidates import date_spans, find_candidates
-from bot.analysis.deadlines.features import governing_tense
+from bot.analysis.deadlines.features import features, governing_tense
 from bot.analysis.deadlines.merge import one_per_event
 from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
@@ -396,3 +396,20 @@ def test_a_third_country_acting_is_its_own_affair_but_may_speak_of_ours() -> Non
     assert extract_deadlines(mexico, published, relevant=True) == []
     malaysia = "Malaysia's prime minister said Trump and Xi will meet in Kuala Lumpur on Dec. 20."
     assert dated(extract_deadlines(malaysia, published, relevant=True)) == [(date(2025, 12, 20), date(2025, 12, 20))]
+
+
+def test_a_length_starts_from_an_issuing_day_in_its_own_clause_only() -> None:
+    published = date(2025, 10, 30)
+    text = "Export controls announced on Oct 9, which added to existing curbs, will be suspended for one year."
+    (length,) = [c for c in find_candidates(split_sentences(text), published) if c.kind == "duration"]
+    assert (length.anchor, length.anchor_day) == ("published", published)
+    signed = "Trump on Friday signed an order giving ByteDance 90 days to divest TikTok."
+    (length,) = [c for c in find_candidates(split_sentences(signed), published) if c.kind == "duration"]
+    assert (length.anchor, length.anchor_day) == ("issued", date(2025, 10, 24))
+
+
+def test_a_date_something_was_slated_for_is_read_as_counterfactual() -> None:
+    published = date(2025, 11, 3)
+    text = "The US will extend the tariff exclusions through Nov. 10, 2026, that were slated to expire on Nov. 29."
+    old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2025, 11, 29)]
+    assert [features(c, published).get("clause_counterfactual") for c in old] == [1.0]

@@ -13,6 +13,7 @@ from typing import Literal
 
 from bot.analysis.cues import MOVED, WEEKDAY
 from bot.analysis.deadlines import windows
+from bot.analysis.deadlines.text import clause_around
 from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
 
 Anchor = Literal["", "stated", "issued", "published"]
@@ -250,9 +251,14 @@ def _measure_start(
     for span in parse_times(tail, published):
         if _STATED_START.search(tail[: span.pos] + span.body + " ") and span.granularity == "day":
             return span.start, "stated"
+    # "signed an order on Friday giving 90 days", not "controls announced on Oct 9, which ..., will be
+    # suspended for one year": the day something was issued starts a length in its own clause only.
+    clause = clause_around(sentence, match.start(), match.end())
+    clause_start = sentence.find(clause)
     for span in outside:
         near = sentence[max(0, span.pos - 25) : span.end_pos + 12]
-        if span.granularity == "day" and _ISSUED.search(near):
+        in_clause = clause_start <= span.pos and span.end_pos <= clause_start + len(clause)
+        if span.granularity == "day" and _ISSUED.search(near) and in_clause:
             return _latest_such_day(span, published), "issued"
     return published, "published"
 
