@@ -413,3 +413,9 @@ def test_a_date_something_was_slated_for_is_read_as_counterfactual() -> None:
     text = "The US will extend the tariff exclusions through Nov. 10, 2026, that were slated to expire on Nov. 29."
     old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2025, 11, 29)]
     assert [features(c, published).get("clause_counterfactual") for c in old] == [1.0]
+
+
+def test_a_length_said_to_end_in_a_stated_window_is_not_counted_again() -> None:
+    text = "Markets are nervous, as a 90-day tariff truce between the US and China is set to expire in early November."
+    found = extract_deadlines(text, date(2025, 9, 12))
+    assert dated(found) == [(date(2025, 11, 1), date(2025, 11, 10))]

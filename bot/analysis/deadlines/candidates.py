@@ -210,14 +210,14 @@ def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan]) -> T
 _LANDS_ON = re.compile(
     r"^(?:[^.;,]{0,30}?\b(?:to|until|till|through)|[^.;]{0,60}?\b(?:placing|placed|putting|puts|put|pushing|"
     r"pushes|pushed|moving|moves|moved|setting|sets|set|expires?|expiring|ends?|ending|runs? out|lapses?)\b"
-    r"[^.;,]{0,20}?\b(?:on|to|at|for))\s+(?:either\s+)?$",
+    r"[^.;,]{0,20}?\b(?:on|to|at|for|in))\s+(?:either\s+)?$",
     re.I)
-_OWN_PREPOSITION = re.compile(r"^(?:to|until|till|through|on)\s", re.I)
+_OWN_PREPOSITION = re.compile(r"^(?:to|until|till|through|on|in)\s", re.I)
 
 
 def _lands_on_a_stated_day(sentence: str, match: re.Match[str], dates: list[TimeSpan]) -> bool:
     for span in dates:
-        if span.pos < match.end() or span.granularity != "day":
+        if span.pos < match.end() or span.granularity not in ("day", "range", "month"):
             continue
         between = sentence[match.end() : span.pos]
         own = _OWN_PREPOSITION.match(span.body)  # Duckling may keep "to" in "to Nov. 10"
