@@ -419,3 +419,9 @@ def test_a_length_said_to_end_in_a_stated_window_is_not_counted_again() -> None:
     text = "Markets are nervous, as a 90-day tariff truce between the US and China is set to expire in early November."
     found = extract_deadlines(text, date(2025, 9, 12))
     assert dated(found) == [(date(2025, 11, 1), date(2025, 11, 10))]
+
+
+def test_before_a_day_is_a_cutoff_on_that_day_not_a_window_from_today() -> None:
+    text = "Chinese goods already shipped are spared the new US tariffs as long as they arrive before June 1."
+    (cutoff,) = date_spans(text, date(2019, 5, 10))
+    assert cutoff.start >= date(2019, 5, 31) and cutoff.end == date(2019, 6, 1)

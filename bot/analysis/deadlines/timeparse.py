@@ -41,6 +41,7 @@ class TimeSpan:
 
 # "by/until/through Aug. 30" names the day something ends, not a window from today.
 _BY_DAY = re.compile(r"^(?:by|until|till|through) (?!the end|end|year)", re.I)
+_BEFORE_DAY = re.compile(r"^before (?!the end|end|year)", re.I)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,11 @@ def _read_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
         whole = [span for span in _parse_times(rest, reference) if span.pos == 0 and span.body == rest]
         if whole and whole[0].start <= start <= whole[0].end:
             start, end, granularity = whole[0].start, whole[0].end, whole[0].granularity
+    elif _BEFORE_DAY.match(body) and "to" in value and value["to"].get("grain", "day") == "day":
+        # "arrive before June 1": the cutoff is June 1 (or the day before, by the letter), not a window
+        # from today
+        end = _day(value["to"])
+        start, granularity = end - timedelta(days=1), "range"
     elif _RUNS_UNTIL.search(body) and (end - start).days > _LONGEST_EVENT_DAYS:
         # "from Sunday until Nov. 27, 2026": a measure in force until a day; that day is what ends.
         start, granularity = end, "day"
