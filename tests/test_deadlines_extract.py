@@ -425,3 +425,10 @@ def test_before_a_day_is_a_cutoff_on_that_day_not_a_window_from_today() -> None:
     text = "Chinese goods already shipped are spared the new US tariffs as long as they arrive before June 1."
     (cutoff,) = date_spans(text, date(2019, 5, 10))
     assert cutoff.start >= date(2019, 5, 31) and cutoff.end == date(2019, 6, 1)
+
+
+def test_an_ordinal_before_a_date_counts_rounds_not_days() -> None:
+    text = "The tariffs come in two rounds, the first on Sept. 1 and the second Dec. 15."
+    spans = [(s.body, s.start) for s in date_spans(text, date(2019, 8, 23))]
+    assert ("Dec. 15", date(2019, 12, 15)) in spans
+    assert all(start != date(2019, 12, 2) for _, start in spans)
