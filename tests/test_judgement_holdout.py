@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.analysis.deadlines import extract_deadlines
-from bot.analysis.relevance import assess_relevance
+from bot.analysis.relevance import DEFAULT_THRESHOLD, assess_relevance
+from bot.pipeline.analyze import judge
 from corpus.score import Counts, match_one_to_one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "judgement"
@@ -59,10 +59,7 @@ def _expected(case: dict[str, Any]) -> list[Interval]:
 
 def _predicted(case: dict[str, Any]) -> list[Interval]:
     """Deadlines as the analysis stage produces them: only for items judged relevant."""
-    published = date.fromisoformat(case["published"])
-    if not assess_relevance("", case["text"]).relevant:
-        return []
-    found = extract_deadlines(case["text"], published)
+    found = judge("", case["text"], date.fromisoformat(case["published"]), DEFAULT_THRESHOLD).deadlines
     return [(d.start, d.end) for d in found if d.start is not None and d.end is not None]
 
 
