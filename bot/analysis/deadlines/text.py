@@ -54,7 +54,7 @@ def clause_around(sentence: str, start: int, end: int) -> str:
     return clause
 
 
-def first_party(text: str) -> str | None:
+def _first_party(text: str) -> str | None:
     """Which side `text` names first ("us", "china" or "other"): who a sentence is about, most often."""
     found = [(m.start(), side) for side, pattern in (("us", US), ("china", CHINA)) for m in pattern.finditer(text)]
     found += [(m.start(), "other") for m in _OTHER_COUNTRY.finditer(text)
@@ -69,7 +69,8 @@ def about_other_party(text: str) -> bool:
 
 
 def is_ours(sentence: str) -> bool:
-    """False for a sentence about another country's affairs without both the US and China in it."""
+    """False for a sentence about another country's affairs: one that names a third party without both the
+    US and China, or whose subject is a third country."""
     return not about_other_party(sentence) and not _third_country_subject(sentence)
 
 
@@ -86,7 +87,7 @@ def _third_country_subject(sentence: str) -> bool:
     verb = _FIRST_VERB.search(sentence)
     if verb is None or _REPORTING.match(verb.group()):
         return False  # "Malaysia's Anwar said Trump and Xi will meet...": the speaker is not the actor
-    return first_party(sentence[: verb.start()]) == "other"
+    return _first_party(sentence[: verb.start()]) == "other"
 
 
 def mentions_us_and_china(text: str) -> bool:
