@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 import pytest_asyncio
 
-from bot.domain.models import DeadlineView, Message, StoryView, Target
-from bot.usecases.deliver import Outbox, message_from_json, message_to_json
+from bot.domain.models import Attachment, DeadlineView, Message, StoryView, Target
+from bot.usecases.deliver import Outbox, attachment_ref, message_from_json, message_to_json
 from storage import Store
+from storage.queries import attachments as attachment_q
 from storage.queries import outbox as outbox_q
 from tests.conftest import FakeClock, no_commands
 from tests.fakes.fake_chat import FakeChat, FakeChatAdapter, VerifyingChatAdapter
@@ -166,3 +168,36 @@ async def test_interrupted_send_that_arrived_is_marked_sent_without_resending(
     assert (await outbox.deliver_due()).sent == 1
     assert chat.count_by_key() == {"arrived": 1, "lost": 1}
     await adapter.stop()
+
+
+async def test_pruning_forgets_old_finished_rows_and_the_files_only_they_used(
+        store: Store, chat: FakeChat, adapter: FakeChatAdapter) -> None:
+    clock = FakeClock(T0)
+    outbox = Outbox(store, {"fakechat": adapter}, clock=clock)
+    old_picture = Attachment("old.png", b"\x89PNG\r\n\x1a\n" + b"old", "old timeline", "Deadlines")
+    await outbox.enqueue("digest:1:2025-06-02", CHANNEL, replace(digest(), attachment=old_picture))
+    await outbox.enqueue("digest:2:2025-06-02", Target("nowhere", "C9"), digest())  # never sendable: pending
+    assert (await outbox.deliver_due()).sent == 1
+    clock.advance(days=100)
+    new_picture = Attachment("new.png", b"\x89PNG\r\n\x1a\n" + b"new", "new timeline", "Deadlines")
+    await outbox.enqueue("digest:1:2025-09-10", CHANNEL, replace(digest(), attachment=new_picture))
+    await outbox.deliver_due()
+    assert await outbox.prune() == (1, 1)
+    keys = await store.run(lambda db: [row[0] for row in db.execute("SELECT idem_key FROM outbox ORDER BY id")])
+    assert keys == ["digest:2:2025-06-02", "digest:1:2025-09-10"]  # the pending one stays, however old
+    files = await store.run(lambda db: db.execute("SELECT count(*) FROM attachments").fetchone()[0])
+    assert files == 1 and await outbox.prune() == (0, 0)
+
+
+async def test_a_file_put_again_is_fresh_and_survives_pruning(store: Store, adapter: FakeChatAdapter) -> None:
+    clock = FakeClock(T0)
+    outbox = Outbox(store, {"fakechat": adapter}, clock=clock)
+    picture = Attachment("t.png", b"\x89PNG\r\n\x1a\n" + b"same", "timeline", "Deadlines")
+    await outbox.enqueue("digest:1:2025-06-02", CHANNEL, replace(digest(), attachment=picture))
+    await outbox.deliver_due()
+    clock.advance(days=100)
+    await outbox.enqueue("digest:1:2025-09-10", CHANNEL, replace(digest(), attachment=picture))
+    assert await outbox.prune() == (1, 0)  # the old row goes; today's row still needs the same picture
+    row = await store.run(outbox_q.get_by_key, "digest:1:2025-09-10")
+    ref = attachment_ref(row.payload) if row else None
+    assert ref is not None and await store.run(attachment_q.get, ref) == picture.data

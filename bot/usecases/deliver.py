@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+import sqlite_utils
+
 from bot import registry
 from bot.domain.clock import Clock, utcnow
 from bot.domain.models import Attachment, DeadlineView, Message, StoryView, Target
@@ -153,6 +155,18 @@ class DeliveryStats:
         setattr(self, result, getattr(self, result) + 1)
 
 
+# A finished row's key cannot come back after this long (digests and reminders are keyed by their day,
+# alerts by their change), so the row and its file can go.
+KEEP_FINISHED = timedelta(days=90)
+PRUNE_EVERY = timedelta(days=1)
+
+
+def _prune(db: sqlite_utils.Database, before: datetime) -> tuple[int, int]:
+    rows = outbox_q.delete_finished(db, before)
+    keep = {ref for payload in outbox_q.payloads_with_attachments(db) if (ref := attachment_ref(payload))}
+    return rows, attachment_q.delete_unreferenced(db, keep, before)
+
+
 class Outbox:
     """Records outgoing messages and delivers them through the adapters, exactly once per key."""
 
@@ -233,13 +247,25 @@ class Outbox:
                 stats.add(await self._resolve_uncertain(row, adapter, "interrupted mid-send"))
         return stats
 
+    async def prune(self, older_than: timedelta = KEEP_FINISHED) -> tuple[int, int]:
+        """Forget the rows sent or failed more than `older_than` ago and the files no row refers to any more,
+        so the database holds the last few months' messages, not every one ever sent; (rows, files) gone."""
+        return await self.store.run(_prune, self.clock() - older_than)
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Recover, then deliver until `stop` is set; wakes on `enqueue` or every `poll_s` seconds."""
+        """Recover, then deliver until `stop` is set; wakes on `enqueue` or every `poll_s` seconds, and prunes
+        once a day."""
         await self.recover_interrupted()
+        next_prune = self.clock()
         while not stop.is_set():
             self._wake.clear()
             try:
                 await self.deliver_due()
+                if self.clock() >= next_prune:
+                    rows, files = await self.prune()
+                    next_prune = self.clock() + PRUNE_EVERY
+                    if rows or files:
+                        log.info("outbox: pruned %d finished message(s) and %d file(s)", rows, files)
             except Exception as exc:  # a store hiccup must not end delivery for good
                 log.error("outbox: delivery pass failed: %s", redact(repr(exc)))
             await _wait_any(self._wake, stop, seconds=self.poll_s)

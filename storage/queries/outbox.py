@@ -130,3 +130,16 @@ def statuses(db: sqlite_utils.Database, keys: Collection[str]) -> dict[str, str]
         if row:
             found[key] = row[0]
     return found
+
+
+def delete_finished(db: sqlite_utils.Database, before: datetime) -> int:
+    """Delete sent and failed rows recorded before `before`; how many went. Their keys cannot come back: a
+    digest's day, a reminder's day and an alert's change are past by then. Rows in doubt (`unknown`) stay."""
+    cursor = db.execute("DELETE FROM outbox WHERE status IN (?, ?) AND created_at < ?", [SENT, FAILED, to_iso(before)])
+    return int(cursor.rowcount)
+
+
+def payloads_with_attachments(db: sqlite_utils.Database) -> list[str]:
+    """The payloads of the rows that carry a file."""
+    return [row[0] for row in db.execute("SELECT payload FROM outbox WHERE payload LIKE '%\"ref\"%'")]
+
