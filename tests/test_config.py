@@ -15,8 +15,10 @@ def test_defaults_need_no_accounts_or_keys(tmp_path: Path) -> None:
 
 def test_environment_overrides_file(tmp_path: Path) -> None:
     path = _write(tmp_path, 'timezone = "Asia/Shanghai"\ndigest_time = "07:00"\n')
-    settings = load_settings(env={"USCHINA_CONFIG": str(path), "USCHINA_DB": "x.db", "USCHINA_HTTP_PORT": "0"})
+    settings = load_settings(env={"USCHINA_CONFIG": str(path), "USCHINA_DB": "x.db", "USCHINA_HTTP_PORT": "0",
+                                  "USCHINA_ALERT_MIN_CONFIDENCE": "0.8"})
     assert settings.timezone == "Asia/Shanghai"
+    assert settings.alert_min_confidence == 0.8
     assert settings.digest_time == "07:00"
     assert str(settings.db_path) == "x.db"
     assert settings.http_port == 0
@@ -33,6 +35,7 @@ def test_file_sources_replace_the_starter_list(tmp_path: Path) -> None:
     [
         ("timezone = 'Mars/Olympus'", {}, "unknown time zone"),
         ("relevance_threshold = 3", {}, "between 0 and 1"),
+        ("", {"USCHINA_ALERT_MIN_CONFIDENCE": "high"}, "alert_min_confidence"),
         ("[[sources]]\nname = 'no url'", {}, "needs a url"),
         ("[[sources]]\nurl = 'https://x.org'\nkind = 'blog'", {}, "kind must be one of"),
         ("this is = = not toml", {}, "cannot read configuration"),

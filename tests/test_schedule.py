@@ -242,3 +242,25 @@ async def test_logged_changes_are_alerted_once_even_after_a_crash(
     assert await restarted.alert_logged_changes() == 0
     (key,) = await outbox_keys(store)
     assert key.startswith(f"alert:{sub.id}:dl-") and key.endswith(":new:2025-08-01")
+
+
+async def test_only_surely_found_deadlines_are_alerted_while_all_are_listed(
+        store: Store, clock: FakeClock, schedules: list[Schedule]) -> None:
+    from bot.domain.models import Analysis, DeadlineMention, Relevance
+    from storage.queries import deadlines as deadline_q
+    from storage.queries import items as item_q
+    from tests.test_items_queries import make_item
+
+    sub = await subscribe(store, "C1", "08:00", "UTC", clock())
+    await store.run(item_q.save_item, make_item(), Analysis(Relevance(True, 0.9)), story_id=None)
+    sure = DeadlineMention("tariff truce expires", date(2025, 8, 12), date(2025, 8, 12), "day", 0.9, "Truce ...")
+    unsure = DeadlineMention("US–China talks", date(2025, 9, 1), date(2025, 9, 30), "month", 0.45, "Talks ...")
+    await store.run(deadline_q.record_mentions, "i1", date(2025, 7, 11), [sure, unsure], clock(),
+                    policy=MERGE_POLICY)
+    schedule = new_schedule(store, clock, schedules)
+    assert schedule.options.alert_min_confidence == 0.6
+    assert await schedule.alert_logged_changes() == 1
+    (key,) = await outbox_keys(store)
+    assert key.startswith(f"alert:{sub.id}:dl-") and key.endswith(":new:2025-08-12")
+    listed = await store.run(deadline_q.list_deadlines, date(2025, 7, 11))
+    assert {d.what for d in listed} == {"tariff truce expires", "US–China talks"}

@@ -46,6 +46,7 @@ class Bot:
         self.schedule = Schedule(runtime.store, self.outbox, clock=runtime.clock, options=ScheduleOptions(
             digest_grace_hours=runtime.settings.digest_grace_hours,
             reminder_lead_days=runtime.settings.reminder_lead_days,
+            alert_min_confidence=runtime.settings.alert_min_confidence,
         ))
         self._outbox_stop = asyncio.Event()
         self._outbox_task: asyncio.Task[None] | None = None

@@ -28,6 +28,7 @@ class DeadlineChange:
     old_end: date | None
     new_start: date | None
     new_end: date | None
+    confidence: float = 1.0  # how sure the extraction was of the deadline now tracked
 
 
 def record_mentions(
@@ -62,11 +63,13 @@ def _log_change(db: sqlite_utils.Database, change: DeadlineChange, now: datetime
 def changes_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500) -> list[tuple[int, DeadlineChange]]:
     """Logged changes with an id above `after_id`, oldest first, as (log id, change)."""
     rows = db.execute(
-        "SELECT id, deadline_id, kind, what, old_start, old_end, new_start, new_end FROM deadline_changes "
-        "WHERE id > ? ORDER BY id LIMIT ?",
+        "SELECT c.id, c.deadline_id, c.kind, c.what, c.old_start, c.old_end, c.new_start, c.new_end, "
+        "COALESCE(d.confidence, 1.0) FROM deadline_changes c LEFT JOIN deadlines d ON d.id = c.deadline_id "
+        "WHERE c.id > ? ORDER BY c.id LIMIT ?",
         [after_id, limit],
     ).fetchall()
-    return [(r[0], DeadlineChange(r[1], r[2], r[3], _day(r[4]), _day(r[5]), _day(r[6]), _day(r[7]))) for r in rows]
+    return [(r[0], DeadlineChange(r[1], r[2], r[3], _day(r[4]), _day(r[5]), _day(r[6]), _day(r[7]), float(r[8])))
+            for r in rows]
 
 
 def _record_one(
@@ -133,7 +136,8 @@ def _insert(
         replace=True,
     )
     _add_source(db, deadline_id, item_id, mention.evidence, now)
-    return DeadlineChange(deadline_id, "new", mention.what, None, None, mention.start, mention.end)
+    return DeadlineChange(deadline_id, "new", mention.what, None, None, mention.start, mention.end,
+                          mention.confidence)
 
 
 def _move(
@@ -158,7 +162,8 @@ def _move(
         },
     )
     return DeadlineChange(
-        row["id"], "changed", row["what"], _day(row["start"]), _day(row["end"]), mention.start, mention.end
+        row["id"], "changed", row["what"], _day(row["start"]), _day(row["end"]), mention.start, mention.end,
+        mention.confidence,
     )
 
 
@@ -170,7 +175,7 @@ def _cancel(
         row["id"], {"status": "cancelled", "updated_at": to_iso(now), "dated_by": published.isoformat()}
     )
     start, end = _day(row["start"]), _day(row["end"])
-    return DeadlineChange(row["id"], "cancelled", row["what"], start, end, start, end)
+    return DeadlineChange(row["id"], "cancelled", row["what"], start, end, start, end, float(row["confidence"]))
 
 
 def _history(
