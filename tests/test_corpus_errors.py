@@ -1,0 +1,33 @@
+"""`python -m corpus errors`: every miss and extra of the deadline finder gets the stage that caused it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from corpus import errors
+
+
+def passage(case_id: str, text: str, deadlines: list[dict[str, Any]], relevant: bool = True) -> dict[str, Any]:
+    return {"id": case_id, "event": case_id, "published": "2025-07-11", "relevant": relevant, "text": text,
+            "deadlines": deadlines}
+
+
+def deadline(status: str, start: str, end: str, evidence: str) -> dict[str, Any]:
+    return {"what": "x", "status": status, "date_start": start, "date_end": end, "evidence": evidence}
+
+
+def test_each_miss_and_extra_gets_its_cause() -> None:
+    cases = [
+        passage("found", "US tariffs on Chinese steel will take effect on Aug. 1, the White House said.",
+                [deadline("upcoming", "2025-08-01", "2025-08-01", "take effect on Aug. 1")]),
+        passage("unstated", "US and Chinese negotiators will resume trade talks soon, officials in Washington said.",
+                [deadline("upcoming", "2025-09-01", "2025-09-01", "resume trade talks soon")]),
+        passage("called-off", "US and Chinese officials will meet in Geneva on Aug. 12 to discuss tariffs.",
+                [deadline("cancelled", "2025-08-12", "2025-08-12", "meet in Geneva on Aug. 12")]),
+    ]
+    found = {(e.case_id, e.cause, e.interval) for e in errors.classify(cases)}
+    assert found == {
+        ("unstated", "missed: no candidate reads its dates", (date(2025, 9, 1), date(2025, 9, 1))),
+        ("called-off", "extra: labelled cancelled", (date(2025, 8, 12), date(2025, 8, 12))),
+    }
