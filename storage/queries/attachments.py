@@ -33,4 +33,3 @@ def delete_unreferenced(db: sqlite_utils.Database, keep: Collection[str], before
     for ref in stale:
         db.execute("DELETE FROM attachments WHERE sha256 = ?", [ref])
     return len(stale)
-

@@ -13,7 +13,7 @@ from typing import Literal
 
 from bot.analysis.cues import MOVED, WEEKDAY
 from bot.analysis.deadlines import windows
-from bot.analysis.deadlines.text import clause_around
+from bot.analysis.deadlines.text import clause_bounds
 from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
 
 Anchor = Literal["", "stated", "issued", "published"]
@@ -21,7 +21,6 @@ Anchor = Literal["", "stated", "issued", "published"]
 # Duckling reads some bare numbers as clock times ("by 115" in "by 115%"); a date needs a calendar word.
 _CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}|\b(?:19|20)\d\d\b", re.I)
 _NUMBER_TAIL = re.compile(r"^(?:[.,]\d+)?\s*(?:%|per ?cent|percent|billion|million|trillion|bn|m\b)", re.I)
-_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+|\S+\.(?:pdf|html?|aspx?|php)\b", re.I)
 _APPROXIMATE = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|almost|up to)\s+", re.I)
 # "the second", "by the two (countries)": a day of the month with no month is not how news writes a date
 _ORDINAL_ONLY = re.compile(r"^(?:(?:by|on|at) )?(?:the )?(?:first|second|third|fourth|one|two|three|four|five|"
@@ -100,13 +99,11 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
               for m in windows.SAME_DATE.finditer(sentence)]
     # "four to six" in "four to six weeks" is a length, not a clock time
-    not_dates = [(m.start(), m.end()) for m in windows.DURATION_RANGE.finditer(sentence)]
-    # "federalregister.gov/2022-02536.pdf": the digits of an address are no date
-    not_dates += [(m.start(), m.end()) for m in _ADDRESS.finditer(sentence)]
+    lengths = [(m.start(), m.end()) for m in windows.DURATION_RANGE.finditer(sentence)]
     for found in parse_times(sentence, published):
         for span in _moved_from_to(sentence, _year_of_a_range(found), published):
             if (_not_a_date(sentence, span) or windows.DURATION.search(span.body)
-                    or any(a < span.end_pos and span.pos < b for a, b in not_dates)):
+                    or any(a < span.end_pos and span.pos < b for a, b in lengths)):
                 continue
             if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
                 spans.append(span)
@@ -253,11 +250,10 @@ def _measure_start(
             return span.start, "stated"
     # "signed an order on Friday giving 90 days", not "controls announced on Oct 9, which ..., will be
     # suspended for one year": the day something was issued starts a length in its own clause only.
-    clause = clause_around(sentence, match.start(), match.end())
-    clause_start = sentence.find(clause)
+    clause_start, clause_end = clause_bounds(sentence, match.start(), match.end())
     for span in outside:
         near = sentence[max(0, span.pos - 25) : span.end_pos + 12]
-        in_clause = clause_start <= span.pos and span.end_pos <= clause_start + len(clause)
+        in_clause = clause_start <= span.pos and span.end_pos <= clause_end
         if span.granularity == "day" and _ISSUED.search(near) and in_clause:
             return _latest_such_day(span, published), "issued"
     return published, "published"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from bot.analysis.lexicon import (
     CHINA_NAMES,
@@ -29,7 +30,12 @@ _VENUE = re.compile(r"\b(?:summit|talks|meeting|meet|met|visit|trip|travel\w*|fo
 
 def names_other_party(text: str) -> bool:
     """Whether `text` names a third country (or Taiwan) other than as the place where two sides meet."""
-    return any(not _VENUE.search(text[max(0, m.start() - 60) : m.start()]) for m in _OTHER_COUNTRY.finditer(text))
+    return any(_other_parties(text))
+
+
+def _other_parties(text: str) -> Iterator[re.Match[str]]:
+    """The third countries (and Taiwan) `text` names other than as the place where two sides meet."""
+    return (m for m in _OTHER_COUNTRY.finditer(text) if not _VENUE.search(text[max(0, m.start() - 60) : m.start()]))
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:that|but|while|after|when|which|who|as)\s", re.IGNORECASE)
@@ -41,24 +47,28 @@ _TRAILING = re.compile(r"^[,;:—–(\s]*(?:to|until|till|through|by|before|from
 def clause_around(sentence: str, start: int, end: int) -> str:
     """The clause holding sentence[start:end]. A short phrase around it takes a neighbour: an opening one
     ("On Monday,") the next clause, a trailing one (", to Nov. 10,") the clause it completes."""
+    left, right = clause_bounds(sentence, start, end)
+    return sentence[left:right]
+
+
+def clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Where `clause_around` starts and ends in `sentence`."""
     breaks = [0, *(m.start() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence)]
     left = max(b for b in breaks if b <= start)
     right = min(b for b in breaks if b >= end)
-    clause = sentence[left:right]
-    if len(clause.split()) - len(sentence[start:end].split()) < 3:
+    if len(sentence[left:right].split()) - len(sentence[start:end].split()) < 3:
         if left > 0 and _TRAILING.match(sentence[left:start]):
             preceding = [b for b in breaks if b < left]
-            return sentence[preceding[-1] if preceding else 0 : right]
+            return (preceding[-1] if preceding else 0), right
         following = [b for b in breaks if b > right]
-        clause = sentence[left : following[0] if following else len(sentence)]
-    return clause
+        right = following[0] if following else len(sentence)
+    return left, right
 
 
 def _first_party(text: str) -> str | None:
     """Which side `text` names first ("us", "china" or "other"): who a sentence is about, most often."""
     found = [(m.start(), side) for side, pattern in (("us", US), ("china", CHINA)) for m in pattern.finditer(text)]
-    found += [(m.start(), "other") for m in _OTHER_COUNTRY.finditer(text)
-              if not _VENUE.search(text[max(0, m.start() - 60) : m.start()])]
+    found += [(m.start(), "other") for m in _other_parties(text)]
     return min(found)[1] if found else None
 
 

@@ -105,18 +105,19 @@ _CONTEXT_CHARS = 48
 def parse_times(text: str, reference: date) -> list[TimeSpan]:
     """All non-latent time expressions in `text`, as Duckling resolves them from `reference`."""
     found: list[TimeSpan] = []
-    # "the first round on Sept. 1 and the second Dec. 15": an ordinal before a date counts rounds, and Duckling
-    # would read "the second Dec" as Dec. 2; blanked, so positions in `text` hold.
-    text = _ORDINAL_BEFORE_A_DATE.sub(lambda m: " " * len(m.group()), text)
+    # Words that are no part of a date, blanked so positions in `text` hold: an ordinal before a date counts
+    # rounds ("the second Dec. 15", which Duckling reads as Dec. 2), and the digits of a web address are no
+    # year ("federalregister.gov/2022-02536.pdf").
+    text = _NOT_A_DATE.sub(lambda m: " " * len(m.group()), text)
     for start, end in _time_windows(text):
         found += [replace(span, pos=span.pos + start, end_pos=span.end_pos + start)
                   for span in _parse_times(text[start:end], reference)]
     return found
 
 
-_ORDINAL_BEFORE_A_DATE = re.compile(
+_NOT_A_DATE = re.compile(
     r"\b(?:the )?(?:first|second|third|fourth|fifth|final|last)(?= (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
-    r"Dec)[a-z]*\.? \d)", re.I)
+    r"Dec)[a-z]*\.? \d)|\b(?:https?://|www\.)\S+|\S+\.(?:pdf|html?|aspx?|php)\b", re.I)
 
 
 def _time_windows(text: str) -> list[tuple[int, int]]:
