@@ -432,3 +432,20 @@ def test_an_ordinal_before_a_date_counts_rounds_not_days() -> None:
     spans = [(s.body, s.start) for s in date_spans(text, date(2019, 8, 23))]
     assert ("Dec. 15", date(2019, 12, 15)) in spans
     assert all(start != date(2019, 12, 2) for _, start in spans)
+
+
+def test_an_amount_of_money_is_no_part_of_a_date() -> None:
+    text = "China said the port fee on US-owned ships will rise to $200 next month."
+    spans = [(s.start, s.end) for s in date_spans(text, date(2025, 10, 14))]
+    assert spans == [(date(2025, 11, 1), date(2025, 11, 30))]
+
+
+def test_not_until_a_date_says_when_it_happens() -> None:
+    published = date(2025, 11, 5)
+    text = "The new US chip rule on Chinese buyers will not take effect until Dec. 15, Commerce said."
+    (until,) = find_candidates(split_sentences(text), published)
+    found = features(until, published)
+    assert found.get("not_until") == 1.0 and "not_happening" not in found
+    called_off = "Trump said he will not meet Xi on Dec. 15 after China's new export curbs."
+    (off,) = find_candidates(split_sentences(called_off), published)
+    assert features(off, published).get("not_happening") == 1.0

@@ -80,6 +80,7 @@ _WAS_DUE = re.compile(r"\b(?:was|were|had been|originally|initially|previously)\
 # "will not be raised to $200 next month", "won't go ahead with plans to ... next week", "no reason to meet"
 _NOT_HAPPENING = re.compile(r"\b(?:will|would|shall|does|do|did) not\b|\b(?:won't|wouldn't|no longer|not go ahead|"
                             r"no reason to|off the table|as previously planned|as planned earlier)\b", re.I)
+_UNTIL_BEFORE = re.compile(r"\b(?:until|till)\s+(?:the\s+)?$", re.I)
 _AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (366, "year"))
 
 
@@ -120,7 +121,8 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
         # the old date of something moved or called off.
         out["moved_from"] = 1.0
     if _NOT_HAPPENING.search(clause):
-        out["not_happening"] = 1.0
+        # "will not take effect until Dec. 15" says when it does happen; "will not meet on Friday" that it won't.
+        out["not_until" if _UNTIL_BEFORE.search(before + span.body.split()[0] + " ") else "not_happening"] = 1.0
     out.update(_sides(sentence, clause, span.pos))
     out["lede"] = float(candidate.index < 2)
     out[f"governed_{tense}"] = 1.0

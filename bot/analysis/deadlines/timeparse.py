@@ -106,8 +106,9 @@ def parse_times(text: str, reference: date) -> list[TimeSpan]:
     """All non-latent time expressions in `text`, as Duckling resolves them from `reference`."""
     found: list[TimeSpan] = []
     # Words that are no part of a date, blanked so positions in `text` hold: an ordinal before a date counts
-    # rounds ("the second Dec. 15", which Duckling reads as Dec. 2), and the digits of a web address are no
-    # year ("federalregister.gov/2022-02536.pdf").
+    # rounds ("the second Dec. 15", which Duckling reads as Dec. 2), the digits of a web address are no
+    # year ("federalregister.gov/2022-02536.pdf"), and an amount of money is no day ("$200 next month", which
+    # Duckling reads as June 1).
     text = _NOT_A_DATE.sub(lambda m: " " * len(m.group()), text)
     for start, end in _time_windows(text):
         found += [replace(span, pos=span.pos + start, end_pos=span.end_pos + start)
@@ -117,7 +118,7 @@ def parse_times(text: str, reference: date) -> list[TimeSpan]:
 
 _NOT_A_DATE = re.compile(
     r"\b(?:the )?(?:first|second|third|fourth|fifth|final|last)(?= (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
-    r"Dec)[a-z]*\.? \d)|\b(?:https?://|www\.)\S+|\S+\.(?:pdf|html?|aspx?|php)\b", re.I)
+    r"Dec)[a-z]*\.? \d)|\b(?:https?://|www\.)\S+|\S+\.(?:pdf|html?|aspx?|php)\b|[$€£¥]\s?\d[\d,.]*\d|[$€£¥]\s?\d", re.I)
 
 
 def _time_windows(text: str) -> list[tuple[int, int]]:
