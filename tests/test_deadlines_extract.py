@@ -449,3 +449,10 @@ def test_not_until_a_date_says_when_it_happens() -> None:
     called_off = "Trump said he will not meet Xi on Dec. 15 after China's new export curbs."
     (off,) = find_candidates(split_sentences(called_off), published)
     assert features(off, published).get("not_happening") == 1.0
+
+
+def test_the_old_date_of_a_move_is_read_however_far_back_the_verb_stands() -> None:
+    published = date(2026, 2, 10)
+    text = "Washington said it would postpone the increase of the duties on Chinese steel goods from March 1 to April 15."
+    old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2026, 3, 1)]
+    assert [features(c, published).get("moved_from") for c in old] == [1.0]

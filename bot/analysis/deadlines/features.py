@@ -114,9 +114,12 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
     if _LATER.search(before):
         out["later_before"] = 1.0  # "talks set to resume later on Friday": later the same day is ahead
     # "postponed ... until Dec. 15": the preposition may be the expression's own first word
-    if _MOVED_TO.search(sentence[max(0, span.pos - 100) : span.pos] + span.body.split()[0] + " "):
+    # The move's verb may stand further back than `before` reaches ("postpone the increase of certain
+    # tariffs on Chinese goods from October 1 to October 15").
+    lead = sentence[max(0, span.pos - 100) : span.pos]
+    if _MOVED_TO.search(lead + span.body.split()[0] + " "):
         out["moved_to"] = 1.0
-    elif _MOVED_FROM.search(before) or _WAS_DUE.search(before):
+    elif _MOVED_FROM.search(lead) or _WAS_DUE.search(lead):
         # "delay a trip in early April", "exclusions that were due to expire on Nov. 29 will be extended":
         # the old date of something moved or called off.
         out["moved_from"] = 1.0
