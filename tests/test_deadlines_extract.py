@@ -453,6 +453,18 @@ def test_not_until_a_date_says_when_it_happens() -> None:
 
 def test_the_old_date_of_a_move_is_read_however_far_back_the_verb_stands() -> None:
     published = date(2026, 2, 10)
-    text = "Washington said it would postpone the increase of the duties on Chinese steel goods from March 1 to April 15."
+    text = ("Washington said it would postpone the increase of the duties on Chinese steel goods from March 1 "
+            "to April 15.")
     old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2026, 3, 1)]
     assert [features(c, published).get("moved_from") for c in old] == [1.0]
+
+
+def test_a_length_in_which_to_act_counts_from_now_not_from_a_stated_start() -> None:
+    published = date(2026, 3, 3)
+    text = ("New US duties on Chinese drones apply starting April 1. Trade officials of both sides spoke on "
+            "Tuesday and have another call planned in two weeks.")
+    (length,) = [c for c in find_candidates(split_sentences(text), published) if c.kind == "duration"]
+    assert (length.anchor, length.anchor_day) == ("published", published)
+    lasting = "New US duties on Chinese drones apply starting April 1. The duties will stay in place for 90 days."
+    (length,) = [c for c in find_candidates(split_sentences(lasting), published) if c.kind == "duration"]
+    assert (length.anchor, length.anchor_day) == ("stated", date(2026, 4, 1))

@@ -40,6 +40,9 @@ _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|
 # days" is one; "its 24 percent additional tariff ... for one year" is not.
 _EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*)\b", re.I)
 _ANOTHER = re.compile(r"\b(?:another|additional|further)\b", re.I)
+# "another call planned in two weeks", "must leave within ten days": counted from now, whatever else takes
+# effect on a day the item states; "for 90 days" is how long that lasts.
+_FROM_NOW = re.compile(r"(?:in|within)\b", re.I)
 
 
 # "the five-year development plan": a plan's horizon, not a deadline
@@ -170,7 +173,7 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             found.append(Candidate(sentence, index, span, "duration", "stated", moved.start))
             continue
         start, anchor = _measure_start(sentence, match, published, dates)
-        if anchor == "published" and effective and not (_EXTENSION.search(sentence)
+        if anchor == "published" and effective and not (_EXTENSION.search(sentence) or _FROM_NOW.match(match.group())
                                                           or _ANOTHER.search(match.group())):
             start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
         first, last = windows.length_ends(match, start)
