@@ -219,3 +219,80 @@ def test_a_chinese_measure_on_a_us_firm_is_relevant_without_a_headline(text: str
 ])
 def test_another_countrys_institutions_are_not_the_us_or_chinese_government(text: str) -> None:
     assert not assess_relevance("", text).relevant
+
+
+@pytest.mark.parametrize("text", [
+    "The USTR said the Section 301 tariffs on $18 billion of imports would rise to 50% on January 1, with "
+    "comments due by next month.",
+    "Eleven more companies were added to the Entity List on Monday, the Bureau of Industry and Security said.",
+    "Treasury's final rule bars U.S. persons from some investments in AI firms in countries of concern from "
+    "next year.",
+    "Commerce said cars with connected software from foreign adversaries may not be sold from model year 2027.",
+    "Customs detained solar panels under the Uyghur Forced Labor Prevention Act at three ports this month.",
+])
+def test_a_us_measure_aimed_at_china_by_its_terms_names_the_china_side(text: str) -> None:
+    assert assess_relevance("", text).relevant
+
+
+@pytest.mark.parametrize("text", [
+    "The USTR said the Section 301 tariffs on French cheese and wine would rise on January 1 unless Paris "
+    "drops its digital tax.",
+    "Eleven Russian companies were added to the Entity List on Monday for supplying drone parts to Moscow.",
+    "The Entity List grew again this week as Commerce named firms in Iran that buy US aircraft parts.",
+])
+def test_a_third_country_shows_the_measure_is_aimed_elsewhere(text: str) -> None:
+    assert not assess_relevance("", text).relevant
+
+
+def test_another_countrys_senate_makes_a_later_bare_senate_that_country() -> None:
+    text = ("Mexico's Senate on Wednesday approved tariffs of up to 50% on imports from China and other Asian "
+            "suppliers, effective in January. The Senate's vote follows approval by the lower house.")
+    assert not assess_relevance("", text).relevant
+    # the US Senate voting on the same tariffs is the US acting
+    assert assess_relevance("", text.replace("Mexico's Senate", "The US Senate")).relevant
+
+
+def test_a_commerce_ministry_is_not_the_us_commerce_department() -> None:
+    assert not assess_relevance("", "Beijing reached a deal with Brussels on car exports, the Commerce Ministry "
+                                    "said, and the bloc will set minimum prices for Chinese EV makers.").relevant
+    assert assess_relevance("", "Beijing protested after the Commerce Department added 12 Chinese chip "
+                                "designers to a trade blacklist.").relevant
+
+
+@pytest.mark.parametrize(("text", "relevant"), [
+    ("Chinese authorities told local firms to stop buying Micron memory chips for state networks.", True),
+    # the same order about a South Korean chipmaker is China's business with a third country
+    ("Chinese authorities told local firms to stop buying Samsung memory chips for state networks.", False),
+])
+def test_a_chinese_authority_acting_on_a_us_firm_is_relations_without_a_measure_word(
+        text: str, relevant: bool) -> None:
+    assert assess_relevance("", text).relevant is relevant
+
+
+@pytest.mark.parametrize(("text", "relevant"), [
+    ("The SEC said three Chinese state telecom carriers would be delisted from New York exchanges next month.",
+     True),
+    # another country's securities regulator
+    ("The Philippine SEC revoked the licences of online gaming firms run by Chinese nationals on Monday.", False),
+])
+def test_the_sec_acts_for_the_us(text: str, relevant: bool) -> None:
+    assert assess_relevance("", text).relevant is relevant
+
+
+@pytest.mark.parametrize("text", [
+    "Trudeau announced a 25% surtax on steel and aluminium from China, effective Oct. 15. The measure follows "
+    "EV tariffs announced by President Biden in May.",
+    "Albanese said a surtax on Chinese steel would start on Oct. 15. The measure follows EV tariffs announced "
+    "by President Biden in May.",
+])
+def test_a_third_countrys_leader_named_alone_is_that_country(text: str) -> None:
+    assert not assess_relevance("", text).relevant
+
+
+def test_meetings_is_a_topic_like_meeting() -> None:
+    text = ("The framework still needs the presidents' approval, Lutnick said. Greer added that America and China "
+            "have no further meetings scheduled but will keep talking.")
+    assert assess_relevance("", text).relevant
+    # a third country's minister and Japan in their places
+    third = text.replace("Lutnick", "Akazawa").replace("Greer", "He").replace("America", "Japan")
+    assert not assess_relevance("", third).relevant

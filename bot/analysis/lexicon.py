@@ -25,7 +25,7 @@ US_OFFICIALS = (
     "Wilbur Ross", "Department of Justice", "Justice Department", "Supreme Court",
     "Federal Communications Commission",
     "Office of Foreign Assets Control", "OFAC", "Federal Register", "Homeland Security",
-    "Customs and Border Protection",
+    "Customs and Border Protection", "Securities and Exchange Commission", "SEC",
 )
 # People and bodies that act for the Chinese government.
 CHINA_OFFICIALS = (
@@ -64,6 +64,9 @@ THIRD_COUNTRIES = (
     "Canberra", "Vietnam", "Vietnamese", "Philippines", "Philippine", "Manila", "Iran", "Israel", "Brazil",
     "Brazilian", "Indonesia", "Indonesian", "Sweden", "Swedish", "Africa", "African", "Europe", "European",
     "Korea", "Korean", "Netherlands", "Dutch", "Thailand", "Thai",
+    # their leaders, named without their country
+    "Kishida", "Ishiba", "Takaichi", "Trudeau", "Freeland", "Albanese", "Scholz", "Merz", "Merkel", "Sunak",
+    "Yoon Suk Yeol", "Lee Jae-myung", "Marcos", "Lula", "Sheinbaum", "Lavrov", "Jaishankar", "Prabowo",
 )
 
 

@@ -3,8 +3,9 @@
 The rule reads *who acts where*, not a bag of country names. One precompiled regex tags every mention in a
 single pass: US and China actors (officials, agencies, the capitals as governments, the countries; firms and
 citizens only weakly), bilateral phrases ("US-China", "Washington and Beijing", "Trump-Xi"), policy topics
-(tariffs, export controls, Taiwan, fentanyl...), third countries, and decoys consumed before they can count
-("US dollar", "South China Sea", "Washington state", "ahead of the US"). The score is the strongest link
+(tariffs, export controls, Taiwan, fentanyl...), US measures aimed at China by their terms (Section 301, the
+Entity List), third countries, and decoys consumed before they can count ("US dollar", "South China Sea",
+"Washington state", "ahead of the US"). The score is the strongest link
 between the two sides, weighted by where it stands (headline, lede, body), then by whether a relations
 topic is present, and lowered when the headline is about a third country's ties instead.
 """
@@ -57,6 +58,13 @@ _OFFICIAL_NOUNS = (
     "Foreign Ministry Commerce Ministry foreign ministry commerce ministry Communist Party"
 ).split()
 _THIRD = list(THIRD_COUNTRIES)
+# US measures whose target is China by their own terms: the Section 301 tariffs, the Entity List, the
+# outbound-investment rule on "countries of concern", the "foreign adversary" rules, the Uyghur forced-labour
+# law. They name both sides without naming either, unless a third country shows they are aimed elsewhere.
+_AIMED = ("Section 301", "Entity List", "Military End - User List", "Military End User List", "country of concern",
+          "countries of concern", "covered foreign person", "covered foreign persons", "foreign adversary",
+          "foreign adversaries", "Uyghur Forced Labor Prevention Act", "Uyghur Forced Labor", "UFLPA",
+          "Holding Foreign Companies Accountable Act")
 _COMPARE_HEADS = (
     "ahead of|behind|than|overtake|overtakes|overtook|overtaking|outpace|outpaces|outpaced|outpacing|"
     "surpass|surpasses|surpassed|surpassing|rival|rivals|rivalling|rivaling|catch up with|catch up to|"
@@ -64,6 +72,12 @@ _COMPARE_HEADS = (
     "second to|trails|trailed|trailing|lags|lagged|lagging|lags behind|lagging behind|closing in on|"
     "closes in on|on par with|on a par with|lead over|edge over"
 ).split("|")
+
+
+def _heading_case(phrase: str) -> str:
+    """"countries of concern" as a heading or a title writes it: "Countries of Concern"."""
+    return " ".join(w if w in ("of", "and", "the") else w[:1].upper() + w[1:] for w in phrase.split())
+
 
 # kind -> phrases. Cased kinds match exactly (US vs "us", Xi vs "xi"); the rest ignore case.
 _CASED: dict[str, list[str]] = {
@@ -83,11 +97,17 @@ _CASED: dict[str, list[str]] = {
           for b in ("American", "Americans", "born", "based", "educated", "trained")
           if a[0] != b[0] and not (a == "China" and sep == "" and b.startswith("American"))),
         "Chinese Americans", "Chinese American",
-        # Another country's institutions ("Mexico's Senate", "Vietnam's Communist Party") and "outside the US".
-        *(f"{country}{s} {body}" for country in THIRD_COUNTRIES for s in (" s", "")
-          for body in ("Senate", "Congress", "Supreme Court", "Commerce", "Treasury", "Communist Party")),
+        # The US has a Commerce Department, not a commerce ministry: "the Commerce Ministry" is someone else's.
+        *(f"{c} {m}" for c in ("Commerce", "commerce") for m in ("Ministry", "ministry", "Minister", "minister",
+                                                                "Ministers", "ministers")),
+        # "outside the US" is no US actor.
         *(f"outside {art}{us}" for art in ("", "the ") for us in ("U.S.", "US", "United States", "America")),
     ],
+    # Another country's institutions ("Mexico's Senate", "Vietnam's Communist Party") are that country acting,
+    # not the US or Chinese government.
+    "third_body": [f"{country}{s} {body}" for country in THIRD_COUNTRIES for s in (" s", "")
+                   for body in ("Senate", "Congress", "Supreme Court", "Commerce", "Treasury", "Communist Party",
+                                "SEC", "Securities and Exchange Commission")],
     "compare": [f"{head} {art}{us}" for head in _COMPARE_HEADS for art in ("", "the ")
                 for us in ["U.S.", "US", "USA", "United States", "America"]],
     "bilateral": [f"{a} {sep} {b}" for a in _US_NAMES for b in _CN_NAMES for sep in _SEPARATORS]
@@ -115,6 +135,8 @@ _CASED: dict[str, list[str]] = {
     + [f"Chinese {noun}" for noun in _OFFICIAL_NOUNS],
     "cn_country": ["China", "Chinese", "中 国"],
     "third": _THIRD,
+    # In running text, in a heading's capitals or in lower case; any other casing still reads as a topic.
+    "aimed": sorted({form for phrase in _AIMED for form in (phrase, phrase.lower(), _heading_case(phrase))}),
 }
 _UNCASED: dict[str, list[str]] = {
     "implicit": [f"{a} {b}" for a in ("trade", "tariff") for b in
@@ -137,8 +159,9 @@ _UNCASED: dict[str, list[str]] = {
         "rare - earth|rare - earths|critical minerals|gallium|germanium|tiktok|fentanyl|taiwan|taiwanese|"
         "south china sea|east china sea|arms sale|arms sales|military|warship|warships|navy|defence|"
         "defense|spy|spying|espionage|balloon|visa|visas|student|students|soybean|soybeans|farmer|farmers|"
-        "summit|talks|ambassador|embassy|consulate|relations|relationship|ties|tension|tensions|rivalry|"
-        "competition|national security|deal|agreement|phone call|meeting|met|meet|meets|import|imports|"
+        "summit|summits|talks|ambassador|embassy|consulate|relations|relationship|ties|tension|"
+        "tensions|rivalry|competition|national security|deal|deals|agreement|agreements|phone call|phone calls|"
+        "meeting|meetings|met|meet|meets|import|imports|"
         "export|exports|purchase|purchases|de - risking|"
         "关 税|出 口 管 制|制 裁|芯 片|台 湾|会 谈|峰 会|谈 判|贸 易"
     ).split("|"),
@@ -207,7 +230,7 @@ def _anchor_tokens(phrases: list[str]) -> frozenset[str]:
 # A tie between the sides needs a China-side mention (an actor or a bilateral phrase); most news has none, so
 # checking the text's tokens for one first spares the sentence-by-sentence reading of most items.
 _CHINA_SIDE = _anchor_tokens(_CASED["cn_official"] + _CASED["cn_country"] + _CASED["cn_weak"]
-                             + _CASED["bilateral"])
+                             + _CASED["bilateral"] + _CASED["aimed"])
 
 
 def _token_candidates(tokens: frozenset[str]) -> tuple[re.Pattern[str], ...]:
@@ -318,6 +341,7 @@ class _Sentence:
     topics: set[str] = field(default_factory=set)
     sport: bool = False
     us_firm: bool = False
+    aimed: bool = False
 
     def names_a_measure(self) -> bool:
         """Whether a topic of the sentence is a government measure (a ban, a listing, sanctions...)."""
@@ -327,15 +351,17 @@ class _Sentence:
         """How strongly this sentence ties the US and China together (0..1 before placement)."""
         if self.bilateral:
             return 1.0
+        # A US measure aimed at China by its terms ties the sides (third countries are checked per item).
+        aimed = COUNTRY if self.aimed else 0.0
         if self.us and self.cn:
             if max(self.us, self.cn) == OFFICIAL and self.names_a_measure():
                 # A government's measure aimed at the other side's firms ("Commerce put Huawei on the
                 # Entity List", "Beijing's probe of Nvidia") is relations, not business news.
                 return COUNTRY
-            return min(self.us, self.cn)
+            return max(aimed, min(self.us, self.cn))
         if self.implicit and self.cn and not self.third:
             return 0.8  # "the trade war" next to China, no third country: the US is the other side
-        return 0.0
+        return aimed
 
 
 @dataclass
@@ -386,10 +412,13 @@ def _tag(sentence: str, reasons: _Reasons) -> _Sentence:
             side = kind[:2]
             setattr(tags, side, max(getattr(tags, side), _STRENGTH[kind]))
             reasons.note(f"{'US' if side == 'us' else 'China'} actor", found, _STRENGTH[kind])
-        elif kind in ("bilateral", "implicit", "third", "third_pair", "sport"):
+        elif kind == "third_body":
+            tags.third = True
+            reasons.note("third", found)
+        elif kind in ("bilateral", "implicit", "third", "third_pair", "sport", "aimed"):
             setattr(tags, kind, True)
             reasons.note(kind, found)
-            if kind == "implicit":
+            if kind in ("implicit", "aimed"):
                 tags.topics.add(found.lower())
         elif kind == "topic":
             tags.topics.add(found.lower())
@@ -399,12 +428,13 @@ def _tag(sentence: str, reasons: _Reasons) -> _Sentence:
             reasons.note("US firm", found)
         elif kind == "compare":
             reasons.note("comparison only", found)
-    if tags.us_firm and not tags.us and tags.names_a_measure():
+    if tags.us_firm and not tags.us and (tags.names_a_measure() or tags.cn == OFFICIAL):
         tags.us = WEAK
     return tags
 
 
 def _score(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> float:
+    _aim_elsewhere([head, *lede, *rest])
     link = _link(head, lede, rest)
     if link == 0.0:
         return 0.0
@@ -435,6 +465,14 @@ def _link(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> floa
     return min(1.0, max(candidates) + min(bonus, 0.2)) if max(candidates) else 0.0
 
 
+def _aim_elsewhere(sentences: list[_Sentence]) -> None:
+    """A third country anywhere in the item may be what a US measure is aimed at (Section 301 on the EU, the
+    Entity List on Russian firms): then the measure names no China side of its own."""
+    if any(s.third or s.third_pair for s in sentences):
+        for s in sentences:
+            s.aimed = False
+
+
 def _topic_factor(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> float:
     opening_topics = set().union(head.topics, *(s.topics for s in lede))
     if opening_topics:
@@ -463,6 +501,8 @@ def _explain(reasons: _Reasons) -> tuple[str, ...]:
             lines.append(f"third country: {text}")
         elif kind == "implicit":
             lines.append(f"topic: {text}")
+        elif kind == "aimed":
+            lines.append(f"US measure on China: {text}")
         else:
             lines.append(f"{kind.replace('_', ' ')}: {text}")
     return tuple(lines[:12])
