@@ -10,6 +10,7 @@ from bot.analysis.deadlines import extract_deadlines, topic_key
 from bot.analysis.deadlines.candidates import date_spans, find_candidates
 from bot.analysis.deadlines.features import features, governing_tense
 from bot.analysis.deadlines.merge import one_per_event
+from bot.analysis.deadlines.model import DeadlineModel
 from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
 
@@ -468,3 +469,77 @@ def test_a_length_in_which_to_act_counts_from_now_not_from_a_stated_start() -> N
     lasting = "New US duties on Chinese drones apply starting April 1. The duties will stay in place for 90 days."
     (length,) = [c for c in find_candidates(split_sentences(lasting), published) if c.kind == "duration"]
     assert (length.anchor, length.anchor_day) == ("stated", date(2026, 4, 1))
+
+
+def test_one_window_named_twice_is_one_event_of_whatever_topic() -> None:
+    talks = DeadlineMention("US–China trade talks", date(2025, 3, 10), date(2025, 3, 16), "range", 0.8,
+                            "The two sides agreed on a video call to hold trade talks next week.")
+    meeting = DeadlineMention("US–China leaders' meeting", date(2025, 3, 10), date(2025, 3, 16), "range", 0.6,
+                              "The envoys will meet in person next week, an aide said.")
+    assert one_per_event([talks, meeting]) == [talks]
+
+
+def test_a_vaguer_stated_date_does_not_swallow_a_counted_length() -> None:
+    text = ("Beijing said US diplomats whose visas expire before the end of the year must leave China within "
+            "ten days.")
+    sure = DeadlineModel({}, 5.0, 0.5)  # keeps every candidate: the rule under test is what follows
+    found = extract_deadlines(text, date(2021, 6, 2), relevant=True, model=sure)
+    assert any(m.start and m.end and m.start <= date(2021, 6, 12) <= m.end and (m.end - m.start).days <= 3
+               for m in found), found
+
+
+def test_a_percentage_after_from_does_not_start_a_length() -> None:
+    text = "The 90-day pause will see duties on US soybeans fall to 10 percent from 50 percent."
+    published = date(2025, 5, 13)
+    (length,) = [c for c in find_candidates([text], published) if c.kind == "duration"]
+    assert length.anchor == "published"
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    ("The commission will hold hearings from March 9 to March 13, 2026, in Washington.", date(2026, 2, 20),
+     (date(2026, 3, 9), date(2026, 3, 13))),
+    ("The exemptions apply from Dec. 1 to Jan. 31, 2026, the ministry said.", date(2025, 11, 5),
+     (date(2025, 12, 1), date(2026, 1, 31))),
+])
+def test_a_range_with_one_year_written_is_read_whole(text: str, published: date,
+                                                     expected: tuple[date, date]) -> None:
+    assert [(s.start, s.end) for s in date_spans(text, published)] == [expected]
+
+
+@pytest.mark.parametrize(("text", "published", "wrong"), [
+    # next week holds the 1st of August, which Duckling took "for the first" to mean
+    ("The trade chiefs meet in Geneva next week for the first high-level talks.", date(2023, 7, 26),
+     date(2023, 8, 1)),
+    ("The forum will draw leaders from the 21-member group to Shenzhen.", date(2025, 4, 3), date(2025, 4, 21)),
+    ("Objections are accepted until the day of the hearing, May 20, 2026.", date(2026, 5, 4), date(2026, 5, 4)),
+])
+def test_counts_and_named_days_are_no_dates(text: str, published: date, wrong: date) -> None:
+    assert all(wrong not in (s.start, s.end) for s in date_spans(text, published))
+
+
+@pytest.mark.parametrize(("text", "published", "ends"), [
+    ("The president signed an order on Tuesday that bans the app starting 30 days from now.",
+     date(2023, 3, 2), date(2023, 4, 1)),
+    ("The vice premier should arrive in Geneva probably a week from tomorrow, the minister said.",
+     date(2025, 6, 7), date(2025, 6, 15)),
+])
+def test_a_length_from_now_is_counted_from_the_report(text: str, published: date, ends: date) -> None:
+    (length,) = [c for c in find_candidates([text], published) if c.kind == "duration"]
+    assert length.anchor == "published" and length.span.start <= ends <= length.span.end
+
+
+def test_in_two_weeks_counts_from_the_report_not_from_a_day_something_takes_effect() -> None:
+    text = "The new duties take effect on Oct. 1. Negotiators plan another round of talks in two weeks."
+    published = date(2024, 9, 10)
+    (length,) = [c for c in find_candidates(split_sentences(text), published) if c.kind == "duration"]
+    assert length.anchor == "published" and length.span.start <= date(2024, 9, 24) <= length.span.end
+
+
+@pytest.mark.parametrize(("published", "day"), [
+    (date(2024, 9, 2), date(2024, 9, 5)),  # said on a Monday: the coming Thursday
+    (date(2024, 9, 5), date(2024, 9, 12)),  # said on a Thursday: a week on
+    (date(2024, 9, 6), date(2024, 9, 12)),
+])
+def test_next_weekday_is_the_first_such_day_ahead(published: date, day: date) -> None:
+    (span,) = date_spans("The envoys will meet next Thursday in Vienna.", published)
+    assert span.start == span.end == day

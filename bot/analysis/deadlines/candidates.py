@@ -35,14 +35,15 @@ _SPAN_OF_YEARS = re.compile(
 # A measure's clock starts at a stated date ("starting Nov. 10"), or at its signing or release.
 _STATED_START = re.compile(
     r"\b(?:starting|effective|from|beginning|begins?|takes? effect|took effect)\b[^,;]{0,20}$", re.I)
+# "45 days from now" says where it starts; "another call planned in two weeks" and "must leave within ten days"
+# count from the report too, never from a day the item says something takes effect ("for 90 days" may).
+_FROM_NOW = re.compile(r"\bfrom (now|today|tomorrow)$", re.I)
+_FROM_THE_REPORT = re.compile(r"^(?:in|within) |\bfrom (?:now|today|tomorrow)$", re.I)
 _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved)\b", re.I)
 # An extension runs on from the old end, not from a day the item says something takes effect. "Another 90
 # days" is one; "its 24 percent additional tariff ... for one year" is not.
 _EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*)\b", re.I)
 _ANOTHER = re.compile(r"\b(?:another|additional|further)\b", re.I)
-# "another call planned in two weeks", "must leave within ten days": counted from now, whatever else takes
-# effect on a day the item states; "for 90 days" is how long that lasts.
-_FROM_NOW = re.compile(r"(?:in|within)\b", re.I)
 
 
 # "the five-year development plan": a plan's horizon, not a deadline
@@ -115,14 +116,14 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
 
 def _year_of_a_range(span: TimeSpan) -> TimeSpan:
     """ "31 March to 2 April 2026": the one year written is both ends' (Duckling gives the first end the
-    year before)."""
+    year before); "Dec. 1 to Jan. 31, 2026" starts in the year before it."""
     one_year_written = len(windows.EXPLICIT_YEAR.findall(span.body)) == 1
     if not one_year_written or span.start.year >= span.end.year or (span.end - span.start).days < 300:
         return span
-    if span.start.month > span.end.month or (span.start.month, span.start.day) == (2, 29):
+    if (span.start.month, span.start.day) == (2, 29):
         return span
-    start = span.start.replace(year=span.end.year)
-    return replace(span, start=start) if start <= span.end else span
+    year = span.end.year - ((span.start.month, span.start.day) > (span.end.month, span.end.day))
+    return replace(span, start=span.start.replace(year=year)) if span.start.year < year else span
 
 
 _FROM_TO = re.compile(r"^from (.+?) (?:to|until) (.+)$", re.I)
@@ -173,8 +174,9 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             found.append(Candidate(sentence, index, span, "duration", "stated", moved.start))
             continue
         start, anchor = _measure_start(sentence, match, published, dates)
-        if anchor == "published" and effective and not (_EXTENSION.search(sentence) or _FROM_NOW.match(match.group())
-                                                          or _ANOTHER.search(match.group())):
+        if anchor == "published" and effective and not (_EXTENSION.search(sentence)
+                                                          or _ANOTHER.search(match.group())
+                                                          or _FROM_THE_REPORT.search(match.group())):
             start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
         first, last = windows.length_ends(match, start)
         if anchor in ("published", "issued"):
@@ -242,6 +244,9 @@ def _measure_start(
     sentence: str, match: re.Match[str], published: date, dates: list[TimeSpan]
 ) -> tuple[date, Anchor]:
     """When the measure starts: a date given with "starting/effective", its signing day, else publication."""
+    own = _FROM_NOW.search(match.group())
+    if own:
+        return published + timedelta(days=own.group(1).lower() == "tomorrow"), "published"
     outside = [s for s in dates if not (match.start() <= s.pos and s.end_pos <= match.end())]
     for span in outside:
         if _STATED_START.search(sentence[: span.pos]) or _STATED_START.search(span.body + " "):
@@ -249,7 +254,8 @@ def _measure_start(
     # Duckling reads "30 days starting June 2" as one expression, which is not a date of its own.
     tail = sentence[match.end() :]
     for span in parse_times(tail, published):
-        if _STATED_START.search(tail[: span.pos] + span.body + " ") and span.granularity == "day":
+        if (_STATED_START.search(tail[: span.pos] + span.body + " ") and span.granularity == "day"
+                and not _not_a_date(tail, span)):  # "cut to 10 per cent from 125 per cent"
             return span.start, "stated"
     # "signed an order on Friday giving 90 days", not "controls announced on Oct 9, which ..., will be
     # suspended for one year": the day something was issued starts a length in its own clause only.

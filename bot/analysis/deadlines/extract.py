@@ -71,10 +71,11 @@ def extract_deadlines(
         mention = _judge(candidate, published, model)
         if mention is not None:
             (counted if candidate.kind == "duration" else stated).extend([mention, *_just_after(candidate, mention)])
-    # A date the item states beats one it lets us count ("by another 90 days, to Sept. 17").
+    # A date the item states beats one it lets us count ("by another 90 days, to Sept. 17"), unless it is the
+    # vaguer of the two ("must leave within ten days" beside "expire before the end of the year").
     # One length counted twice ("another 75 days", "the 75-day extension") is one date.
     counted = list({(m.start, m.end): m for m in sorted(counted, key=lambda m: m.confidence)}.values())
-    found = stated + [m for m in counted if not any(_near(m, s) for s in stated)]
+    found = stated + [m for m in counted if not any(_near(m, s) and _width(s) <= _width(m) for s in stated)]
     dated_sentences = {m.evidence for m in found}  # a sentence that gives its date needs no undated entry
     found += [m for index, s in enumerate(sentences)
               if s not in dated_sentences and (m := _undated(s, sentences[max(0, index - 3) : index]))]
@@ -82,6 +83,11 @@ def extract_deadlines(
 
 
 _SAME_DATE_DAYS = 7
+
+
+def _width(mention: DeadlineMention) -> int:
+    assert mention.start and mention.end
+    return (mention.end - mention.start).days
 
 
 def _near(a: DeadlineMention, b: DeadlineMention) -> bool:

@@ -17,8 +17,8 @@ from bot.domain.models import DeadlineMention, TrackedDeadline
 
 
 def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
-    """Overlapping dated mentions of one topic, on exactly the same days, or one inside the other in one
-    sentence, are one event: keep the narrowest (the most specific), surest first;
+    """Overlapping dated mentions of one topic, on exactly the same days (the same window, of any topic), or
+    one inside the other in one sentence, are one event: keep the narrowest (the most specific), surest first;
     consecutive days of one event ("talks on Thursday and Friday") become one range; an undated mention is
     dropped when a dated one of its topic exists."""
     dated = sorted((m for m in mentions if m.start is not None and m.end is not None),
@@ -49,7 +49,10 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
         return False
     if topic_key(a.what) == topic_key(b.what):
         return True
-    if (a.start, a.end) == (b.start, b.end) and (a.evidence == b.evidence or not (_known(a) and _known(b))):
+    # Two measures on one day may be two events; one window named twice ("agreed to hold talks next week",
+    # "will meet in person next week") is one.
+    same_days = (a.start, a.end) == (b.start, b.end)
+    if same_days and (a.evidence == b.evidence or a.start < a.end or not (_known(a) and _known(b))):
         return True
     # "later this year, when he hosts the APEC summit in November": one sentence telling one event twice,
     # less and more exactly.

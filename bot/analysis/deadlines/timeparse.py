@@ -106,9 +106,11 @@ def parse_times(text: str, reference: date) -> list[TimeSpan]:
     """All non-latent time expressions in `text`, as Duckling resolves them from `reference`."""
     found: list[TimeSpan] = []
     # Words that are no part of a date, blanked so positions in `text` hold: an ordinal before a date counts
-    # rounds ("the second Dec. 15", which Duckling reads as Dec. 2), the digits of a web address are no
-    # year ("federalregister.gov/2022-02536.pdf"), and an amount of money is no day ("$200 next month", which
-    # Duckling reads as June 1).
+    # rounds ("the second Dec. 15", which Duckling reads as Dec. 2), as does one before a noun ("next week
+    # for the first high-level talks", read as the 1st); a number before a hyphened noun counts things ("the
+    # 21-member group", read as the 21st); "the day of the hearing" is that day, not today; the digits
+    # of a web address are no year ("federalregister.gov/2022-02536.pdf"); and an amount of money is no day
+    # ("$200 next month", which Duckling reads as June 1).
     text = _NOT_A_DATE.sub(lambda m: " " * len(m.group()), text)
     for start, end in _time_windows(text):
         found += [replace(span, pos=span.pos + start, end_pos=span.end_pos + start)
@@ -116,9 +118,22 @@ def parse_times(text: str, reference: date) -> list[TimeSpan]:
     return found
 
 
-_NOT_A_DATE = re.compile(
-    r"\b(?:the )?(?:first|second|third|fourth|fifth|final|last)(?= (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
-    r"Dec)[a-z]*\.? \d)|\b(?:https?://|www\.)\S+|\S+\.(?:pdf|html?|aspx?|php)\b|[$€£¥]\s?\d[\d,.]*\d|[$€£¥]\s?\d", re.I)
+_NOT_A_DATE = re.compile("|".join((
+    # an ordinal before a date: "the second Dec. 15"
+    r"\b(?:the )?(?:first|second|third|fourth|fifth|final|last)(?= (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+    r"Nov|Dec)[a-z]*\.? \d)",
+    # a web address
+    r"\b(?:https?://|www\.)\S+|\S+\.(?:pdf|html?|aspx?|php)\b",
+    # an ordinal before a lower-case word that is no part of a date: "for the first high-level talks"
+    r"\b(?:the )?(?:first|second|third|fourth|fifth)(?= (?-i:[a-z]))(?! (?:week|weekend|half|quarter|day|month|"
+    r"year|of|and|or|to|in|on|at|by|for|from|since|this|that|next|last|one|two|three|four|five|six|\d+)\b)",
+    # a number before a hyphened noun: "the 21-member group"
+    r"\b\d{1,3}(?=-(?-i:[a-z]{3,}))(?!-(?:day|week|month|year|hour|minute)s?\b)",
+    # "the day of the hearing", "the day when": that day, not today
+    r"\bthe day(?= (?:of|when)\b)",
+    # an amount of money: "$200 next month"
+    r"[$€£¥]\s?\d[\d,.]*\d|[$€£¥]\s?\d",
+)), re.I)
 
 
 def _time_windows(text: str) -> list[tuple[int, int]]:
@@ -207,6 +222,10 @@ def _read_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
         # News names the day of the week for the next seven days, the publication day included: "will hear
         # arguments on Friday" in a Friday story is that Friday, where Duckling reads the next one.
         start = end = reference
+    elif _NEXT_WEEKDAY.fullmatch(body) and start == end and (start - reference).days > 7:
+        # "will meet next Thursday" said on a Monday: the coming Thursday, as the pure-Python parser reads it
+        # (Duckling takes the Thursday of next week)
+        start = end = start - timedelta(days=7)
     return TimeSpan(body, result["start"], result["start"] + len(body), start, end, granularity)
 
 
@@ -214,6 +233,7 @@ _TO_A_YEAR = re.compile(r"\b(?:to|until|till|through|-|–)\s*((?:19|20)\d\d)$",
 _RUNS_UNTIL = re.compile(r"\b(?:until|till|through)\b", re.I)
 _LONGEST_EVENT_DAYS = 31  # talks, visits and summits last days; a longer "from ... until" is a measure in force
 _BARE_WEEKDAY = re.compile(r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
+_NEXT_WEEKDAY = re.compile(r"(?:on )?next (?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
 
 
 def _interval(value: dict[str, Any], reference: date) -> tuple[date, date, Granularity] | None:

@@ -75,6 +75,9 @@ DURATION = re.compile(
     rf"\b(?:(?:for|by|another|additional|further|within|in) {_ABOUT}(?:an? )?(?:(?:further|additional|initial|extra) )?"
     rf"(?:period of )?{_NUMBER}[- ](?:(?:calendar|business|working) )?"
     rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|"
+    # "starting 45 days from now", "a week from tomorrow": a length from the report, as "in 45 days" is
+    rf"{_NUMBER}[- ](?:(?:calendar|business|working) )?(day|week|month|year)s? (?:starting )?"
+    r"from (?:now|today|tomorrow)\b|"
     # "a 90-day suspension", "the 75-day extension", "a 30-day comment period"
     rf"{_NUMBER}[- ](day|week|month|year)(?:-long)? "
     r"(?:\w+ ){0,2}"
@@ -98,6 +101,9 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 # "from November 10, 2025, through November 9, 2026": Duckling stops at the second month name.
 _UNTIL_FULL_DATE = re.compile(
     r"\b(?:until|through|till|to) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (\d{1,2}),? (20\d\d)\b")
+# "from August 20 to August 24, 2018": the year written once is both ends', and the time parser reads the range
+_FROM_DAY_NO_YEAR = re.compile(
+    r"\bfrom (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\s*$")
 
 
 def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
@@ -138,6 +144,8 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         yield TimeSpan(m.group(), m.start(), m.end(), published,
                        published + timedelta(days=_COMING_DAYS[unit]), "range")
     for m in _UNTIL_FULL_DATE.finditer(sentence):
+        if _FROM_DAY_NO_YEAR.search(sentence, 0, m.start()):
+            continue
         try:
             day = date(int(m.group(3)), _MONTHS.index(m.group(1).lower()) + 1, int(m.group(2)))
         except ValueError:
