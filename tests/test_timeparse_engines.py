@@ -40,6 +40,9 @@ def spans(text: str) -> list[tuple[str, date, date, str]]:
     ("The visit runs 31 March to 2 April 2026.",
      [("31 March to 2 April 2026", date(2026, 3, 31), date(2026, 4, 2), "range")]),
     ("Talks go on from Friday to Sunday.", [("from Friday to Sunday", FRIDAY, date(2025, 7, 13), "range")]),
+    # "before" a day is a cutoff on it; before a month, the time up to it
+    ("Trump will decide before Aug. 12.", [("before Aug. 12", date(2025, 8, 11), date(2025, 8, 12), "range")]),
+    ("A deal is due before October.", [("before October", FRIDAY, date(2025, 9, 30), "range")]),
 ])
 def test_the_fallback_reads_news_dates_like_duckling(text: str, expected: list[tuple[str, date, date, str]]) -> None:
     assert spans(text) == expected

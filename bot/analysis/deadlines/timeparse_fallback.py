@@ -54,6 +54,9 @@ def parse(text: str, reference: date) -> list[dict[str, Any]]:
         if _LOWERCASE_WORD.fullmatch(_core(match.group())):
             continue  # "may", "march": a verb; a month is written with a capital
         value = _resolve(match, reference)
+        if value is not None and _BEFORE.match(match.group()) and value.get("type") == "value":
+            # "before Aug. 12", "before July": Duckling's interval up to that day or month, left open
+            value = {"type": "interval", "to": {"value": value["value"], "grain": value["grain"]}}
         if value is not None:
             found.append({"body": match.group(), "start": match.start(), "end": match.end(), "value": value})
     return _join_ranges(text, found)
@@ -113,6 +116,7 @@ def _grain_last_day(first: date, grain: str) -> date:
 
 
 _LOWERCASE_WORD = re.compile(r"[a-z]+\.?")
+_BEFORE = re.compile(r"before\b", re.I)
 _LEADING_PREPOSITION = re.compile(r"^(?:by|until|till|through|on|in|from|before|after|since|at) ", re.I)
 
 
