@@ -81,9 +81,9 @@ def test_match_story_picks_the_best_candidate_in_the_window() -> None:
 
 
 def test_match_story_ignores_candidates_outside_the_window() -> None:
-    old = [("truce", sig(TRUCE_WIRE), NOW - timedelta(days=10))]
+    old = [("truce", sig(TRUCE_WIRE), NOW - timedelta(days=4))]
     assert match_story(sig(TRUCE_AP), old, NOW) is None
-    assert match_story(sig(TRUCE_AP), old, NOW, window=timedelta(days=11)) == "truce"
+    assert match_story(sig(TRUCE_AP), old, NOW, window=timedelta(days=5)) == "truce"
 
 
 def test_signature_json_round_trip() -> None:
@@ -114,3 +114,42 @@ def test_a_story_signature_stays_bounded_however_many_reports_join() -> None:
         story = merge_signatures(story, report, n)
     assert len(story.terms) <= STORY_TERMS
     assert abs(sum(w * w for w in story.terms.values()) - 1.0) < 1e-3
+
+
+def _numeric_terms(text: str) -> set[str]:
+    return {t for t in story_signature("", text).terms if any(ch.isdigit() for ch in t)}
+
+
+def test_a_number_is_read_with_its_unit() -> None:
+    # The same amount and rate in two outlets' styles; "60 days" is another number.
+    assert _numeric_terms("Beijing puts 25 per cent duties on $60 billion of American farm goods.") == \
+        _numeric_terms("Beijing puts 25% duties on 60bn dollars of American farm goods.") == {"25%", "60bn"}
+    assert _numeric_terms("The review runs for a 60-day period.") == _numeric_terms("The review runs 60 days.")
+    assert not _numeric_terms("The review runs 60 days.") & _numeric_terms("Duties on $60 billion of goods.")
+
+
+def test_a_day_of_a_month_is_one_term_however_it_is_written() -> None:
+    dates = [_numeric_terms(f"The ministry said the measures start {when}.")
+             for when in ("Oct. 14", "October 14th", "14 October", "on the 14th of October")]
+    assert all(found == dates[0] for found in dates)
+    assert len(dates[0]) == 1
+    assert _numeric_terms("The measures start Nov. 14.") != dates[0]
+
+
+def test_a_story_begun_days_earlier_must_share_more_to_be_joined() -> None:
+    from bot.analysis.cluster import StorySignature
+
+    report = StorySignature({"x": 1.0})
+    story = StorySignature({"x": 0.15, "y": (1 - 0.15**2) ** 0.5})  # similarity 0.15
+    assert match_story(report, [("same-day", story, NOW - timedelta(hours=6))], NOW) == "same-day"
+    assert match_story(report, [("older", story, NOW - timedelta(days=2, hours=12))], NOW) is None
+
+
+def test_a_newer_story_wins_over_an_older_one_as_similar() -> None:
+    from bot.analysis.cluster import StorySignature
+
+    report = StorySignature({"x": 1.0})
+    older = StorySignature({"x": 0.30, "y": (1 - 0.30**2) ** 0.5})
+    newer = StorySignature({"x": 0.28, "z": (1 - 0.28**2) ** 0.5})
+    candidates = [("older", older, NOW - timedelta(days=2)), ("newer", newer, NOW - timedelta(hours=2))]
+    assert match_story(report, candidates, NOW) == "newer"
