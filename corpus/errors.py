@@ -59,12 +59,13 @@ def _why_missed(case: dict[str, Any], truth: Interval, relevant: bool, guesses: 
     if not relevant:
         return "missed: item judged not relevant"
     published = date.fromisoformat(case["published"][:10])
-    reading = [c for c in find_candidates(split_sentences(case["text"]), published)
+    candidates = find_candidates(split_sentences(case["text"]), published)
+    reading = [c for c in candidates
                if c.span.end >= published and matches(truth, (max(c.span.start, published), c.span.end))]
     if not reading:
         return "missed: no candidate reads its dates"
     model = shipped_model()
-    best = max(model.probability(features(c, published)) for c in reading)
+    best = max(model.probability(features(c, published, candidates)) for c in reading)
     if best < model.threshold:
         band = math.floor(best * 10) / 10
         return f"missed: the model kept none (best p {band:.1f}-{band + 0.1:.1f})"

@@ -45,13 +45,14 @@ def candidate_rows(case: dict[str, Any]) -> list[tuple[dict[str, float], int]]:
     published = date.fromisoformat(case["published"][:10])
     gold = _upcoming_with_evidence(case)
     rows = []
-    for candidate in find_candidates(split_sentences(case["text"]), published):
+    candidates = find_candidates(split_sentences(case["text"]), published)
+    for candidate in candidates:
         span = candidate.span
         if span.end < published or not is_ours(candidate.sentence):
             continue
         guess = (max(span.start, published), span.end)
         label = any(matches(truth, guess) and _same_words(evidence, candidate.sentence) for truth, evidence in gold)
-        rows.append((features(candidate, published), int(label)))
+        rows.append((features(candidate, published, candidates), int(label)))
     return rows
 
 

@@ -428,6 +428,11 @@ def test_before_a_day_is_a_cutoff_on_that_day_not_a_window_from_today() -> None:
     assert cutoff.start >= date(2019, 5, 31) and cutoff.end == date(2019, 6, 1)
 
 
+def test_before_a_named_day_reads_the_same_with_either_time_engine() -> None:
+    text = "Trump will decide on extending the truce with China before Aug. 12, the trade envoy said."
+    assert [(s.start, s.end) for s in date_spans(text, date(2025, 7, 31))] == [(date(2025, 8, 11), date(2025, 8, 12))]
+
+
 def test_an_ordinal_before_a_date_counts_rounds_not_days() -> None:
     text = "The tariffs come in two rounds, the first on Sept. 1 and the second Dec. 15."
     spans = [(s.body, s.start) for s in date_spans(text, date(2019, 8, 23))]
@@ -543,3 +548,58 @@ def test_in_two_weeks_counts_from_the_report_not_from_a_day_something_takes_effe
 def test_next_weekday_is_the_first_such_day_ahead(published: date, day: date) -> None:
     (span,) = date_spans("The envoys will meet next Thursday in Vienna.", published)
     assert span.start == span.end == day
+
+
+def test_a_threatened_measure_is_read_as_a_threat() -> None:
+    published = date(2026, 2, 2)
+    text = "Beijing rejected the president's threat to raise duties on Chinese solar panels to 60% starting March 1."
+    (threatened,) = find_candidates(split_sentences(text), published)
+    assert features(threatened, published).get("threat") == 1.0
+    text = "The president said duties on Chinese solar panels will rise to 60% starting March 1."
+    (planned,) = find_candidates(split_sentences(text), published)
+    assert "threat" not in features(planned, published)
+
+
+def test_a_plan_told_in_the_past_is_read_as_one_but_not_the_new_date_of_a_move() -> None:
+    published = date(2026, 9, 14)
+    text = "The defense secretary had planned to travel to Beijing in October for talks with his counterpart."
+    (trip,) = find_candidates(split_sentences(text), published)
+    assert features(trip, published).get("past_plan") == 1.0
+    text = "The minister said the talks were expected to start in October, shortly before the truce ends."
+    (reported,) = find_candidates(split_sentences(text), published)
+    assert "past_plan" not in features(reported, published)  # the reporter's past, not the plan's
+    text = "Exclusions that were due to lapse on Sept. 30 will be extended to Dec. 31, the trade office said."
+    new = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2026, 12, 31)]
+    assert [features(c, published).get("past_plan") for c in new] == [None]
+
+
+def test_an_end_the_item_moves_later_is_superseded() -> None:
+    published = date(2024, 9, 3)
+    text = ("The trade office extended the exclusions on Chinese machinery until Dec. 31. "
+            "The exclusions had been due to expire on Sept. 30.")
+    candidates = find_candidates(split_sentences(text), published)
+    read = {c.span.start: features(c, published, candidates) for c in candidates}
+    assert read[date(2024, 9, 30)].get("superseded") == 1.0 and "superseded" not in read[date(2024, 12, 31)]
+
+
+def test_a_passive_after_to_be_is_no_report_of_the_past() -> None:
+    text = "A trade deal between the US and China is to be signed on Wednesday in Washington."
+    published = date(2026, 1, 12)
+    (signing,) = find_candidates(split_sentences(text), published)
+    found = features(signing, published)
+    assert found["governed_infinitive"] == 1.0 and "reported_date" not in found
+
+
+def test_what_takes_effect_on_the_day_of_the_report_has_taken_effect() -> None:
+    published = date(2026, 4, 1)
+    text = "China's export curbs on US drone makers take effect from April 1, 2026, the commerce ministry said."
+    (today,) = find_candidates(split_sentences(text), published)
+    found = features(today, published)
+    assert found.get("ahead_today&clause_effect") == 1.0 and found.get("ahead_today&prep_from") == 1.0
+
+
+def test_the_date_a_measure_no_longer_starts_on_is_its_old_date() -> None:
+    published = date(2026, 10, 20)
+    text = "The US duties on Chinese steel will now start in December, instead of taking effect on Nov. 1."
+    old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2026, 11, 1)]
+    assert [features(c, published).get("moved_from") for c in old] == [1.0]

@@ -68,7 +68,7 @@ def extract_deadlines(
     for candidate in candidates:
         if (candidate.index, candidate.span.start) in starts and not TAKES_EFFECT.search(candidate.sentence):
             continue  # "for a year, starting Nov. 10": the start only anchors the length
-        mention = _judge(candidate, published, model)
+        mention = _judge(candidate, published, model, candidates)
         if mention is not None:
             (counted if candidate.kind == "duration" else stated).extend([mention, *_just_after(candidate, mention)])
     # A date the item states beats one it lets us count ("by another 90 days, to Sept. 17"), unless it is the
@@ -95,11 +95,12 @@ def _near(a: DeadlineMention, b: DeadlineMention) -> bool:
     return (b.start - a.end).days <= _SAME_DATE_DAYS and (a.start - b.end).days <= _SAME_DATE_DAYS
 
 
-def _judge(candidate: Candidate, published: date, model: DeadlineModel) -> DeadlineMention | None:
+def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: list[Candidate]
+           ) -> DeadlineMention | None:
     span = candidate.span
     if span.end < published or not is_ours(candidate.sentence):
         return None
-    probability = model.probability(features(candidate, published))
+    probability = model.probability(features(candidate, published, item))
     if probability < model.threshold:
         return None
     start = max(span.start, published)

@@ -8,6 +8,7 @@ as gates, is what lets one corpus decide how much each is worth.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from bot.analysis.cues import MOVE_WORDS, REPORTING_VERBS, WEEKDAY
@@ -64,7 +65,7 @@ _PREPOSITIONS = {
 }
 _PREPOSITION_BEFORE = {name: re.compile(rf"\b{words}\s+(?:the\s+)?$", re.I) for name, words in _PREPOSITIONS.items()}
 _REPORTED_DATE = re.compile(
-    r"\b(?:said|says|told|announced|added|stated|noted|wrote|posted|met|held|earlier|introduced|began|"
+    r"(?<!\bbe )\b(?:said|says|told|announced|added|stated|noted|wrote|posted|met|held|earlier|introduced|began|"
     r"started|signed|unveiled|released|issued|published|approved|imposed|passed|launched|proposed|filed|"
     r"hosted|delivered|lifted|took effect|went into effect|came into force)\s+(?:on\s+|in\s+|at\s+)?$",
     re.I,
@@ -74,7 +75,7 @@ _SINCE = re.compile(r"\b(?:since|after|following|ago)\b", re.I)
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
 _MOVED_TO = re.compile(rf"\b(?:{MOVE_WORDS})\b[^;]{{0,90}}\b(?:to|until|till|through)\s+$", re.I)
-_MOVED_FROM = re.compile(rf"\b(?:{MOVE_WORDS}|cancel\w*|call\w* off|scrap\w*)\b[^,;:]{{0,60}}$", re.I)
+_MOVED_FROM = re.compile(rf"\b(?:{MOVE_WORDS}|cancel\w*|call\w* off|scrap\w*|instead of)\b[^,;:]{{0,60}}$", re.I)
 _WAS_DUE = re.compile(r"\b(?:was|were|had been|originally|initially|previously)\s+(?:\w+\s+)?(?:due|set|scheduled|"
                       r"slated|planned|expected|supposed)\b[^,;:]{0,50}$", re.I)
 # "will not be raised to $200 next month", "won't go ahead with plans to ... next week", "no reason to meet"
@@ -84,8 +85,8 @@ _UNTIL_BEFORE = re.compile(r"\b(?:until|till)\s+(?:the\s+)?$", re.I)
 _AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (366, "year"))
 
 
-def features(candidate: Candidate, published: date) -> dict[str, float]:
-    """The named features of one candidate; absent names are 0."""
+def features(candidate: Candidate, published: date, item: Sequence[Candidate] = ()) -> dict[str, float]:
+    """The named features of one candidate, read with the other candidates of its `item`; absent names are 0."""
     span, sentence = candidate.span, candidate.sentence
     clause = clause_around(sentence, span.pos, span.end_pos)
     before = sentence[max(0, span.pos - 60) : span.pos]
@@ -113,11 +114,10 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
         out["since_before"] = 1.0
     if _LATER.search(before):
         out["later_before"] = 1.0  # "talks set to resume later on Friday": later the same day is ahead
-    # "postponed ... until Dec. 15": the preposition may be the expression's own first word
     # The move's verb may stand further back than `before` reaches ("postpone the increase of certain
     # tariffs on Chinese goods from October 1 to October 15").
     lead = sentence[max(0, span.pos - 100) : span.pos]
-    if _MOVED_TO.search(lead + span.body.split()[0] + " "):
+    if _moved_to(candidate):
         out["moved_to"] = 1.0
     elif _MOVED_FROM.search(lead) or _WAS_DUE.search(lead):
         # "delay a trip in early April", "exclusions that were due to expire on Nov. 29 will be extended":
@@ -126,11 +126,61 @@ def features(candidate: Candidate, published: date) -> dict[str, float]:
     if _NOT_HAPPENING.search(clause):
         # "will not take effect until Dec. 15" says when it does happen; "will not meet on Friday" that it won't.
         out["not_until" if _UNTIL_BEFORE.search(before + span.body.split()[0] + " ") else "not_happening"] = 1.0
+    out.update(_status(candidate, clause, lead))
+    if _superseded(candidate, item, out):
+        out["superseded"] = 1.0
     out.update(_sides(sentence, clause, span.pos))
     out["lede"] = float(candidate.index < 2)
     out[f"governed_{tense}"] = 1.0
     out.update(_together(out))
     return out
+
+
+# "responding to Trump's threat to impose tariffs starting Jan. 20", "warned of tariffs beginning Nov. 1": what
+# is threatened is a lever, not a plan (the corpus has no upcoming deadline read under one).
+_THREAT = re.compile(r"\b(?:threat\w*|warn\w*|ultimatum)\b", re.I)
+# A plan told in the past ("had planned to visit Beijing in October", "was due to host the summit on Nov. 16"):
+# it held then; an item mostly tells it because it no longer does.
+_PAST_PLAN = re.compile(r"\b(?:had (?:planned|hoped|intended|wanted)|(?:was|were) (?:to|supposed to|meant to|"
+                        r"due to|set to|scheduled|slated|expected to)|had been (?:set|due|scheduled|slated|expected|"
+                        r"planned|supposed))\b", re.I)
+# "Lutnick said talks were expected to start in early August": in reported speech the past is the reporter's
+# tense, not the plan's ("had planned" stays a past plan either way).
+_REPORTED = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b", re.I)
+# Where the words that govern a date begin: a new part of the sentence, or a verb of its own ("exclusions
+# that were due to lapse will be extended to Aug. 31": the new date is no past plan).
+_PART_START = re.compile(r";|\b(?:but|will|would|shall)\b", re.I)
+
+
+def _status(candidate: Candidate, clause: str, lead: str) -> dict[str, float]:
+    """Whether the words before a date say it no longer holds, or never was a plan: a threat, a plan told in
+    the past."""
+    out: dict[str, float] = {}
+    if _THREAT.search(clause) or _THREAT.search(lead[-60:]):
+        out["threat"] = 1.0
+    part = lead[max([0, *(m.end() for m in _PART_START.finditer(lead))]) :]
+    plan = _PAST_PLAN.search(part)
+    if plan and not _moved_to(candidate):
+        told = candidate.sentence[: candidate.span.pos - len(part) + plan.start()]
+        if plan.group().lower().startswith("had") or not _REPORTED.search(told):
+            out["past_plan"] = 1.0
+    return out
+
+
+def _superseded(candidate: Candidate, item: Sequence[Candidate], read: dict[str, float]) -> bool:
+    """An end the item moves on: another of its dates, later, is one something was extended or delayed to
+    ("exemptions ... until Dec. 31" beside "after the extension, they last until July 31")."""
+    if not ("clause_ends" in read or "prep_until" in read) or "moved_to" in read:
+        return False
+    return any(other.span.start > candidate.span.end and _moved_to(other) for other in item)
+
+
+def _moved_to(candidate: Candidate) -> bool:
+    """Whether a date is the one something is moved to: "postponed ... until Dec. 15" (the preposition may
+    be the expression's own first word; the verb may stand well back)."""
+    span, sentence = candidate.span, candidate.sentence
+    lead = sentence[max(0, span.pos - 100) : span.pos]
+    return bool(_MOVED_TO.search(lead + span.body.split()[0] + " "))
 
 
 _TENSE_CUES = frozenset({"had", "past_marker", "said"})
@@ -201,11 +251,13 @@ def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
     # "to visit", not "to Beijing" or "to the": a verb after "to" is in lower case and not a determiner.
     if previous == "to" and token.isalpha() and token.islower() and word not in _NOT_VERBS:
         return "infinitive"
-    if word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED:
+    if word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED and previous not in _BE:
+        # "a deal to be signed on Wednesday": a passive takes its tense from the words before "be"
         return "past"
     return ""
 
 
+_BE = frozenset("be being".split())
 _NOT_VERBS = frozenset("the a an its their his her our this that these those all some any both each".split())
 
 
@@ -219,6 +271,8 @@ _PAIRS = (("weekday", "clause_past_verb"), ("rolled_to_next_year", "clause_past_
           # a date on the publication day is mostly what was said or done that day, unless it is still ahead
           ("ahead_today", "clause_scheduled"), ("ahead_today", "clause_expected"), ("ahead_today", "clause_will"),
           ("ahead_today", "governed_future"), ("ahead_today", "governed_infinitive"),
+          # a measure that takes effect on the day of the report has taken effect
+          ("ahead_today", "clause_effect"), ("ahead_today", "prep_from"),
           ("weekday", "governed_past"), ("weekday", "governed_future"), ("rolled_to_next_year", "governed_past"),
           ("rolled_to_next_year", "governed_future"), ("rolled_to_next_year", "governed_infinitive"),
           ("weekday", "governed_scheduled"), ("ahead_today", "governed_reported"), ("weekday", "governed_reported"),

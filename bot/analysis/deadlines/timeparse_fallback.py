@@ -47,6 +47,9 @@ _PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 _PERIOD_GRAIN = {"day": "day", "time": "day", "week": "week", "month": "month", "year": "year"}
 
 
+_BEFORE = re.compile(r"^before ", re.I)
+
+
 def parse(text: str, reference: date) -> list[dict[str, Any]]:
     """The time expressions in `text`, resolved from `reference`, in Duckling's result shape."""
     found = []
@@ -116,7 +119,6 @@ def _grain_last_day(first: date, grain: str) -> date:
 
 
 _LOWERCASE_WORD = re.compile(r"[a-z]+\.?")
-_BEFORE = re.compile(r"before\b", re.I)
 _LEADING_PREPOSITION = re.compile(r"^(?:by|until|till|through|on|in|from|before|after|since|at) ", re.I)
 
 
