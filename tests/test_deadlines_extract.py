@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.analysis.deadlines import extract_deadlines, topic_key
-from bot.analysis.deadlines.candidates import date_spans, find_candidates
+from bot.analysis.deadlines.candidates import Candidate, date_spans, find_candidates
 from bot.analysis.deadlines.features import features, governing_tense
 from bot.analysis.deadlines.merge import one_per_event
 from bot.analysis.deadlines.model import DeadlineModel
@@ -15,6 +15,12 @@ from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
 
 JULY_11 = date(2025, 7, 11)  # a Friday
+
+
+def the_length(sentences: list[str], published: date) -> Candidate:
+    """The one stated length among the candidates of `sentences`."""
+    (length,) = [c for c in find_candidates(sentences, published) if c.kind == "duration"]
+    return length
 
 
 def dated(mentions: list[DeadlineMention]) -> list[tuple[date | None, date | None]]:
@@ -402,10 +408,10 @@ def test_a_third_country_acting_is_its_own_affair_but_may_speak_of_ours() -> Non
 def test_a_length_starts_from_an_issuing_day_in_its_own_clause_only() -> None:
     published = date(2025, 10, 30)
     text = "Export controls announced on Oct 9, which added to existing curbs, will be suspended for one year."
-    (length,) = [c for c in find_candidates(split_sentences(text), published) if c.kind == "duration"]
+    length = the_length(split_sentences(text), published)
     assert (length.anchor, length.anchor_day) == ("published", published)
     signed = "Trump on Friday signed an order giving ByteDance 90 days to divest TikTok."
-    (length,) = [c for c in find_candidates(split_sentences(signed), published) if c.kind == "duration"]
+    length = the_length(split_sentences(signed), published)
     assert (length.anchor, length.anchor_day) == ("issued", date(2025, 10, 24))
 
 
@@ -469,10 +475,10 @@ def test_a_length_in_which_to_act_counts_from_now_not_from_a_stated_start() -> N
     published = date(2026, 3, 3)
     text = ("New US duties on Chinese drones apply starting April 1. Trade officials of both sides spoke on "
             "Tuesday and have another call planned in two weeks.")
-    (length,) = [c for c in find_candidates(split_sentences(text), published) if c.kind == "duration"]
+    length = the_length(split_sentences(text), published)
     assert (length.anchor, length.anchor_day) == ("published", published)
     lasting = "New US duties on Chinese drones apply starting April 1. The duties will stay in place for 90 days."
-    (length,) = [c for c in find_candidates(split_sentences(lasting), published) if c.kind == "duration"]
+    length = the_length(split_sentences(lasting), published)
     assert (length.anchor, length.anchor_day) == ("stated", date(2026, 4, 1))
 
 
@@ -496,7 +502,7 @@ def test_a_vaguer_stated_date_does_not_swallow_a_counted_length() -> None:
 def test_a_percentage_after_from_does_not_start_a_length() -> None:
     text = "The 90-day pause will see duties on US soybeans fall to 10 percent from 50 percent."
     published = date(2025, 5, 13)
-    (length,) = [c for c in find_candidates([text], published) if c.kind == "duration"]
+    length = the_length([text], published)
     assert length.anchor == "published"
 
 
@@ -529,14 +535,14 @@ def test_counts_and_named_days_are_no_dates(text: str, published: date, wrong: d
      date(2025, 6, 7), date(2025, 6, 15)),
 ])
 def test_a_length_from_now_is_counted_from_the_report(text: str, published: date, ends: date) -> None:
-    (length,) = [c for c in find_candidates([text], published) if c.kind == "duration"]
+    length = the_length([text], published)
     assert length.anchor == "published" and length.span.start <= ends <= length.span.end
 
 
 def test_in_two_weeks_counts_from_the_report_not_from_a_day_something_takes_effect() -> None:
     text = "The new duties take effect on Oct. 1. Negotiators plan another round of talks in two weeks."
     published = date(2024, 9, 10)
-    (length,) = [c for c in find_candidates(split_sentences(text), published) if c.kind == "duration"]
+    length = the_length(split_sentences(text), published)
     assert length.anchor == "published" and length.span.start <= date(2024, 9, 24) <= length.span.end
 
 

@@ -15,7 +15,7 @@ from bot.analysis.cues import RELIEF, TAKES_EFFECT
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
 from bot.analysis.deadlines.events import event_topic, name_event
 from bot.analysis.deadlines.features import features
-from bot.analysis.deadlines.merge import one_per_event
+from bot.analysis.deadlines.merge import one_per_event, width
 from bot.analysis.deadlines.model import DeadlineModel, shipped_model
 from bot.analysis.deadlines.text import clause_around, is_ours, mentions_us_and_china
 from bot.analysis.sentences import split_sentences
@@ -75,7 +75,7 @@ def extract_deadlines(
     # vaguer of the two ("must leave within ten days" beside "expire before the end of the year").
     # One length counted twice ("another 75 days", "the 75-day extension") is one date.
     counted = list({(m.start, m.end): m for m in sorted(counted, key=lambda m: m.confidence)}.values())
-    found = stated + [m for m in counted if not any(_near(m, s) and _width(s) <= _width(m) for s in stated)]
+    found = stated + [m for m in counted if not any(_near(m, s) and width(s) <= width(m) for s in stated)]
     dated_sentences = {m.evidence for m in found}  # a sentence that gives its date needs no undated entry
     found += [m for index, s in enumerate(sentences)
               if s not in dated_sentences and (m := _undated(s, sentences[max(0, index - 3) : index]))]
@@ -83,11 +83,6 @@ def extract_deadlines(
 
 
 _SAME_DATE_DAYS = 7
-
-
-def _width(mention: DeadlineMention) -> int:
-    assert mention.start and mention.end
-    return (mention.end - mention.start).days
 
 
 def _near(a: DeadlineMention, b: DeadlineMention) -> bool:

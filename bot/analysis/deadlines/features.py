@@ -116,8 +116,9 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
         out["later_before"] = 1.0  # "talks set to resume later on Friday": later the same day is ahead
     # The move's verb may stand further back than `before` reaches ("postpone the increase of certain
     # tariffs on Chinese goods from October 1 to October 15").
-    lead = sentence[max(0, span.pos - 100) : span.pos]
-    if _moved_to(candidate):
+    lead = _lead(candidate)
+    moved_to = _moved_to(candidate)
+    if moved_to:
         out["moved_to"] = 1.0
     elif _MOVED_FROM.search(lead) or _WAS_DUE.search(lead):
         # "delay a trip in early April", "exclusions that were due to expire on Nov. 29 will be extended":
@@ -126,7 +127,7 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
     if _NOT_HAPPENING.search(clause):
         # "will not take effect until Dec. 15" says when it does happen; "will not meet on Friday" that it won't.
         out["not_until" if _UNTIL_BEFORE.search(before + span.body.split()[0] + " ") else "not_happening"] = 1.0
-    out.update(_status(candidate, clause, lead))
+    out.update(_status(candidate, clause, lead, moved_to))
     if _superseded(candidate, item, out):
         out["superseded"] = 1.0
     out.update(_sides(sentence, clause, span.pos))
@@ -152,15 +153,15 @@ _REPORTED = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b", re.I)
 _PART_START = re.compile(r";|\b(?:but|will|would|shall)\b", re.I)
 
 
-def _status(candidate: Candidate, clause: str, lead: str) -> dict[str, float]:
+def _status(candidate: Candidate, clause: str, lead: str, moved_to: bool) -> dict[str, float]:
     """Whether the words before a date say it no longer holds, or never was a plan: a threat, a plan told in
-    the past."""
+    the past (not the date something was moved to)."""
     out: dict[str, float] = {}
     if _THREAT.search(clause) or _THREAT.search(lead[-60:]):
         out["threat"] = 1.0
     part = lead[max([0, *(m.end() for m in _PART_START.finditer(lead))]) :]
     plan = _PAST_PLAN.search(part)
-    if plan and not _moved_to(candidate):
+    if plan and not moved_to:
         told = candidate.sentence[: candidate.span.pos - len(part) + plan.start()]
         if plan.group().lower().startswith("had") or not _REPORTED.search(told):
             out["past_plan"] = 1.0
@@ -178,9 +179,12 @@ def _superseded(candidate: Candidate, item: Sequence[Candidate], read: dict[str,
 def _moved_to(candidate: Candidate) -> bool:
     """Whether a date is the one something is moved to: "postponed ... until Dec. 15" (the preposition may
     be the expression's own first word; the verb may stand well back)."""
-    span, sentence = candidate.span, candidate.sentence
-    lead = sentence[max(0, span.pos - 100) : span.pos]
-    return bool(_MOVED_TO.search(lead + span.body.split()[0] + " "))
+    return bool(_MOVED_TO.search(_lead(candidate) + candidate.span.body.split()[0] + " "))
+
+
+def _lead(candidate: Candidate) -> str:
+    """The 100 characters before a date, where the verb of a move or a past plan may stand."""
+    return candidate.sentence[max(0, candidate.span.pos - 100) : candidate.span.pos]
 
 
 _TENSE_CUES = frozenset({"had", "past_marker", "said"})

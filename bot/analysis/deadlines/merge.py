@@ -22,7 +22,7 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
     consecutive days of one event ("talks on Thursday and Friday") become one range; an undated mention is
     dropped when a dated one of its topic exists."""
     dated = sorted((m for m in mentions if m.start is not None and m.end is not None),
-                   key=lambda m: (_width(m), -m.confidence))
+                   key=lambda m: (width(m), -m.confidence))
     kept: list[DeadlineMention] = []
     for mention in dated:
         index = next((i for i, k in enumerate(kept) if _same_event(k, mention)), None)
@@ -38,7 +38,8 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
     return sorted(kept, key=lambda m: m.start or date.max) + list(undated.values())
 
 
-def _width(mention: DeadlineMention) -> int:
+def width(mention: DeadlineMention) -> int:
+    """Days between a dated mention's first and last day (0 for one day)."""
     assert mention.start is not None and mention.end is not None
     return (mention.end - mention.start).days
 
