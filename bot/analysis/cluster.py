@@ -52,13 +52,17 @@ _UNITS = {"billion": "bn", "bn": "bn", "b": "bn", "million": "mn", "mn": "mn", "
           "tn": "tn", "percent": "%", "per cent": "%", "pct": "%", "%": "%", "percentage point": "pp",
           "percentage points": "pp", "day": "d", "days": "d", "week": "w", "weeks": "w", "month": "mo",
           "months": "mo", "year": "y", "years": "y"}
-_NUMBER_UNIT = re.compile(
-    r"(\d+(?:\.\d+)?)(?:[\s-]*(percentage points?|per cent|percent|pct|billion|bn|million|mn|trillion|tn|days?|weeks?"
-    r"|months?|years?)\b|(%|[bm]\b))")
-_MONTHS = {m[:3]: m for m in ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                              "october", "november", "december")} | {"sept": "september"}
-_WORD = re.compile(r"u\.s\.|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{1,2}\b"
-                   r"|\d+(?:\.\d+)?(?:(?:bn|mn|tn|pp|mo|d|w|y)(?![a-z])|%)?|[a-z]+(?:['’]s)?")
+# The unit words and month abbreviations of the regexes below come from `_UNITS` and `_MONTH_NAMES`, so every
+# unit a regex finds has its term (`_number_with_unit` looks it up).
+_ATTACHED_UNITS = ("%", "b", "m")  # written onto the number: "25%", "$5b"
+_WORD_UNITS = "|".join(sorted(set(_UNITS) - set(_ATTACHED_UNITS), key=len, reverse=True))
+_UNIT_TERMS = "|".join(sorted(set(_UNITS.values()) - {"%"}, key=len, reverse=True))  # "50bn", "90d"
+_NUMBER_UNIT = re.compile(rf"(\d+(?:\.\d+)?)(?:[\s-]*({_WORD_UNITS})\b|(%|[bm]\b))")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+_MONTHS = {m[:3]: m for m in _MONTH_NAMES} | {"sept": "september"}
+_WORD = re.compile(rf"u\.s\.|(?:{'|'.join(m[:3] for m in _MONTH_NAMES)})\d{{1,2}}\b"
+                   rf"|\d+(?:\.\d+)?(?:(?:{_UNIT_TERMS})(?![a-z])|%)?|[a-z]+(?:['’]s)?")
 _STOPWORDS = frozenset(
     """a an the and or but of to in on at by for from with as is are was were be been being it its this that
     these those their there they them he she his her we our you your i not no after before over under into
