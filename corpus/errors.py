@@ -20,7 +20,7 @@ from bot.analysis.deadlines.candidates import find_candidates
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.model import shipped_model
 from bot.analysis.sentences import split_sentences
-from corpus.score import Interval, expected_intervals, match_one_to_one, matches, predicted
+from corpus.score import Interval, expected_intervals, match_one_to_one, matches, predicted, published_on
 
 NEAR_DAYS = 45
 
@@ -58,7 +58,7 @@ def classify(cases: Iterable[dict[str, Any]]) -> list[Error]:
 def _why_missed(case: dict[str, Any], truth: Interval, relevant: bool, guesses: list[Interval]) -> str:
     if not relevant:
         return "missed: item judged not relevant"
-    published = date.fromisoformat(case["published"][:10])
+    published = published_on(case)
     candidates = find_candidates(split_sentences(case["text"]), published)
     reading = [c for c in candidates
                if c.span.end >= published and matches(truth, (max(c.span.start, published), c.span.end))]

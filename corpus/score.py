@@ -115,13 +115,14 @@ def match_one_to_one(truths: list[Interval], guesses: list[Interval]) -> tuple[C
     return counts, used
 
 
-def _published(case: dict[str, Any]) -> date:
+def published_on(case: dict[str, Any]) -> date:
+    """The day a passage was published."""
     return date.fromisoformat(case["published"][:10])
 
 
 def predicted(case: dict[str, Any]) -> tuple[bool, tuple[DeadlineMention, ...]]:
     """What the bot's analysis says of the passage, text only: (relevant, deadlines)."""
-    judgement = judge("", case["text"], _published(case), DEFAULT_THRESHOLD)
+    judgement = judge("", case["text"], published_on(case), DEFAULT_THRESHOLD)
     return judgement.relevance.relevant, judgement.deadlines
 
 
@@ -180,7 +181,7 @@ def score_clustering(cases: list[dict[str, Any]]) -> Ratios:
     relevant = [c for c in cases if c["relevant"]]
     reports = []
     for case in relevant:
-        published = _published(case)
+        published = published_on(case)
         judgement = judge(case.get("title", ""), case["text"], published, threshold=0.0)
         assert judgement.signature is not None
         reports.append((case["id"], judgement.signature, datetime.combine(published, datetime.min.time(), UTC)))

@@ -22,7 +22,7 @@ from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel
 from bot.analysis.deadlines.text import is_ours
 from bot.analysis.sentences import split_sentences
-from corpus.score import Counts, expected_intervals, load, match_one_to_one, matches
+from corpus.score import Counts, expected_intervals, load, match_one_to_one, matches, published_on
 
 C_VALUES = (0.3, 1.0, 3.0)
 THRESHOLDS = tuple(round(0.30 + 0.05 * i, 2) for i in range(11))
@@ -42,7 +42,7 @@ def candidate_rows(case: dict[str, Any]) -> list[tuple[dict[str, float], int]]:
     a date elsewhere that happens to overlap ("bought soybeans this week" beside "this week's summit")
     is not.
     """
-    published = date.fromisoformat(case["published"][:10])
+    published = published_on(case)
     gold = _upcoming_with_evidence(case)
     rows = []
     candidates = find_candidates(split_sentences(case["text"]), published)
@@ -92,7 +92,7 @@ def evaluate(model: DeadlineModel, cases: Sequence[dict[str, Any]]) -> Counts:
     for case in cases:
         if not case["relevant"]:
             continue
-        found = extract_deadlines(case["text"], date.fromisoformat(case["published"][:10]), model=model,
+        found = extract_deadlines(case["text"], published_on(case), model=model,
                                   relevant=True)
         guesses = [(m.start, m.end) for m in found if m.start and m.end]
         total.add(match_one_to_one(expected_intervals(case), guesses)[0])
