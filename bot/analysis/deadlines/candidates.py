@@ -38,7 +38,7 @@ _STATED_START = re.compile(
 # "45 days from now" says where it starts; "another call planned in two weeks" and "must leave within ten days"
 # count from the report too, never from a day the item says something takes effect ("for 90 days" may).
 _FROM_NOW = re.compile(r"\bfrom (now|today|tomorrow)$", re.I)
-_FROM_THE_REPORT = re.compile(r"^(?:in|within) |\bfrom (?:now|today|tomorrow)$", re.I)
+_FROM_THE_REPORT = re.compile(rf"^(?:in|within) |{_FROM_NOW.pattern}", re.I)
 _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved)\b", re.I)
 # An extension runs on from the old end, not from a day the item says something takes effect. "Another 90
 # days" is one; "its 24 percent additional tariff ... for one year" is not.
