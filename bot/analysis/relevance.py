@@ -396,6 +396,7 @@ def assess_relevance(
         # Without a headline (a bare summary, a pasted passage) the first sentence is the one that says
         # what the item is about.
         head = _tag(title, reasons) if title.strip() else (body.pop(0) if body else _Sentence())
+        _aim_elsewhere([head, *body])
         score, explanation = _score(head, body[:LEDE_SENTENCES], body[LEDE_SENTENCES:]), _explain(reasons)
     else:
         score, explanation = 0.0, ("no China-side actor",)
@@ -434,7 +435,6 @@ def _tag(sentence: str, reasons: _Reasons) -> _Sentence:
 
 
 def _score(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> float:
-    _aim_elsewhere([head, *lede, *rest])
     link = _link(head, lede, rest)
     if link == 0.0:
         return 0.0
