@@ -30,6 +30,11 @@ MIN_COUNT = 3
 # Cross-validated: four alerts in five right at least, and as many deadlines found as that allows (a missed
 # deadline is the other complaint). The model fitted on all of the tuning part is a little surer.
 MIN_PRECISION = 0.80
+# A length read from a deadline's own words whose end falls this close to it is that deadline with a start the
+# text does not give ("agreed to pause ... for one year", counted by the labels from the day it took effect).
+# It is an upcoming deadline all the same: the model judges whether one is, the start is read elsewhere, and
+# labelling it "no" taught the model that lengths in agreements are not deadlines.
+START_SLACK_DAYS = 14
 # F1 differences smaller than this are noise between folds; among settings that close to the best, the surer
 # one (higher cross-validated precision) is chosen, since a wrong alert costs more trust than a late one.
 F1_TOLERANCE = 0.005
@@ -40,7 +45,7 @@ def candidate_rows(case: dict[str, Any]) -> list[tuple[dict[str, float], int]]:
 
     A candidate is positive when its dates match an upcoming gold deadline whose evidence it is read from;
     a date elsewhere that happens to overlap ("bought soybeans this week" beside "this week's summit")
-    is not.
+    is not. A length read from a deadline's evidence is positive when its end is within START_SLACK_DAYS.
     """
     published = published_on(case)
     gold = _upcoming_with_evidence(case)
@@ -52,8 +57,16 @@ def candidate_rows(case: dict[str, Any]) -> list[tuple[dict[str, float], int]]:
             continue
         guess = (max(span.start, published), span.end)
         label = any(matches(truth, guess) and _same_words(evidence, candidate.sentence) for truth, evidence in gold)
+        if candidate.kind == "duration" and not label:
+            label = any(_same_words(evidence, candidate.sentence) and _days_apart(truth, guess) <= START_SLACK_DAYS
+                        for truth, evidence in gold)
         rows.append((features(candidate, published, candidates), int(label)))
     return rows
+
+
+def _days_apart(a: tuple[date, date], b: tuple[date, date]) -> int:
+    """Days between two intervals (0 when they overlap)."""
+    return max((b[0] - a[1]).days, (a[0] - b[1]).days, 0)
 
 
 def _upcoming_with_evidence(case: dict[str, Any]) -> list[tuple[tuple[date, date], str]]:

@@ -31,3 +31,17 @@ def test_each_miss_and_extra_gets_its_cause() -> None:
         ("unstated", "missed: no candidate reads its dates", (date(2025, 9, 1), date(2025, 9, 1))),
         ("called-off", "extra: labelled cancelled", (date(2025, 8, 12), date(2025, 8, 12))),
     }
+
+
+def test_a_length_read_from_a_deadlines_words_trains_as_that_deadline_though_its_start_is_unstated() -> None:
+    from corpus.train import candidate_rows
+
+    # Labelled from the day the pause took effect (Nov. 10); the text gives only the day of the report.
+    text = "Washington agreed on Thursday to pause its rule on Chinese affiliates for one year."
+    paused = passage("pause", text, [deadline("upcoming", "2026-11-10", "2026-11-10", "pause its rule")])
+    paused["published"] = "2025-10-30"
+    far = dict(paused, deadlines=[deadline("upcoming", "2027-03-01", "2027-03-01", "pause its rule")])
+    elsewhere = dict(paused, deadlines=[deadline("upcoming", "2026-11-10", "2026-11-10", "other words")])
+    assert [label for _, label in candidate_rows(paused) if label] == [1]
+    assert not [label for _, label in candidate_rows(far) if label]
+    assert not [label for _, label in candidate_rows(elsewhere) if label]

@@ -564,6 +564,10 @@ def test_a_threatened_measure_is_read_as_a_threat() -> None:
     text = "The president said duties on Chinese solar panels will rise to 60% starting March 1."
     (planned,) = find_candidates(split_sentences(text), published)
     assert "threat" not in features(planned, published)
+    # a threat to call a meeting off leaves the meeting planned
+    text = "Trump warned that he may cancel his meeting with Xi, which was planned for later this month."
+    (meeting,) = find_candidates(split_sentences(text), published)
+    assert "threat" not in features(meeting, published)
 
 
 def test_a_plan_told_in_the_past_is_read_as_one_but_not_the_new_date_of_a_move() -> None:
@@ -609,3 +613,12 @@ def test_the_date_a_measure_no_longer_starts_on_is_its_old_date() -> None:
     text = "The US duties on Chinese steel will now start in December, instead of taking effect on Nov. 1."
     old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2026, 11, 1)]
     assert [features(c, published).get("moved_from") for c in old] == [1.0]
+
+
+def test_most_as_a_quantity_does_not_make_a_length_a_count_of_past_time() -> None:
+    # "most tariffs" is how many; "the most ... in five years" is a superlative counting time gone by.
+    length = the_length(["The two sides agreed to suspend most tariffs for 90 days."], date(2025, 5, 12))
+    assert length.span.end - length.span.start <= timedelta(days=3)
+    assert length.span.start <= date(2025, 8, 10) <= length.span.end
+    assert not [c for c in find_candidates(["It was the most tariffs imposed in five years."], date(2025, 5, 12))
+                if c.kind == "duration"]

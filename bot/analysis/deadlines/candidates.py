@@ -229,10 +229,11 @@ def _lands_on_a_stated_day(sentence: str, match: re.Match[str], dates: list[Time
 
 
 # "the first visit in five years", "the highest in a decade": a count of time gone by, not a length ahead.
-# ("and last for one year" is the verb: a superlative needs its noun before the length.)
+# ("and last for one year" is the verb: a superlative needs its noun before the length; "most" and "least"
+# need "the", since "suspend most tariffs for 90 days" is a quantity.)
 _SINCE_COUNT = re.compile(
     r"\b(?:first|last|only|highest|lowest|biggest|largest|worst|best|strongest|weakest|fastest|slowest|"
-    r"sharpest|steepest|most|least)\s+\w[^;]{0,60}$", re.I)
+    r"sharpest|steepest|(?<=\bthe )(?:most|least))\s+\w[^;]{0,60}$", re.I)
 
 
 def _counts_past_time(sentence: str, match: re.Match[str]) -> bool:

@@ -140,6 +140,10 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
 # "responding to Trump's threat to impose tariffs starting Jan. 20", "warned of tariffs beginning Nov. 1": what
 # is threatened is a lever, not a plan (the corpus has no upcoming deadline read under one).
 _THREAT = re.compile(r"\b(?:threat\w*|warn\w*|ultimatum)\b", re.I)
+# "warned that he may cancel his meeting with Xi, planned for later this month": a threat to call something off
+# leaves it planned.
+_THREAT_TO_CALL_OFF = re.compile(r"\b(?:threat\w*|warn\w*)\b[^.;]{0,40}?\b(?:cancel\w*|call\w* off|scrap\w*|"
+                                 r"pull\w* out|skip\w*)", re.I)
 # A plan told in the past ("had planned to visit Beijing in October", "was due to host the summit on Nov. 16"):
 # it held then; an item mostly tells it because it no longer does.
 _PAST_PLAN = re.compile(r"\b(?:had (?:planned|hoped|intended|wanted)|(?:was|were) (?:to|supposed to|meant to|"
@@ -157,7 +161,8 @@ def _status(candidate: Candidate, clause: str, lead: str, moved_to: bool) -> dic
     """Whether the words before a date say it no longer holds, or never was a plan: a threat, a plan told in
     the past (not the date something was moved to)."""
     out: dict[str, float] = {}
-    if _THREAT.search(clause) or _THREAT.search(lead[-60:]):
+    if (_THREAT.search(clause) or _THREAT.search(lead[-60:])) and not _THREAT_TO_CALL_OFF.search(
+            candidate.sentence):
         out["threat"] = 1.0
     part = lead[max([0, *(m.end() for m in _PART_START.finditer(lead))]) :]
     plan = _PAST_PLAN.search(part)
