@@ -622,3 +622,14 @@ def test_most_as_a_quantity_does_not_make_a_length_a_count_of_past_time() -> Non
     assert length.span.start <= date(2025, 8, 10) <= length.span.end
     assert not [c for c in find_candidates(["It was the most tariffs imposed in five years."], date(2025, 5, 12))
                 if c.kind == "duration"]
+
+
+@pytest.mark.parametrize("text", [
+    "China will suspend the additional 24% tariff on U.S. goods for one year. The measures will take effect at "
+    "13:01 local time on November 10, 2025.",
+    "From 13:01 on November 10, 2025, the additional tariff will be adjusted, with the 24% rate remaining "
+    "suspended for one year.",
+])
+def test_a_length_runs_from_a_stated_start_with_a_clock_time_in_it(text: str) -> None:
+    length = the_length(split_sentences(text), date(2025, 11, 5))
+    assert (length.anchor, length.span.end) == ("stated", date(2026, 11, 10))

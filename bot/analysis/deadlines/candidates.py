@@ -34,7 +34,15 @@ _SPAN_OF_YEARS = re.compile(
     r"^(?:in|for|over) (?:more than |over |nearly |almost )?(?:\d+|\w+) (?:years|decades)$", re.I)
 # A measure's clock starts at a stated date ("starting Nov. 10"), or at its signing or release.
 _STATED_START = re.compile(
-    r"\b(?:starting|effective|from|beginning|begins?|takes? effect|took effect)\b[^,;]{0,20}$", re.I)
+    r"\b(?:(?:starting|effective|from|beginning|begins?)\b[^,;]{0,20}|"
+    # "will take effect at 13:01 local time on November 10, 2025": a clock time may stand between
+    r"(?:takes?|took) effect\b[^,;]{0,40})$", re.I)
+_OPENS_WITH_START = re.compile(r"^(?:starting|effective|from|beginning)\b", re.I)
+
+
+def _starts_at(before: str, body: str) -> bool:
+    """Whether a date is where something starts: "effective Nov. 10", "From 13:01 on November 10, 2025"."""
+    return bool(_STATED_START.search(before) or _OPENS_WITH_START.match(body) or _STATED_START.search(body + " "))
 # "45 days from now" says where it starts; "another call planned in two weeks" and "must leave within ten days"
 # count from the report too, never from a day the item says something takes effect ("for 90 days" may).
 _FROM_NOW = re.compile(r"\bfrom (now|today|tomorrow)$", re.I)
@@ -90,7 +98,7 @@ def _effective_dates(sentences: list[str], spans: list[list[TimeSpan]]) -> list[
     """Days the item says something takes effect ("effective May 14", "from Nov. 10"): where a length is
     stated in another sentence ("for 90 days"), it runs from one of them."""
     return [span.start for sentence, found in zip(sentences, spans, strict=True) for span in found
-            if span.granularity == "day" and _STATED_START.search(sentence[: span.pos] + span.body + " ")]
+            if span.granularity == "day" and _starts_at(sentence[: span.pos], span.body)]
 
 
 def date_spans(sentence: str, published: date) -> list[TimeSpan]:
@@ -250,12 +258,12 @@ def _measure_start(
         return published + timedelta(days=own.group(1).lower() == "tomorrow"), "published"
     outside = [s for s in dates if not (match.start() <= s.pos and s.end_pos <= match.end())]
     for span in outside:
-        if _STATED_START.search(sentence[: span.pos]) or _STATED_START.search(span.body + " "):
+        if _starts_at(sentence[: span.pos], span.body):
             return span.start, "stated"
     # Duckling reads "30 days starting June 2" as one expression, which is not a date of its own.
     tail = sentence[match.end() :]
     for span in parse_times(tail, published):
-        if (_STATED_START.search(tail[: span.pos] + span.body + " ") and span.granularity == "day"
+        if (_starts_at(tail[: span.pos], span.body) and span.granularity == "day"
                 and not _not_a_date(tail, span)):  # "cut to 10 per cent from 125 per cent"
             return span.start, "stated"
     # "signed an order on Friday giving 90 days", not "controls announced on Oct 9, which ..., will be
