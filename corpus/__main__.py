@@ -1,10 +1,12 @@
-"""`python -m corpus score [tune|test] [-v] | errors | train`: measure the analysis on the corpus, see why it
-errs on the tuning part, or train on it."""
+"""`python -m corpus score [tune|test] [-v] | errors [--half A] | check | train`: measure the analysis on the
+corpus, see why it errs on the tuning part, check a change on the half of it whose errors were not read, or
+train on it."""
 
 from __future__ import annotations
 
 import argparse
 
+from bot.analysis.deadlines.model import shipped_model
 from corpus import errors, score, train
 
 
@@ -17,12 +19,21 @@ def main() -> None:
     # Only the tuning part: reading the test part's errors would make it one more part tuned on.
     why = commands.add_parser("errors", help="the deadline finder's misses and extras on the tuning part, by cause")
     why.add_argument("--examples", type=int, default=3, help="examples shown per cause")
+    # Half B's errors are not read: it checks what half A's errors proposed.
+    why.add_argument("--half", choices=score.HALVES[:1], help="only the events of half A of the tuning part")
+    checking = commands.add_parser("check", help="cross-validated deadlines on each half of the tuning part")
+    checking.add_argument("--c", type=float, default=1.0, help="the model's strength (as `train` chooses it)")
     commands.add_parser("train", help="fit the deadline model on the tuning part and write it into the package")
     args = parser.parse_args()
     if args.command == "score":
         score.report(args.part, verbose=args.verbose)
     elif args.command == "errors":
-        errors.report(score.load("tune"), examples=args.examples)
+        cases = [c for c in score.load("tune") if args.half in (None, score.half_of(c["event"]))]
+        errors.report(cases, examples=args.examples)
+    elif args.command == "check":
+        threshold = shipped_model().threshold
+        for half, counts in train.check(score.load("tune"), args.c, threshold).items():
+            print(f"tune half {half}, cross-validated (C={args.c}, threshold {threshold}): {counts.line()}")
     else:
         train.train()
 

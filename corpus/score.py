@@ -36,6 +36,15 @@ def part_of(event: str) -> str:
     return "test" if bucket < TEST_SHARE else "tune"
 
 
+HALVES = ("A", "B")
+
+
+def half_of(event: str) -> str:
+    """"A" or "B" for an event of the tuning part, fixed by a second hash: reading rules are proposed from
+    half A's errors and kept only when half B, whose errors are not read, agrees (`python -m corpus check`)."""
+    return HALVES[int(hashlib.sha256(f"half:{event}".encode()).hexdigest()[:8], 16) % 2]
+
+
 def load(part: str) -> list[dict[str, Any]]:
     """The passages of one corpus part ("tune" or "test"), from every file in corpus/passages/."""
     cases, seen = [], set()

@@ -22,7 +22,7 @@ from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel
 from bot.analysis.deadlines.text import is_ours
 from bot.analysis.sentences import split_sentences
-from corpus.score import Counts, expected_intervals, load, match_one_to_one, matches, published_on
+from corpus.score import HALVES, Counts, expected_intervals, half_of, load, match_one_to_one, matches, published_on
 
 C_VALUES = (0.3, 1.0, 3.0)
 THRESHOLDS = tuple(round(0.30 + 0.05 * i, 2) for i in range(11))
@@ -135,6 +135,18 @@ def choose(cases: Sequence[dict[str, Any]]) -> tuple[float, float, Counts]:
     best_f1 = max(r[2].f1 for r in eligible)
     near = [r for r in eligible if r[2].f1 >= best_f1 - F1_TOLERANCE]
     return max(near, key=lambda r: (r[2].precision, r[2].f1))
+
+
+def check(cases: Sequence[dict[str, Any]], c: float, threshold: float) -> dict[str, Counts]:
+    """Cross-validated counts (5 folds by event) of the extractor with a model of strength `c` kept from
+    `threshold`, apart for each half of the tuning part: a change of rules proposed from half A's errors is
+    kept when half B gains as well."""
+    totals = {half: Counts() for half in HALVES}
+    for train_part, held in _folds(cases):
+        model = fit(train_part, c, threshold)
+        for half in HALVES:
+            totals[half].add(evaluate(model, [case for case in held if half_of(case["event"]) == half]))
+    return totals
 
 
 def write_term_weights(cases: Sequence[dict[str, Any]]) -> None:

@@ -45,3 +45,11 @@ def test_no_event_is_in_both_parts() -> None:
     tune = {case["event"] for case in score.load("tune")}
     test = {case["event"] for case in score.load("test")}
     assert tune and test and not tune & test
+
+
+def test_the_tuning_part_splits_into_two_fixed_halves_by_event() -> None:
+    tune = score.load("tune")
+    halves = {half: {c["event"] for c in tune if score.half_of(c["event"]) == half} for half in score.HALVES}
+    assert all(len(events) > 100 for events in halves.values())
+    assert not halves["A"] & halves["B"]
+    assert score.half_of("2025-08-11-truce-extended-90-days") == score.half_of("2025-08-11-truce-extended-90-days")
