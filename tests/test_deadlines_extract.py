@@ -471,6 +471,17 @@ def test_the_old_date_of_a_move_is_read_however_far_back_the_verb_stands() -> No
     assert [features(c, published).get("moved_from") for c in old] == [1.0]
 
 
+
+@pytest.mark.parametrize("text", [
+    "The current delay is set to expire this Thursday, June 19.",  # the delay's own end, not what it delayed
+    "Trump signed an order to delay enforcement of the TikTok ban for 75 days.",  # the delay's new length
+])
+def test_a_delay_named_or_measured_is_not_the_old_date_of_a_move(text: str) -> None:
+    published = date(2025, 6, 17)
+    (found,) = find_candidates(split_sentences(text), published)
+    assert "moved_from" not in features(found, published)
+
+
 def test_a_length_in_which_to_act_counts_from_now_not_from_a_stated_start() -> None:
     published = date(2026, 3, 3)
     text = ("New US duties on Chinese drones apply starting April 1. Trade officials of both sides spoke on "

@@ -75,7 +75,10 @@ _SINCE = re.compile(r"\b(?:since|after|following|ago)\b", re.I)
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
 _MOVED_TO = re.compile(rf"\b(?:{MOVE_WORDS})\b[^;]{{0,90}}\b(?:to|until|till|through)\s+$", re.I)
-_MOVED_FROM = re.compile(rf"\b(?:{MOVE_WORDS}|cancel\w*|call\w* off|scrap\w*|instead of)\b[^,;:]{{0,60}}$", re.I)
+# A move's verb, not its noun ("the current delay is set to expire this Thursday", "another extension will be
+# signed this week": the date belongs to the delay, not to what was delayed).
+_MOVED_FROM = re.compile(rf"(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bcurrent )(?<!\banother )(?<!\bthis )(?<!-day )"
+                         rf"\b(?:{MOVE_WORDS}|cancel\w*|call\w* off|scrap\w*|instead of)\b[^,;:]{{0,60}}$", re.I)
 _WAS_DUE = re.compile(r"\b(?:was|were|had been|originally|initially|previously)\s+(?:\w+\s+)?(?:due|set|scheduled|"
                       r"slated|planned|expected|supposed)\b[^,;:]{0,50}$", re.I)
 # "will not be raised to $200 next month", "won't go ahead with plans to ... next week", "no reason to meet"
@@ -120,9 +123,9 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
     moved_to = _moved_to(candidate)
     if moved_to:
         out["moved_to"] = 1.0
-    elif _MOVED_FROM.search(lead) or _WAS_DUE.search(lead):
+    elif (candidate.kind == "date" and _MOVED_FROM.search(lead)) or _WAS_DUE.search(lead):
         # "delay a trip in early April", "exclusions that were due to expire on Nov. 29 will be extended":
-        # the old date of something moved or called off.
+        # the old date of something moved or called off ("delay enforcement for 75 days" is the new length).
         out["moved_from"] = 1.0
     if _NOT_HAPPENING.search(clause):
         # "will not take effect until Dec. 15" says when it does happen; "will not meet on Friday" that it won't.
