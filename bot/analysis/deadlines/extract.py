@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from bot.analysis.cues import RELIEF, TAKES_EFFECT
+from bot.analysis.cues import RELIEF
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
 from bot.analysis.deadlines.events import event_topic, name_event
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.merge import one_per_event, width
 from bot.analysis.deadlines.model import DeadlineModel, shipped_model
-from bot.analysis.deadlines.text import clause_around, is_ours, mentions_us_and_china
+from bot.analysis.deadlines.text import clause_around, for_other_partners, is_ours, mentions_us_and_china
 from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
 
@@ -64,11 +64,12 @@ def extract_deadlines(
     stated: list[DeadlineMention] = []
     counted: list[DeadlineMention] = []
     candidates = find_candidates(sentences, published)
-    starts = {(c.index, c.anchor_day) for c in candidates if c.anchor == "stated"}
+    # A length's stated start is a deadline of its own ("cut tariffs for 90 days, starting May 14": the cut
+    # takes effect May 14, the truce ends Aug. 12); the model judges it like any date.
+    starts = {(c.index, c.anchor_day) for c in candidates if c.kind == "duration" and c.anchor == "stated"}
     for candidate in candidates:
-        if (candidate.index, candidate.span.start) in starts and not TAKES_EFFECT.search(candidate.sentence):
-            continue  # "for a year, starting Nov. 10": the start only anchors the length
-        mention = _judge(candidate, published, model, candidates)
+        starts_a_length = candidate.kind == "date" and (candidate.index, candidate.span.start) in starts
+        mention = _judge(candidate, published, model, candidates, starts_a_length)
         if mention is not None:
             (counted if candidate.kind == "duration" else stated).extend([mention, *_just_after(candidate, mention)])
     # A date the item states beats one it lets us count ("by another 90 days, to Sept. 17"), unless it is the
@@ -90,17 +91,19 @@ def _near(a: DeadlineMention, b: DeadlineMention) -> bool:
     return (b.start - a.end).days <= _SAME_DATE_DAYS and (a.start - b.end).days <= _SAME_DATE_DAYS
 
 
-def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: list[Candidate]
-           ) -> DeadlineMention | None:
+def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: list[Candidate],
+           starts_a_length: bool = False) -> DeadlineMention | None:
     span = candidate.span
-    if span.end < published or not is_ours(candidate.sentence):
+    if (span.end < published or not is_ours(candidate.sentence)
+            or for_other_partners(clause_around(candidate.sentence, span.pos, span.end_pos))):
         return None
     probability = model.probability(features(candidate, published, item))
     if probability < model.threshold:
         return None
     start = max(span.start, published)
-    return DeadlineMention(_name(candidate), start, span.end, span.granularity if start == span.start else
-                           "range" if start < span.end else "day", round(probability, 2), candidate.sentence)
+    granularity = span.granularity if start == span.start else "range" if start < span.end else "day"
+    return DeadlineMention(_name(candidate, starts_a_length), start, span.end, granularity, round(probability, 2),
+                           candidate.sentence)
 
 
 # "talks in early August, just before the tariff reprieve ends": the reprieve ends within days of that date.
@@ -121,10 +124,16 @@ def _just_after(candidate: Candidate, mention: DeadlineMention) -> list[Deadline
 
 
 
-def _name(candidate: Candidate) -> str:
+def _name(candidate: Candidate, starts_a_length: bool = False) -> str:
     """What the date belongs to, worded from the clause around it (the nearest event noun first); what a
-    stated length runs out on is a relief: a truce, a pause, a suspension."""
+    stated length runs out on is a relief: a truce, a pause, a suspension; the day it starts is when that
+    relief takes effect (a topic apart from its end, so the two never merge)."""
     sentence, span = candidate.sentence, candidate.span
+    if starts_a_length and RELIEF.search(sentence):
+        if re.search(r"\b(?:tariffs?|duties|levies)\b", sentence, re.I):
+            return "tariff reduction takes effect"
+        return "export-control relief takes effect" if event_topic(sentence) == "export-controls" else \
+            "relief takes effect"
     if candidate.kind == "duration" and RELIEF.search(sentence):
         if re.search(r"\b(?:tariffs?|duties|levies)\b", sentence, re.I):
             return "tariff truce expires"

@@ -9,6 +9,7 @@ from bot.analysis.lexicon import (
     CHINA_NAMES,
     CHINA_OFFICIALS,
     CHINESE_COMPANIES,
+    OTHER_PARTNERS,
     THIRD_COUNTRIES,
     US_NAMES,
     US_OFFICIALS,
@@ -76,6 +77,15 @@ def about_other_party(text: str) -> bool:
     """Whether `text` is about another country's affairs: it names a third party, and not both the US and
     China."""
     return names_other_party(text) and not (US.search(text) and CHINA.search(text))
+
+
+_OTHER_PARTNERS = word_pattern(OTHER_PARTNERS, flags=re.I)
+
+
+def for_other_partners(clause: str) -> bool:
+    """Whether a clause is about "other trading partners" (and not China): "even as he paused higher duties on
+    dozens of other trading partners for 90 days"."""
+    return bool(_OTHER_PARTNERS.search(clause)) and not CHINA.search(clause)
 
 
 def is_ours(sentence: str) -> bool:
