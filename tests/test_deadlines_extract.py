@@ -480,8 +480,8 @@ def test_the_old_date_of_a_move_is_read_however_far_back_the_verb_stands() -> No
 ])
 def test_a_delay_named_or_measured_is_not_the_old_date_of_a_move(text: str) -> None:
     published = date(2025, 6, 17)
-    (found,) = find_candidates(split_sentences(text), published)
-    assert "moved_from" not in features(found, published)
+    found = find_candidates(split_sentences(text), published)
+    assert found and all("moved_from" not in features(c, published) for c in found)
 
 
 def test_a_length_in_which_to_act_counts_from_now_not_from_a_stated_start() -> None:
@@ -536,6 +536,7 @@ def test_a_range_with_one_year_written_is_read_whole(text: str, published: date,
      date(2023, 8, 1)),
     ("The forum will draw leaders from the 21-member group to Shenzhen.", date(2025, 4, 3), date(2025, 4, 21)),
     ("Objections are accepted until the day of the hearing, May 20, 2026.", date(2026, 5, 4), date(2026, 5, 4)),
+    ("The call came nearly one month after the two men met in Busan.", date(2025, 11, 24), date(2025, 12, 2)),
 ])
 def test_counts_and_named_days_are_no_dates(text: str, published: date, wrong: date) -> None:
     assert all(wrong not in (s.start, s.end) for s in date_spans(text, published))

@@ -133,6 +133,8 @@ _NOT_A_DATE = re.compile("|".join((
     r"\bthe day(?= (?:of|when)\b)",
     # an amount of money: "$200 next month"
     r"[$€£¥]\s?\d[\d,.]*\d|[$€£¥]\s?\d",
+    # a count of people or sides: "a month after the two men met" is no 2nd of the month
+    r"\bthe (?:two|three|four|five|six)(?= (?-i:[a-z]))",
 )), re.I)
 
 
