@@ -15,7 +15,7 @@ from corpus import score
 
 # part -> measure -> floor; measured in this release: see corpus/README.md
 FLOORS = {
-    "tune": {"relevance_f1": 0.97, "deadlines_p": 0.80, "deadlines_f1": 0.75, "stories_f1": 0.85},
+    "tune": {"relevance_f1": 0.97, "deadlines_p": 0.79, "deadlines_f1": 0.75, "stories_f1": 0.85},
     "test": {"relevance_f1": 0.96, "deadlines_p": 0.75, "deadlines_f1": 0.69, "stories_f1": 0.90},
 }
 if timeparse.engine() == "fallback":
