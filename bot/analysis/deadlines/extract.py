@@ -129,22 +129,27 @@ def _name(candidate: Candidate, starts_a_length: bool = False) -> str:
     stated length runs out on is a relief: a truce, a pause, a suspension; the day it starts is when that
     relief takes effect (a topic apart from its end, so the two never merge)."""
     sentence, span = candidate.sentence, candidate.span
-    if starts_a_length and RELIEF.search(sentence):
-        if re.search(r"\b(?:tariffs?|duties|levies)\b", sentence, re.I):
-            return "tariff reduction takes effect"
-        return "export-control relief takes effect" if event_topic(sentence) == "export-controls" else \
-            "relief takes effect"
-    if candidate.kind == "duration" and RELIEF.search(sentence):
-        if re.search(r"\b(?:tariffs?|duties|levies)\b", sentence, re.I):
-            return "tariff truce expires"
-        topic = event_topic(sentence)
-        return "export-control suspension ends" if topic == "export-controls" else "suspension ends"
+    if (starts_a_length or candidate.kind == "duration") and RELIEF.search(sentence):
+        return _relief(sentence, starts=starts_a_length)
     clause = clause_around(sentence, span.pos, span.end_pos)
     event = name_event(clause, clause.find(span.body), context=sentence) or name_event(sentence, span.pos)
     if event is not None:
         return event[1]
     words = clause.replace(span.body, " ").split()
     return " ".join(words[:10]).strip(" ,;:.") or "US–China deadline"
+
+
+_TARIFFS = re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I)
+
+
+def _relief(sentence: str, *, starts: bool) -> str:
+    """A relief's start or end, by what it relieves: tariffs, export controls, or something else."""
+    if _TARIFFS.search(sentence):
+        return "tariff reduction takes effect" if starts else "tariff truce expires"
+    export = event_topic(sentence) == "export-controls"
+    if starts:
+        return "export-control relief takes effect" if export else "relief takes effect"
+    return "export-control suspension ends" if export else "suspension ends"
 
 
 def _undated(sentence: str, before: list[str]) -> DeadlineMention | None:
