@@ -22,7 +22,7 @@ def main() -> None:
     # Half B's errors are not read: it checks what half A's errors proposed.
     why.add_argument("--half", choices=score.HALVES[:1], help="only the events of half A of the tuning part")
     checking = commands.add_parser("check", help="cross-validated deadlines on each half of the tuning part")
-    checking.add_argument("--c", type=float, default=1.0, help="the model's strength (as `train` chooses it)")
+    checking.add_argument("--c", type=float, help="the model's strength C (default: the shipped model's)")
     commands.add_parser("train", help="fit the deadline model on the tuning part and write it into the package")
     args = parser.parse_args()
     if args.command == "score":
@@ -31,9 +31,10 @@ def main() -> None:
         cases = [c for c in score.load("tune") if args.half in (None, score.half_of(c["event"]))]
         errors.report(cases, examples=args.examples)
     elif args.command == "check":
-        threshold = shipped_model().threshold
-        for half, counts in train.check(score.load("tune"), args.c, threshold).items():
-            print(f"tune half {half}, cross-validated (C={args.c}, threshold {threshold}): {counts.line()}")
+        shipped = shipped_model()
+        c = shipped.strength if args.c is None else args.c
+        for half, counts in train.check(score.load("tune"), c, shipped.threshold).items():
+            print(f"tune half {half}, cross-validated (C={c}, threshold {shipped.threshold}): {counts.line()}")
     else:
         train.train()
 

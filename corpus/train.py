@@ -96,7 +96,7 @@ def fit(cases: Sequence[dict[str, Any]], c: float, threshold: float) -> Deadline
     regression = LogisticRegression(C=c, max_iter=2000).fit(x, y)
     weights = {name: round(float(w), 4) for name, w in zip(vectorizer.feature_names_, regression.coef_[0],
                                                              strict=True) if abs(w) > 1e-4}
-    return DeadlineModel(weights, round(float(regression.intercept_[0]), 4), threshold)
+    return DeadlineModel(weights, round(float(regression.intercept_[0]), 4), threshold, c)
 
 
 def evaluate(model: DeadlineModel, cases: Sequence[dict[str, Any]]) -> Counts:
@@ -129,7 +129,7 @@ def choose(cases: Sequence[dict[str, Any]]) -> tuple[float, float, Counts]:
         for threshold in THRESHOLDS:
             total = Counts()
             for model, held in fitted:
-                total.add(evaluate(DeadlineModel(model.weights, model.intercept, threshold), held))
+                total.add(evaluate(DeadlineModel(model.weights, model.intercept, threshold, c), held))
             results.append((c, threshold, total))
     eligible = [r for r in results if r[2].precision >= MIN_PRECISION] or results
     best_f1 = max(r[2].f1 for r in eligible)

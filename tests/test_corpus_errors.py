@@ -45,3 +45,14 @@ def test_a_length_read_from_a_deadlines_words_trains_as_that_deadline_though_its
     assert [label for _, label in candidate_rows(paused) if label] == [1]
     assert not [label for _, label in candidate_rows(far) if label]
     assert not [label for _, label in candidate_rows(elsewhere) if label]
+
+
+def test_the_shipped_model_states_the_strength_it_was_fitted_with() -> None:
+    # `python -m corpus check` cross-validates at the shipped model's own strength unless told another
+    import json
+    from importlib.resources import files
+
+    from bot.analysis.deadlines.model import MODEL_FILE, shipped_model
+
+    stored = json.loads(files("bot.analysis.deadlines").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
+    assert stored == shipped_model().to_json() and stored["strength"] > 0

@@ -19,11 +19,13 @@ MODEL_FILE = "model.json"
 
 @dataclass(frozen=True)
 class DeadlineModel:
-    """Weights per feature name, an intercept, and the probability from which a candidate is kept."""
+    """Weights per feature name, an intercept, the probability from which a candidate is kept, and the
+    regularisation strength (C) it was fitted with."""
 
     weights: dict[str, float]
     intercept: float
     threshold: float
+    strength: float = 1.0
 
     def probability(self, feature_values: dict[str, float]) -> float:
         """P(upcoming deadline) for one candidate's features."""
@@ -32,7 +34,7 @@ class DeadlineModel:
 
     def to_json(self) -> dict[str, Any]:
         """The shape `model.json` stores."""
-        return {"intercept": self.intercept, "threshold": self.threshold,
+        return {"intercept": self.intercept, "threshold": self.threshold, "strength": self.strength,
                 "weights": dict(sorted(self.weights.items()))}
 
 
@@ -41,4 +43,4 @@ def shipped_model() -> DeadlineModel:
     """The model that ships in the package."""
     data = json.loads(files("bot.analysis.deadlines").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
     return DeadlineModel({str(k): float(v) for k, v in data["weights"].items()}, float(data["intercept"]),
-                         float(data["threshold"]))
+                         float(data["threshold"]), float(data.get("strength", 1.0)))
