@@ -73,15 +73,13 @@ def _why_missed(case: dict[str, Any], truth: Interval, relevant: bool, guesses: 
 
 
 def _why_extra(case: dict[str, Any], guess: Interval) -> str:
+    if not case["relevant"]:
+        return "extra: item labelled not relevant"
     labelled = [d for d in case["deadlines"] if d["date_start"]
                 and date.fromisoformat(d["date_start"]) <= guess[1] and guess[0] <= date.fromisoformat(d["date_end"])]
     statuses = {d["status"] for d in labelled} - {"upcoming"}
-    if statuses and not case["relevant"]:
-        return "extra: item labelled not relevant"
     if statuses:
         return f"extra: labelled {sorted(statuses)[0]}"
-    if not case["relevant"]:
-        return "extra: item labelled not relevant"
     near = [t for t in expected_intervals(case)
             if abs((t[0] - guess[1]).days) <= NEAR_DAYS or abs((guess[0] - t[1]).days) <= NEAR_DAYS]
     return "extra: wrong interval (an upcoming deadline is near)" if near else "extra: no deadline labelled there"
