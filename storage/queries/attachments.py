@@ -30,5 +30,6 @@ def delete_unreferenced(db: sqlite_utils.Database, keep: Collection[str], before
     """Delete the files put before `before` that are not in `keep`; how many went."""
     stale = [row[0] for row in db.execute("SELECT sha256 FROM attachments WHERE created_at < ?", [to_iso(before)])
              if row[0] not in keep]
-    db.conn.executemany("DELETE FROM attachments WHERE sha256 = ?", [(ref,) for ref in stale])
+    for ref in stale:
+        db.execute("DELETE FROM attachments WHERE sha256 = ?", [ref])
     return len(stale)
