@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.analysis.deadlines import extract_deadlines, topic_key
+from bot.analysis.deadlines import extract_deadlines, timeparse, topic_key
 from bot.analysis.deadlines.candidates import Candidate, date_spans, find_candidates
 from bot.analysis.deadlines.features import features, governing_tense
 from bot.analysis.deadlines.merge import one_per_event
 from bot.analysis.deadlines.model import DeadlineModel
+from bot.analysis.deadlines.text import names_other_party
 from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
 
@@ -653,3 +654,58 @@ def test_a_length_for_other_trading_partners_is_theirs() -> None:
     text = ("Trump said the 125% tariff on Chinese goods would apply immediately, even as he paused higher duties "
             "on dozens of other trading partners for 90 days.")
     assert extract_deadlines(text, date(2025, 4, 9), relevant=True) == []
+
+
+@pytest.mark.parametrize(("text", "published"), [
+    ("Under the agreement, U.S. tariffs will fall to 30% from 145%, while China will cut its levy.", date(2025, 5, 12)),
+    ("Officials said the products could fall under the higher tariff rate.", date(2025, 9, 1)),
+    ("No US official will attend the Beijing Winter Olympics in February.", date(2021, 12, 6)),
+    ("In his summer executive order, Trump set a deadline for the sale.", date(2020, 9, 1)),
+])
+def test_a_season_word_that_is_no_season_is_no_date(text: str, published: date) -> None:
+    assert all((s.end - s.start).days < 80 for s in date_spans(text, published))
+
+
+@pytest.mark.skipif(timeparse.engine() == "fallback", reason="the pure-Python parser reads no seasons")
+@pytest.mark.parametrize(("text", "published", "season_starts"), [
+    ("Both sides agreed to hold a dialogue on AI in the spring.", date(2024, 1, 10), date(2024, 3, 20)),
+    ("Xi is expected to visit the US this fall.", date(2023, 6, 1), date(2023, 9, 23)),
+    ("Rules are due by the end of the summer and early fall.", date(2025, 5, 1), date(2025, 9, 23)),
+])
+def test_a_season_after_a_word_that_makes_it_one_is_a_date(text: str, published: date,
+                                                           season_starts: date) -> None:
+    assert season_starts in {s.start for s in date_spans(text, published)}
+
+
+def test_from_a_weekday_named_on_that_weekday_is_the_day_of_the_report() -> None:
+    text = "From Tuesday onward, China will prohibit these companies from engaging in trade."
+    tuesday = date(2025, 3, 4)
+    assert [(s.start, s.end) for s in date_spans(text, tuesday)] == [(tuesday, tuesday)]
+
+
+@pytest.mark.parametrize("text", [
+    "U.S. and Chinese negotiators announced a 90-day lowering of tariffs on Monday.",
+    "Microsoft has set a 45-day timeline for the deal.",
+])
+def test_a_length_before_the_noun_it_measures_is_read(text: str) -> None:
+    length = the_length([text], date(2025, 5, 12))
+    assert length.kind == "duration"
+
+
+@pytest.mark.parametrize("text", [
+    "The State Department says Kerry will travel to Shanghai and Seoul from Wednesday to Saturday.",
+    "The meeting is scheduled to take place during the APEC forum in Gyeongju, South Korea, in late October.",
+    "Officials are working to set up the meeting in November when Xi attends a pair of summits in Indonesia "
+    "and Thailand.",
+])
+def test_where_one_travels_or_meets_is_no_party_to_it(text: str) -> None:
+    assert not names_other_party(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Mexico will impose tariffs on Chinese imports next year.",
+    "Exports to Japan rose in May.",
+    "Australian Prime Minister Anthony Albanese will visit China next month.",
+])
+def test_a_third_country_that_acts_or_trades_is_a_party(text: str) -> None:
+    assert names_other_party(text)

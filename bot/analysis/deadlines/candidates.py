@@ -26,6 +26,11 @@ _APPROXIMATE = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|a
 _ORDINAL_ONLY = re.compile(r"^(?:(?:by|on|at) )?(?:the )?(?:first|second|third|fourth|one|two|three|four|five|"
                            r"\d+(?:st|nd|rd|th))$", re.I)
 _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
+# A bare season is a date only after a word that makes it one ("in the fall", "this spring", "early fall"):
+# "tariffs will fall to 30%", "could fall under", "the Winter Olympics", "his summer executive order" are not.
+_BARE_SEASON = re.compile(r"^(?:spring|summer|fall|autumn|winter)$", re.I)
+_SEASON_MARKER = re.compile(r"\b(?:the|this|next|last|early|late|mid|in|by|until|till|through|before|after|"
+                            r"since|during|from)[\s-]+$", re.I)
 # "apply immediately" is now, not a date to track.
 _NOW = re.compile(r"^(?:immediately|now|right now|right away|at once|currently|so far|to date)$", re.I)
 _PAST_SPAN = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|past)\b", re.I)
@@ -158,6 +163,7 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
         or _NOW.match(span.body)
         or _SPAN_OF_YEARS.match(span.body)
         or _VAGUE_YEAR.match(span.body)
+        or (_BARE_SEASON.match(span.body) is not None and not _SEASON_MARKER.search(sentence[: span.pos]))
         or _PAST_SPAN.search(span.body)
         or not _CALENDAR_WORD.search(words)
         or _NUMBER_TAIL.match(sentence[span.end_pos :])

@@ -25,8 +25,13 @@ CHINA = word_pattern((*CHINA_NAMES, "Sino", *CHINA_OFFICIALS, *CHINESE_COMPANIES
 _OTHER_COUNTRY = word_pattern((*THIRD_COUNTRIES, "Taiwan", "Taiwanese"))
 # Where a meeting is held is not a party to it: "the APEC summit in South Korea later this month", "talks in
 # Sweden". (Goods "made in Vietnam" or elections "in Taiwan" still are.)
-_VENUE = re.compile(r"\b(?:summit|talks|meeting|meet|met|visit|trip|travel\w*|forum|conference|dialogue|"
-                    r"sidelines|negotiations)\b[^.;]{0,40}?\b(?:in|at)\s+(?:the\s+)?$", re.I)
+# Where one travels is a place too ("will travel to Shanghai and Seoul", "a trip ... to Spain and Britain"), and
+# a city may come first ("in Gyeongju, South Korea").
+_VENUE = re.compile(
+    r"(?i:\b(?:(?:summit|meeting|visit|trip|forum|conference|dialogue)s?|talks|meet|met|sidelines|negotiations|"
+    r"held|hosted|take place|takes place|taking place|took place|"
+    r"(?P<going>travel\w*|trips?|visits?|heads?|heading|fly|flies|flying|arrive\w*))\b"
+    r"[^.;]{0,50}?\b(?:in|at|(?(going)to|in))\s+(?:the\s+)?)(?:[A-Z][\w-]+(?: [A-Z][\w-]+)?(?:,| and) )?$")
 
 
 def names_other_party(text: str) -> bool:

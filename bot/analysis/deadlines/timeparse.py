@@ -234,7 +234,8 @@ def _read_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
 _TO_A_YEAR = re.compile(r"\b(?:to|until|till|through|-|–)\s*((?:19|20)\d\d)$", re.I)
 _RUNS_UNTIL = re.compile(r"\b(?:until|till|through)\b", re.I)
 _LONGEST_EVENT_DAYS = 31  # talks, visits and summits last days; a longer "from ... until" is a measure in force
-_BARE_WEEKDAY = re.compile(r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
+_BARE_WEEKDAY = re.compile(r"(?:on |from |starting |since |effective |beginning )?(?:mon|tues|wednes|thurs|fri|satur|"
+                           r"sun)day", re.I)
 _NEXT_WEEKDAY = re.compile(r"(?:on )?next (?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
 
 

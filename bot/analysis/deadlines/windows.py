@@ -83,7 +83,8 @@ DURATION = re.compile(
     r"(?:\w+ ){0,2}"
     r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze|"
     r"review|study|investigation|probe|comment period|period|grace period|deadline|moratorium|plan|countdown|"
-    r"licen[cs]e|exclusions?|safeguard))",
+    r"licen[cs]e|exclusions?|safeguard|lowering|cut|rollback|ceasefire|standstill|respite|deferral|"
+    r"postponement|timeline|time ?frame|transition))",
     re.I,
 )
 # "in the next four to six weeks", "30 to 45 days": a length known only within bounds
