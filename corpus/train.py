@@ -17,10 +17,9 @@ from typing import Any
 
 from bot.analysis.cluster import LEDE_SENTENCES, TERM_WEIGHTS_FILE, term_rarity
 from bot.analysis.deadlines.candidates import find_candidates
-from bot.analysis.deadlines.extract import extract_deadlines
+from bot.analysis.deadlines.extract import extract_deadlines, worth_judging
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel
-from bot.analysis.deadlines.text import is_ours
 from bot.analysis.sentences import split_sentences
 from corpus.score import HALVES, Counts, expected_intervals, half_of, load, match_one_to_one, matches, published_on
 
@@ -53,7 +52,7 @@ def candidate_rows(case: dict[str, Any]) -> list[tuple[dict[str, float], int]]:
     candidates = find_candidates(split_sentences(case["text"]), published)
     for candidate in candidates:
         span = candidate.span
-        if span.end < published or not is_ours(candidate.sentence):
+        if not worth_judging(candidate, published):
             continue
         guess = (max(span.start, published), span.end)
         label = any(matches(truth, guess) and _same_words(evidence, candidate.sentence) for truth, evidence in gold)

@@ -91,11 +91,19 @@ def _near(a: DeadlineMention, b: DeadlineMention) -> bool:
     return (b.start - a.end).days <= _SAME_DATE_DAYS and (a.start - b.end).days <= _SAME_DATE_DAYS
 
 
+def worth_judging(candidate: Candidate, published: date) -> bool:
+    """Whether the model is asked about a candidate at all: it does not end before the report, and its
+    sentence and clause are about the US and China, not another country or "other trading partners".
+    Training asks the same question, so the model learns only from what it will judge."""
+    span = candidate.span
+    return not (span.end < published or not is_ours(candidate.sentence)
+                or for_other_partners(clause_around(candidate.sentence, span.pos, span.end_pos)))
+
+
 def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: list[Candidate],
            starts_a_length: bool = False) -> DeadlineMention | None:
     span = candidate.span
-    if (span.end < published or not is_ours(candidate.sentence)
-            or for_other_partners(clause_around(candidate.sentence, span.pos, span.end_pos))):
+    if not worth_judging(candidate, published):
         return None
     probability = model.probability(features(candidate, published, item))
     if probability < model.threshold:
