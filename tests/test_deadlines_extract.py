@@ -709,3 +709,19 @@ def test_where_one_travels_or_meets_is_no_party_to_it(text: str) -> None:
 ])
 def test_a_third_country_that_acts_or_trades_is_a_party(text: str) -> None:
     assert names_other_party(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Trump said he has accepted an invitation from Xi Jinping to visit Beijing in April and will host Xi for a "
+    "state visit to the United States later in 2026.",
+    "Trump said he will visit Beijing in April and that he invited Xi for a state visit to the U.S. later next "
+    "year.",
+])
+def test_a_visit_later_in_the_year_of_another_is_after_it_and_its_own(text: str) -> None:
+    sure = DeadlineModel({}, 5.0, 0.5)  # keeps every candidate: the reading and naming are under test
+    found = extract_deadlines(text, date(2025, 11, 24), relevant=True, model=sure)
+    assert [(m.what, m.start, m.end) for m in found] == [
+        ("Trump visit to China", date(2026, 4, 1), date(2026, 4, 30)),
+        ("Xi visit to the US", date(2026, 5, 1), date(2026, 12, 31)),
+    ]
+    assert len({topic_key(m.what) for m in found}) == 2  # storage tracks them apart

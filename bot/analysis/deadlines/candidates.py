@@ -64,6 +64,17 @@ _YEARS_PLAN = re.compile(r"\byears?\b.*\bplan$", re.I)
 _LATER_THAT_YEAR = re.compile(r"later (?:in |that |in that )(?:the )?year", re.I)
 
 
+_LATER = re.compile(r"\blater\s+$", re.I)
+
+
+def _after_a_stated_date_in_its_year(sentence: str, span: TimeSpan, last: TimeSpan) -> bool:
+    """A whole year said to come "later" ("later in 2026", "later next year") than a date read just before in
+    that year."""
+    whole_year = span.start == date(span.start.year, 1, 1) and span.end == date(span.start.year, 12, 31)
+    return (whole_year and bool(_LATER.search(sentence[: span.pos]))
+            and span.start <= last.end < span.end and last.start >= span.start)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One dated reading of a time expression or duration in sentence `index` of an item."""
@@ -93,6 +104,9 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 year_end = date(last.end.year, 12, 31)
                 start = last.start if last.end == year_end else last.end + timedelta(days=1)
                 span = replace(span, start=start, end=year_end)
+            elif last is not None and _after_a_stated_date_in_its_year(sentence, span, last):
+                # "visit Beijing in April and host Xi later in 2026": after April, not the whole year
+                span = replace(span, start=last.end + timedelta(days=1), granularity="range")
             last = span
             found.append(Candidate(sentence, index, span, "date"))
         found += _durations(sentence, index, published, dates, effective)

@@ -74,8 +74,19 @@ def _talks(sentence: str) -> str:
     return f"US–China {trade}talks"
 
 
-def _visit(sentence: str) -> str:
-    if re.search(r"\b(?:visit|trip|travel)(?: to)? (?:China|Beijing)", sentence):
+_TO_CHINA = re.compile(r"\b(?:visit|trip|travel)(?: to)? (?:China|Beijing)")
+_TO_THE_US = re.compile(r"\b(?:visit|trip|travel)(?: to)? (?:the )?(?:US|U\.S\.|United States|Washington)(?!\w)")
+_DESTINATION_WORDS = 40
+
+
+def _visit(sentence: str, at: int | None = None) -> str:
+    """Who visits whom. Where the visit noun stands is known (`at`), the words right after it say where to:
+    "visit Beijing in April and host Xi for a state visit to the United States later in 2026" tells two."""
+    destination = sentence[at : at + _DESTINATION_WORDS] if at is not None else ""
+    if _TO_THE_US.search(destination) and not _TO_CHINA.search(destination):
+        china = _person(_CHINA_PERSON, sentence)
+        return f"{china.group() if china else 'Chinese leader'} visit to the US"
+    if _TO_CHINA.search(destination) or _TO_CHINA.search(sentence):
         us = _person(_US_PERSON, sentence)
         return f"{us.group()} visit to China" if us else "US official's visit to China"
     china = _person(_CHINA_PERSON, sentence)
@@ -151,7 +162,7 @@ def name_event(
     `context` (the whole sentence when `sentence` is one clause of it) supplies names for the wording;
     `noun_first` favours nouns before `position` ("talks ... in August") over nouns after it.
     """
-    best: tuple[int, EventNoun] | None = None
+    best: tuple[int, EventNoun, int] | None = None
     for rank, noun in enumerate(EVENT_NOUNS):
         for match in noun.pattern.finditer(sentence):
             distance = 0 if position is None else abs(match.start() - position)
@@ -159,11 +170,14 @@ def name_event(
                 distance += 15
             score = distance * 10 + rank
             if best is None or score < best[0]:
-                best = (score, noun)
+                best = (score, noun, match.start())
     if best is None:
         return None
-    noun = best[1]
-    return noun.topic, noun.describe(context or sentence)
+    _, noun, start = best
+    text = context or sentence
+    if noun.topic == "visit" and position is not None:
+        return noun.topic, _visit(text, text.find(sentence) + start)
+    return noun.topic, noun.describe(text)
 
 
 _TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
