@@ -725,3 +725,11 @@ def test_a_visit_later_in_the_year_of_another_is_after_it_and_its_own(text: str)
         ("Xi visit to the US", date(2026, 5, 1), date(2026, 12, 31)),
     ]
     assert len({topic_key(m.what) for m in found}) == 2  # storage tracks them apart
+
+
+@pytest.mark.parametrize("text", [
+    "Hegseth met China's Defense Minister Admiral Dong Jun on the sidelines of the meeting.",
+    "Trump greeted Xi at his Florida resort of Mar-a-Lago on Thursday.",
+])
+def test_a_month_abbreviation_inside_a_name_is_no_date(text: str) -> None:
+    assert all(s.body.lower().strip() not in ("jun", "mar") for s in date_spans(text, date(2025, 11, 1)))

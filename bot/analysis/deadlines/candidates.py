@@ -31,6 +31,9 @@ _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
 _BARE_SEASON = re.compile(r"^(?:spring|summer|fall|autumn|winter)$", re.I)
 _SEASON_MARKER = re.compile(r"\b(?:the|this|next|last|early|late|mid|in|by|until|till|through|before|after|"
                             r"since|during|from)[\s-]+$", re.I)
+# A month cut to three letters with nothing else is a name's part ("Admiral Dong Jun", "Mar-a-Lago"): news
+# writes "Jan." with its period, or a day or year beside it.
+_BARE_MONTH_ABBREVIATION = re.compile(r"^(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)$", re.I)
 # "apply immediately" is now, not a date to track.
 _NOW = re.compile(r"^(?:immediately|now|right now|right away|at once|currently|so far|to date)$", re.I)
 _PAST_SPAN = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|past)\b", re.I)
@@ -177,6 +180,7 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
         or _NOW.match(span.body)
         or _SPAN_OF_YEARS.match(span.body)
         or _VAGUE_YEAR.match(span.body)
+        or _BARE_MONTH_ABBREVIATION.match(span.body)
         or (_BARE_SEASON.match(span.body) is not None and not _SEASON_MARKER.search(sentence[: span.pos]))
         or _PAST_SPAN.search(span.body)
         or not _CALENDAR_WORD.search(words)
