@@ -733,3 +733,10 @@ def test_a_visit_later_in_the_year_of_another_is_after_it_and_its_own(text: str)
 ])
 def test_a_month_abbreviation_inside_a_name_is_no_date(text: str) -> None:
     assert all(s.body.lower().strip() not in ("jun", "mar") for s in date_spans(text, date(2025, 11, 1)))
+
+
+def test_a_plan_moved_by_a_length_may_name_its_date_before_the_verb() -> None:
+    text = ("Trump had planned to visit at the end of March, according to the White House, but said on Monday he "
+            "had asked China to delay his summit with Xi Jinping by around a month.")
+    length = the_length([text], date(2026, 3, 17))
+    assert (length.anchor, length.span.start, length.span.end) == ("stated", date(2026, 4, 21), date(2026, 4, 30))

@@ -198,7 +198,7 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
         if (_counts_past_time(sentence, match) or _lands_on_a_stated_day(sentence, match, dates)
                 or _YEARS_PLAN.search(match.group())):
             continue
-        moved = _moved_date(sentence, match, dates)
+        moved = _moved_date(sentence, match, dates, published)
         if moved is not None:
             # "delay a trip in early April by about a month": the old date, that much later
             low, high = windows.length_ends(match, moved.start), windows.length_ends(match, moved.end)
@@ -224,9 +224,10 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
 
 
 _BY = re.compile(r"^by\b", re.I)
+_BARE_WEEKDAY = re.compile(r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
 
 
-def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan]) -> TimeSpan | None:
+def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan], published: date) -> TimeSpan | None:
     """The old date of something moved by a length ("postpone the trip, set for late March, by a month")."""
     if not _BY.match(match.group()):
         return None
@@ -235,7 +236,14 @@ def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan]) -> T
         return None
     verb = verbs[-1]
     between = [s for s in dates if verb.end() <= s.pos and s.end_pos <= match.start()]
-    return between[-1] if between else None
+    if between:
+        return between[-1]
+    # "had planned to visit at the end of March, but ... asked China to delay his summit by around a month":
+    # the plan's date may stand before the verb; only a date still ahead can be one moved, and a bare weekday
+    # there is most often the day of a report ("said on Monday he had asked").
+    earlier = [s for s in dates if s.end_pos <= verb.start() and s.start > published
+               and not _BARE_WEEKDAY.fullmatch(s.body)]
+    return earlier[-1] if earlier else None
 
 
 # "extends the deadline another 75 days to June 19", "75 days past then, which placed the deadline on April 5",
