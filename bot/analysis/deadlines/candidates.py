@@ -241,7 +241,7 @@ def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan], publ
     # "had planned to visit at the end of March, but ... asked China to delay his summit by around a month":
     # the plan's date may stand before the verb; only a date still ahead can be one moved, and a bare weekday
     # there is most often the day of a report ("said on Monday he had asked").
-    earlier = [s for s in dates if s.end_pos <= verb.start() and s.start > published
+    earlier = [s for s in dates if s.end_pos <= verb.start() and s.end > published
                and not _BARE_WEEKDAY.fullmatch(s.body)]
     return earlier[-1] if earlier else None
 

@@ -144,6 +144,8 @@ def _dateparser_value(phrase: str, reference: date) -> dict[str, Any] | None:
     day = data.date_obj.date()
     if grain == "month":
         day = day.replace(day=1)
+        if (day.year, day.month) == (reference.year + 1, reference.month) and not re.search(_YEAR, phrase):
+            day = day.replace(year=reference.year)  # "March" said in March is this one, as Duckling reads it
     elif grain == "year":
         day = date(day.year, 1, 1)
     elif grain == "week":
