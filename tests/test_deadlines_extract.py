@@ -741,3 +741,16 @@ def test_a_plan_moved_by_a_length_may_name_its_date_before_the_verb() -> None:
     length = the_length([text], date(2026, 3, 17))
     # late April (the pure-Python parser reads "the end of March" as March: April)
     assert length.anchor == "stated" and length.span.start <= date(2026, 4, 21) and length.span.end == date(2026, 4, 30)
+
+
+@pytest.mark.parametrize("text", [
+    "The fees will apply on a per voyage basis and are capped at 5 voyages in a year.",
+    "The extension will allow for further consideration under the statutory four-year review, her office said.",
+])
+def test_a_rate_or_a_review_named_for_its_period_is_no_length(text: str) -> None:
+    assert [c for c in find_candidates([text], date(2025, 10, 12)) if c.kind == "duration"] == []
+
+
+def test_the_lunar_new_year_is_not_january_first() -> None:
+    text = "Demand for pork peaks with less than two months until China's lunar New Year holiday."
+    assert all(s.start != date(2020, 1, 1) for s in date_spans(text, date(2019, 12, 6)))

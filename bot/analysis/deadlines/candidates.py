@@ -34,6 +34,8 @@ _SEASON_MARKER = re.compile(r"\b(?:the|this|next|last|early|late|mid|in|by|until
 # A month cut to three letters with nothing else is a name's part ("Admiral Dong Jun", "Mar-a-Lago"): news
 # writes "Jan." with its period, or a day or year beside it.
 _BARE_MONTH_ABBREVIATION = re.compile(r"^(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)$", re.I)
+# "China's lunar New Year holiday" is not January 1.
+_LUNAR = re.compile(r"\b(?:lunar|chinese)\s+$", re.I)
 # "apply immediately" is now, not a date to track.
 _NOW = re.compile(r"^(?:immediately|now|right now|right away|at once|currently|so far|to date)$", re.I)
 _PAST_SPAN = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|past)\b", re.I)
@@ -63,7 +65,11 @@ _ANOTHER = re.compile(r"\b(?:another|additional|further)\b", re.I)
 
 
 # "the five-year development plan": a plan's horizon, not a deadline
-_YEARS_PLAN = re.compile(r"\byears?\b.*\bplan$", re.I)
+# "the five-year development plan", "the statutory four-year review": named for a period, not a deadline
+_YEARS_PLAN = re.compile(r"\byears?\b.*\b(?:plan|review)$", re.I)
+# "capped at 5 voyages in a year", "twice in a month": a rate, not a length
+_RATE = re.compile(r"\b(?:\d+|once|twice|times)\b[^.;,]{0,30}$", re.I)
+_PER = re.compile(r"^in (?:a|one|each|every) ", re.I)
 _LATER_THAT_YEAR = re.compile(r"later (?:in |that |in that )(?:the )?year", re.I)
 
 
@@ -181,6 +187,7 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
         or _SPAN_OF_YEARS.match(span.body)
         or _VAGUE_YEAR.match(span.body)
         or _BARE_MONTH_ABBREVIATION.match(span.body)
+        or (span.body.lower().endswith("new year") and _LUNAR.search(sentence[: span.pos]) is not None)
         or (_BARE_SEASON.match(span.body) is not None and not _SEASON_MARKER.search(sentence[: span.pos]))
         or _PAST_SPAN.search(span.body)
         or not _CALENDAR_WORD.search(words)
@@ -196,7 +203,8 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
                if not any(r.start() < m.end() and m.start() < r.end() for r in bounded)]
     for match in [*bounded, *lengths]:
         if (_counts_past_time(sentence, match) or _lands_on_a_stated_day(sentence, match, dates)
-                or _YEARS_PLAN.search(match.group())):
+                or _YEARS_PLAN.search(match.group())
+                or (_PER.match(match.group()) and _RATE.search(sentence[: match.start()]))):
             continue
         moved = _moved_date(sentence, match, dates, published)
         if moved is not None:
