@@ -754,3 +754,25 @@ def test_a_rate_or_a_review_named_for_its_period_is_no_length(text: str) -> None
 def test_the_lunar_new_year_is_not_january_first() -> None:
     text = "Demand for pork peaks with less than two months until China's lunar New Year holiday."
     assert all(s.start != date(2020, 1, 1) for s in date_spans(text, date(2019, 12, 6)))
+
+
+@pytest.mark.parametrize("text", [
+    "The high-stakes discussion, their first in six years, marks a turning point.",
+    "Friday marks a 120-day deadline for a divestiture to take place, under an executive order.",
+])
+def test_a_count_of_years_gone_by_or_a_length_ending_on_a_named_day_is_no_length(text: str) -> None:
+    assert [c for c in find_candidates([text], date(2025, 10, 30)) if c.kind == "duration"] == []
+
+
+@pytest.mark.parametrize(("text", "ends"), [
+    ("The suspension would last one year, the ministry said.", date(2026, 11, 5)),
+    ("The suspension will take effect immediately and last for one year.", date(2026, 11, 5)),
+])
+def test_a_length_something_lasts_is_read(text: str, ends: date) -> None:
+    length = the_length([text], date(2025, 11, 5))
+    assert length.span.start <= ends <= length.span.end
+
+
+def test_the_last_days_gone_by_are_no_length() -> None:
+    assert [c for c in find_candidates(["Prices rose over the last 90 days."], date(2025, 11, 5))
+            if c.kind == "duration"] == []

@@ -265,7 +265,15 @@ _LANDS_ON = re.compile(
 _OWN_PREPOSITION = re.compile(r"^(?:to|until|till|through|on|in)\s", re.I)
 
 
+# "Friday marks a 120-day deadline": the day is named before the length it ends
+_IS_THE_END_OF = re.compile(r"^\s*(?:marks|is|was|will be|would be)\s+(?:the|a|an)\s+(?:end of (?:the |a |an )?)?$",
+                            re.I)
+
+
 def _lands_on_a_stated_day(sentence: str, match: re.Match[str], dates: list[TimeSpan]) -> bool:
+    if any(span.end_pos <= match.start() and _IS_THE_END_OF.match(sentence[span.end_pos : match.start()])
+           for span in dates):
+        return True
     for span in dates:
         if span.pos < match.end() or span.granularity not in ("day", "range", "month"):
             continue
@@ -281,7 +289,9 @@ def _lands_on_a_stated_day(sentence: str, match: re.Match[str], dates: list[Time
 # need "the", since "suspend most tariffs for 90 days" is a quantity.)
 _SINCE_COUNT = re.compile(
     r"\b(?:first|last|only|highest|lowest|biggest|largest|worst|best|strongest|weakest|fastest|slowest|"
-    r"sharpest|steepest|(?<=\bthe )(?:most|least))\s+\w[^;]{0,60}$", re.I)
+    r"sharpest|steepest|(?<=\bthe )(?:most|least))\s+\w[^;]{0,60}$|"
+    # "their first in six years", "the highest in a decade" ("and last for one year" is the verb)
+    r"\b(?:first|only|highest|lowest|biggest|largest|worst|best)\s+$", re.I)
 
 
 def _counts_past_time(sentence: str, match: re.Match[str]) -> bool:

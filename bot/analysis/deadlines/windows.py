@@ -72,7 +72,9 @@ EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ABOUT = r"(?:about |around |approximately |roughly |nearly |some )?"
 DURATION = re.compile(
     # "for 90 days", "within ten calendar days", "for an initial period of 90 days"
-    rf"\b(?:(?:for|by|another|additional|further|within|in) {_ABOUT}(?:an? )?(?:(?:further|additional|initial|extra) )?"
+    # "would last one year" (not "the last 90 days", which is past)
+    rf"\b(?:(?:for|by|another|additional|further|within|in|(?<!the )(?<!over )(?<!past )lasts?|lasting) {_ABOUT}"
+    r"(?:an? )?(?:(?:further|additional|initial|extra) )?"
     rf"(?:period of )?{_NUMBER}[- ](?:(?:calendar|business|working) )?"
     rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|"
     # "starting 45 days from now", "a week from tomorrow": a length from the report, as "in 45 days" is
