@@ -776,3 +776,13 @@ def test_a_length_something_lasts_is_read(text: str, ends: date) -> None:
 def test_the_last_days_gone_by_are_no_length() -> None:
     assert [c for c in find_candidates(["Prices rose over the last 90 days."], date(2025, 11, 5))
             if c.kind == "duration"] == []
+
+
+def test_an_end_read_from_the_words_beats_a_length_counted_from_the_report() -> None:
+    text = ("The trade talks in London produced a 90-day suspension of the highest tariffs on Chinese goods. "
+            "Lutnick said a new round of trade talks is expected to begin in early August, just before the "
+            "temporary tariff reprieve ends.")
+    sure = DeadlineModel({}, 5.0, 0.5)  # keeps every candidate: the rule under test is what follows
+    found = extract_deadlines(text, JULY_11, relevant=True, model=sure)
+    truce = [(m.start, m.end) for m in found if m.what == "tariff truce expires"]
+    assert truce == [(date(2025, 8, 11), date(2025, 8, 13))]

@@ -64,7 +64,6 @@ _EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*)\b", re.I)
 _ANOTHER = re.compile(r"\b(?:another|additional|further)\b", re.I)
 
 
-# "the five-year development plan": a plan's horizon, not a deadline
 # "the five-year development plan", "the statutory four-year review": named for a period, not a deadline
 _YEARS_PLAN = re.compile(r"\byears?\b.*\b(?:plan|review)$", re.I)
 # "capped at 5 voyages in a year", "twice in a month": a rate, not a length

@@ -63,6 +63,8 @@ def extract_deadlines(
     model = model or shipped_model()
     stated: list[DeadlineMention] = []
     counted: list[DeadlineMention] = []
+    from_the_report: list[DeadlineMention] = []  # lengths counted from publication: their start is a guess
+    ends_read: list[DeadlineMention] = []  # ends said to come just after a date ("just before ... ends")
     candidates = find_candidates(sentences, published)
     # A length's stated start is a deadline of its own ("cut tariffs for 90 days, starting May 14": the cut
     # takes effect May 14, the truce ends Aug. 12); the model judges it like any date.
@@ -71,7 +73,16 @@ def extract_deadlines(
         starts_a_length = candidate.kind == "date" and (candidate.index, candidate.span.start) in starts
         mention = _judge(candidate, published, model, candidates, starts_a_length)
         if mention is not None:
-            (counted if candidate.kind == "duration" else stated).extend([mention, *_just_after(candidate, mention)])
+            ends = _just_after(candidate, mention)
+            (counted if candidate.kind == "duration" else stated).extend([mention, *ends])
+            ends_read += ends
+            if candidate.kind == "duration" and candidate.anchor == "published":
+                from_the_report.append(mention)
+    # An end the item reads from its words beats one counted from the day of the report for the same relief:
+    # "the talks in London produced a 90-day suspension" (begun when?) beside "talks in early August, just
+    # before the tariff reprieve ends".
+    read = {m.what for m in ends_read}
+    counted = [m for m in counted if not (m.what in read and any(m is g for g in from_the_report))]
     # A date the item states beats one it lets us count ("by another 90 days, to Sept. 17"), unless it is the
     # vaguer of the two ("must leave within ten days" beside "expire before the end of the year").
     # One length counted twice ("another 75 days", "the 75-day extension") is one date.
