@@ -786,3 +786,25 @@ def test_an_end_read_from_the_words_beats_a_length_counted_from_the_report() -> 
     found = extract_deadlines(text, JULY_11, relevant=True, model=sure)
     truce = [(m.start, m.end) for m in found if m.what == "tariff truce expires"]
     assert truce == [(date(2025, 8, 11), date(2025, 8, 13))]
+
+
+@pytest.mark.parametrize(("text", "published", "ends"), [
+    ("The investigation will take a year but could be extended, the ministry said.", date(2024, 5, 19),
+     date(2025, 5, 19)),
+    ("The truce gives the world's two largest economies three more months to resolve their differences.",
+     date(2025, 5, 12), date(2025, 8, 12)),
+])
+def test_a_length_something_takes_or_is_given_more_of_is_read(text: str, published: date, ends: date) -> None:
+    length = the_length([text], published)
+    assert length.span.start <= ends <= length.span.end
+
+
+@pytest.mark.parametrize(("text", "published", "wrong"), [
+    # "by six" of "by six months" read as six o'clock today
+    ("The investigation will take a year but could be extended by six months.", date(2024, 5, 19),
+     date(2024, 5, 19)),
+    # "up to ... after June 1" read as a window ending May 31
+    ("That fee will go up to $50 after June 1.", date(2025, 4, 3), date(2025, 5, 31)),
+])
+def test_a_number_of_a_length_or_an_amount_is_no_date(text: str, published: date, wrong: date) -> None:
+    assert all(wrong not in (s.start, s.end) for s in date_spans(text, published))

@@ -137,8 +137,9 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     # "the same date" refers back to the last date read; find_candidates resolves it.
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
               for m in windows.SAME_DATE.finditer(sentence)]
-    # "four to six" in "four to six weeks" is a length, not a clock time
-    lengths = [(m.start(), m.end()) for m in windows.DURATION_RANGE.finditer(sentence)]
+    # "four to six" in "four to six weeks" and "by six" in "extended by six months" are lengths, not clock times
+    lengths = [(m.start(), m.end()) for m in (*windows.DURATION_RANGE.finditer(sentence),
+                                               *windows.DURATION.finditer(sentence))]
     for found in parse_times(sentence, published):
         for span in _moved_from_to(sentence, _year_of_a_range(found), published):
             if (_not_a_date(sentence, span) or windows.DURATION.search(span.body)

@@ -131,7 +131,8 @@ _NOT_A_DATE = re.compile("|".join((
     r"\b\d{1,3}(?=-(?-i:[a-z]{3,}))(?!-(?:day|week|month|year|hour|minute)s?\b)",
     # "the day of the hearing", "the day when": that day, not today
     r"\bthe day(?= (?:of|when)\b)",
-    # an amount of money: "$200 next month"
+    # an amount of money: "$200 next month", and "up to" before one ("will go up to $50 after June 1")
+    r"\bup to(?= [$€£¥]\s?\d)|"
     r"[$€£¥]\s?\d[\d,.]*\d|[$€£¥]\s?\d",
     # a count of people or sides: "a month after the two men met" is no 2nd of the month
     r"\bthe (?:two|three|four|five|six)(?= (?-i:[a-z]))",

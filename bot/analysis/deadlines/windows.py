@@ -73,10 +73,13 @@ _ABOUT = r"(?:about |around |approximately |roughly |nearly |some )?"
 DURATION = re.compile(
     # "for 90 days", "within ten calendar days", "for an initial period of 90 days"
     # "would last one year" (not "the last 90 days", which is past)
-    rf"\b(?:(?:for|by|another|additional|further|within|in|(?<!the )(?<!over )(?<!past )lasts?|lasting) {_ABOUT}"
+    rf"\b(?:(?:for|by|another|additional|further|within|in|(?<!the )(?<!over )(?<!past )lasts?|lasting|takes?|"
+    rf"taking) {_ABOUT}"
     r"(?:an? )?(?:(?:further|additional|initial|extra) )?"
     rf"(?:period of )?{_NUMBER}[- ](?:(?:calendar|business|working) )?"
     rf"(day|week|month|year)s?\b(?! (?:ago|earlier|before))|"
+    # "give the two economies three more months to resolve their differences"
+    rf"{_NUMBER} more (day|week|month|year)s?\b|"
     # "starting 45 days from now", "a week from tomorrow": a length from the report, as "in 45 days" is
     rf"{_NUMBER}[- ](?:(?:calendar|business|working) )?(day|week|month|year)s? (?:starting )?"
     r"from (?:now|today|tomorrow)\b|"
