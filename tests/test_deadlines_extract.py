@@ -538,6 +538,8 @@ def test_a_range_with_one_year_written_is_read_whole(text: str, published: date,
     ("The forum will draw leaders from the 21-member group to Shenzhen.", date(2025, 4, 3), date(2025, 4, 21)),
     ("Objections are accepted until the day of the hearing, May 20, 2026.", date(2026, 5, 4), date(2026, 5, 4)),
     ("The call came nearly one month after the two men met in Busan.", date(2025, 11, 24), date(2025, 12, 2)),
+    ("Emerging from the two-day talks, Bessent described the dialogue as constructive.", date(2025, 10, 26),
+     date(2025, 11, 2)),
 ])
 def test_counts_and_named_days_are_no_dates(text: str, published: date, wrong: date) -> None:
     assert all(wrong not in (s.start, s.end) for s in date_spans(text, published))

@@ -134,8 +134,9 @@ _NOT_A_DATE = re.compile("|".join((
     # an amount of money: "$200 next month", and "up to" before one ("will go up to $50 after June 1")
     r"\bup to(?= [$€£¥]\s?\d)|"
     r"[$€£¥]\s?\d[\d,.]*\d|[$€£¥]\s?\d",
-    # a count of people or sides: "a month after the two men met" is no 2nd of the month
-    r"\bthe (?:two|three|four|five|six)(?= (?-i:[a-z]))",
+    # a count of people, sides or days: "a month after the two men met", "from the two-day talks" is no 2nd
+    # of the month
+    r"\bthe (?:two|three|four|five|six)(?=[ -](?-i:[a-z]))",
 )), re.I)
 
 
