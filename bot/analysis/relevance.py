@@ -54,7 +54,7 @@ _INDUSTRIES = ("tech technology chip software internet e - commerce oil energy a
                "aerospace biotech").split()
 _OFFICIAL_NOUNS = (
     "President Premier Vice Premier government officials official leader leadership embassy side military "
-    "navy authorities regulators negotiators delegation diplomats diplomat ambassador Ministry ministry "
+    "navy authorities regulators negotiators delegation diplomats diplomat ambassador envoy envoys Ministry ministry "
     "Foreign Ministry Commerce Ministry foreign ministry commerce ministry Communist Party"
 ).split()
 _THIRD = list(THIRD_COUNTRIES)
