@@ -810,3 +810,13 @@ def test_a_length_something_takes_or_is_given_more_of_is_read(text: str, publish
 ])
 def test_a_number_of_a_length_or_an_amount_is_no_date(text: str, published: date, wrong: date) -> None:
     assert all(wrong not in (s.start, s.end) for s in date_spans(text, published))
+
+
+@pytest.mark.parametrize("text", [
+    "Trump said tariffs on Chinese goods would be cut to 47% from 57% under the deal with Beijing.",
+    "US and Chinese officials said the tariff truce is likely to be extended.",
+    "The US is considering tariffs on Chinese drones, officials in Washington said.",
+])
+def test_a_reported_change_still_to_come_is_an_undated_event(text: str) -> None:
+    found = extract_deadlines(text, JULY_11, relevant=True)
+    assert [(m.start, m.end) for m in found] == [(None, None)], found

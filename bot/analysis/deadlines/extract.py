@@ -33,6 +33,11 @@ _UNDATED = re.compile(
     r"\b(?:will|'ll|shall) (?:\w+ )?(?:visit|travel to|meet|hold|host|impose|sanction|add|restrict|resume|"
     r"release|issue|grant|announce|sign|take|conduct|continue|be (?:added|imposed|halved|cut|lowered|granted|"
     r"resumed|released|lifted|suspended|extended))\b|"
+    # a reported change still to come: "said tariffs would be cut to 47%", "the truce is likely to be extended"
+    r"\bwould (?:\w+ )?be (?:halved|cut|lowered|reduced|decreased|raised|increased|lifted|suspended|extended)\b|"
+    r"\b(?:is|are) likely to be (?:extended|renewed|approved|signed|lifted|cut|lowered)\b|"
+    r"\bexpects? to (?:extend|renew|sign|finali[sz]e)\b|\b(?:is|are) (?:finali[sz]ing|preparing to)\b|"
+    r"\b(?:is|are) considering (?:sanctions|tariffs|restrictions|curbs|a ban|banning|an extension)\b|"
     r"\bwhen (?:conditions|circumstances|the time) (?:allow|permit|is right)s?\b|\bat an appropriate time\b|"
     # a pledge to answer a measure: the countermeasure is an event to watch for
     r"\b(?:plans?|vow(?:ed|s)?|pledged?|promised?|threaten(?:ed|s)?) to (?:retaliate|fire back|respond|hit back)|"
