@@ -76,13 +76,13 @@ def _talks(sentence: str) -> str:
 
 _TO_CHINA = re.compile(r"\b(?:visit|trip|travel)(?: to)? (?:China|Beijing)")
 _TO_THE_US = re.compile(r"\b(?:visit|trip|travel)(?: to)? (?:the )?(?:US|U\.S\.|United States|Washington)(?!\w)")
-_DESTINATION_WORDS = 40
+_DESTINATION_CHARS = 40  # "a state visit to the United States" and no further
 
 
 def _visit(sentence: str, at: int | None = None) -> str:
     """Who visits whom. Where the visit noun stands is known (`at`), the words right after it say where to:
     "visit Beijing in April and host Xi for a state visit to the United States later in 2026" tells two."""
-    destination = sentence[at : at + _DESTINATION_WORDS] if at is not None else ""
+    destination = sentence[at : at + _DESTINATION_CHARS] if at is not None else ""
     if _TO_THE_US.search(destination) and not _TO_CHINA.search(destination):
         china = _person(_CHINA_PERSON, sentence)
         return f"{china.group() if china else 'Chinese leader'} visit to the US"

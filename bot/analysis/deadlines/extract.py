@@ -86,8 +86,8 @@ def extract_deadlines(
     # An end the item reads from its words beats one counted from the day of the report for the same relief:
     # "the talks in London produced a 90-day suspension" (begun when?) beside "talks in early August, just
     # before the tariff reprieve ends".
-    read = {m.what for m in ends_read}
-    counted = [m for m in counted if not (m.what in read and any(m is g for g in from_the_report))]
+    read, guessed = {m.what for m in ends_read}, {id(m) for m in from_the_report}
+    counted = [m for m in counted if not (m.what in read and id(m) in guessed)]
     # A date the item states beats one it lets us count ("by another 90 days, to Sept. 17"), unless it is the
     # vaguer of the two ("must leave within ten days" beside "expire before the end of the year").
     # One length counted twice ("another 75 days", "the 75-day extension") is one date.
