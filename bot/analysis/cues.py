@@ -23,3 +23,5 @@ TAKES_EFFECT = re.compile(r"\b(?:tak(?:e|es|en|ing)|took) effect\b", re.I)
 WEEKDAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weekend)\b", re.I)
 # Verbs that date a report, not the event it reports ("said Tuesday it will ...").
 REPORTING_VERBS = frozenset("said says told announced stated confirmed added noted wrote posted reported".split())
+# One of them in a sentence: who is named after it takes part; a past told after it is the reporter's tense.
+REPORTED = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b", re.I)

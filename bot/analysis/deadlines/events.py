@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.analysis.cues import RELIEF, REPORTING_VERBS, TAKES_EFFECT
+from bot.analysis.cues import RELIEF, REPORTED, TAKES_EFFECT
 from bot.analysis.deadlines.text import US
 from bot.analysis.lexicon import CHINA_PEOPLE, US_PEOPLE, word_pattern
 
@@ -42,13 +42,10 @@ _US_PERSON = word_pattern(US_PEOPLE)
 _CHINA_PERSON = word_pattern(CHINA_PEOPLE)
 
 
-_REPORTED = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b", re.IGNORECASE)
-
-
 def _person(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
     """The first person of `pattern` who takes part: one named after a reporting verb ("Bessent said Trump
     could visit China") before the one who reports it."""
-    reported = _REPORTED.search(sentence)
+    reported = REPORTED.search(sentence)
     return (reported and pattern.search(sentence, reported.end())) or pattern.search(sentence)
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from bot.analysis.cues import MOVE_WORDS, REPORTING_VERBS, WEEKDAY
+from bot.analysis.cues import MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
 from bot.analysis.deadlines.candidates import Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
 from bot.analysis.deadlines.windows import EXPLICIT_YEAR
@@ -154,7 +154,6 @@ _PAST_PLAN = re.compile(r"\b(?:had (?:planned|hoped|intended|wanted)|(?:was|were
                         r"planned|supposed))\b", re.I)
 # "Lutnick said talks were expected to start in early August": in reported speech the past is the reporter's
 # tense, not the plan's ("had planned" stays a past plan either way).
-_REPORTED = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b", re.I)
 # Where the words that govern a date begin: a new part of the sentence, or a verb of its own ("exclusions
 # that were due to lapse will be extended to Aug. 31": the new date is no past plan).
 _PART_START = re.compile(r";|\b(?:but|will|would|shall)\b", re.I)
@@ -171,7 +170,7 @@ def _status(candidate: Candidate, clause: str, lead: str, moved_to: bool) -> dic
     plan = _PAST_PLAN.search(part)
     if plan and not moved_to:
         told = candidate.sentence[: candidate.span.pos - len(part) + plan.start()]
-        if plan.group().lower().startswith("had") or not _REPORTED.search(told):
+        if plan.group().lower().startswith("had") or not REPORTED.search(told):
             out["past_plan"] = 1.0
     return out
 
