@@ -24,6 +24,12 @@ def the_length(sentences: list[str], published: date) -> Candidate:
     return length
 
 
+def feature_of_dates_on(text: str, published: date, day: date, name: str) -> list[float | None]:
+    """Feature `name` of each candidate of `text` that starts on `day`."""
+    return [features(c, published).get(name) for c in find_candidates(split_sentences(text), published)
+            if c.span.start == day]
+
+
 def dated(mentions: list[DeadlineMention]) -> list[tuple[date | None, date | None]]:
     return sorted((m.start, m.end) for m in mentions if m.start is not None)
 
@@ -421,8 +427,7 @@ def test_a_length_starts_from_an_issuing_day_in_its_own_clause_only() -> None:
 def test_a_date_something_was_slated_for_is_read_as_counterfactual() -> None:
     published = date(2025, 11, 3)
     text = "The US will extend the tariff exclusions through Nov. 10, 2026, that were slated to expire on Nov. 29."
-    old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2025, 11, 29)]
-    assert [features(c, published).get("clause_counterfactual") for c in old] == [1.0]
+    assert feature_of_dates_on(text, published, date(2025, 11, 29), "clause_counterfactual") == [1.0]
 
 
 def test_a_length_said_to_end_in_a_stated_window_is_not_counted_again() -> None:
@@ -470,8 +475,7 @@ def test_the_old_date_of_a_move_is_read_however_far_back_the_verb_stands() -> No
     published = date(2026, 2, 10)
     text = ("Washington said it would postpone the increase of the duties on Chinese steel goods from March 1 "
             "to April 15.")
-    old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2026, 3, 1)]
-    assert [features(c, published).get("moved_from") for c in old] == [1.0]
+    assert feature_of_dates_on(text, published, date(2026, 3, 1), "moved_from") == [1.0]
 
 
 
@@ -596,8 +600,7 @@ def test_a_plan_told_in_the_past_is_read_as_one_but_not_the_new_date_of_a_move()
     (reported,) = find_candidates(split_sentences(text), published)
     assert "past_plan" not in features(reported, published)  # the reporter's past, not the plan's
     text = "Exclusions that were due to lapse on Sept. 30 will be extended to Dec. 31, the trade office said."
-    new = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2026, 12, 31)]
-    assert [features(c, published).get("past_plan") for c in new] == [None]
+    assert feature_of_dates_on(text, published, date(2026, 12, 31), "past_plan") == [None]
 
 
 def test_an_end_the_item_moves_later_is_superseded() -> None:
@@ -628,8 +631,7 @@ def test_what_takes_effect_on_the_day_of_the_report_has_taken_effect() -> None:
 def test_the_date_a_measure_no_longer_starts_on_is_its_old_date() -> None:
     published = date(2026, 10, 20)
     text = "The US duties on Chinese steel will now start in December, instead of taking effect on Nov. 1."
-    old = [c for c in find_candidates(split_sentences(text), published) if c.span.start == date(2026, 11, 1)]
-    assert [features(c, published).get("moved_from") for c in old] == [1.0]
+    assert feature_of_dates_on(text, published, date(2026, 11, 1), "moved_from") == [1.0]
 
 
 def test_most_as_a_quantity_does_not_make_a_length_a_count_of_past_time() -> None:
