@@ -341,6 +341,29 @@ def test_the_event_is_named_for_who_takes_part_not_who_reports_it() -> None:
     assert [m.what for m in extract_deadlines(text, date(2025, 11, 25))] == ["Trump visit to China"]
 
 
+@pytest.mark.parametrize(("text", "published", "what"), [
+    # negotiators meeting are not the leaders
+    ("U.S. and Chinese negotiators are expected to meet again in two weeks in Geneva to discuss fentanyl "
+     "tariffs, a Treasury spokesperson said.", date(2026, 3, 4), "US–China meeting"),
+    ("The leaders of the US and China are expected to meet in Geneva in two weeks.", date(2026, 3, 4),
+     "US–China leaders' meeting"),
+    # whose controls: the side before them, not the one they are aimed at
+    ("China's Ministry of Commerce said export controls on gallium and germanium to the United States will "
+     "take effect on Dec. 1.", date(2026, 11, 2), "China's export controls take effect"),
+    ("Washington's new export controls on chip tools bound for China take effect on Dec. 1.", date(2026, 11, 2),
+     "US export controls take effect"),
+    ("The Commerce Department said U.S. chipmakers will have until April 20 to comply with new licensing "
+     "requirements on shipments of advanced processors to China.", date(2026, 3, 4),
+     "US licensing requirements take effect"),
+    # what is suspended until a day is a suspension that ends, whoever suspended it
+    ("China's Ministry of Commerce said export controls on gallium and germanium to the United States, "
+     "suspended last November, will stay suspended through November 27, 2026.", date(2026, 7, 7),
+     "export-control suspension ends"),
+])
+def test_an_event_is_named_for_who_meets_or_whose_measure_it_is(text: str, published: date, what: str) -> None:
+    assert [m.what for m in extract_deadlines(text, published, relevant=True) if m.start] == [what]
+
+
 def test_the_tense_of_an_agreement_is_not_the_tense_of_what_was_agreed() -> None:
     from bot.analysis.deadlines.features import features
 

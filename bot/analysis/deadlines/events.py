@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.analysis.cues import RELIEF, REPORTED, TAKES_EFFECT
-from bot.analysis.deadlines.text import US
+from bot.analysis.deadlines.text import CHINA, US
 from bot.analysis.lexicon import CHINA_PEOPLE, US_PEOPLE, word_pattern
 
 
@@ -55,10 +55,18 @@ def _pair(sentence: str) -> str | None:
     return f"{us.group()}–{china.group()}" if us and china else None
 
 
+# Negotiators, ministers and envoys meet too: a meeting is the leaders' only when the words say so.
+_LEADERS = re.compile(r"\b(?:leaders?|presidents?|heads? of state|Xi|Trump|Biden)\b", re.I)
+
+
+def _unnamed_pair(sentence: str) -> str:
+    return "US–China leaders'" if _LEADERS.search(sentence) else "US–China"
+
+
 def _summit(sentence: str) -> str:
     pair = _pair(sentence)
     kind = "summit" if "summit" in sentence.lower() else "meeting"
-    return f"{pair} {kind}" if pair else f"US–China leaders' {kind}"
+    return f"{pair} {kind}" if pair else f"{_unnamed_pair(sentence)} {kind}"
 
 
 def _talks(sentence: str) -> str:
@@ -107,6 +115,29 @@ _MEASURE = re.compile(
 )
 
 
+_EXPORT_CONTROLS = re.compile(r"\bexport controls?\b|\bentity list\b", re.I)
+_LICENSING = re.compile(r"\blicens(?:e|ing) requirements?\b", re.I)
+
+
+def _side_before(sentence: str, noun: re.Pattern[str]) -> str | None:
+    """Whose measure `noun` is: the side named last before it ("China's Ministry of Commerce said export
+    controls on gallium to the United States ..." are China's; the US after them is whom they are aimed at)."""
+    found = noun.search(sentence)
+    before = sentence[: found.start()] if found else sentence
+    sides = [(m.start(), "US") for m in US.finditer(before)] + [(m.start(), "China's") for m in CHINA.finditer(before)]
+    return max(sides)[1] if sides else None
+
+
+def _export_controls(sentence: str) -> str:
+    side = _side_before(sentence, _EXPORT_CONTROLS) or ("US" if US.search(sentence) else "")
+    return f"{side} export controls take effect".lstrip()
+
+
+def _licensing(sentence: str) -> str:
+    side = _side_before(sentence, _LICENSING) or ""
+    return f"{side} licensing requirements take effect".lstrip()
+
+
 def _measure(sentence: str) -> str:
     found = _MEASURE.search(sentence)
     noun = found.group().lower() if found else "measure"
@@ -118,23 +149,23 @@ def _fixed(text: str) -> Callable[[str], str]:
 
 
 EVENT_NOUNS: tuple[EventNoun, ...] = (
-    EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|d)|ceasefire)\b", re.I), _truce),
+    EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|ds?|ded)|ceasefire)\b", re.I), _truce),
     EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
     EventNoun("summit", re.compile(r"\b(?:summit|meeting|meet)\b", re.I), _summit),
     EventNoun(
         "call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I),
-        lambda s: f"{_pair(s) or 'US–China leaders'} call"
+        lambda s: f"{_pair(s) or _unnamed_pair(s).rstrip(chr(39))} call"
     ),
     EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to)\b", re.I), _visit),
     EventNoun(
         "export-controls",
-        re.compile(r"\bexport controls?\b|\bentity list\b", re.I),
-        lambda s: "US export controls take effect" if US.search(s) else "export controls take effect",
+        _EXPORT_CONTROLS,
+        _export_controls,
     ),
     EventNoun(
         "licensing",
-        re.compile(r"\blicens(?:e|ing) requirements?\b", re.I),
-        _fixed("China licensing requirements take effect"),
+        _LICENSING,
+        _licensing,
     ),
     EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I), _tariff),
     EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
