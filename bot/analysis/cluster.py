@@ -25,6 +25,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from bot.analysis.cues import MONTH, MONTH_NAMES
 from bot.analysis.sentences import split_sentences
 
 DEFAULT_WINDOW = timedelta(hours=72)
@@ -42,26 +43,22 @@ DATE_WEIGHT = 1.0  # a deadline's date, as one term
 
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)(?<=\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*")
 
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 # "Oct. 14", "October 14th", "14 October": one term "oct14" (a day of a month names an event; "14" alone does not)
-_MONTH_DAY = re.compile(rf"\b(?:({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
-                        rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH}))\b")
+_MONTH_DAY = re.compile(rf"\b(?:({MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
+                        rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH}))\b")
 # A number with its unit: "$50 billion", "50bn", "25 per cent", "25%", "90-day", "90 days".
 _UNITS = {"billion": "bn", "bn": "bn", "b": "bn", "million": "mn", "mn": "mn", "m": "mn", "trillion": "tn",
           "tn": "tn", "percent": "%", "per cent": "%", "pct": "%", "%": "%", "percentage point": "pp",
           "percentage points": "pp", "day": "d", "days": "d", "week": "w", "weeks": "w", "month": "mo",
           "months": "mo", "year": "y", "years": "y"}
-# The unit words and month abbreviations of the regexes below come from `_UNITS` and `_MONTH_NAMES`, so every
+# The unit words and month abbreviations of the regexes below come from `_UNITS` and `MONTH_NAMES`, so every
 # unit a regex finds has its term (`_number_with_unit` looks it up).
 _ATTACHED_UNITS = ("%", "b", "m")  # written onto the number: "25%", "$5b"
 _WORD_UNITS = "|".join(sorted(set(_UNITS) - set(_ATTACHED_UNITS), key=len, reverse=True))
 _UNIT_TERMS = "|".join(sorted(set(_UNITS.values()) - {"%"}, key=len, reverse=True))  # "50bn", "90d"
 _NUMBER_UNIT = re.compile(rf"(\d+(?:\.\d+)?)(?:[\s-]*({_WORD_UNITS})\b|(%|[bm]\b))")
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december")
-_MONTHS = {m[:3]: m for m in _MONTH_NAMES} | {"sept": "september"}
-_WORD = re.compile(rf"u\.s\.|(?:{'|'.join(m[:3] for m in _MONTH_NAMES)})\d{{1,2}}\b"
+_MONTHS = {m[:3]: m for m in MONTH_NAMES} | {"sept": "september"}
+_WORD = re.compile(rf"u\.s\.|(?:{'|'.join(m[:3] for m in MONTH_NAMES)})\d{{1,2}}\b"
                    rf"|\d+(?:\.\d+)?(?:(?:{_UNIT_TERMS})(?![a-z])|%)?|[a-z]+(?:['’]s)?")
 _STOPWORDS = frozenset(
     """a an the and or but of to in on at by for from with as is are was were be been being it its this that

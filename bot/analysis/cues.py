@@ -1,4 +1,4 @@
-"""The one list of cue words the analysis reads: moves, cancellations, hedges, reliefs, reporting verbs.
+"""The one list of cue words the analysis reads: moves, cancellations, hedges, reliefs, reporting verbs, months.
 
 Deadline features, event names, the in-item merge and the merge of tracked deadlines across reports all
 read these, so "prolonged" is a move and "averted" a cancellation everywhere at once.
@@ -25,3 +25,10 @@ WEEKDAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weekend)\
 REPORTING_VERBS = frozenset("said says told announced stated confirmed added noted wrote posted reported".split())
 # One of them in a sentence: who is named after it takes part; a past told after it is the reporter's tense.
 REPORTED = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b", re.I)
+
+# The months, for every module that reads a written date (the time parsers, the windows, story terms).
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")
+# A month's name or its abbreviation, without the abbreviation's dot ("Sept" and "Sep" both).
+MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+         r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")

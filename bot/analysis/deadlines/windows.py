@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
+from bot.analysis.cues import MONTH_NAMES
 from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
 
 _LATER_THIS = re.compile(r"\blater (?:this|in the|that|in that) (month|year)\b", re.I)
@@ -103,7 +104,7 @@ TIME_TO_ACT = re.compile(rf"\b(?:have|has|had|gave|given|gives?|giving|get|gets|
 SAME_DATE = re.compile(r"\b(?:on |from |starting )?the same (?:date|day)\b", re.I)
 
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTHS = tuple(name[:3] for name in MONTH_NAMES)
 # "from November 10, 2025, through November 9, 2026": Duckling stops at the second month name.
 _UNTIL_FULL_DATE = re.compile(
     r"\b(?:until|through|till|to) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (\d{1,2}),? (20\d\d)\b")
