@@ -302,6 +302,20 @@ def test_a_length_whose_end_the_sentence_states_is_read_from_that_day() -> None:
     assert kinds == [("date", date(2020, 9, 20))]
 
 
+@pytest.mark.parametrize(("text", "published", "kinds"), [
+    ("US-China talks went on, with the 90-day tariff pause ending July 9.", date(2025, 7, 7),
+     [("date", date(2025, 7, 9))]),
+    ("Washington and Beijing agreed a 90-day truce that expires Aug. 12.", date(2025, 5, 12),
+     [("date", date(2025, 8, 12))]),
+    # the day that ends is an old one: the length counts from it, or is another measure's
+    ("The US license for Huawei will be extended for 90 days that were due to expire Monday.", date(2019, 8, 19),
+     [("date", date(2019, 8, 19)), ("duration", date(2019, 11, 16))]),
+])
+def test_a_length_ending_on_the_day_that_follows_it_is_read_from_that_day(
+        text: str, published: date, kinds: list[tuple[str, date]]) -> None:
+    assert [(c.kind, c.span.start) for c in find_candidates([text], published)] == kinds
+
+
 def test_one_sentence_telling_one_event_twice_gives_it_once() -> None:
     sentence = "Kerry will travel to Beijing later this year, for climate talks in November."
     wide = DeadlineMention("Kerry visit to China", date(2023, 9, 17), date(2023, 12, 31), "range", 0.8, sentence)

@@ -260,7 +260,11 @@ def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan], publ
 _LANDS_ON = re.compile(
     r"^(?:[^.;,]{0,30}?\b(?:to|until|till|through)|[^.;]{0,60}?\b(?:placing|placed|putting|puts|put|pushing|"
     r"pushes|pushed|moving|moves|moved|setting|sets|set|expires?|expiring|ends?|ending|runs? out|lapses?)\b"
-    r"[^.;,]{0,20}?\b(?:on|to|at|for|in))\s+(?:either\s+)?$",
+    r"[^.;,]{0,20}?\b(?:on|to|at|for|in)|"
+    # "the 90-day tariff pause ending July 9", "a 90-day truce that expires Aug. 12"
+    # (not "for 90 days that were due to expire Monday", "within 10 days if they expire before ...": old dates)
+    r"\s*(?:(?!(?:if|were|was|due|had|they|it)\b)[\w-]+ ){0,3}(?:that |which )?"
+    r"(?:expires?|expiring|ends?|ending|lapses?|lapsing|runs? out))\s+(?:either\s+)?$",
     re.I)
 _OWN_PREPOSITION = re.compile(r"^(?:to|until|till|through|on|in)\s", re.I)
 
