@@ -316,6 +316,12 @@ def test_a_length_ending_on_the_day_that_follows_it_is_read_from_that_day(
     assert [(c.kind, c.span.start) for c in find_candidates([text], published)] == kinds
 
 
+@pytest.mark.parametrize("word", ["previous", "prior"])
+def test_a_previous_or_prior_measure_is_told_as_past(word: str) -> None:
+    text = f"The new delay is longer than the {word} 75-day delay from January of the TikTok ban on Chinese apps."
+    assert feature_of_dates_on(text, date(2025, 6, 17), date(2026, 1, 1), "clause_past_marker") == [1.0]
+
+
 def test_one_sentence_telling_one_event_twice_gives_it_once() -> None:
     sentence = "Kerry will travel to Beijing later this year, for climate talks in November."
     wide = DeadlineMention("Kerry visit to China", date(2023, 9, 17), date(2023, 12, 31), "range", 0.8, sentence)

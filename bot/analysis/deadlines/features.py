@@ -30,8 +30,8 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"goes into effect|go into effect|apply|applies)\b",
         "ends": r"\b(?:expires?|expiry|expiration|ends?|ending|lapses?|runs? out|deadline)\b",
         "extend": rf"\b(?:{MOVE_WORDS})\b",
-        "past_marker": r"\b(?:last|ago|yesterday|earlier|previously|since|already|took place|took effect|"
-        r"went into effect|came into (?:force|effect)|was held|were held|began|started)\b",
+        "past_marker": r"\b(?:last|ago|yesterday|earlier|previous|previously|prior|since|already|took place|"
+        r"took effect|went into effect|came into (?:force|effect)|was held|were held|began|started)\b",
         "had": r"\b(?:had|has been|have been|was|were)\b",
         "counterfactual": r"\b(?:would have|could have|might have|had been (?:set|due|scheduled|expected|planned)|"
         r"(?:was|were) (?:set|due|scheduled|slated|supposed) to|originally|initially)\b",
