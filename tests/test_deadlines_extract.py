@@ -322,6 +322,19 @@ def test_a_previous_or_prior_measure_is_told_as_past(word: str) -> None:
     assert feature_of_dates_on(text, date(2025, 6, 17), date(2026, 1, 1), "clause_past_marker") == [1.0]
 
 
+def test_a_meeting_and_talks_on_about_the_same_days_are_one_event_but_talks_before_a_summit_are_two() -> None:
+    meet = DeadlineMention("US–China meeting", date(2025, 6, 9), date(2025, 6, 15), "range", 0.86,
+                           "Chinese Vice Premier He Lifeng is set to meet top U.S. officials in London next week.")
+    talks = DeadlineMention("US–China trade talks", date(2025, 6, 8), date(2025, 6, 13), "range", 0.7,
+                            "The trade talks are scheduled between 8 and 13 June.")
+    assert one_per_event([meet, talks]) == [talks]
+    summit = DeadlineMention("Trump–Xi summit", date(2025, 10, 18), date(2025, 10, 31), "range", 0.8,
+                             "Trump and Xi are expected to meet later this month.")
+    before = DeadlineMention("Bessent–He Lifeng trade talks", date(2025, 10, 25), date(2025, 10, 26), "range",
+                             0.9, "Bessent and He Lifeng will hold talks in Kuala Lumpur on Oct. 25-26.")
+    assert one_per_event([summit, before]) == [summit, before]
+
+
 def test_one_sentence_telling_one_event_twice_gives_it_once() -> None:
     sentence = "Kerry will travel to Beijing later this year, for climate talks in November."
     wide = DeadlineMention("Kerry visit to China", date(2023, 9, 17), date(2023, 12, 31), "range", 0.8, sentence)

@@ -48,7 +48,8 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
     assert a.start and a.end and b.start and b.end
     if not (a.start <= b.end and b.start <= a.end):
         return False
-    if topic_key(a.what) == topic_key(b.what):
+    topics = topic_key(a.what), topic_key(b.what)
+    if topics[0] == topics[1] or (_family(topics[0]) == _family(topics[1]) and _alike_widths(a, b)):
         return True
     # Two measures on one day may be two events; one window named twice ("agreed to hold talks next week",
     # "will meet in person next week") is one.
@@ -58,6 +59,21 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
     # "later this year, when he hosts the APEC summit in November": one sentence telling one event twice,
     # less and more exactly.
     return a.evidence == b.evidence and (_contains(a, b) or _contains(b, a))
+
+
+# "He Lifeng is set to meet US officials in London next week" and "talks scheduled between 8 and 13 June" in one
+# item: people meeting in overlapping days are holding the talks. (Talks on two days inside "a summit later this
+# month" are talks before the summit.)
+_ENCOUNTERS = frozenset({"summit", "talks"})
+
+
+def _family(topic: str) -> str:
+    return "encounter" if topic in _ENCOUNTERS else topic
+
+
+def _alike_widths(a: DeadlineMention, b: DeadlineMention) -> bool:
+    narrow, wide = sorted((width(a), width(b)))
+    return wide <= 2 * narrow + 1
 
 
 def _known(mention: DeadlineMention) -> bool:
