@@ -232,6 +232,27 @@ def test_undated_plans_are_named_for_what_is_planned() -> None:
     assert extract_deadlines("Analysts said trade between the US and China fell in May.", date(2025, 8, 20)) == []
 
 
+@pytest.mark.parametrize(("text", "what"), [
+    ("China said on Friday it would impose special port fees on ships built in the US.", "tariff takes effect"),
+    ("Officials are also considering sanctions against six Chinese firms that supply Huawei.", "sanctions"),
+    ("The US Commerce Department has proposed banning the sale of TP-Link routers made in China.",
+     "ban takes effect"),
+    ("A new round of US tariffs on Chinese goods has yet to be imposed.", "US tariff on Chinese goods takes effect"),
+    ("China will make a proportionate response to the tariffs the US proposed, the embassy said.",
+     "tariff takes effect"),
+])
+def test_a_stated_next_step_without_a_date_is_an_undated_event(text: str, what: str) -> None:
+    assert [(m.what, m.start) for m in extract_deadlines(text, date(2025, 5, 12), relevant=True)] == [(what, None)]
+
+
+def test_no_undated_event_for_what_will_not_happen_or_a_tariff_change_the_item_dates() -> None:
+    assert extract_deadlines("Trump assured that China would not impose controls on rare earths.",
+                             date(2025, 5, 12), relevant=True) == []
+    text = ("Under the US-China agreement, U.S. tariffs will fall to 30% from 145%. The reductions on both sides "
+            "will go into effect on Wednesday.")
+    assert [m.start for m in extract_deadlines(text, date(2025, 5, 12), relevant=True)] == [date(2025, 5, 14)]
+
+
 def test_a_past_measure_of_stated_length_is_not_counted_from_the_report() -> None:
     # "had resulted in a 90-day suspension": when it started is not in the text, so no date is made up.
     text = "The talks in London had resulted in a 90-day suspension of high tariffs on Chinese products."

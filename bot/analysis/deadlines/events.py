@@ -110,7 +110,7 @@ def _truce(sentence: str) -> str:
 
 _MEASURE = re.compile(
     r"\b(?:(?:export |licensing |new )?"
-    r"(?:rules?|regulations?|restrictions|curbs|controls|requirements)|ban)\b",
+    r"(?:rules?|regulations?|restrictions|curbs|controls|requirements)|ban(?:ning)?)\b",
     re.I,
 )
 
@@ -138,9 +138,17 @@ def _licensing(sentence: str) -> str:
     return f"{side} licensing requirements take effect".lstrip()
 
 
+_SANCTIONS = re.compile(r"\bsanction(?:s|ing)?\b", re.I)
+
+
+def _sanctions(sentence: str) -> str:
+    side = _side_before(sentence, _SANCTIONS)
+    return f"{side} sanctions" if side else "sanctions"
+
+
 def _measure(sentence: str) -> str:
     found = _MEASURE.search(sentence)
-    noun = found.group().lower() if found else "measure"
+    noun = found.group().lower().replace("banning", "ban") if found else "measure"
     return f"{noun} {'takes' if noun in ('ban', 'rule', 'regulation', 'requirement') else 'take'} effect"
 
 
@@ -167,7 +175,8 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
         _LICENSING,
         _licensing,
     ),
-    EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I), _tariff),
+    EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies|port (?:service )?fees)\b", re.I), _tariff),
+    EventNoun("sanctions", _SANCTIONS, _sanctions),
     EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
     EventNoun("measure", _MEASURE, _measure),
     EventNoun("hearing", re.compile(r"\bhearings?\b", re.I), _fixed("public hearing")),

@@ -42,14 +42,25 @@ _UNDATED = re.compile(
     # a pledge to answer a measure: the countermeasure is an event to watch for
     r"\b(?:plans?|vow(?:ed|s)?|pledged?|promised?|threaten(?:ed|s)?) to (?:retaliate|fire back|respond|hit back)|"
     r"\bwill (?:retaliate|fire back|hit back|take (?:necessary|resolute|corresponding) (?:counter)?measures|"
-    r"make corresponding adjustments)\b|\b(?:are|is) expected to (?:talk|speak|meet)\b",
+    r"make corresponding adjustments)\b|\b(?:are|is) expected to (?:talk|speak|meet)\b|"
+    # a government's stated next step: "said it would impose port fees", "will make a proportionate response",
+    # "has proposed banning", "promised to increase purchases", "has yet to be imposed", "not yet finalized"
+    r"\b(?:would|will) (?:(?!not\b|never\b)\w+ )?(?:impose|reduce|cut|lower|halve|raise (?:its |the )?(?:tariffs|"
+    r"duties|levies)|resume|reciprocate|retaliate|"
+    r"make (?:a )?(?:proportionate|necessary|firm) (?:response|countermeasures))\b|"
+    r"\b(?:has|have) proposed (?:banning|to ban|a ban|rules?|new rules?|tariffs)\b|"
+    r"\b(?:promised|pledged|committed|agreed) to (?:increase|begin|resume)\b|"
+    r"\b(?:has|have) yet to (?:be )?(?:imposed|set|announced|decided|approved|finali[sz]ed)\b|"
+    r"\bnot yet (?:been )?(?:finali[sz]ed|decided|approved|announced)\b|"
+    r"\b(?:is|are) (?:also |now )?considering (?:sanctions|tariffs|restrictions|curbs|a ban|banning)\b|"
+    r"\bexpects? (?:\w+ )?to (?:resume|suspend|lift|approve)\b",
     re.I,
 )
 _NOT_PLANNED = re.compile(r"\b(?:cancel\w*|called off|scrapped|postponed indefinitely|would have|if|unless)\b",
                           re.I)
 # Only events that get scheduled are worth tracking before they have a date.
 _SCHEDULED_EVENTS = frozenset({"summit", "talks", "visit", "call", "deal", "hearing", "tariff", "export-controls",
-                               "licensing", "measure", "review", "truce", "countermeasures"})
+                               "licensing", "measure", "review", "truce", "countermeasures", "sanctions"})
 
 
 def extract_deadlines(

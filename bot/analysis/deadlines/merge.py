@@ -29,11 +29,13 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
         if index is None:
             kept.append(mention)
     kept = _join_consecutive_days(kept)
-    topics = {topic_key(m.what) for m in kept}
+    # An item that dates a change of tariffs ("will go into effect on Wednesday") tells of that change when it
+    # says undated that tariffs "will fall to 30%".
+    topics = {_family(topic_key(m.what), _UNDATED_FAMILIES) for m in kept}
     undated: dict[str, DeadlineMention] = {}
     for mention in mentions:
         topic = topic_key(mention.what)
-        if mention.start is None and topic not in topics:
+        if mention.start is None and _family(topic, _UNDATED_FAMILIES) not in topics:
             undated.setdefault(topic, mention)
     return sorted(kept, key=lambda m: m.start or date.max) + list(undated.values())
 
@@ -64,11 +66,13 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
 # "He Lifeng is set to meet US officials in London next week" and "talks scheduled between 8 and 13 June" in one
 # item: people meeting in overlapping days are holding the talks. (Talks on two days inside "a summit later this
 # month" are talks before the summit.)
-_ENCOUNTERS = frozenset({"summit", "talks"})
+_FAMILIES = {"summit": "encounter", "talks": "encounter"}
+# (Not talks and a meeting: "talks in early August" and leaders meeting "at a mutually acceptable date" are two.)
+_UNDATED_FAMILIES = {"truce": "tariff change", "tariff": "tariff change"}
 
 
-def _family(topic: str) -> str:
-    return "encounter" if topic in _ENCOUNTERS else topic
+def _family(topic: str, families: dict[str, str] = _FAMILIES) -> str:
+    return families.get(topic, topic)
 
 
 def _alike_widths(a: DeadlineMention, b: DeadlineMention) -> bool:
