@@ -356,6 +356,14 @@ def test_a_meeting_and_talks_on_about_the_same_days_are_one_event_but_talks_befo
     assert one_per_event([summit, before]) == [summit, before]
 
 
+def test_one_change_of_tariffs_told_as_next_week_and_as_its_day_is_one_event() -> None:
+    week = DeadlineMention("tariff truce expires", date(2020, 2, 10), date(2020, 2, 16), "range", 0.7,
+                           "China will next week lower additional tariffs on $75 billion of US goods.")
+    day = DeadlineMention("China's tariff on US goods takes effect", date(2020, 2, 14), date(2020, 2, 14), "day",
+                          0.9, "Effective on Feb. 14, China will halve the tariff rate on US goods.")
+    assert one_per_event([week, day]) == [day]
+
+
 def test_one_sentence_telling_one_event_twice_gives_it_once() -> None:
     sentence = "Kerry will travel to Beijing later this year, for climate talks in November."
     wide = DeadlineMention("Kerry visit to China", date(2023, 9, 17), date(2023, 12, 31), "range", 0.8, sentence)

@@ -17,10 +17,11 @@ from bot.domain.models import DeadlineMention, TrackedDeadline
 
 
 def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
-    """Overlapping dated mentions of one topic, on exactly the same days (the same window, of any topic), or
-    one inside the other in one sentence, are one event: keep the narrowest (the most specific), surest first;
-    consecutive days of one event ("talks on Thursday and Friday") become one range; an undated mention is
-    dropped when a dated one of its topic exists."""
+    """Overlapping dated mentions of one topic (or of one change of tariffs, or talks and a meeting on about the
+    same days), on exactly the same days (the same window, of any topic), or one inside the other in one
+    sentence, are one event: keep the narrowest (the most specific), surest first; consecutive days of one event
+    ("talks on Thursday and Friday") become one range; an undated mention is dropped when a dated one of its
+    topic, or of the change of tariffs it tells, exists."""
     dated = sorted((m for m in mentions if m.start is not None and m.end is not None),
                    key=lambda m: (width(m), -m.confidence))
     kept: list[DeadlineMention] = []
@@ -29,13 +30,11 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
         if index is None:
             kept.append(mention)
     kept = _join_consecutive_days(kept)
-    # An item that dates a change of tariffs ("will go into effect on Wednesday") tells of that change when it
-    # says undated that tariffs "will fall to 30%".
-    topics = {_family(topic_key(m.what), _UNDATED_FAMILIES) for m in kept}
+    topics = {_tariff_change(topic_key(m.what)) for m in kept}
     undated: dict[str, DeadlineMention] = {}
     for mention in mentions:
         topic = topic_key(mention.what)
-        if mention.start is None and _family(topic, _UNDATED_FAMILIES) not in topics:
+        if mention.start is None and _tariff_change(topic) not in topics:
             undated.setdefault(topic, mention)
     return sorted(kept, key=lambda m: m.start or date.max) + list(undated.values())
 
@@ -51,7 +50,9 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
     if not (a.start <= b.end and b.start <= a.end):
         return False
     topics = topic_key(a.what), topic_key(b.what)
-    if topics[0] == topics[1] or (_family(topics[0]) == _family(topics[1]) and _alike_widths(a, b)):
+    if _tariff_change(topics[0]) == _tariff_change(topics[1]):
+        return True
+    if {*topics} <= _ENCOUNTERS and _alike_widths(a, b):
         return True
     # Two measures on one day may be two events; one window named twice ("agreed to hold talks next week",
     # "will meet in person next week") is one.
@@ -64,15 +65,18 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
 
 
 # "He Lifeng is set to meet US officials in London next week" and "talks scheduled between 8 and 13 June" in one
-# item: people meeting in overlapping days are holding the talks. (Talks on two days inside "a summit later this
-# month" are talks before the summit.)
-_FAMILIES = {"summit": "encounter", "talks": "encounter"}
-# (Not talks and a meeting: "talks in early August" and leaders meeting "at a mutually acceptable date" are two.)
-_UNDATED_FAMILIES = {"truce": "tariff change", "tariff": "tariff change"}
+# item: people meeting on about the same days are holding the talks. (Talks on two days inside "a summit later
+# this month" are talks before the summit; talks "in early August" and leaders meeting "at a mutually acceptable
+# date" are two.)
+_ENCOUNTERS = frozenset({"summit", "talks"})
+_TARIFF_TOPICS = frozenset({"truce", "tariff"})
 
 
-def _family(topic: str, families: dict[str, str] = _FAMILIES) -> str:
-    return families.get(topic, topic)
+def _tariff_change(topic: str) -> str:
+    """One topic for a change of tariffs, however it is told ("China will next week lower tariffs", "effective
+    Feb. 14, China will halve the tariff rate"; "tariffs will fall to 30%" beside "the reductions will go into
+    effect on Wednesday")."""
+    return "tariff change" if topic in _TARIFF_TOPICS else topic
 
 
 def _alike_widths(a: DeadlineMention, b: DeadlineMention) -> bool:
