@@ -59,14 +59,18 @@ def _pair(sentence: str) -> str | None:
 _LEADERS = re.compile(r"\b(?:leaders?|presidents?|heads? of state|Xi|Trump|Biden)\b", re.I)
 
 
-def _unnamed_pair(sentence: str) -> str:
-    return "US–China leaders'" if _LEADERS.search(sentence) else "US–China"
+def _who_meets(sentence: str, possessive: str = "'") -> str:
+    """ "Bessent–He Lifeng", else "US–China leaders'" where the words say leaders, else "US–China"."""
+    return _pair(sentence) or (f"US–China leaders{possessive}" if _LEADERS.search(sentence) else "US–China")
 
 
 def _summit(sentence: str) -> str:
-    pair = _pair(sentence)
     kind = "summit" if "summit" in sentence.lower() else "meeting"
-    return f"{pair} {kind}" if pair else f"{_unnamed_pair(sentence)} {kind}"
+    return f"{_who_meets(sentence)} {kind}"
+
+
+def _call(sentence: str) -> str:
+    return f"{_who_meets(sentence, possessive='')} call"
 
 
 def _talks(sentence: str) -> str:
@@ -128,22 +132,16 @@ def _side_before(sentence: str, noun: re.Pattern[str]) -> str | None:
     return max(sides)[1] if sides else None
 
 
-def _export_controls(sentence: str) -> str:
-    side = _side_before(sentence, _EXPORT_CONTROLS) or ("US" if US.search(sentence) else "")
-    return f"{side} export controls take effect".lstrip()
-
-
-def _licensing(sentence: str) -> str:
-    side = _side_before(sentence, _LICENSING) or ""
-    return f"{side} licensing requirements take effect".lstrip()
+def _owned(noun: re.Pattern[str], what: str, *, us_by_default: bool = False) -> Callable[[str], str]:
+    """Words for a measure told with whose it is ("China's export controls take effect"); when no side stands
+    before it, the US if `us_by_default` and the sentence names it, else no side."""
+    def describe(sentence: str) -> str:
+        side = _side_before(sentence, noun) or ("US" if us_by_default and US.search(sentence) else "")
+        return f"{side} {what}".lstrip()
+    return describe
 
 
 _SANCTIONS = re.compile(r"\bsanction(?:s|ing)?\b", re.I)
-
-
-def _sanctions(sentence: str) -> str:
-    side = _side_before(sentence, _SANCTIONS)
-    return f"{side} sanctions" if side else "sanctions"
 
 
 def _measure(sentence: str) -> str:
@@ -160,23 +158,13 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|ds?|ded)|ceasefire)\b", re.I), _truce),
     EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
     EventNoun("summit", re.compile(r"\b(?:summit|meeting|meet)\b", re.I), _summit),
-    EventNoun(
-        "call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I),
-        lambda s: f"{_pair(s) or _unnamed_pair(s).rstrip(chr(39))} call"
-    ),
+    EventNoun("call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _call),
     EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to)\b", re.I), _visit),
-    EventNoun(
-        "export-controls",
-        _EXPORT_CONTROLS,
-        _export_controls,
-    ),
-    EventNoun(
-        "licensing",
-        _LICENSING,
-        _licensing,
-    ),
+    EventNoun("export-controls", _EXPORT_CONTROLS,
+              _owned(_EXPORT_CONTROLS, "export controls take effect", us_by_default=True)),
+    EventNoun("licensing", _LICENSING, _owned(_LICENSING, "licensing requirements take effect")),
     EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies|port (?:service )?fees)\b", re.I), _tariff),
-    EventNoun("sanctions", _SANCTIONS, _sanctions),
+    EventNoun("sanctions", _SANCTIONS, _owned(_SANCTIONS, "sanctions")),
     EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
     EventNoun("measure", _MEASURE, _measure),
     EventNoun("hearing", re.compile(r"\bhearings?\b", re.I), _fixed("public hearing")),
