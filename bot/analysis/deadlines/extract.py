@@ -37,7 +37,6 @@ _UNDATED = re.compile(
     r"\bwould (?:\w+ )?be (?:halved|cut|lowered|reduced|decreased|raised|increased|lifted|suspended|extended)\b|"
     r"\b(?:is|are) likely to be (?:extended|renewed|approved|signed|lifted|cut|lowered)\b|"
     r"\bexpects? to (?:extend|renew|sign|finali[sz]e)\b|\b(?:is|are) (?:finali[sz]ing|preparing to)\b|"
-    r"\b(?:is|are) considering (?:sanctions|tariffs|restrictions|curbs|a ban|banning|an extension)\b|"
     r"\bwhen (?:conditions|circumstances|the time) (?:allow|permit|is right)s?\b|\bat an appropriate time\b|"
     # a pledge to answer a measure: the countermeasure is an event to watch for
     r"\b(?:plans?|vow(?:ed|s)?|pledged?|promised?|threaten(?:ed|s)?) to (?:retaliate|fire back|respond|hit back)|"
@@ -53,6 +52,7 @@ _UNDATED = re.compile(
     r"\b(?:has|have) yet to (?:be )?(?:imposed|set|announced|decided|approved|finali[sz]ed)\b|"
     r"\bnot yet (?:been )?(?:finali[sz]ed|decided|approved|announced)\b|"
     r"\b(?:is|are) (?:also |now )?considering (?:sanctions|tariffs|restrictions|curbs|a ban|banning)\b|"
+    r"\b(?:is|are) considering an extension\b|"
     r"\bexpects? (?:\w+ )?to (?:resume|suspend|lift|approve)\b",
     re.I,
 )
