@@ -83,3 +83,29 @@ def test_an_item_just_under_the_bar_without_a_deadline_stays_irrelevant() -> Non
     judged = judge("", f"{NOTICE} Companies said they were studying it.", date(2026, 3, 16), 0.5)
     assert 0.25 <= judged.relevance.score < 0.5
     assert not judged.relevance.relevant and judged.deadlines == ()
+
+
+# Passages cut from a US–China story that name only one government's measure, as feeds and readers quote them.
+USTR_PASSAGE = ("As a condition of the new 25 percent tariffs, the United States Trade Representative (USTR) has "
+                "extended the written comment period to September 5, 2018.")
+
+
+def test_one_governments_measure_naming_nobody_else_is_read_for_a_sure_deadline() -> None:
+    judged = judge("", USTR_PASSAGE, date(2018, 8, 8), 0.5)
+    assert judged.relevance.score == 0.0
+    assert judged.relevance.relevant
+    assert [(d.start, d.end) for d in judged.deadlines] == [(date(2018, 9, 5), date(2018, 9, 5))]
+
+
+@pytest.mark.parametrize("text", [
+    # a measure on another country, on everyone, or by a company, not a government
+    "The US Trade Representative extended the comment period on tariffs on Mexican steel to September 5.",
+    "The Supreme Court will hear arguments on Nov. 5 over President Trump's sweeping tariffs worldwide.",
+    "The White House sent letters to U.S. trading partners that higher tariffs could kick in by Aug. 1.",
+    "China Evergrande Group said its Hong Kong shares will be removed on August 25 after the delisting decision.",
+    # one government, and no measure
+    "The U.S. Senate will vote on the spending bill on September 5.",
+])
+def test_a_one_sided_passage_that_is_not_a_us_china_measure_stays_irrelevant(text: str) -> None:
+    judged = judge("", text, date(2025, 7, 1), 0.5)
+    assert not judged.relevance.relevant and judged.deadlines == ()

@@ -73,6 +73,10 @@ THIRD_COUNTRIES = (
 # days"): a date in a clause about them, without China, is theirs.
 OTHER_PARTNERS = ("other trading partners", "other trade partners", "other countries", "other nations",
                   "other economies")
+# A measure on everyone ("sweeping tariffs worldwide", "letters to U.S. trading partners") is not aimed at the
+# other side, though it reaches it.
+WIDER_SCOPE = ("trading partners", "trade partners", "worldwide", "global tariffs", "world economies",
+               "all countries", "every country", *OTHER_PARTNERS)
 
 
 def word_pattern(words: Iterable[str], *, flags: int = 0) -> re.Pattern[str]:

@@ -24,6 +24,8 @@ from bot.analysis.lexicon import (
     US_COMPANIES,
     US_NAMES,
     US_OFFICIALS,
+    WIDER_SCOPE,
+    word_pattern,
 )
 from bot.analysis.sentences import sentence_spans
 from bot.domain.models import Relevance
@@ -521,6 +523,27 @@ def _contains_term(term: str, title: str, text: str) -> bool:
 
 def _first_term(terms: Sequence[str], title: str, text: str) -> str | None:
     return next((term for term in terms if _contains_term(term, title, text)), None)
+
+
+_WIDER_SCOPE = word_pattern(WIDER_SCOPE, flags=re.I)
+
+
+def one_sided_measure(title: str, text: str) -> bool:
+    """Whether the item names one government's measure (a tariff, an export control, a listing) and no other
+    party: nobody of the other side, no third country, not "trading partners" or "worldwide".
+
+    Cut from its article, such a passage ("The U.S. Trade Representative is proposing an additional 10
+    percent tariff on ... $200 billion worth of imports") is far more often the next paragraph of a US–China
+    story than anything else; its caller still wants a sure dated deadline in it before it counts.
+    """
+    if _WIDER_SCOPE.search(title) or _WIDER_SCOPE.search(text):
+        return False
+    sentences = [title, *(text[a:b] for a, b in sentence_spans(text))]
+    tags = [_tag(sentence, _Reasons()) for sentence in sentences if sentence.strip()]
+    us, cn = max((s.us for s in tags), default=0.0), max((s.cn for s in tags), default=0.0)
+    if any(s.third or s.third_pair for s in tags) or min(us, cn) > 0 or max(us, cn) < OFFICIAL:
+        return False
+    return any(s.names_a_measure() for s in tags)
 
 
 def actor_mentions(sentence: str) -> int:
