@@ -266,6 +266,17 @@ def test_a_weekday_in_a_report_of_what_was_done_is_not_ahead() -> None:
     assert governing_tense(text, text.index("on Monday"), text.index("on Monday") + 9) == "past"
     assert governing_tense(ahead, ahead.index("on Monday"), ahead.index("on Monday") + 9) == "future"
 
+def test_a_participle_before_by_describes_and_reports_nothing() -> None:
+    text = ("China will begin charging special port fees on ships owned or operated by United States "
+            "entities starting Tuesday, the Ministry of Transport announced on Friday.")
+    day = text.index("Tuesday")
+    assert governing_tense(text, day, day + 7) != "past"
+    assert feature_of_dates_on(text, date(2025, 10, 11), date(2025, 10, 14), "clause_past_verb") == [None]
+    assert dated(extract_deadlines(text, date(2025, 10, 11))) == [(date(2025, 10, 14), date(2025, 10, 14))]
+    done = "The fees were imposed on ships owned by US entities on Tuesday."
+    assert governing_tense(done, done.index("on Tuesday"), len(done) - 1) == "past"
+
+
 def test_a_chinese_company_stands_for_the_chinese_side() -> None:
     text = "The law requires ByteDance to sell TikTok by Jan. 19 or face a U.S. ban."
     assert [m.start for m in extract_deadlines(text, date(2025, 1, 6))] == [date(2025, 1, 19)]

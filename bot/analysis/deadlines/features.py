@@ -49,7 +49,9 @@ _CUES: dict[str, re.Pattern[str]] = {
 # A past-tense verb not governed by an auxiliary or "to": a report of what someone did.
 _PAST_VERB = re.compile(
     r"(?<!\bto )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bwill )(?<!\bwould )"
-    r"\b(?:\w{3,}ed|met|held|spoke|took|made|sent|won|gave|struck|began|came|went|saw|rose|fell)\b",
+    r"\b(?:\w{3,}ed|met|held|spoke|took|made|sent|won|gave|struck|began|came|went|saw|rose|fell)\b"
+    # "ships owned or operated by US entities": a participle before "by" describes, it reports nothing.
+    r"(?!(?:,? (?:or|and) \w+ed)? by\b)",
     re.I,
 )
 _NOT_PAST_ED = frozenset({"expected", "scheduled", "planned", "proposed", "slated", "delayed", "needed", "based",
@@ -262,10 +264,18 @@ def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
     # "to visit", not "to Beijing" or "to the": a verb after "to" is in lower case and not a determiner.
     if previous == "to" and token.isalpha() and token.islower() and word not in _NOT_VERBS:
         return "infinitive"
-    if word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED and previous not in _BE:
+    if (word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED and previous not in _BE
+            and not (backwards and _describes(words, index))):
         # "a deal to be signed on Wednesday": a passive takes its tense from the words before "be"
         return "past"
     return ""
+
+
+def _describes(words: list[str], index: int) -> bool:
+    """Whether the participle at `index` of words read backwards is followed by "by" ("ships owned or
+    operated by US entities"), describing a noun rather than reporting what was done."""
+    following = [w.lower() for w in words[max(0, index - 3) : index][::-1]]
+    return following[:1] == ["by"] or (following[:1] in (["or"], ["and"]) and following[2:3] == ["by"])
 
 
 _BE = frozenset("be being".split())
