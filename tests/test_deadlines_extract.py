@@ -277,6 +277,25 @@ def test_a_participle_before_by_describes_and_reports_nothing() -> None:
     assert governing_tense(done, done.index("on Tuesday"), len(done) - 1) == "past"
 
 
+def test_a_short_aside_in_brackets_neither_ends_the_clause_nor_speaks_for_it() -> None:
+    text = "China said the new measures will take effect at 1.01 pm (0501GMT) on Nov. 10, it added."
+    assert feature_of_dates_on(text, date(2025, 11, 5), date(2025, 11, 10), "clause_effect") == [1.0]
+    aside = "The June 19 deadline (signed previously by Trump) is upon us for the US sale of TikTok."
+    assert feature_of_dates_on(aside, date(2025, 6, 18), date(2025, 6, 19), "clause_past_marker") == [None]
+
+
+@pytest.mark.parametrize(("text", "published", "day"), [
+    ("The news comes ahead of a Wednesday deadline to divest TikTok's U.S. business.", date(2025, 9, 15),
+     date(2025, 9, 17)),
+    ("The June 19 deadline is upon us for the US sale of TikTok.", date(2025, 6, 18), date(2025, 6, 19)),
+    ("The US set a deadline of Sept. 15 for the sale of TikTok.", date(2020, 8, 6), date(2020, 9, 15)),
+])
+def test_a_date_that_names_a_deadline_is_read_as_one(text: str, published: date, day: date) -> None:
+    assert feature_of_dates_on(text, published, day, "names_deadline") == [1.0]
+    assert feature_of_dates_on("US and China talks on Wednesday, June 19 and Sept. 15.", published, day,
+                               "names_deadline") in ([], [None])
+
+
 def test_a_chinese_company_stands_for_the_chinese_side() -> None:
     text = "The law requires ByteDance to sell TikTok by Jan. 19 or face a U.S. ban."
     assert [m.start for m in extract_deadlines(text, date(2025, 1, 6))] == [date(2025, 1, 19)]

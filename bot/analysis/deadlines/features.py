@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from bot.analysis.cues import MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
@@ -72,6 +73,9 @@ _REPORTED_DATE = re.compile(
     r"hosted|delivered|lifted|took effect|went into effect|came into force)\s+(?:on\s+|in\s+|at\s+)?$",
     re.I,
 )
+_DEADLINE_AFTER = re.compile(r"\s*(?:['’]s\s+)?(?:deadline|cut-?off)s?\b", re.I)
+_DEADLINE_BEFORE = re.compile(r"\b(?:deadline|cut-?off)s?\s+(?:(?:of|on|is|was|for|set for|later|falls on)\s+)?$",
+                              re.I)
 _LATER = re.compile(r"\blater\s+(?:on\s+|in\s+the\s+day\s+on\s+)?$", re.I)
 _SINCE = re.compile(r"\b(?:since|after|following|ago)\b", re.I)
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
@@ -92,6 +96,7 @@ _AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (3
 
 def features(candidate: Candidate, published: date, item: Sequence[Candidate] = ()) -> dict[str, float]:
     """The named features of one candidate, read with the other candidates of its `item`; absent names are 0."""
+    candidate = _without_asides(candidate)
     span, sentence = candidate.span, candidate.sentence
     clause = clause_around(sentence, span.pos, span.end_pos)
     before = sentence[max(0, span.pos - 60) : span.pos]
@@ -117,6 +122,8 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
         out["reported_date"] = 1.0
     if _SINCE.search(before[-30:]):
         out["since_before"] = 1.0
+    if _DEADLINE_AFTER.match(sentence, span.end_pos) or _DEADLINE_BEFORE.search(before):
+        out["names_deadline"] = 1.0  # "the June 19 deadline", "a Wednesday deadline", "the deadline of Sept. 15"
     if _LATER.search(before):
         out["later_before"] = 1.0  # "talks set to resume later on Friday": later the same day is ahead
     # The move's verb may stand further back than `before` reaches ("postpone the increase of certain
@@ -175,6 +182,19 @@ def _status(candidate: Candidate, clause: str, lead: str, moved_to: bool) -> dic
         if plan.group().lower().startswith("had") or not REPORTED.search(told):
             out["past_plan"] = 1.0
     return out
+
+
+# A short aside in brackets ("(signed previously by Trump)", "at 1.01 pm (0501GMT) on Nov. 10") is read past:
+# its words are not the clause's, and its brackets do not end the clause.
+_ASIDE = re.compile(r"\([^()]{1,80}\)")
+
+
+def _without_asides(candidate: Candidate) -> Candidate:
+    """The candidate with the asides of its sentence blanked (positions kept), except one holding the date."""
+    pos = candidate.span.pos
+    blanked = _ASIDE.sub(lambda m: m.group() if m.start() <= pos < m.end() else " " * len(m.group()),
+                         candidate.sentence)
+    return candidate if blanked == candidate.sentence else replace(candidate, sentence=blanked)
 
 
 def _superseded(candidate: Candidate, item: Sequence[Candidate], read: dict[str, float]) -> bool:
