@@ -296,6 +296,13 @@ def test_a_date_that_names_a_deadline_is_read_as_one(text: str, published: date,
                                "names_deadline") in ([], [None])
 
 
+def test_a_measure_for_everyone_but_china_is_not_a_us_china_deadline() -> None:
+    text = ("US President Donald Trump announced a 90-day pause on reciprocal tariffs for most countries, "
+            "excluding China, while tariffs on Chinese goods rise to 125%.")
+    assert dated(extract_deadlines(text, date(2025, 4, 9))) == []
+    assert dated(extract_deadlines(text.replace("excluding", "including"), date(2025, 4, 9))) != []
+
+
 def test_a_chinese_company_stands_for_the_chinese_side() -> None:
     text = "The law requires ByteDance to sell TikTok by Jan. 19 or face a U.S. ban."
     assert [m.start for m in extract_deadlines(text, date(2025, 1, 6))] == [date(2025, 1, 19)]

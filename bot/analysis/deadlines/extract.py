@@ -17,7 +17,13 @@ from bot.analysis.deadlines.events import event_topic, name_event
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.merge import one_per_event, width
 from bot.analysis.deadlines.model import DeadlineModel, shipped_model
-from bot.analysis.deadlines.text import clause_around, for_other_partners, is_ours, mentions_us_and_china
+from bot.analysis.deadlines.text import (
+    clause_around,
+    for_other_partners,
+    is_ours,
+    leaves_china_out,
+    mentions_us_and_china,
+)
 from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
 
@@ -123,7 +129,7 @@ def worth_judging(candidate: Candidate, published: date) -> bool:
     sentence and clause are about the US and China, not another country or "other trading partners".
     Training asks the same question, so the model learns only from what it will judge."""
     span = candidate.span
-    return not (span.end < published or not is_ours(candidate.sentence)
+    return not (span.end < published or not is_ours(candidate.sentence) or leaves_china_out(candidate.sentence)
                 or for_other_partners(clause_around(candidate.sentence, span.pos, span.end_pos)))
 
 

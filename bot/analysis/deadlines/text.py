@@ -93,6 +93,17 @@ def for_other_partners(clause: str) -> bool:
     return bool(_OTHER_PARTNERS.search(clause)) and not CHINA.search(clause)
 
 
+# "a 90-day pause for 70 nations—excluding China", "a 10% baseline for all countries, except China": what the
+# sentence dates is for everyone else.
+_LEAVES_CHINA_OUT = re.compile(r"\b(?:excluding|except(?: for)?|other than|apart from|not including|"
+                               r"with the exception of)\s+(?:the\s+)?(?:China|Beijing)\b", re.I)
+
+
+def leaves_china_out(sentence: str) -> bool:
+    """Whether a sentence says its measure is for everyone except China."""
+    return _LEAVES_CHINA_OUT.search(sentence) is not None
+
+
 def is_ours(sentence: str) -> bool:
     """False for a sentence about another country's affairs: one that names a third party without both the
     US and China, or whose subject is a third country."""
