@@ -303,6 +303,13 @@ def test_a_measure_for_everyone_but_china_is_not_a_us_china_deadline() -> None:
     assert dated(extract_deadlines(text.replace("excluding", "including"), date(2025, 4, 9))) != []
 
 
+def test_january_in_a_december_story_is_next_month_not_a_past_month_rolled_forward() -> None:
+    soon = "A second US executive order gives TikTok till January 23rd to work out a deal with China."
+    assert feature_of_dates_on(soon, date(2025, 12, 15), date(2026, 1, 23), "rolled_to_next_year") == [None]
+    gone = "US and Chinese officials met in early April to discuss tariffs."
+    assert feature_of_dates_on(gone, date(2025, 5, 20), date(2026, 4, 1), "rolled_to_next_year") == [1.0]
+
+
 def test_a_chinese_company_stands_for_the_chinese_side() -> None:
     text = "The law requires ByteDance to sell TikTok by Jan. 19 or face a U.S. ban."
     assert [m.start for m in extract_deadlines(text, date(2025, 1, 6))] == [date(2025, 1, 19)]

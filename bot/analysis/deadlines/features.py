@@ -325,6 +325,9 @@ def _together(out: dict[str, float]) -> dict[str, float]:
     return {f"{a}&{b}": 1.0 for a, b in _PAIRS if a in out and b in out}
 
 
+_NEXT_YEAR_SOON = 92  # days: a month of next year this near is no past month rolled forward
+
+
 def _when(candidate: Candidate, published: date) -> dict[str, float]:
     span = candidate.span
     out: dict[str, float] = {}
@@ -344,8 +347,10 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
         out["relative"] = 1.0
     if WEEKDAY.search(body):
         out["weekday"] = 1.0
-    if _MONTH.search(body) and not EXPLICIT_YEAR.search(body) and span.start.year > published.year:
-        # A month without a year read as next year's ("early April" in a May story) is often a past one.
+    if (_MONTH.search(body) and not EXPLICIT_YEAR.search(body) and span.start.year > published.year
+            and ahead > _NEXT_YEAR_SOON):
+        # A month without a year read as next year's ("early April" in a May story) is often a past one;
+        # January in a December story is just next month.
         out["rolled_to_next_year"] = 1.0
     return out
 
