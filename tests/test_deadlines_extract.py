@@ -951,3 +951,11 @@ def test_a_number_of_a_length_or_an_amount_is_no_date(text: str, published: date
 def test_a_reported_change_still_to_come_is_an_undated_event(text: str) -> None:
     found = extract_deadlines(text, JULY_11, relevant=True)
     assert [(m.start, m.end) for m in found] == [(None, None)], found
+
+
+def test_initially_in_a_plan_for_the_future_is_no_counterfactual() -> None:
+    ahead = ("China's port fees on US ships will initially be 400 yuan per tonne from Oct. 14 and increase "
+             "on April 17.")
+    assert feature_of_dates_on(ahead, date(2025, 10, 11), date(2026, 4, 17), "clause_counterfactual") == [None]
+    was = "The US tariff increase on Chinese goods was initially set for March 1."
+    assert feature_of_dates_on(was, date(2019, 2, 1), date(2019, 3, 1), "clause_counterfactual") == [1.0]

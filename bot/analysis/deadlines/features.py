@@ -35,7 +35,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"took effect|went into effect|came into (?:force|effect)|was held|were held|began|started)\b",
         "had": r"\b(?:had|has been|have been|was|were)\b",
         "counterfactual": r"\b(?:would have|could have|might have|had been (?:set|due|scheduled|expected|planned)|"
-        r"(?:was|were) (?:set|due|scheduled|slated|supposed) to|originally|initially)\b",
+        r"(?:was|were) (?:set|due|scheduled|slated|supposed) to|(?<!will )(?<!would )(?:originally|initially))\b",
         "condition": r"\b(?:if|unless|otherwise|absent|without a deal|threat\w*|warn\w*|ultimatum)\b",
         "cancelled": r"\b(?:cancel\w*|call(?:ed)? off|scrap\w*|avert\w*|averted|suspend\w*|shelv\w*|"
         r"drop(?:ped)?|abandon\w*|paus\w*|halt\w*|revok\w*|rescind\w*|lift\w*|waiv\w*)\b",
