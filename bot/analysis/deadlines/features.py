@@ -325,7 +325,7 @@ def _together(out: dict[str, float]) -> dict[str, float]:
     return {f"{a}&{b}": 1.0 for a, b in _PAIRS if a in out and b in out}
 
 
-_NEXT_YEAR_SOON = 92  # days: a month of next year this near is no past month rolled forward
+_NEXT_YEAR_SOON = 183  # days: a month of next year nearer ahead than behind is no past month rolled forward
 
 
 def _when(candidate: Candidate, published: date) -> dict[str, float]:
