@@ -97,6 +97,12 @@ def test_one_governments_measure_naming_nobody_else_is_read_for_a_sure_deadline(
     assert [(d.start, d.end) for d in judged.deadlines] == [(date(2018, 9, 5), date(2018, 9, 5))]
 
 
+def test_a_muted_item_stays_out_whatever_deadline_it_states() -> None:
+    judged = judge("", USTR_PASSAGE, date(2018, 8, 8), 0.5, mute_terms=["comment period"])
+    assert not judged.relevance.relevant and judged.deadlines == ()
+    assert judged.relevance.reasons == ("muted: comment period",)
+
+
 @pytest.mark.parametrize("text", [
     # a measure on another country, on everyone, or by a company, not a government
     "The US Trade Representative extended the comment period on tariffs on Mexican steel to September 5.",
