@@ -7,7 +7,6 @@ passage text alone (no headline), as a feed's summary would deliver it.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from bot.analysis.cluster import cluster_reports
 from bot.analysis.relevance import DEFAULT_THRESHOLD
 from bot.domain.models import DeadlineMention
 from bot.pipeline.analyze import judge
+from corpus.schema import read
 
 HERE = Path(__file__).parent
 PARTS = ("tune", "test")
@@ -49,10 +49,7 @@ def load(part: str) -> list[dict[str, Any]]:
     """The passages of one corpus part ("tune" or "test"), from every file in corpus/passages/."""
     cases, seen = [], set()
     for path in sorted((HERE / "passages").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            case = json.loads(line)
+        for _, case in read(path):
             key = " ".join(case["text"].split())
             if key not in seen and part_of(case["event"]) == part:  # a passage found twice counts once
                 seen.add(key)
