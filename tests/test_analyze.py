@@ -97,6 +97,19 @@ def test_one_governments_measure_naming_nobody_else_is_read_for_a_sure_deadline(
     assert [(d.start, d.end) for d in judged.deadlines] == [(date(2018, 9, 5), date(2018, 9, 5))]
 
 
+@pytest.mark.parametrize(("text", "published", "due"), [
+    ("Among them, tariffs on Chinese electric vehicles, lithium-ion batteries and key minerals will take effect "
+     "on September 27 this year.", date(2024, 9, 14), date(2024, 9, 27)),
+    ("The additional tariffs on American soybeans will be suspended from November 10.", date(2025, 11, 5),
+     date(2025, 11, 10)),
+])
+def test_a_measure_aimed_at_the_other_sides_goods_is_read_though_its_maker_goes_unnamed(
+        text: str, published: date, due: date) -> None:
+    judged = judge("", text, published, 0.5)
+    assert judged.relevance.relevant
+    assert [(d.start, d.end) for d in judged.deadlines] == [(due, due)]
+
+
 def test_a_muted_item_stays_out_whatever_deadline_it_states() -> None:
     judged = judge("", USTR_PASSAGE, date(2018, 8, 8), 0.5, mute_terms=["comment period"])
     assert not judged.relevance.relevant and judged.deadlines == ()
@@ -106,6 +119,8 @@ def test_a_muted_item_stays_out_whatever_deadline_it_states() -> None:
 @pytest.mark.parametrize("text", [
     # a measure on another country, on everyone, or by a company, not a government
     "The US Trade Representative extended the comment period on tariffs on Mexican steel to September 5.",
+    "Brussels' duties on Chinese electric vehicles take effect on October 30 after EU states failed to block them.",
+    "Canada's 100% tariffs on Chinese electric vehicles will take effect on October 1.",
     "The Supreme Court will hear arguments on Nov. 5 over President Trump's sweeping tariffs worldwide.",
     "The White House sent letters to U.S. trading partners that higher tariffs could kick in by Aug. 1.",
     "China Evergrande Group said its Hong Kong shares will be removed on August 25 after the delisting decision.",

@@ -532,6 +532,13 @@ _MEASURE_HEADS = frozenset(measure.split()[0] for measure in _MEASURES)
 _PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’—–", " "))
 
 
+_AIMED_AT_THE_OTHER_SIDE = re.compile(
+    r"\b(?:tariffs?|duties|levies|ban|bans|restrictions|curbs|controls|sanctions|limits)\s+(?:on|against|"
+    r"targeting)\s+(?:(?:all|some|certain|more|most)\s+)?(?:Chinese|China's|China-made|China-based|"
+    r"(?:American|U\.?S\.?)\s+(?:goods|products|imports|exports|firms|companies|farm|agricultural|"
+    r"soybeans|chips)|(?:imports|goods|products) from (?:China|the (?:U\.?S\.?|United States)))", re.I)
+
+
 def _may_name_a_measure(text: str) -> bool:
     words = set(text.lower().translate(_PUNCTUATION_TO_SPACE).split())
     return not words.isdisjoint(_MEASURE_HEADS) or any(word.startswith(_MEASURE_STEMS) for word in words)
@@ -552,8 +559,12 @@ def one_sided_measure(title: str, text: str) -> bool:
     sentences = [title, *(text[a:b] for a, b in sentence_spans(text))]
     tags = [_tag(sentence, _Reasons()) for sentence in sentences if sentence.strip()]
     us, cn = max((s.us for s in tags), default=0.0), max((s.cn for s in tags), default=0.0)
-    if any(s.third or s.third_pair for s in tags) or min(us, cn) > 0 or max(us, cn) < OFFICIAL:
+    if any(s.third or s.third_pair for s in tags) or min(us, cn) > 0:
         return False
+    if max(us, cn) < OFFICIAL:
+        # "tariffs on Chinese electric vehicles ... will take effect on September 27": aimed at China's goods
+        # or firms, the measure is the other side's even unnamed.
+        return any(_AIMED_AT_THE_OTHER_SIDE.search(sentence) for sentence in sentences)
     return any(s.names_a_measure() for s in tags)
 
 
