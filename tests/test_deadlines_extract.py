@@ -959,3 +959,16 @@ def test_initially_in_a_plan_for_the_future_is_no_counterfactual() -> None:
     assert feature_of_dates_on(ahead, date(2025, 10, 11), date(2026, 4, 17), "clause_counterfactual") == [None]
     was = "The US tariff increase on Chinese goods was initially set for March 1."
     assert feature_of_dates_on(was, date(2019, 2, 1), date(2019, 3, 1), "clause_counterfactual") == [1.0]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # no word a time needs: not read at all (about half a story's sentences)
+    ("Washington and Beijing traded accusations over chips and rare earths.", []),
+    # words beyond the time parser's own quick look still make a sentence worth reading
+    ("Talks resume in the second half.", [date(2025, 12, 31)]),
+    ("The new fees start Tuesday, and the ban takes effect on the same date.", [date(2025, 7, 15)] * 2),
+    ("The ban was delayed for a year.", [date(2026, 7, 13)]),
+])
+def test_only_sentences_with_a_word_of_time_are_read_and_none_is_lost(sentence: str, expected: list[date]) -> None:
+    found = find_candidates([sentence], date(2025, 7, 11))
+    assert [c.span.end for c in found] == expected

@@ -14,7 +14,7 @@ from typing import Literal
 from bot.analysis.cues import MOVED, WEEKDAY
 from bot.analysis.deadlines import windows
 from bot.analysis.deadlines.text import clause_bounds
-from bot.analysis.deadlines.timeparse import TimeSpan, parse_times
+from bot.analysis.deadlines.timeparse import TimeSpan, may_hold_a_time, parse_times
 
 Anchor = Literal["", "stated", "issued", "published"]
 
@@ -99,7 +99,9 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
     """Every date and duration of every sentence, each resolved against `published`."""
     found: list[Candidate] = []
     last: TimeSpan | None = None
-    spans = [date_spans(sentence, published) for sentence in sentences]
+    timed = [may_hold_a_time(sentence) for sentence in sentences]
+    spans = [date_spans(sentence, published) if has_time else [] for sentence, has_time in zip(sentences, timed,
+                                                                                               strict=True)]
     effective = _effective_dates(sentences, spans)
     for index, (sentence, dates) in enumerate(zip(sentences, spans, strict=True)):
         for span in dates:
@@ -117,7 +119,8 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 span = replace(span, start=last.end + timedelta(days=1), granularity="range")
             last = span
             found.append(Candidate(sentence, index, span, "date"))
-        found += _durations(sentence, index, published, dates, effective)
+        if timed[index]:
+            found += _durations(sentence, index, published, dates, effective)
     return found
 
 
