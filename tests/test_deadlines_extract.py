@@ -138,6 +138,9 @@ def test_undated_events() -> None:
     assert mention.what == "Trump–Xi summit"
     text = "China said the next round of talks with the US would be held at a date to be determined."
     assert only(extract_deadlines(text, JULY_11)).granularity == "unknown"
+    # a cue that is a contraction, not a word of its own
+    text = "Trump said he'll visit China to meet Xi Jinping."
+    assert only(extract_deadlines(text, JULY_11)).what == "Trump visit to China"
 
 
 def test_two_measures_on_one_day_are_two_deadlines() -> None:
