@@ -529,7 +529,8 @@ _WIDER_SCOPE = word_pattern(WIDER_SCOPE, flags=re.I)
 # A quick look before any sentence is tagged: a measure's first word ("export" of "export - control"), or a
 # word of a measure's stem. Set lookups, since a regex of every measure phrase costs more than tagging saves.
 _MEASURE_HEADS = frozenset(measure.split()[0] for measure in _MEASURES)
-_PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’—–", " "))
+# (A regex substitution: `str.translate` with a table holding curly quotes takes a slow path, 2.6× the time.)
+_PUNCTUATION = re.compile("[" + re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’—–") + "]")
 
 
 _AIMED_AT_THE_OTHER_SIDE = re.compile(
@@ -539,9 +540,12 @@ _AIMED_AT_THE_OTHER_SIDE = re.compile(
     r"soybeans|chips)|(?:imports|goods|products) from (?:China|the (?:U\.?S\.?|United States)))", re.I)
 
 
+_STEM_AT_A_WORD_START = re.compile(rf"(?<!\S)(?:{'|'.join(_MEASURE_STEMS)})")
+
+
 def _may_name_a_measure(text: str) -> bool:
-    words = set(text.lower().translate(_PUNCTUATION_TO_SPACE).split())
-    return not words.isdisjoint(_MEASURE_HEADS) or any(word.startswith(_MEASURE_STEMS) for word in words)
+    spaced = _PUNCTUATION.sub(" ", text.lower())
+    return not _MEASURE_HEADS.isdisjoint(spaced.split()) or _STEM_AT_A_WORD_START.search(spaced) is not None
 
 
 def one_sided_measure(title: str, text: str) -> bool:
