@@ -100,8 +100,8 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
     found: list[Candidate] = []
     last: TimeSpan | None = None
     timed = [may_hold_a_time(sentence) for sentence in sentences]
-    spans = [date_spans(sentence, published) if has_time else [] for sentence, has_time in zip(sentences, timed,
-                                                                                               strict=True)]
+    spans = [date_spans(sentence, published) if has_time else []
+             for sentence, has_time in zip(sentences, timed, strict=True)]
     effective = _effective_dates(sentences, spans)
     for index, (sentence, dates) in enumerate(zip(sentences, spans, strict=True)):
         for span in dates:
