@@ -121,6 +121,31 @@ def test_duration_counted_from_a_stated_start() -> None:
     assert (date(2026, 7, 2), date(2026, 7, 2)) in starts
 
 
+def test_a_start_stated_for_another_length_does_not_start_this_one() -> None:
+    # "from January and April" starts the earlier 75-day delays; the new 90 days run from the report.
+    sentences = ["Trump will sign an order pushing the ban back by 90 days, more than the previous two 75-day "
+                 "delays from January and April."]
+    lengths = [c for c in find_candidates(sentences, date(2025, 6, 17)) if c.span.body == "by 90 days"]
+    assert [(c.anchor, c.span.start, c.span.end) for c in lengths] == [
+        ("published", date(2025, 9, 14), date(2025, 9, 17))]
+
+
+@pytest.mark.parametrize("text", [
+    "BEIJING, Nov. 15 (Xinhua) -- China and the United States will hold talks next week.",
+    "21st April 2024 – (Washington) U.S. Secretary of State Antony Blinken is set to visit China next week.",
+    "Beijing October 21 2024: China said it would answer the new US chip curbs.",
+    "Nov 17 (Reuters) – Chinese President Xi Jinping will meet President Biden.",
+])
+def test_a_wire_dateline_is_the_day_of_filing_not_an_event(text: str) -> None:
+    published = next(s.start for s in date_spans(text, date(2024, 1, 1)))  # the dateline's own day
+    assert all(c.span.pos > 40 for c in find_candidates(split_sentences(text), published))
+
+
+def test_a_day_that_opens_an_item_with_a_start_word_is_still_read() -> None:
+    text = "Effective Nov. 10 – the US will suspend the port fees on Chinese ships for one year."
+    assert date(2025, 11, 10) in {c.span.start for c in find_candidates(split_sentences(text), date(2025, 11, 4))}
+
+
 def test_an_event_said_to_come_just_before_another_dates_the_other() -> None:
     text = ("Fresh US-China trade talks are expected to start in early August, just before the temporary tariff "
             "reprieve ends.")

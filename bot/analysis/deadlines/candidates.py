@@ -105,6 +105,8 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
     effective = _effective_dates(sentences, spans)
     for index, (sentence, dates) in enumerate(zip(sentences, spans, strict=True)):
         for span in dates:
+            if index == 0 and _is_dateline(sentence, span):
+                continue
             if windows.SAME_DATE.fullmatch(span.body):
                 if last is None:
                     continue
@@ -120,14 +122,27 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
             last = span
             found.append(Candidate(sentence, index, span, "date"))
         if timed[index]:
-            found += _durations(sentence, index, published, dates, effective)
+            elsewhere = [day for at, day in effective if at != index]  # its own sentence's were read already
+            found += _durations(sentence, index, published, dates, elsewhere)
     return found
 
 
-def _effective_dates(sentences: list[str], spans: list[list[TimeSpan]]) -> list[date]:
-    """Days the item says something takes effect ("effective May 14", "from Nov. 10"): where a length is
-    stated in another sentence ("for 90 days"), it runs from one of them."""
-    return [span.start for sentence, found in zip(sentences, spans, strict=True) for span in found
+# "BEIJING, Nov. 15 (Xinhua) --", "21st April 2024 – (Washington)", "Beijing October 21 2024:": the place and day
+# a wire report was filed, which is the day of publication and never an event's.
+_DATELINE_BEFORE = re.compile(r"^\s*(?:(?!(?i:effective|from|starting|beginning|by|on|until|through|before|after|"
+                              r"since|in|as of)\b)[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2},?\s*)?$")
+_DATELINE_AFTER = re.compile(r"^,?\s*(?:\([^()]{1,40}\)\s*)?(?:--|[-–—:])(?:\s|$)")
+
+
+def _is_dateline(sentence: str, span: TimeSpan) -> bool:
+    return bool(_DATELINE_BEFORE.match(sentence[: span.pos]) and _DATELINE_AFTER.match(sentence[span.end_pos :]))
+
+
+def _effective_dates(sentences: list[str], spans: list[list[TimeSpan]]) -> list[tuple[int, date]]:
+    """(sentence index, day) of each day the item says something takes effect ("effective May 14", "from Nov.
+    10"): where a length is stated in another sentence ("for 90 days"), it runs from one of them."""
+    return [(index, span.start) for index, (sentence, found) in enumerate(zip(sentences, spans, strict=True))
+            for span in found
             if span.granularity == "day" and _starts_at(sentence[: span.pos], span.body)]
 
 
@@ -216,7 +231,8 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             span = TimeSpan(match.group(), match.start(), match.end(), low[0], high[1], "range")
             found.append(Candidate(sentence, index, span, "duration", "stated", moved.start))
             continue
-        start, anchor = _measure_start(sentence, match, published, dates)
+        others = [m for m in [*bounded, *lengths] if m is not match]
+        start, anchor = _measure_start(sentence, match, published, dates, others)
         if anchor == "published" and effective and not (_EXTENSION.search(sentence)
                                                           or _ANOTHER.search(match.group())
                                                           or _FROM_THE_REPORT.search(match.group())):
@@ -307,13 +323,17 @@ def _counts_past_time(sentence: str, match: re.Match[str]) -> bool:
 
 
 def _measure_start(
-    sentence: str, match: re.Match[str], published: date, dates: list[TimeSpan]
+    sentence: str, match: re.Match[str], published: date, dates: list[TimeSpan], others: list[re.Match[str]]
 ) -> tuple[date, Anchor]:
-    """When the measure starts: a date given with "starting/effective", its signing day, else publication."""
+    """When the measure starts: a date given with "starting/effective", its signing day, else publication.
+    A date with another length between it and this one starts that other length ("pushing the ban back by 90
+    days, more than the previous two 75-day delays from January and April")."""
     own = _FROM_NOW.search(match.group())
     if own:
         return published + timedelta(days=own.group(1).lower() == "tomorrow"), "published"
-    outside = [s for s in dates if not (match.start() <= s.pos and s.end_pos <= match.end())]
+    outside = [s for s in dates if not (match.start() <= s.pos and s.end_pos <= match.end())
+               and not any(min(s.end_pos, match.end()) <= other.start() and other.end() <= max(s.pos, match.start())
+                           for other in others)]
     for span in outside:
         if _starts_at(sentence[: span.pos], span.body):
             return span.start, "stated"
@@ -321,7 +341,9 @@ def _measure_start(
     tail = sentence[match.end() :]
     for span in parse_times(tail, published):
         if (_starts_at(tail[: span.pos], span.body) and span.granularity == "day"
-                and not _not_a_date(tail, span)):  # "cut to 10 per cent from 125 per cent"
+                and not _not_a_date(tail, span)
+                and not any(other.start() >= match.end() and other.end() <= match.end() + span.pos
+                            for other in others)):  # "cut to 10 per cent from 125 per cent"
             return span.start, "stated"
     # "signed an order on Friday giving 90 days", not "controls announced on Oct 9, which ..., will be
     # suspended for one year": the day something was issued starts a length in its own clause only.
