@@ -305,6 +305,21 @@ def test_a_participle_before_by_describes_and_reports_nothing() -> None:
     assert governing_tense(done, done.index("on Tuesday"), len(done) - 1) == "past"
 
 
+@pytest.mark.parametrize(("text", "when", "tense"), [
+    # a passive takes its tense from the words before "be", irregular participles too
+    ("US-China trade talks will be held in London next Monday, June 9.", "next Monday", "future"),
+    ("The talks were held in London on Monday.", "on Monday", "past"),
+    # after a determiner a participle names a thing ("the expanded controls"); the verb is further back
+    ("Trump signed an order to suspend the heightened tariffs on China until November 10, 2026.", "until",
+     "infinitive"),
+    ("China will delay the expanded rare earth controls until November 10, 2026.", "until", "future"),
+])
+def test_the_verb_that_governs_a_date_is_read_through_passives_and_participles(text: str, when: str,
+                                                                                 tense: str) -> None:
+    start = text.index(when)
+    assert governing_tense(text, start, start + len(when)) == tense
+
+
 def test_a_short_aside_in_brackets_neither_ends_the_clause_nor_speaks_for_it() -> None:
     text = "China said the new measures will take effect at 1.01 pm (0501GMT) on Nov. 10, it added."
     assert feature_of_dates_on(text, date(2025, 11, 5), date(2025, 11, 10), "clause_effect") == [1.0]

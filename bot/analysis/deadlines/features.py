@@ -278,14 +278,16 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
 
 def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
     word = token.lower()
-    if word in _TENSE_OF:
-        return _TENSE_OF[word]
     previous = words[index + 1].lower() if backwards and index + 1 < len(words) else ""
+    if word in _TENSE_OF:
+        # "talks will be held on Monday": a passive takes its tense from the words before "be"
+        return "" if previous in _BE and _TENSE_OF[word] == "past" else _TENSE_OF[word]
     # "to visit", not "to Beijing" or "to the": a verb after "to" is in lower case and not a determiner.
     if previous == "to" and token.isalpha() and token.islower() and word not in _NOT_VERBS:
         return "infinitive"
     if (word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED and previous not in _BE
-            and not (backwards and _describes(words, index))):
+            and not (backwards and (_describes(words, index) or previous in _NOT_VERBS))):
+        # "the expanded controls", "its revised rule": after a determiner a participle names, it reports nothing
         # "a deal to be signed on Wednesday": a passive takes its tense from the words before "be"
         return "past"
     return ""
