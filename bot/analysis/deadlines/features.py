@@ -327,7 +327,8 @@ def _together(out: dict[str, float]) -> dict[str, float]:
     return {f"{a}&{b}": 1.0 for a, b in _PAIRS if a in out and b in out}
 
 
-_NEXT_YEAR_SOON = 183  # days: a month of next year nearer ahead than behind is no past month rolled forward
+_NEXT_YEAR_SOON = 183  # days: a month nearer ahead than behind is no past month rolled forward
+_YEAR_WRITTEN = re.compile(rf"{EXPLICIT_YEAR.pattern}|\b(?:this|next|coming) year\b", re.I)
 
 
 def _when(candidate: Candidate, published: date) -> dict[str, float]:
@@ -349,10 +350,9 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
         out["relative"] = 1.0
     if WEEKDAY.search(body):
         out["weekday"] = 1.0
-    if (_MONTH.search(body) and not EXPLICIT_YEAR.search(body) and span.start.year > published.year
-            and ahead > _NEXT_YEAR_SOON):
-        # A month without a year read as next year's ("early April" in a May story) is often a past one;
-        # January in a December story is just next month.
+    if _MONTH.search(body) and not _YEAR_WRITTEN.search(body) and ahead > _NEXT_YEAR_SOON:
+        # A month without a year read more than half a year ahead ("early April" in a May story, "December 15"
+        # in a February one) is most often a past one; January in a December story is just next month.
         out["rolled_to_next_year"] = 1.0
     return out
 
