@@ -348,20 +348,20 @@ def test_a_measure_for_everyone_but_china_is_not_a_us_china_deadline() -> None:
 
 def test_january_in_a_december_story_is_next_month_not_a_past_month_rolled_forward() -> None:
     soon = "A second US executive order gives TikTok till January 23rd to work out a deal with China."
-    assert feature_of_dates_on(soon, date(2025, 12, 15), date(2026, 1, 23), "rolled_to_next_year") == [None]
+    assert feature_of_dates_on(soon, date(2025, 12, 15), date(2026, 1, 23), "month_likely_past") == [None]
     gone = "US and Chinese officials met in early April to discuss tariffs."
-    assert feature_of_dates_on(gone, date(2025, 5, 20), date(2026, 4, 1), "rolled_to_next_year") == [1.0]
+    assert feature_of_dates_on(gone, date(2025, 5, 20), date(2026, 4, 1), "month_likely_past") == [1.0]
 
 
 def test_a_month_without_a_year_more_than_half_a_year_ahead_is_read_as_a_past_one() -> None:
     # Read forward, "December 15" in a February story lands in the same year, ten months ahead: most often
     # the December just gone.
     gone = "China suspended planned additional tariffs on products in the second list on December 15."
-    assert feature_of_dates_on(gone, date(2020, 2, 7), date(2020, 12, 15), "rolled_to_next_year") == [1.0]
+    assert feature_of_dates_on(gone, date(2020, 2, 7), date(2020, 12, 15), "month_likely_past") == [1.0]
     assert dated(extract_deadlines(f"US-China trade. {gone}", date(2020, 2, 7))) == []
     # A year said in words is a year written.
     this_year = "China will exempt certain US goods from additional tariffs until the end of November this year."
-    assert feature_of_dates_on(this_year, date(2024, 4, 30), date(2024, 11, 30), "rolled_to_next_year") == [None]
+    assert feature_of_dates_on(this_year, date(2024, 4, 30), date(2024, 11, 30), "month_likely_past") == [None]
 
 
 def test_a_chinese_company_stands_for_the_chinese_side() -> None:

@@ -305,9 +305,9 @@ _NOT_VERBS = frozenset("the a an its their his her our this that these those all
 
 
 # Readings that only mean something together: a weekday in a report of what was done is this week's past
-# day; a month read as next year's in a past-tense clause is this year's, already gone.
-_PAIRS = (("weekday", "clause_past_verb"), ("rolled_to_next_year", "clause_past_verb"),
-          ("rolled_to_next_year", "clause_will"), ("rolled_to_next_year", "clause_infinitive"),
+# day; a month read far ahead in a past-tense clause is one already gone.
+_PAIRS = (("weekday", "clause_past_verb"), ("month_likely_past", "clause_past_verb"),
+          ("month_likely_past", "clause_will"), ("month_likely_past", "clause_infinitive"),
           ("bias_duration", "clause_extend"),
           ("bias_duration", "clause_cancelled"), ("prep_until", "clause_extend"), ("prep_on", "clause_past_verb"),
           ("clause_effect", "clause_past_verb"),
@@ -316,8 +316,8 @@ _PAIRS = (("weekday", "clause_past_verb"), ("rolled_to_next_year", "clause_past_
           ("ahead_today", "governed_future"), ("ahead_today", "governed_infinitive"),
           # a measure that takes effect on the day of the report has taken effect
           ("ahead_today", "clause_effect"), ("ahead_today", "prep_from"),
-          ("weekday", "governed_past"), ("weekday", "governed_future"), ("rolled_to_next_year", "governed_past"),
-          ("rolled_to_next_year", "governed_future"), ("rolled_to_next_year", "governed_infinitive"),
+          ("weekday", "governed_past"), ("weekday", "governed_future"), ("month_likely_past", "governed_past"),
+          ("month_likely_past", "governed_future"), ("month_likely_past", "governed_infinitive"),
           ("weekday", "governed_scheduled"), ("ahead_today", "governed_reported"), ("weekday", "governed_reported"),
           # a length counts from a start that may be past ("implemented a 90-day suspension"): its end is not
           ("bias_duration", "governed_past"), ("bias_duration", "governed_infinitive"))
@@ -353,7 +353,7 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
     if _MONTH.search(body) and not _YEAR_WRITTEN.search(body) and ahead > _NEXT_YEAR_SOON:
         # A month without a year read more than half a year ahead ("early April" in a May story, "December 15"
         # in a February one) is most often a past one; January in a December story is just next month.
-        out["rolled_to_next_year"] = 1.0
+        out["month_likely_past"] = 1.0
     return out
 
 
