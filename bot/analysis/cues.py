@@ -19,8 +19,9 @@ HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|would|threaten\w*|warn\w*|consi
 RELIEF = re.compile(r"\b(?:truce|reprieve|pause[sd]?|paus\w+|suspen\w+|exempt\w*|exclusions?|waivers?|"
                     r"extension|delay\w*|grace period|reduc\w+|lower\w*|cut|slash\w*)\b", re.I)
 TAKES_EFFECT = re.compile(r"\b(?:tak(?:e|es|en|ing)|took) effect\b", re.I)
+WEEKDAY_NAME = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"  # a pattern's part, to be compiled case-blind
 # A day named without "next" or "last" points either way.
-WEEKDAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|weekend)\b", re.I)
+WEEKDAY = re.compile(rf"\b(?:{WEEKDAY_NAME}|weekend)\b", re.I)
 # Verbs that date a report, not the event it reports ("said Tuesday it will ...").
 REPORTING_VERBS = frozenset("said says told announced stated confirmed added noted wrote posted reported".split())
 # One of them in a sentence: who is named after it takes part; a past told after it is the reporter's tense.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.analysis.cues import MOVED, WEEKDAY
+from bot.analysis.cues import MOVED, WEEKDAY, WEEKDAY_NAME
 from bot.analysis.deadlines import windows
 from bot.analysis.deadlines.text import clause_bounds
 from bot.analysis.deadlines.timeparse import TimeSpan, may_hold_a_time, parse_times
@@ -251,7 +251,7 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
 
 
 _BY = re.compile(r"^by\b", re.I)
-_BARE_WEEKDAY = re.compile(r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
+_BARE_WEEKDAY = re.compile(rf"(?:on )?{WEEKDAY_NAME}", re.I)
 
 
 def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan], published: date) -> TimeSpan | None:

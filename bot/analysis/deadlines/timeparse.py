@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
+from bot.analysis.cues import WEEKDAY_NAME
 from bot.domain.models import Granularity
 
 Engine = Literal["duckling", "fallback"]
@@ -90,7 +91,7 @@ def _duckling() -> _Duckling:
 _MAYBE_TIME = re.compile(
     r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?!\w)"
-    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day|\b(?:today|tomorrow|tonight|yesterday|weeks?|weekends?|"
+    rf"|\b{WEEKDAY_NAME}|\b(?:today|tomorrow|tonight|yesterday|weeks?|weekends?|"
     r"months?|years?|quarters?|days?|noon|midnight|morning|afternoon|evening|night|spring|summer|autumn|"
     r"fall|winter|christmas|easter|thanksgiving|hours?|decades?)\b",
     re.IGNORECASE,
@@ -246,9 +247,8 @@ def _read_span(result: dict[str, Any], reference: date) -> TimeSpan | None:
 _TO_A_YEAR = re.compile(r"\b(?:to|until|till|through|-|–)\s*((?:19|20)\d\d)$", re.I)
 _RUNS_UNTIL = re.compile(r"\b(?:until|till|through)\b", re.I)
 _LONGEST_EVENT_DAYS = 31  # talks, visits and summits last days; a longer "from ... until" is a measure in force
-_BARE_WEEKDAY = re.compile(r"(?:on |from |starting |since |effective |beginning )?(?:mon|tues|wednes|thurs|fri|satur|"
-                           r"sun)day", re.I)
-_NEXT_WEEKDAY = re.compile(r"(?:on )?next (?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
+_BARE_WEEKDAY = re.compile(rf"(?:on |from |starting |since |effective |beginning )?{WEEKDAY_NAME}", re.I)
+_NEXT_WEEKDAY = re.compile(rf"(?:on )?next {WEEKDAY_NAME}", re.I)
 
 
 def _interval(value: dict[str, Any], reference: date) -> tuple[date, date, Granularity] | None:

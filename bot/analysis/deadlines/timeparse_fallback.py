@@ -15,10 +15,10 @@ from typing import Any
 
 from dateparser.date import DateDataParser
 
-from bot.analysis.cues import MONTH
+from bot.analysis.cues import MONTH, WEEKDAY_NAME
 
 _MONTH = rf"{MONTH}\.?"
-_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_WEEKDAY = WEEKDAY_NAME
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 _PREFIX = r"(?:(?:by|until|till|through|on|in|from|before|after|since|at) )?"
