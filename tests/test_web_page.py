@@ -72,6 +72,24 @@ async def test_page_escapes_titles_and_shows_lanes_moves_and_links(hostile_page:
     assert {"/deadlines.ics", "/metrics"} <= links
 
 
+async def test_the_calendar_feed_keeps_past_deadlines_and_marks_cancelled_ones(tmp_path: Path) -> None:
+    async with seeded_page(tmp_path, clock=lambda: datetime(2025, 9, 1, 9, tzinfo=UTC)) as url:
+        with sqlite3.connect(tmp_path / "uschina.db") as db:
+            db.execute("UPDATE deadlines SET status = 'cancelled' WHERE what = ?", [SEED_DEADLINES[0]])
+        async with aiohttp.ClientSession() as session, session.get(f"{url}deadlines.ics") as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("text/calendar")
+            calendar = (await response.text()).replace("\r\n ", "")  # unfolded
+    events = {}
+    for event in calendar.split("BEGIN:VEVENT")[1:]:
+        lines = dict(line.split(":", 1) for line in event.split("\r\n") if ":" in line)
+        events[lines["SUMMARY"]] = lines
+    # Both seed deadlines are past on 1 September; one of them is called off.
+    assert set(SEED_DEADLINES) <= set(events)
+    assert events[SEED_DEADLINES[0]].get("STATUS") == "CANCELLED"
+    assert events[SEED_DEADLINES[1]].get("STATUS") != "CANCELLED"
+
+
 async def test_page_as_of_another_day_and_a_bad_date(hostile_page: str) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.get(hostile_page, params={"as_of": "2025-09-01"}) as response:

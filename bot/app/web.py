@@ -75,7 +75,10 @@ class HttpServer:
     async def _ics(self, request: web.Request) -> web.Response:
         runtime = self.runtime
         now = runtime.clock()  # type: ignore[attr-defined]
-        views = await runtime.store.run(deadline_q.list_deadlines, now.date())  # type: ignore[attr-defined]
+        # Every deadline, past and cancelled ones too: a subscribed calendar drops what a feed stops listing,
+        # so a deadline that passed would vanish from it, and one called off would vanish without a word.
+        views = await runtime.store.run(deadline_q.list_deadlines, now.date(),  # type: ignore[attr-defined]
+                                        include_all=True)
         return web.Response(text=render_ics(views, now=now), content_type="text/calendar", charset="utf-8")
 
     async def _index(self, request: web.Request) -> web.Response:
