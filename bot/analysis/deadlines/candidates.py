@@ -332,8 +332,7 @@ def _measure_start(
     if own:
         return published + timedelta(days=own.group(1).lower() == "tomorrow"), "published"
     outside = [s for s in dates if not (match.start() <= s.pos and s.end_pos <= match.end())
-               and not any(min(s.end_pos, match.end()) <= other.start() and other.end() <= max(s.pos, match.start())
-                           for other in others)]
+               and not _a_length_between(min(s.end_pos, match.end()), max(s.pos, match.start()), others)]
     for span in outside:
         if _starts_at(sentence[: span.pos], span.body):
             return span.start, "stated"
@@ -341,9 +340,8 @@ def _measure_start(
     tail = sentence[match.end() :]
     for span in parse_times(tail, published):
         if (_starts_at(tail[: span.pos], span.body) and span.granularity == "day"
-                and not _not_a_date(tail, span)
-                and not any(other.start() >= match.end() and other.end() <= match.end() + span.pos
-                            for other in others)):  # "cut to 10 per cent from 125 per cent"
+                and not _not_a_date(tail, span)  # "cut to 10 per cent from 125 per cent"
+                and not _a_length_between(match.end(), match.end() + span.pos, others)):
             return span.start, "stated"
     # "signed an order on Friday giving 90 days", not "controls announced on Oct 9, which ..., will be
     # suspended for one year": the day something was issued starts a length in its own clause only.
@@ -354,6 +352,11 @@ def _measure_start(
         if span.granularity == "day" and _ISSUED.search(near) and in_clause:
             return _latest_such_day(span, published), "issued"
     return published, "published"
+
+
+def _a_length_between(left: int, right: int, lengths: list[re.Match[str]]) -> bool:
+    """Whether one of `lengths` stands wholly between the sentence's positions `left` and `right`."""
+    return any(left <= length.start() and length.end() <= right for length in lengths)
 
 
 def _latest_such_day(span: TimeSpan, published: date) -> date:

@@ -279,16 +279,17 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
 def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
     word = token.lower()
     previous = words[index + 1].lower() if backwards and index + 1 < len(words) else ""
+    # "talks will be held on Monday", "a deal to be signed on Wednesday": a passive's participle is no past;
+    # the tense is in the words before "be"
+    passive = previous in _BE
     if word in _TENSE_OF:
-        # "talks will be held on Monday": a passive takes its tense from the words before "be"
-        return "" if previous in _BE and _TENSE_OF[word] == "past" else _TENSE_OF[word]
+        return "" if passive and _TENSE_OF[word] == "past" else _TENSE_OF[word]
     # "to visit", not "to Beijing" or "to the": a verb after "to" is in lower case and not a determiner.
     if previous == "to" and token.isalpha() and token.islower() and word not in _NOT_VERBS:
         return "infinitive"
-    if (word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED and previous not in _BE
+    # "the expanded controls", "its revised rule": after a determiner a participle names, it reports nothing
+    if (word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED and not passive
             and not (backwards and (_describes(words, index) or previous in _NOT_VERBS))):
-        # "the expanded controls", "its revised rule": after a determiner a participle names, it reports nothing
-        # "a deal to be signed on Wednesday": a passive takes its tense from the words before "be"
         return "past"
     return ""
 
