@@ -392,10 +392,21 @@ def test_stated_lengths_in_their_common_forms_are_read() -> None:
         "The journalists will have 10 days to surrender their press cards.": date(2020, 3, 27),
         "The consulate was given 72 hours to close.": date(2020, 3, 20),
         "Tariffs are cut for an initial period of 90 days.": date(2020, 6, 15),
+        "Investors will have one year to divest their holdings.": date(2021, 3, 17),
+        "The agreement takes effect 30 days after signing.": date(2020, 4, 16),
+        "The ban will take effect 45 days after Trump signed it.": date(2020, 5, 1),
     }
     for text, end in ends.items():
         (candidate,) = [c for c in find_candidates([text], pub) if c.kind == "duration"]
         assert candidate.span.start <= end <= candidate.span.end, text
+
+
+def test_a_length_from_a_signing_or_law_still_to_come_has_no_day_yet() -> None:
+    """Counted from the report, "after the agreement is signed" or "after the date of enactment" misses by
+    weeks: the item does not say when that will be."""
+    for text in ("Phase two talks start 30 days after the agreement is signed, he said.",
+                 "The ban will not take effect until five years after the date of enactment."):
+        assert [c for c in find_candidates([text], date(2019, 12, 16)) if c.kind == "duration"] == [], text
 
 
 def test_an_until_date_with_its_year_is_read_whole() -> None:
@@ -1026,3 +1037,13 @@ def test_initially_in_a_plan_for_the_future_is_no_counterfactual() -> None:
 def test_only_sentences_with_a_word_of_time_are_read_and_none_is_lost(sentence: str, expected: list[date]) -> None:
     found = find_candidates([sentence], date(2025, 7, 11))
     assert [c.span.end for c in found] == expected
+
+
+def test_an_original_date_is_an_old_one_and_an_extension_that_runs_out_is_no_move() -> None:
+    pub = date(2025, 9, 15)  # a Monday
+    old = "The original date of compliance was September 25, 2025, before the extension."
+    assert feature_of_dates_on(old, pub, date(2025, 9, 25), "moved_from") == [1.0]
+    runs_out = "The administration's latest TikTok extension is set to expire Wednesday."
+    assert feature_of_dates_on(runs_out, pub, date(2025, 9, 17), "moved_from") == [None]
+    moved = "Trump will delay the tariffs set for Wednesday by two weeks."
+    assert feature_of_dates_on(moved, pub, date(2025, 9, 17), "moved_from") == [1.0]

@@ -86,7 +86,10 @@ _MOVED_TO = re.compile(rf"\b(?:{MOVE_WORDS})\b[^;]{{0,90}}\b(?:to|until|till|thr
 _MOVED_FROM = re.compile(rf"(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bcurrent )(?<!\banother )(?<!\bthis )(?<!-day )"
                          rf"\b(?:{MOVE_WORDS}|cancel\w*|call\w* off|scrap\w*|instead of)\b[^,;:]{{0,60}}$", re.I)
 _WAS_DUE = re.compile(r"\b(?:was|were|had been|originally|initially|previously)\s+(?:\w+\s+)?(?:due|set|scheduled|"
-                      r"slated|planned|expected|supposed)\b[^,;:]{0,50}$", re.I)
+                      r"slated|planned|expected|supposed)\b[^,;:]{0,50}$|"
+                      # "the original date of compliance was September 25"
+                      r"\b(?:original|initial|previous|earlier|old|former)\s+(?:\w+\s+)?(?:date|deadline|schedule|"
+                      r"timeline|expiry|expiration)\b[^,;:]{0,40}$", re.I)
 # "will not be raised to $200 next month", "won't go ahead with plans to ... next week", "no reason to meet"
 _NOT_HAPPENING = re.compile(r"\b(?:will|would|shall|does|do|did) not\b|\b(?:won't|wouldn't|no longer|not go ahead|"
                             r"no reason to|off the table|as previously planned|as planned earlier)\b", re.I)
@@ -132,7 +135,7 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
     moved_to = _moved_to(candidate)
     if moved_to:
         out["moved_to"] = 1.0
-    elif (candidate.kind == "date" and _MOVED_FROM.search(lead)) or _WAS_DUE.search(lead):
+    elif (candidate.kind == "date" and _moved_from(lead)) or _WAS_DUE.search(lead):
         # "delay a trip in early April", "exclusions that were due to expire on Nov. 29 will be extended":
         # the old date of something moved or called off ("delay enforcement for 75 days" is the new length).
         out["moved_from"] = 1.0
@@ -209,6 +212,18 @@ def _moved_to(candidate: Candidate) -> bool:
     """Whether a date is the one something is moved to: "postponed ... until Dec. 15" (the preposition may
     be the expression's own first word; the verb may stand well back)."""
     return bool(_MOVED_TO.search(_lead(candidate) + candidate.span.body.split()[0] + " "))
+
+
+# "the latest TikTok extension is set to expire Wednesday": the move's noun is what runs out on the date.
+_MOVE_NOUN_ENDS = re.compile(r"^(?:extension|delay|postponement|deferral)s?\b[^,;:]{0,40}?\b(?:(?:is|are|will be) "
+                             r"(?:set|due|scheduled|slated) to (?:expire|end|lapse|run out)|expires?|ends?|lapses?|"
+                             r"runs? out)\s+(?:on\s+)?$", re.I)
+
+
+def _moved_from(lead: str) -> bool:
+    """Whether the words before a date tell it as the old date of something moved or called off."""
+    move = _MOVED_FROM.search(lead)
+    return move is not None and not _MOVE_NOUN_ENDS.match(move.group())
 
 
 def _lead(candidate: Candidate) -> str:

@@ -84,6 +84,11 @@ DURATION = re.compile(
     # "starting 45 days from now", "a week from tomorrow": a length from the report, as "in 45 days" is
     rf"{_NUMBER}[- ](?:(?:calendar|business|working) )?(day|week|month|year)s? (?:starting )?"
     r"from (?:now|today|tomorrow)\b|"
+    # "effective 30 days after signing", "45 days after Trump signed it": a length from a signing the item
+    # reports, on its day or the day before (not "after the agreement is signed" or "after the date of
+    # enactment": a law or deal still to pass has no day yet, and counting from the report misses by weeks)
+    rf"{_NUMBER}[- ](?:(?:calendar|business) )?(day|week|month|year)s? (?:after|following|from|upon) "
+    r"(?:(?:its |the )?signing\b|(?:\w+ ){1,2}signed (?:it|the (?:order|law|bill|deal|agreement))\b)|"
     # "a 90-day suspension", "the 75-day extension", "a 30-day comment period"
     rf"{_NUMBER}[- ](day|week|month|year)(?:-long)? "
     r"(?:\w+ ){0,2}"
@@ -100,7 +105,7 @@ DURATION_RANGE = re.compile(
 # "will have 10 days to surrender", "given 72 hours to leave" (hours rounded up to days), "gave ByteDance 90
 # days to divest"
 TIME_TO_ACT = re.compile(rf"\b(?:have|has|had|gave|given|gives?|giving|get|gets|got)(?: [\w'’.-]+){{0,8}}? {_NUMBER} "
-                         r"(?:(?:calendar|business) )?(day|week|month|hour)s? to\b", re.I)
+                         r"(?:(?:calendar|business) )?(day|week|month|year|hour)s? to\b", re.I)
 SAME_DATE = re.compile(r"\b(?:on |from |starting )?the same (?:date|day)\b", re.I)
 
 
