@@ -296,3 +296,13 @@ def test_meetings_is_a_topic_like_meeting() -> None:
     # a third country's minister and Japan in their places
     third = text.replace("Lutnick", "Akazawa").replace("Greer", "He").replace("America", "Japan")
     assert not assess_relevance("", third).relevant
+
+
+@pytest.mark.parametrize("text", [
+    "The General Services Administration will bar federal contractors from using Huawei and ZTE equipment "
+    "from Aug. 13.",
+    "The Defense Department added DJI to its list of Chinese military companies, which bars it from contracts.",
+])
+def test_a_us_body_acting_on_chinese_firms_is_relevant_without_naming_the_us(text: str) -> None:
+    result = assess_relevance("", text)
+    assert result.relevant, result

@@ -26,6 +26,9 @@ US_OFFICIALS = (
     "Federal Communications Commission",
     "Office of Foreign Assets Control", "OFAC", "Federal Register", "Homeland Security",
     "Customs and Border Protection", "Securities and Exchange Commission", "SEC",
+    "Department of Defense", "Defense Department", "Department of War", "General Services Administration",
+    "Federal Acquisition Regulation", "National Defense Authorization Act", "NDAA", "Department of Energy",
+    "Energy Department", "Federal Trade Commission",
 )
 # People and bodies that act for the Chinese government.
 CHINA_OFFICIALS = (
