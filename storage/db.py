@@ -355,3 +355,10 @@ def m012_attachments(db: sqlite_utils.Database) -> None:
     # Files that travel with outbox messages, stored once by content hash: the morning's timeline picture
     # is the same for a thousand subscriptions, and each outbox row refers to it instead of holding a copy.
     db.execute("CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL, created_at TEXT NOT NULL)")
+
+
+@migrations()
+def m013_deadline_counted(db: sqlite_utils.Database) -> None:
+    # counted: the deadline's dates were counted from the day of the report that gave them (a length with no
+    # stated start), so a later report that states the date replaces them, and one that counts again does not.
+    db.execute("ALTER TABLE deadlines ADD COLUMN counted INTEGER NOT NULL DEFAULT 0")

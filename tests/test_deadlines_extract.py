@@ -1047,3 +1047,12 @@ def test_an_original_date_is_an_old_one_and_an_extension_that_runs_out_is_no_mov
     assert feature_of_dates_on(runs_out, pub, date(2025, 9, 17), "moved_from") == [None]
     moved = "Trump will delay the tariffs set for Wednesday by two weeks."
     assert feature_of_dates_on(moved, pub, date(2025, 9, 17), "moved_from") == [1.0]
+
+
+def test_a_length_counted_from_the_report_is_marked_counted_and_named_as_its_stated_end() -> None:
+    counted = only(extract_deadlines("China agreed to suspend its rare earth export controls on the US for one year.",
+                                     date(2025, 10, 30)))
+    stated = only(extract_deadlines("The US and China said the suspension of China's rare earth export controls "
+                                    "ends on November 10, 2026.", date(2025, 11, 5)))
+    assert counted.counted and not stated.counted
+    assert topic_key(counted.what) == topic_key(stated.what)

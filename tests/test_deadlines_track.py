@@ -271,3 +271,49 @@ def test_every_move_verb_moves_a_deadline_whatever_the_word(db: sqlite_utils.Dat
                                 "The truce was prolonged to Nov. 10.")
     (change,) = record_mentions(db, "b", date(2025, 8, 11), [prolonged], NOW, policy=MERGE_POLICY)
     assert (change.kind, change.old_start, change.new_start) == ("changed", date(2025, 8, 12), date(2025, 11, 10))
+
+
+# One event, three reports: a length counted from its report's day, a stated day, a later outlet's count.
+ONE_YEAR = DeadlineMention("suspension ends", date(2026, 10, 29), date(2026, 11, 1), "range", 0.7,
+                           "China agreed to suspend the controls for one year.", counted=True)
+STATED = DeadlineMention("suspension ends", date(2026, 11, 10), date(2026, 11, 10), "day", 0.8,
+                         "The suspension ends on November 10, 2026.")
+LATER_COUNT = DeadlineMention("suspension ends", date(2026, 11, 23), date(2026, 11, 26), "range", 0.6,
+                              "The one-year suspension has eased pressure on manufacturers.", counted=True)
+REPORTS = {"a": (date(2025, 10, 30), ONE_YEAR), "b": (date(2025, 11, 5), STATED),
+           "c": (date(2025, 11, 24), LATER_COUNT)}
+
+
+@pytest.mark.parametrize("order", ["abc", "acb", "bac", "bca", "cab", "cba"])
+def test_a_stated_day_beats_a_count_from_a_report_in_any_order(db: sqlite_utils.Database, order: str) -> None:
+    changes = []
+    for item_id in order:
+        published, mention = REPORTS[item_id]
+        add_item(db, item_id, published)
+        changes += record_mentions(db, item_id, published, [mention], NOW, policy=MERGE_POLICY)
+    (view,) = list_deadlines(db, date(2025, 11, 25))
+    assert (view.start, view.end) == (date(2026, 11, 10), date(2026, 11, 10))
+    assert len(view.sources) == 3
+    if order.index("c") > order.index("b"):
+        # the later outlet's own count raises no alert once the day is known
+        assert LATER_COUNT.start not in [change.new_start for change in changes]
+
+
+@pytest.mark.parametrize("order", ["ac", "ca"])
+def test_of_two_counts_the_one_reported_nearer_the_start_stands(db: sqlite_utils.Database, order: str) -> None:
+    for item_id in order:
+        published, mention = REPORTS[item_id]
+        add_item(db, item_id, published)
+        record_mentions(db, item_id, published, [mention], NOW, policy=MERGE_POLICY)
+    (view,) = list_deadlines(db, date(2025, 11, 25))
+    assert (view.start, view.end) == (ONE_YEAR.start, ONE_YEAR.end)
+
+
+def test_a_counted_report_that_says_the_event_moved_moves_a_stated_day(db: sqlite_utils.Database) -> None:
+    add_item(db, "a", date(2025, 5, 12))
+    add_item(db, "b", date(2025, 8, 11))
+    record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG], NOW, policy=MERGE_POLICY)
+    extended = DeadlineMention("tariff truce expires", date(2025, 11, 8), date(2025, 11, 11), "range", 0.7,
+                               "Trump extended the tariff truce for another 90 days.", counted=True)
+    (change,) = record_mentions(db, "b", date(2025, 8, 11), [extended], NOW, policy=MERGE_POLICY)
+    assert (change.kind, change.new_start) == ("changed", date(2025, 11, 8))

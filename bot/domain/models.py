@@ -65,6 +65,9 @@ class DeadlineMention:
     granularity: Granularity
     confidence: float  # 0..1
     evidence: str
+    # The date was counted from the day of the report: a length whose start the item does not give ("agreed
+    # to suspend the controls for one year"). A guess, which a date an item states is preferred to.
+    counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class TrackedDeadline:
     topic: str
     start: date | None
     end: date | None
+    counted: bool = False  # its dates were counted from the day of the report that gave them
+    dated_by: date | None = None  # the publication day of that report
 
 
 class DeadlinePolicy(Protocol):
@@ -173,4 +178,8 @@ class DeadlinePolicy(Protocol):
 
     def is_cancellation(self, evidence: str) -> bool:
         """Whether the report says its event was called off."""
+        ...
+
+    def moves(self, tracked: TrackedDeadline, mention: DeadlineMention, published: date) -> bool:
+        """Whether a mention of a tracked deadline, published on `published`, gives it new dates."""
         ...

@@ -82,14 +82,11 @@ def _record_one(
         return None if policy.is_cancellation(mention.evidence) else _insert(db, topic, item_id, published,
                                                                              mention, now)
     _add_source(db, existing["id"], item_id, mention.evidence, now)
-    if published.isoformat() < (existing["dated_by"] or ""):
-        return None  # an older report never overrides what a newer one said
     if policy.is_cancellation(mention.evidence):
-        return _cancel(db, existing, item_id, published, now)
-    if mention.start is None or (_day(existing["start"]), _day(existing["end"])) == (
-        mention.start,
-        mention.end,
-    ):
+        # an older report never calls off what a newer one said
+        older = published.isoformat() < (existing["dated_by"] or "")
+        return None if older else _cancel(db, existing, item_id, published, now)
+    if not policy.moves(_tracked(existing), mention, published):
         return None
     return _move(db, existing, item_id, published, mention, now)
 
@@ -99,9 +96,13 @@ def _find_match(
 ) -> dict[str, Any] | None:
     rows = {r["id"]: r for r in db.query("SELECT * FROM deadlines WHERE topic = ? AND status != 'cancelled'",
                                          [topic])}
-    tracked = [TrackedDeadline(r["id"], r["topic"], _day(r["start"]), _day(r["end"])) for r in rows.values()]
-    found = policy.match(mention, tracked, published)
+    found = policy.match(mention, [_tracked(r) for r in rows.values()], published)
     return rows[found.id] if found else None
+
+
+def _tracked(row: dict[str, Any]) -> TrackedDeadline:
+    return TrackedDeadline(row["id"], row["topic"], _day(row["start"]), _day(row["end"]), bool(row["counted"]),
+                           _day(row["dated_by"]))
 
 
 def _deadline_id(topic: str, mention: DeadlineMention, item_id: str) -> str:
@@ -132,6 +133,7 @@ def _insert(
             "first_seen": to_iso(now),
             "updated_at": to_iso(now),
             "dated_by": published.isoformat(),
+            "counted": int(mention.counted),
         },
         replace=True,
     )
@@ -159,6 +161,7 @@ def _move(
             "evidence": mention.evidence,
             "updated_at": to_iso(now),
             "dated_by": published.isoformat(),
+            "counted": int(mention.counted),
         },
     )
     return DeadlineChange(

@@ -9,6 +9,7 @@ Undated plans ("will visit at a mutually acceptable date") come from cue phrases
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.analysis.cues import RELIEF
@@ -98,11 +99,12 @@ def extract_deadlines(
         starts_a_length = candidate.kind == "date" and (candidate.index, candidate.span.start) in starts
         mention = _judge(candidate, published, model, candidates, starts_a_length)
         if mention is not None:
+            if candidate.kind == "duration" and candidate.anchor == "published":
+                mention = replace(mention, counted=True)
+                from_the_report.append(mention)
             ends = _just_after(candidate, mention)
             (counted if candidate.kind == "duration" else stated).extend([mention, *ends])
             ends_read += ends
-            if candidate.kind == "duration" and candidate.anchor == "published":
-                from_the_report.append(mention)
     # An end the item reads from its words beats one counted from the day of the report for the same relief:
     # "the talks in London produced a 90-day suspension" (begun when?) beside "talks in early August, just
     # before the tariff reprieve ends".
@@ -176,6 +178,10 @@ def _name(candidate: Candidate, starts_a_length: bool = False) -> str:
     if (starts_a_length or candidate.kind == "duration") and RELIEF.search(sentence):
         return _relief(sentence, starts=starts_a_length)
     clause = clause_around(sentence, span.pos, span.end_pos)
+    if _RELIEF_ENDS_ON.search(clause[: max(0, clause.find(span.body))] + span.body.split()[0] + " "):
+        # "the suspension of the export controls ends on November 10": the relief's end, told as a length's
+        # end is ("for one year"), so reports of one event in either form are one tracked deadline
+        return _relief(sentence, starts=False)
     event = name_event(clause, clause.find(span.body), context=sentence) or name_event(sentence, span.pos)
     if event is not None:
         return event[1]
@@ -184,6 +190,8 @@ def _name(candidate: Candidate, starts_a_length: bool = False) -> str:
 
 
 _TARIFFS = re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I)
+_RELIEF_ENDS_ON = re.compile(rf"{RELIEF.pattern}[^.;]{{0,60}}?\b(?:ends?|expires?|lapses?|runs? out|will (?:end|expire|"
+                             r"lapse|run out))\s+(?:on\s+)?$", re.I)
 
 
 def _relief(sentence: str, *, starts: bool) -> str:

@@ -141,6 +141,26 @@ def match_tracked(
     return min(near, key=lambda entry: entry[:2])[2] if near else None
 
 
+def moves(tracked: TrackedDeadline, mention: DeadlineMention, published: date) -> bool:
+    """Whether a dated mention of a tracked deadline, published on `published`, gives it new dates.
+
+    A date an item states beats one counted from a report's day ("through November 9, 2026" beats "for one
+    year" counted from the day it was reported), whatever the order the reports came in. Between two stated
+    dates the newer report wins (it may tell a change); between two counted ones the older (it was written
+    nearer the start of the length). A counted date moves a stated one only when its report says the event
+    moved ("extended the truce for another 90 days"). So the tracked dates, and the alerts they raise, do not
+    depend on ingest order, and a later outlet's "the one-year truce" counted from its own day raises none.
+    """
+    if mention.start is None or (tracked.start, tracked.end) == (mention.start, mention.end):
+        return False
+    newer = tracked.dated_by is None or published >= tracked.dated_by
+    if not mention.counted:
+        return newer or tracked.counted
+    if newer:
+        return reports_a_move(mention.evidence)
+    return tracked.counted
+
+
 def distance(tracked: TrackedDeadline, mention: DeadlineMention) -> int:
     """Days between a tracked deadline and a mention: 0 when their intervals overlap or either is undated."""
     if not (tracked.start and tracked.end and mention.start and mention.end):
@@ -165,6 +185,10 @@ class MergePolicy:
     def is_cancellation(self, evidence: str) -> bool:
         """Whether the report says its event was called off."""
         return is_cancellation(evidence)
+
+    def moves(self, tracked: TrackedDeadline, mention: DeadlineMention, published: date) -> bool:
+        """Whether the mention gives the tracked deadline new dates."""
+        return moves(tracked, mention, published)
 
 
 MERGE_POLICY = MergePolicy()
