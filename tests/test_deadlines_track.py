@@ -292,7 +292,7 @@ def test_a_stated_day_beats_a_count_from_a_report_in_any_order(db: sqlite_utils.
         add_item(db, item_id, published)
         changes += record_mentions(db, item_id, published, [mention], NOW, policy=MERGE_POLICY)
     (view,) = list_deadlines(db, date(2025, 11, 25))
-    assert (view.start, view.end) == (date(2026, 11, 10), date(2026, 11, 10))
+    assert (view.start, view.end, view.counted) == (date(2026, 11, 10), date(2026, 11, 10), False)
     assert len(view.sources) == 3
     if order.index("c") > order.index("b"):
         # the later outlet's own count raises no alert once the day is known
@@ -306,7 +306,7 @@ def test_of_two_counts_the_one_reported_nearer_the_start_stands(db: sqlite_utils
         add_item(db, item_id, published)
         record_mentions(db, item_id, published, [mention], NOW, policy=MERGE_POLICY)
     (view,) = list_deadlines(db, date(2025, 11, 25))
-    assert (view.start, view.end) == (ONE_YEAR.start, ONE_YEAR.end)
+    assert (view.start, view.end, view.counted) == (ONE_YEAR.start, ONE_YEAR.end, True)
 
 
 def test_a_counted_report_that_says_the_event_moved_moves_a_stated_day(db: sqlite_utils.Database) -> None:

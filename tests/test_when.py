@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -44,6 +45,7 @@ def test_countdown(deadline: DeadlineView, expected: str) -> None:
     (view(date(2026, 4, 1), date(2026, 4, 30), "month"), "Apr 2026"),
     (view(date(2025, 7, 1), date(2025, 9, 30), "quarter"), "Q3 2025"),
     (view(None, granularity="unknown", status="tbd"), "date TBD"),
+    (replace(view(date(2026, 10, 29), date(2026, 11, 1), "range"), counted=True), "about 29 Oct – 1 Nov 2026"),
 ])
 def test_date_label(deadline: DeadlineView, expected: str) -> None:
     assert date_label(deadline) == expected

@@ -446,7 +446,7 @@ def _deadline_json(deadline: Any) -> dict[str, Any]:
         "what": deadline.what, "start": _iso(deadline.start), "end": _iso(deadline.end),
         "granularity": deadline.granularity, "status": deadline.status,
         "confidence": round(deadline.confidence, 2), "evidence": deadline.evidence,
-        "sources": list(deadline.sources),
+        "counted": deadline.counted, "sources": list(deadline.sources),
     }
 
 

@@ -117,6 +117,7 @@ class DeadlineView:
     evidence: str
     sources: tuple[str, ...]  # item URLs or titles
     history: tuple[tuple[str | None, str | None, str], ...] = ()  # (old start, old end, changed at)
+    counted: bool = False  # dated by counting a length from a report's day: shown as "about"
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,15 @@ def countdown(deadline: DeadlineView, today: date) -> str:
 
 def date_label(deadline: DeadlineView) -> str:
     """The date at the precision known: "Tue 12 Aug 2025", "early Aug 2025", "Aug 2025", "Q3 2025",
-    "3–17 Aug 2025" or "date TBD"."""
+    "3–17 Aug 2025" or "date TBD"; "about 29 Oct – 1 Nov 2026" when it was counted from a report's day (a
+    length whose start no report gave)."""
     start, end = deadline.start, deadline.end or deadline.start
     if start is None or end is None or deadline.granularity == "unknown":
         return "date TBD"
+    return f"about {_label(deadline, start, end)}" if deadline.counted else _label(deadline, start, end)
+
+
+def _label(deadline: DeadlineView, start: date, end: date) -> str:
     if deadline.granularity == "quarter":
         return f"Q{(start.month - 1) // 3 + 1} {start.year}"
     if deadline.granularity == "month":

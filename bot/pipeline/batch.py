@@ -59,7 +59,7 @@ def analysis_json(analysis: Analysis, summary: str) -> dict[str, Any]:
         "deadlines": [
             {"what": d.what, "start": d.start.isoformat() if d.start else None,
              "end": d.end.isoformat() if d.end else None, "granularity": d.granularity,
-             "confidence": round(d.confidence, 2), "evidence": d.evidence}
+             "confidence": round(d.confidence, 2), "evidence": d.evidence, "counted": d.counted}
             for d in analysis.deadlines
         ],
     }

@@ -244,7 +244,7 @@ def _views(db: sqlite_utils.Database, rows: list[tuple], as_of: date) -> list[De
 
 
 # The columns `_view` reads, in its order.
-_VIEW_COLUMNS = "id, what, start, end, granularity, status, confidence, evidence"
+_VIEW_COLUMNS = "id, what, start, end, granularity, status, confidence, evidence, counted"
 
 
 def _dated_rows(db: sqlite_utils.Database, as_of: date, *, include_all: bool, until: date | None,
@@ -349,7 +349,7 @@ def _view(
     history: tuple[tuple[str | None, str | None, str], ...] = (),
 ) -> DeadlineView:
     """A DeadlineView from a row of `_VIEW_COLUMNS`."""
-    deadline_id, what, start_text, end_text, granularity, status, confidence, evidence = row
+    deadline_id, what, start_text, end_text, granularity, status, confidence, evidence, counted = row
     start, end = _day(start_text), _day(end_text)
     return DeadlineView(
         id=deadline_id,
@@ -362,6 +362,7 @@ def _view(
         evidence=evidence,
         sources=sources,
         history=history,
+        counted=bool(counted),
     )
 
 
