@@ -391,7 +391,7 @@ def assess_relevance(
     """Judge whether (title, text) is substantially about US–China relations; score 0..1 with reasons."""
     muted = _first_term(mute_terms, title, text)
     if muted is not None:
-        return Relevance(relevant=False, score=0.0, reasons=(f"muted: {muted}",))
+        return Relevance(relevant=False, score=0.0, reasons=(f"muted: {muted}",), muted=True)
     if names_china_side(title) or names_china_side(text):
         reasons = _Reasons()
         body = [_tag(text[a:b], reasons) for a, b in sentence_spans(text)]

@@ -53,6 +53,7 @@ class Relevance:
     relevant: bool
     score: float  # 0..1
     reasons: tuple[str, ...] = ()
+    muted: bool = False  # a channel's mute term matched: kept out whatever else the item says
 
 
 @dataclass(frozen=True)

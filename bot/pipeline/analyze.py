@@ -15,7 +15,7 @@ from datetime import date
 
 from bot.analysis.cluster import StorySignature, story_signature
 from bot.analysis.deadlines import extract_deadlines
-from bot.analysis.relevance import assess_relevance, first_matching_term, one_sided_measure
+from bot.analysis.relevance import assess_relevance, one_sided_measure
 from bot.domain.models import Analysis, DeadlineMention, Relevance
 from bot.pipeline.workers import WorkerPool
 
@@ -40,8 +40,8 @@ def judge(title: str, text: str, published: date, threshold: float, watch_terms:
                                  mute_terms=mute_terms)
     if not relevance.relevant:
         # A muted item stays out, whatever deadline it states.
-        muted = first_matching_term(mute_terms, title, text) is not None
-        deadlines = () if muted else _deadlines_of_a_near_miss(relevance, title, text, published, threshold)
+        deadlines = () if relevance.muted else _deadlines_of_a_near_miss(relevance, title, text, published,
+                                                                          threshold)
         if not deadlines:
             return Judgement(relevance)
         relevance = replace(relevance, relevant=True,
