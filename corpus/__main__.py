@@ -35,6 +35,7 @@ def main() -> None:
         c = shipped.strength if args.c is None else args.c
         for half, counts in train.check(score.load("tune"), c, shipped.threshold).items():
             print(f"tune half {half}, cross-validated (C={c}, threshold {shipped.threshold}): {counts.line()}")
+            print(f"  right by confidence: {score.calibration(counts.judged)}")
     else:
         train.train()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -70,10 +70,13 @@ class Counts:
     fp: int = 0
     fn: int = 0
     misses: list[str] = field(default_factory=list)
+    # (confidence, right) of each dated deadline found: how well the confidence tells right from wrong
+    judged: list[tuple[float, bool]] = field(default_factory=list)
 
     def add(self, other: Counts) -> None:
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
         self.misses += other.misses
+        self.judged += other.judged
 
     @property
     def precision(self) -> float:
@@ -89,6 +92,30 @@ class Counts:
 
     def line(self) -> str:
         return f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f} (tp {self.tp} fp {self.fp} fn {self.fn})"
+
+
+CONFIDENCE_BANDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def calibration(judged: list[tuple[float, bool]]) -> str:
+    """The share of deadlines found right in each band of confidence, and the mean confidence of the right
+    and the wrong ones: whether the confidence the bot shows means what it says."""
+    bands = []
+    for low, high in zip(CONFIDENCE_BANDS, CONFIDENCE_BANDS[1:], strict=False):
+        inside = [right for confidence, right in judged if low <= confidence < high]
+        if inside:
+            bands.append(f"{low:.1f}–{min(high, 1.0):.1f}: {sum(inside) / len(inside):.2f} of {len(inside)}")
+    right = [confidence for confidence, ok in judged if ok]
+    wrong = [confidence for confidence, ok in judged if not ok]
+    means = (f"mean confidence right {sum(right) / len(right):.2f}, wrong {sum(wrong) / len(wrong):.2f}"
+             if right and wrong else "")
+    return "; ".join([*bands, means]) if bands else "no deadlines found"
+
+
+def judged_guesses(found: Sequence[DeadlineMention], used: set[int]) -> list[tuple[float, bool]]:
+    """(confidence, matched) of each dated mention, in the order `match_one_to_one` saw them."""
+    dated = [m for m in found if m.start is not None and m.end is not None]
+    return [(m.confidence, i in used) for i, m in enumerate(dated)]
 
 
 def expected_intervals(case: dict[str, Any]) -> list[Interval]:
@@ -155,6 +182,7 @@ def score_deadlines(cases: Iterable[dict[str, Any]]) -> tuple[Counts, int, int]:
         guesses = [(m.start, m.end) for m in found if m.start is not None and m.end is not None]
         truths = expected_intervals(case)
         counts, used = match_one_to_one(truths, guesses)
+        counts.judged = judged_guesses(found, used)
         for i, guess in enumerate(guesses):
             if i not in used:
                 counts.misses.append(f"{case['id']}: extra {guess[0]}..{guess[1]} «{found[i].evidence[:80]}»")
@@ -213,6 +241,7 @@ def report(part: str, *, verbose: bool = False) -> dict[str, float]:
     print(f"  relevance (clear, text only)  {relevance.line()}")
     print(f"  deadlines (dated, one-to-one) {deadlines.line()}; undated found {undated_found}/{undated_expected}")
     print(f"  one story across outlets (B-cubed) {stories.line()}")
+    print(f"  deadlines right by confidence   {calibration(deadlines.judged)}")
     if verbose:
         for miss in relevance.misses + deadlines.misses:
             print("   ", miss)

@@ -21,7 +21,17 @@ from bot.analysis.deadlines.extract import extract_deadlines, worth_judging
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel
 from bot.analysis.sentences import split_sentences
-from corpus.score import HALVES, Counts, expected_intervals, half_of, load, match_one_to_one, matches, published_on
+from corpus.score import (
+    HALVES,
+    Counts,
+    expected_intervals,
+    half_of,
+    judged_guesses,
+    load,
+    match_one_to_one,
+    matches,
+    published_on,
+)
 
 C_VALUES = (0.3, 1.0, 3.0)
 THRESHOLDS = tuple(round(0.30 + 0.05 * i, 2) for i in range(11))
@@ -107,7 +117,9 @@ def evaluate(model: DeadlineModel, cases: Sequence[dict[str, Any]]) -> Counts:
         found = extract_deadlines(case["text"], published_on(case), model=model,
                                   relevant=True)
         guesses = [(m.start, m.end) for m in found if m.start and m.end]
-        total.add(match_one_to_one(expected_intervals(case), guesses)[0])
+        counts, used = match_one_to_one(expected_intervals(case), guesses)
+        counts.judged = judged_guesses(found, used)
+        total.add(counts)
     return total
 
 

@@ -55,3 +55,10 @@ def test_the_tuning_part_splits_into_two_fixed_halves_by_event() -> None:
     assert all(len(events) > 100 for events in halves.values())
     assert not halves["A"] & halves["B"]
     assert score.half_of("2025-08-11-truce-extended-90-days") == score.half_of("2025-08-11-truce-extended-90-days")
+
+
+def test_calibration_reads_the_share_right_in_each_band_of_confidence() -> None:
+    judged = [(0.55, True), (0.58, False), (0.95, True), (0.97, True), (1.0, True)]
+    assert score.calibration(judged) == ("0.5–0.6: 0.50 of 2; 0.9–1.0: 1.00 of 3; "
+                                         "mean confidence right 0.87, wrong 0.58")
+    assert score.calibration([]) == "no deadlines found"
