@@ -92,3 +92,13 @@ def test_text_is_escaped_and_long_lines_are_folded() -> None:
     assert description.startswith("Tariffs\\; duties\\, and \\\\ other levies\\nwill rise é")
     assert description.endswith("Sources:\\nhttps://news.example.org/a\\nA headline")
     assert "é" * 60 in description
+
+
+def test_a_date_counted_from_a_report_says_so_in_its_event() -> None:
+    counted = view("dl-4", "suspension ends", date(2026, 10, 29), date(2026, 11, 1), granularity="range",
+                   counted=True)
+    (event,) = events(unfold(render_ics([counted], now=NOW)))
+    assert event["DESCRIPTION"].startswith("About: counted from the day of a report")
+    assert event["STATUS"] == "TENTATIVE"
+    (stated,) = events(unfold(render_ics([view("dl-5", "x", date(2026, 11, 10), date(2026, 11, 10))], now=NOW)))
+    assert stated["DESCRIPTION"].startswith("e")

@@ -31,7 +31,9 @@ def render_ics(
 
 def _event(deadline: DeadlineView, start: date, stamp: str) -> list[str]:
     last = deadline.end or start
-    description = "\n".join([deadline.evidence, "", "Sources:", *deadline.sources])
+    counted = ["About: counted from the day of a report; no report has stated the date yet.", ""] \
+        if deadline.counted else []
+    description = "\n".join([*counted, deadline.evidence, "", "Sources:", *deadline.sources])
     lines = [
         "BEGIN:VEVENT",
         f"UID:{deadline.id}@uschina",
