@@ -112,10 +112,15 @@ def calibration(judged: list[tuple[float, bool]]) -> str:
     return "; ".join([*bands, means]) if bands else "no deadlines found"
 
 
-def judged_guesses(found: Sequence[DeadlineMention], used: set[int]) -> list[tuple[float, bool]]:
-    """(confidence, matched) of each dated mention, in the order `match_one_to_one` saw them."""
-    dated = [m for m in found if m.start is not None and m.end is not None]
-    return [(m.confidence, i in used) for i, m in enumerate(dated)]
+def match_mentions(truths: list[Interval], found: Sequence[DeadlineMention]
+                   ) -> tuple[Counts, list[DeadlineMention], set[int]]:
+    """`match_one_to_one` of the dated mentions found: the counts (with each mention's confidence and whether
+    it matched), those mentions, and the indexes of the matched ones among them."""
+    pairs = [(m, (m.start, m.end)) for m in found if m.start is not None and m.end is not None]
+    dated = [mention for mention, _ in pairs]
+    counts, used = match_one_to_one(truths, [interval for _, interval in pairs])
+    counts.judged = [(m.confidence, i in used) for i, m in enumerate(dated)]
+    return counts, dated, used
 
 
 def expected_intervals(case: dict[str, Any]) -> list[Interval]:
@@ -179,13 +184,11 @@ def score_deadlines(cases: Iterable[dict[str, Any]]) -> tuple[Counts, int, int]:
     total, undated_found, undated_expected = Counts(), 0, 0
     for case in cases:
         _, found = predicted(case)
-        guesses = [(m.start, m.end) for m in found if m.start is not None and m.end is not None]
         truths = expected_intervals(case)
-        counts, used = match_one_to_one(truths, guesses)
-        counts.judged = judged_guesses(found, used)
-        for i, guess in enumerate(guesses):
+        counts, dated, used = match_mentions(truths, found)
+        for i, mention in enumerate(dated):
             if i not in used:
-                counts.misses.append(f"{case['id']}: extra {guess[0]}..{guess[1]} «{found[i].evidence[:80]}»")
+                counts.misses.append(f"{case['id']}: extra {mention.start}..{mention.end} «{mention.evidence[:80]}»")
         if counts.fn:
             counts.misses.append(f"{case['id']}: missed {counts.fn} of {truths}")
         total.add(counts)

@@ -26,9 +26,8 @@ from corpus.score import (
     Counts,
     expected_intervals,
     half_of,
-    judged_guesses,
     load,
-    match_one_to_one,
+    match_mentions,
     matches,
     published_on,
 )
@@ -116,10 +115,7 @@ def evaluate(model: DeadlineModel, cases: Sequence[dict[str, Any]]) -> Counts:
             continue
         found = extract_deadlines(case["text"], published_on(case), model=model,
                                   relevant=True)
-        guesses = [(m.start, m.end) for m in found if m.start and m.end]
-        counts, used = match_one_to_one(expected_intervals(case), guesses)
-        counts.judged = judged_guesses(found, used)
-        total.add(counts)
+        total.add(match_mentions(expected_intervals(case), found)[0])
     return total
 
 
