@@ -673,6 +673,44 @@ def test_the_old_date_of_a_move_is_read_however_far_back_the_verb_stands() -> No
 
 
 
+
+def test_the_new_date_of_a_move_is_read_when_its_preposition_stands_before_it() -> None:
+    published = date(2026, 2, 10)
+    text = "The deadline for comments on the duties on Chinese steel is extended from March 1 to April 15, 2026."
+    assert feature_of_dates_on(text, published, date(2026, 4, 15), "moved_to") == [1.0]
+    assert feature_of_dates_on(text, published, date(2026, 4, 15), "moved_from") == [None]
+    assert feature_of_dates_on(text, published, date(2026, 3, 1), "moved_from") == [1.0]
+
+
+def test_a_date_naming_a_document_is_marked() -> None:
+    published = date(2026, 11, 4)
+    text = "No fees would be paid on Chinese ships under the April 23 notice, the USTR said."
+    assert feature_of_dates_on(text, published, date(2027, 4, 23), "names_document") == [1.0]
+    planned = "Fees on Chinese ships will rise on April 23, the USTR said."
+    assert feature_of_dates_on(planned, published, date(2027, 4, 23), "names_document") == [None]
+
+
+@pytest.mark.parametrize(("text", "published", "days"), [
+    ("US tariffs on Chinese chips will rise on Sept. 27, and others will take effect on Jan. 1 of each of the "
+     "next two years.", date(2024, 9, 14), [date(2024, 9, 27), date(2025, 1, 1), date(2026, 1, 1)]),
+    ("US tariff increases on Chinese goods set for 2025 and 2026 will go into effect on January 1 of the "
+     "relevant years.", date(2024, 9, 16), [date(2025, 1, 1), date(2026, 1, 1)]),
+    ("China's port fees on US ships will start on October 14 and increase annually on April 17 for the "
+     "subsequent three years.", date(2025, 10, 10),
+     [date(2025, 10, 14), date(2026, 4, 17), date(2027, 4, 17), date(2028, 4, 17)]),
+])
+def test_one_day_in_each_of_several_years_is_a_date_in_each(text: str, published: date, days: list[date]) -> None:
+    found = find_candidates([text], published)
+    assert {c.span.start for c in found if c.kind == "date" and c.span.start == c.span.end} == set(days)
+    # the sentence gives each day's year, so none reads as a past month rolled forward
+    assert not any(features(c, published).get("month_likely_past") for c in found)
+
+
+def test_a_date_said_once_has_no_other_years() -> None:
+    text = "US tariffs on Chinese goods will rise on Jan. 1, officials said, the first rise of the next two years."
+    assert [c.span.start for c in find_candidates([text], date(2024, 9, 14)) if c.span.granularity == "day"] == [
+        date(2025, 1, 1)]
+
 @pytest.mark.parametrize("text", [
     "The current delay is set to expire this Thursday, June 19.",  # the delay's own end, not what it delayed
     "Trump signed an order to delay enforcement of the TikTok ban for 75 days.",  # the delay's new length

@@ -120,7 +120,8 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 # "visit Beijing in April and host Xi later in 2026": after April, not the whole year
                 span = replace(span, start=last.end + timedelta(days=1), granularity="range")
             last = span
-            found.append(Candidate(sentence, index, span, "date"))
+            days = [span, *windows.yearly_repeats(sentence, span)]
+            found += [Candidate(sentence, index, day, "date") for day in days]
         if timed[index]:
             elsewhere = [day for at, day in effective if at != index]  # its own sentence's were read already
             found += _durations(sentence, index, published, dates, elsewhere)

@@ -15,7 +15,7 @@ from datetime import date
 from bot.analysis.cues import MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
 from bot.analysis.deadlines.candidates import Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
-from bot.analysis.deadlines.windows import EXPLICIT_YEAR
+from bot.analysis.deadlines.windows import EXPLICIT_YEAR, yearly_repeats
 
 _CUES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.I)
@@ -77,6 +77,12 @@ _DEADLINE_AFTER = re.compile(r"\s*(?:['’]s\s+)?(?:deadline|cut-?off)s?\b", re.
 _DEADLINE_BEFORE = re.compile(r"\b(?:deadline|cut-?off)s?\s+(?:(?:of|on|is|was|for|set for|later|falls on)\s+)?$",
                               re.I)
 _LATER = re.compile(r"\blater\s+(?:on\s+|in\s+the\s+day\s+on\s+)?$", re.I)
+# "the April 23 notice", "a July 14th Executive Order", "its March announcement": a date naming a document is
+# the day it was issued, which is behind the item, whatever year the bare date reads as.
+_DOCUMENT_AFTER = re.compile(r"\s*(?:executive |final |interim |joint |press )?(?:notice|order|memo|memorandum|"
+                             r"statement|announcement|letter|decision|proclamation|directive|filing|guidance|"
+                             r"release|notification|determination|ruling|circular|decree|rules?)\b", re.I)
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|its|their|his|her|an?|this|that)\s+$", re.I)
 _SINCE = re.compile(r"\b(?:since|after|following|ago)\b", re.I)
 _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?|weeks?|months?|years?))\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
@@ -127,6 +133,8 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
         out["since_before"] = 1.0
     if _DEADLINE_AFTER.match(sentence, span.end_pos) or _DEADLINE_BEFORE.search(before):
         out["names_deadline"] = 1.0  # "the June 19 deadline", "a Wednesday deadline", "the deadline of Sept. 15"
+    if _DOCUMENT_AFTER.match(sentence, span.end_pos) and _DETERMINER_BEFORE.search(before):
+        out["names_document"] = 1.0
     if _LATER.search(before):
         out["later_before"] = 1.0  # "talks set to resume later on Friday": later the same day is ahead
     # The move's verb may stand further back than `before` reaches ("postpone the increase of certain
@@ -210,8 +218,9 @@ def _superseded(candidate: Candidate, item: Sequence[Candidate], read: dict[str,
 
 def _moved_to(candidate: Candidate) -> bool:
     """Whether a date is the one something is moved to: "postponed ... until Dec. 15" (the preposition may
-    be the expression's own first word; the verb may stand well back)."""
-    return bool(_MOVED_TO.search(_lead(candidate) + candidate.span.body.split()[0] + " "))
+    be the expression's own first word or stand just before it; the verb may stand well back)."""
+    lead = _lead(candidate)
+    return bool(_MOVED_TO.search(lead) or _MOVED_TO.search(lead + candidate.span.body.split()[0] + " "))
 
 
 # "the latest TikTok extension is set to expire Wednesday": the move's noun is what runs out on the date.
@@ -326,6 +335,8 @@ _PAIRS = (("weekday", "clause_past_verb"), ("month_likely_past", "clause_past_ve
           ("month_likely_past", "clause_will"), ("month_likely_past", "clause_infinitive"),
           ("bias_duration", "clause_extend"),
           ("bias_duration", "clause_cancelled"), ("prep_until", "clause_extend"), ("prep_on", "clause_past_verb"),
+          # "extended from August 17 to September 5": the date after "from" is the one left behind
+          ("prep_from", "moved_from"),
           ("clause_effect", "clause_past_verb"),
           # a date on the publication day is mostly what was said or done that day, unless it is still ahead
           ("ahead_today", "clause_scheduled"), ("ahead_today", "clause_expected"), ("ahead_today", "clause_will"),
@@ -366,7 +377,9 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
         out["relative"] = 1.0
     if WEEKDAY.search(body):
         out["weekday"] = 1.0
-    if _MONTH.search(body) and not _YEAR_WRITTEN.search(body) and ahead > _NEXT_YEAR_SOON:
+    # ("Jan. 1 of each of the next two years": the sentence gives the years.)
+    if (_MONTH.search(body) and not _YEAR_WRITTEN.search(body) and ahead > _NEXT_YEAR_SOON
+            and not yearly_repeats(candidate.sentence, span)):
         # A month without a year read more than half a year ahead ("early April" in a May story, "December 15"
         # in a February one) is most often a past one; January in a December story is just next month.
         out["month_likely_past"] = 1.0

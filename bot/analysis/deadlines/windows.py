@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.analysis.cues import MONTH_NAMES
@@ -242,3 +243,31 @@ def _end_after(number: str, unit: str, start: date) -> date:
         return start + timedelta(days=count * (7 if unit == "week" else 1))
     first = add_months(start, count * (12 if unit == "year" else 1))
     return first.replace(day=min(start.day, month_end(first).day))
+
+
+# One day in each of several years: "Jan. 1 of each of the next two years", "January 1 of the relevant years"
+# (after "increases for 2025 and 2026"), "increase annually on April 17 for the subsequent three years".
+_OF_EACH_OF_NEXT = re.compile(rf"^\s*(?:of|in) each of the (?:next|following|subsequent|coming) {_NUMBER} years\b",
+                              re.I)
+_OF_LISTED_YEARS = re.compile(r"^\s*(?:of|in) (?:the|each) (?:relevant|respective) years?\b", re.I)
+_YEARLY_BEFORE = re.compile(r"\b(?:annually|each year|every year)\s+(?:on\s+)?$", re.I)
+_FOR_NEXT_YEARS = re.compile(rf"^\s*(?:for|over) the (?:next|following|subsequent|coming) {_NUMBER} years\b", re.I)
+
+
+def yearly_repeats(sentence: str, span: TimeSpan) -> list[TimeSpan]:
+    """The same day in the other years a sentence gives it for: after `span` (its first), in the years counted
+    on from it, or in each year the sentence lists before it. Empty for a date said once."""
+    if span.granularity != "day" or span.start != span.end:
+        return []
+    after, before = sentence[span.end_pos :], sentence[: span.pos]
+    counted = _OF_EACH_OF_NEXT.match(after) or (_YEARLY_BEFORE.search(before) and _FOR_NEXT_YEARS.match(after))
+    if counted:
+        number = counted.group(1).lower()
+        years = [span.start.year + k for k in range(1, int(number) if number.isdigit() else _NUMBER_WORDS[number])]
+    elif _OF_LISTED_YEARS.match(after):
+        years = sorted({int(y) for y in EXPLICIT_YEAR.findall(before)} - {span.start.year})
+    else:
+        return []
+    first = span.start
+    days = [date(year, first.month, min(first.day, month_end(date(year, first.month, 1)).day)) for year in years]
+    return [replace(span, start=day, end=day) for day in days]
