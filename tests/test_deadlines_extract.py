@@ -313,6 +313,10 @@ def test_a_participle_before_by_describes_and_reports_nothing() -> None:
     ("Trump signed an order to suspend the heightened tariffs on China until November 10, 2026.", "until",
      "infinitive"),
     ("China will delay the expanded rare earth controls until November 10, 2026.", "until", "future"),
+    # ... and right after an infinitive, a participle is its object's word
+    ("Trump announced an order to suspend heightened reciprocal tariffs on China until November 10, 2026.",
+     "until", "infinitive"),
+    ("Trump announced heightened reciprocal tariffs on China until November 10, 2026.", "until", "past"),
 ])
 def test_the_verb_that_governs_a_date_is_read_through_passives_and_participles(text: str, when: str,
                                                                                  tense: str) -> None:
@@ -680,6 +684,12 @@ def test_the_new_date_of_a_move_is_read_when_its_preposition_stands_before_it() 
     assert feature_of_dates_on(text, published, date(2026, 4, 15), "moved_to") == [1.0]
     assert feature_of_dates_on(text, published, date(2026, 4, 15), "moved_from") == [None]
     assert feature_of_dates_on(text, published, date(2026, 3, 1), "moved_from") == [1.0]
+
+
+def test_a_day_in_brackets_beside_a_weekday_names_the_deadline_too() -> None:
+    published = date(2025, 9, 15)
+    text = "Bessent said the Wednesday (Sep 17) deadline for the TikTok shutdown could be extended by 90 days."
+    assert feature_of_dates_on(text, published, date(2025, 9, 17), "names_deadline") == [1.0, 1.0]
 
 
 def test_a_date_naming_a_document_is_marked() -> None:

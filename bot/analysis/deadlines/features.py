@@ -73,7 +73,8 @@ _REPORTED_DATE = re.compile(
     r"hosted|delivered|lifted|took effect|went into effect|came into force)\s+(?:on\s+|in\s+|at\s+)?$",
     re.I,
 )
-_DEADLINE_AFTER = re.compile(r"\s*(?:['’]s\s+)?(?:deadline|cut-?off)s?\b", re.I)
+# ("the Wednesday (Sep 17) deadline": the day in brackets names it too)
+_DEADLINE_AFTER = re.compile(r"\)?\s*(?:['’]s\s+)?(?:deadline|cut-?off)s?\b", re.I)
 _DEADLINE_BEFORE = re.compile(r"\b(?:deadline|cut-?off)s?\s+(?:(?:of|on|is|was|for|set for|later|falls on)\s+)?$",
                               re.I)
 _LATER = re.compile(r"\blater\s+(?:on\s+|in\s+the\s+day\s+on\s+)?$", re.I)
@@ -310,6 +311,11 @@ def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
         return "" if passive and _TENSE_OF[word] == "past" else _TENSE_OF[word]
     # "to visit", not "to Beijing" or "to the": a verb after "to" is in lower case and not a determiner.
     if previous == "to" and token.isalpha() and token.islower() and word not in _NOT_VERBS:
+        return "infinitive"
+    # "to suspend heightened tariffs until Nov. 10": a participle right after an infinitive is its object's
+    # word, and the infinitive governs the date
+    if (backwards and word.endswith("ed") and index + 2 < len(words) and words[index + 2].lower() == "to"
+            and previous.isalpha() and previous.islower() and previous not in _NOT_VERBS):
         return "infinitive"
     # "the expanded controls", "its revised rule": after a determiner a participle names, it reports nothing
     if (word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED and not passive
