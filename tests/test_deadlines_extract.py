@@ -692,6 +692,15 @@ def test_a_day_in_brackets_beside_a_weekday_names_the_deadline_too() -> None:
     assert feature_of_dates_on(text, published, date(2025, 9, 17), "names_deadline") == [1.0, 1.0]
 
 
+@pytest.mark.parametrize("text", [
+    "The memo requires Treasury to report on steps against Chinese investment within 60 days (i.e., May 21, 2018).",
+    "China must answer the US tariff list within 60 days (until May 21, 2018).",
+])
+def test_a_length_whose_end_is_given_in_brackets_is_read_at_that_end(text: str) -> None:
+    found = find_candidates([text], date(2018, 3, 22))
+    assert [(c.kind, c.span.start) for c in found] == [("date", date(2018, 5, 21))]
+
+
 def test_a_date_naming_a_document_is_marked() -> None:
     published = date(2026, 11, 4)
     text = "No fees would be paid on Chinese ships under the April 23 notice, the USTR said."

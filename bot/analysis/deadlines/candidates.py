@@ -287,6 +287,8 @@ _LANDS_ON = re.compile(
     r"(?:expires?|expiring|ends?|ending|lapses?|lapsing|runs? out))\s+(?:either\s+)?$",
     re.I)
 _OWN_PREPOSITION = re.compile(r"^(?:to|until|till|through|on|in)\s", re.I)
+# "within 60 days (i.e., May 21, 2018)", "for 90 days (until Aug. 12)": the day in brackets is where it lands
+_IN_BRACKETS = re.compile(r"^\s*\(\s*(?:(?:i\.e\.|that is|or),?\s*)?(?:(?:by|until|till|through|to|on)\s+)?$", re.I)
 
 
 # "Friday marks a 120-day deadline": the day is named before the length it ends
@@ -303,7 +305,7 @@ def _lands_on_a_stated_day(sentence: str, match: re.Match[str], dates: list[Time
             continue
         between = sentence[match.end() : span.pos]
         own = _OWN_PREPOSITION.match(span.body)  # Duckling may keep "to" in "to Nov. 10"
-        if _LANDS_ON.match(between + (own.group() if own else "")):
+        if _LANDS_ON.match(between + (own.group() if own else "")) or _IN_BRACKETS.match(between):
             return True
     return False
 
