@@ -836,6 +836,10 @@ def test_a_threatened_measure_is_read_as_a_threat() -> None:
     text = "The president said duties on Chinese solar panels will rise to 60% starting March 1."
     (planned,) = find_candidates(split_sentences(text), published)
     assert "threat" not in features(planned, published)
+    # a danger named is no threat held over anyone
+    text = "A US rule effective Aug. 13 will ban contracts with Chinese firms deemed a security threat."
+    (effective,) = find_candidates(split_sentences(text), published)
+    assert "threat" not in features(effective, published)
     # a threat to call a meeting off leaves the meeting planned
     text = "Trump warned that he may cancel his meeting with Xi, which was planned for later this month."
     (meeting,) = find_candidates(split_sentences(text), published)

@@ -164,6 +164,11 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
 # "responding to Trump's threat to impose tariffs starting Jan. 20", "warned of tariffs beginning Nov. 1": what
 # is threatened is a lever, not a plan (the corpus has no upcoming deadline read under one).
 _THREAT = re.compile(r"\b(?:threat\w*|warn\w*|ultimatum)\b", re.I)
+# "firms deemed a security threat", "if they are deemed to threaten American national security": a danger
+# named, not a measure held over someone
+_SECURITY_THREAT = re.compile(r"\b(?:security|cyber|espionage)\s+threats?\b|"
+                              r"\bthreat\w*\s+(?:to\s+)?(?:\w+\s+){0,2}(?:national\s+)?security\b|"
+                              r"\bpos(?:e|es|ed|ing)\s+(?:an?\s+)?(?:\w+\s+)?threats?\b", re.I)
 # "warned that he may cancel his meeting with Xi, planned for later this month": a threat to call something off
 # leaves it planned.
 _THREAT_TO_CALL_OFF = re.compile(r"\b(?:threat\w*|warn\w*)\b[^.;]{0,40}?\b(?:cancel\w*|call\w* off|scrap\w*|"
@@ -184,7 +189,8 @@ def _status(candidate: Candidate, clause: str, lead: str, moved_to: bool) -> dic
     """Whether the words before a date say it no longer holds, or never was a plan: a threat, a plan told in
     the past (not the date something was moved to)."""
     out: dict[str, float] = {}
-    if (_THREAT.search(clause) or _THREAT.search(lead[-60:])) and not _THREAT_TO_CALL_OFF.search(
+    threat_words = _SECURITY_THREAT.sub(" ", clause), _SECURITY_THREAT.sub(" ", lead[-60:])
+    if any(_THREAT.search(words) for words in threat_words) and not _THREAT_TO_CALL_OFF.search(
             candidate.sentence):
         out["threat"] = 1.0
     part = lead[max([0, *(m.end() for m in _PART_START.finditer(lead))]) :]
