@@ -30,7 +30,7 @@ if timeparse.engine() == "fallback":
 def measured(part: str) -> dict[str, float]:
     cases = score.load(part)
     relevance = score.score_relevance(cases)
-    deadlines, _, _ = score.score_deadlines(cases)
+    deadlines, _ = score.score_deadlines(cases)
     stories = score.score_clustering(cases)
     return {"relevance_f1": relevance.f1, "deadlines_p": deadlines.precision, "deadlines_f1": deadlines.f1,
             "stories_f1": stories.f1}

@@ -168,6 +168,19 @@ def test_undated_events() -> None:
     assert only(extract_deadlines(text, JULY_11)).what == "Trump visit to China"
 
 
+def test_an_officials_meeting_told_again_without_its_date_is_one_event() -> None:
+    published = date(2021, 7, 22)
+    text = ("US Deputy Secretary of State Wendy Sherman will visit China on July 25. "
+            "Sherman will meet Chinese Foreign Minister Wang Yi and other officials.")
+    assert [m.start for m in extract_deadlines(text, published)] == [date(2021, 7, 25)]
+    # the leaders' meeting is an event of its own beside officials' talks
+    text = ("US and Chinese trade officials will hold talks in Geneva on May 10. Trump said he expects to meet Xi "
+            "Jinping at a summit, at a mutually acceptable date.")
+    mentions = extract_deadlines(text, date(2025, 5, 7))
+    assert [(m.what, m.start) for m in mentions] == [("US–China trade talks", date(2025, 5, 10)),
+                                                     ("Trump–Xi summit", None)]
+
+
 def test_two_measures_on_one_day_are_two_deadlines() -> None:
     text = (
         "The US will raise tariffs on Chinese batteries effective September 1. "

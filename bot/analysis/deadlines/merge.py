@@ -7,6 +7,7 @@ reports arrive in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -21,7 +22,8 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
     same days), on exactly the same days (the same window, of any topic), or one inside the other in one
     sentence, are one event: keep the narrowest (the most specific), surest first; consecutive days of one event
     ("talks on Thursday and Friday") become one range; an undated mention is dropped when a dated one of its
-    topic, or of the change of tariffs it tells, exists."""
+    topic, of the change of tariffs it tells, or of the officials' meeting it tells, exists, and one undated
+    mention is kept of each."""
     dated = sorted((m for m in mentions if m.start is not None and m.end is not None),
                    key=lambda m: (width(m), -m.confidence))
     kept: list[DeadlineMention] = []
@@ -30,12 +32,11 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
         if index is None:
             kept.append(mention)
     kept = _join_consecutive_days(kept)
-    topics = {_tariff_change(topic_key(m.what)) for m in kept}
+    dated_topics = {key(m) for m in kept for key in (_topic, _encounter)}
     undated: dict[str, DeadlineMention] = {}
     for mention in mentions:
-        topic = topic_key(mention.what)
-        if mention.start is None and _tariff_change(topic) not in topics:
-            undated.setdefault(topic, mention)
+        if mention.start is None and not {_topic(mention), _encounter(mention)} & dated_topics:
+            undated.setdefault(_encounter(mention), mention)
     return sorted(kept, key=lambda m: m.start or date.max) + list(undated.values())
 
 
@@ -70,6 +71,23 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
 # date" are two.)
 _ENCOUNTERS = frozenset({"summit", "talks"})
 _TARIFF_TOPICS = frozenset({"truce", "tariff"})
+
+
+def _topic(mention: DeadlineMention) -> str:
+    return _tariff_change(topic_key(mention.what))
+
+
+def _encounter(mention: DeadlineMention) -> str:
+    """One topic for officials meeting, however it is told ("Sherman will meet Wang Yi" beside "her visit to
+    Tianjin on July 25-26" is the dated visit told again); a meeting of the leaders and Xi's visit stay topics
+    of their own (talks "in early August" do not date a Trump–Xi summit "at a mutually acceptable date")."""
+    topic = _topic(mention)
+    if topic in {*_ENCOUNTERS, "call"} and _LEADERS.search(mention.what):
+        return "leaders"
+    return "encounter" if topic in {*_ENCOUNTERS, "visit:us", "call"} else topic
+
+
+_LEADERS = re.compile(r"\b(?:Trump|Biden|Obama|Xi)\b|\bleaders\b")
 
 
 def _tariff_change(topic: str) -> str:
