@@ -246,6 +246,16 @@ def test_a_third_country_shows_the_measure_is_aimed_elsewhere(text: str) -> None
     assert not assess_relevance("", text).relevant
 
 
+def test_a_lede_where_both_sides_officials_meet_outweighs_a_third_country_in_the_first_sentence() -> None:
+    text = ("President Joe Biden wants to show Asia-Pacific leaders that he remains focused on the region even as "
+            "his administration grapples with the war in Ukraine. Biden's meeting with Chinese President Xi "
+            "Jinping on Wednesday is the main event of his visit to San Francisco.")
+    assert assess_relevance("", text).relevant
+    about_japan = ("Biden and Japan's prime minister agreed on new defence ties in Tokyo on Monday. The two "
+                   "leaders said they would also discuss chips.")
+    assert not assess_relevance("", about_japan).relevant
+
+
 def test_another_countrys_senate_makes_a_later_bare_senate_that_country() -> None:
     text = ("Mexico's Senate on Wednesday approved tariffs of up to 50% on imports from China and other Asian "
             "suppliers, effective in January. The Senate's vote follows approval by the lower house.")

@@ -443,7 +443,10 @@ def _score(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> flo
     if link == 0.0:
         return 0.0
     score = link * _topic_factor(head, lede, rest)
-    if _about_third_country(head):
+    # ("Biden wants to show Asia-Pacific leaders he is focused on the region despite the war in Ukraine. His
+    # meeting with Chinese President Xi Jinping is the main event": the lede's officials of both sides say what
+    # the item is about.)
+    if _about_third_country(head) and not any(s.us == OFFICIAL and s.cn == OFFICIAL for s in lede):
         score *= 0.55
     if head.sport:
         score *= 0.5
