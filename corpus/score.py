@@ -94,7 +94,7 @@ class Counts:
         return f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f} (tp {self.tp} fp {self.fp} fn {self.fn})"
 
 
-CONFIDENCE_BANDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+CONFIDENCE_BANDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # the model's threshold may sit under 0.5
 
 
 def calibration(judged: list[tuple[float, bool]]) -> str:
