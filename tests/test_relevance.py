@@ -246,6 +246,11 @@ def test_a_third_country_shows_the_measure_is_aimed_elsewhere(text: str) -> None
     assert not assess_relevance("", text).relevant
 
 
+def test_the_section_301_lists_count_only_as_written() -> None:
+    assert assess_relevance("", "The List 3 tariffs rise to 25% on Jan. 1, the USTR said.").relevant
+    assert not assess_relevance("", "The agency said it will publish a list 3 times a year, the USTR said.").relevant
+
+
 def test_a_lede_where_both_sides_officials_meet_outweighs_a_third_country_in_the_first_sentence() -> None:
     text = ("President Joe Biden wants to show Asia-Pacific leaders that he remains focused on the region even as "
             "his administration grapples with the war in Ukraine. Biden's meeting with Chinese President Xi "

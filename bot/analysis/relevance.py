@@ -66,9 +66,10 @@ _THIRD = list(THIRD_COUNTRIES)
 _AIMED = ("Section 301", "Entity List", "Military End - User List", "Military End User List", "country of concern",
           "countries of concern", "covered foreign person", "covered foreign persons", "foreign adversary",
           "foreign adversaries", "Uyghur Forced Labor Prevention Act", "Uyghur Forced Labor", "UFLPA",
-          "Holding Foreign Companies Accountable Act",
-          # the Section 301 tariff lists on Chinese goods, named by trade press without China ("Proposed List 3")
-          "List 3", "List 4A", "List 4B", "Lists 3 and 4A", "List 4")
+          "Holding Foreign Companies Accountable Act")
+# The Section 301 tariff lists on Chinese goods, named by trade press without China ("Proposed List 3", "List 4A
+# tariffs"): proper names, matched only as written ("list 3" in lower case is any list).
+_SECTION_301_LISTS = ("List 3", "List 4A", "List 4B", "Lists 3 and 4A", "List 4")
 _COMPARE_HEADS = (
     "ahead of|behind|than|overtake|overtakes|overtook|overtaking|outpace|outpaces|outpaced|outpacing|"
     "surpass|surpasses|surpassed|surpassing|rival|rivals|rivalling|rivaling|catch up with|catch up to|"
@@ -140,7 +141,8 @@ _CASED: dict[str, list[str]] = {
     "cn_country": ["China", "Chinese", "中 国"],
     "third": _THIRD,
     # In running text, in a heading's capitals or in lower case; any other casing still reads as a topic.
-    "aimed": sorted({form for phrase in _AIMED for form in (phrase, phrase.lower(), _heading_case(phrase))}),
+    "aimed": sorted({form for phrase in _AIMED for form in (phrase, phrase.lower(), _heading_case(phrase))}
+                    | set(_SECTION_301_LISTS)),
 }
 _UNCASED: dict[str, list[str]] = {
     "implicit": [f"{a} {b}" for a in ("trade", "tariff") for b in
@@ -221,13 +223,14 @@ _CASED_TRIE = _phrase_trie(_CASED, fold=False)
 _UNCASED_TRIE = _phrase_trie(_UNCASED, fold=True)
 def _anchor_tokens(phrases: list[str]) -> frozenset[str]:
     """One token per phrase that must appear wherever the phrase does: its China-side name when it has one
-    ("US - China" -> "China", "Chinese officials" -> "Chinese"), else its longest token ("Wang Yi" -> "Wang")."""
+    ("US - China" -> "China", "Chinese officials" -> "Chinese"), else its longest capitalised token ("Wang Yi"
+    -> "Wang", "List 3 tariffs" -> "List": rarer in news than "tariffs"), else its longest."""
     china_names = {token for name in _CN_NAMES + ["Sino", "Xi", "中"] for token in _TOKEN.findall(name)}
     anchors = set()
     for phrase in phrases:
         tokens = _TOKEN.findall(phrase)
         named = [t for t in tokens if t in china_names]
-        anchors.add(named[0] if named else max(tokens, key=len))
+        anchors.add(named[0] if named else max(tokens, key=lambda token: (token[:1].isupper(), len(token))))
     return frozenset(anchors)
 
 
