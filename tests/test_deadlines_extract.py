@@ -738,6 +738,12 @@ def test_one_day_in_each_of_several_years_is_a_date_in_each(text: str, published
     assert not any(features(c, published).get("month_likely_past") for c in found)
 
 
+def test_a_yearly_day_is_listed_for_ten_years_at_most() -> None:
+    text = "US duties on Chinese steel will rise on Jan. 1 of each of the next 500 years, officials said."
+    days = [c for c in find_candidates([text], date(2024, 9, 14)) if c.span.granularity == "day"]
+    assert len(days) == 10 and days[-1].span.start == date(2034, 1, 1)
+
+
 def test_a_date_said_once_has_no_other_years() -> None:
     text = "US tariffs on Chinese goods will rise on Jan. 1, officials said, the first rise of the next two years."
     assert [c.span.start for c in find_candidates([text], date(2024, 9, 14)) if c.span.granularity == "day"] == [

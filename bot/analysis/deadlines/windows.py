@@ -254,6 +254,9 @@ _YEARLY_BEFORE = re.compile(r"\b(?:annually|each year|every year)\s+(?:on\s+)?$"
 _FOR_NEXT_YEARS = re.compile(rf"^\s*(?:for|over) the (?:next|following|subsequent|coming) {_NUMBER} years\b", re.I)
 
 
+_MOST_YEARS = 10  # a schedule people track; "each of the next 100 years" is not one to list day by day
+
+
 def yearly_repeats(sentence: str, span: TimeSpan) -> list[TimeSpan]:
     """The same day in the other years a sentence gives it for: after `span` (its first), in the years counted
     on from it, or in each year the sentence lists before it. Empty for a date said once."""
@@ -263,7 +266,8 @@ def yearly_repeats(sentence: str, span: TimeSpan) -> list[TimeSpan]:
     counted = _OF_EACH_OF_NEXT.match(after) or (_YEARLY_BEFORE.search(before) and _FOR_NEXT_YEARS.match(after))
     if counted:
         number = counted.group(1).lower()
-        years = [span.start.year + k for k in range(1, int(number) if number.isdigit() else _NUMBER_WORDS[number])]
+        count = min(int(number) if number.isdigit() else _NUMBER_WORDS[number], _MOST_YEARS)
+        years = [span.start.year + k for k in range(1, count)]
     elif _OF_LISTED_YEARS.match(after):
         years = sorted({int(y) for y in EXPLICIT_YEAR.findall(before)} - {span.start.year})
     else:
