@@ -224,7 +224,7 @@ _UNCASED_TRIE = _phrase_trie(_UNCASED, fold=True)
 def _anchor_tokens(phrases: list[str]) -> frozenset[str]:
     """One token per phrase that must appear wherever the phrase does: its China-side name when it has one
     ("US - China" -> "China", "Chinese officials" -> "Chinese"), else its longest capitalised token ("Wang Yi"
-    -> "Wang", "List 3 tariffs" -> "List": rarer in news than "tariffs"), else its longest."""
+    -> "Wang", "Lists 3 and 4A" -> "Lists"), else its longest ("countries of concern" -> "countries")."""
     china_names = {token for name in _CN_NAMES + ["Sino", "Xi", "中"] for token in _TOKEN.findall(name)}
     anchors = set()
     for phrase in phrases:
