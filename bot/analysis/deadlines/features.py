@@ -185,13 +185,16 @@ _PAST_PLAN = re.compile(r"\b(?:had (?:planned|hoped|intended|wanted)|(?:was|were
 _PART_START = re.compile(r";|\b(?:but|will|would|shall)\b", re.I)
 
 
+def _threatens(words: str) -> bool:
+    """A threat word in `words` that is not a danger named (the substitution only where a threat word is)."""
+    return bool(_THREAT.search(words)) and bool(_THREAT.search(_SECURITY_THREAT.sub(" ", words)))
+
+
 def _status(candidate: Candidate, clause: str, lead: str, moved_to: bool) -> dict[str, float]:
     """Whether the words before a date say it no longer holds, or never was a plan: a threat, a plan told in
     the past (not the date something was moved to)."""
     out: dict[str, float] = {}
-    threat_words = _SECURITY_THREAT.sub(" ", clause), _SECURITY_THREAT.sub(" ", lead[-60:])
-    if any(_THREAT.search(words) for words in threat_words) and not _THREAT_TO_CALL_OFF.search(
-            candidate.sentence):
+    if (_threatens(clause) or _threatens(lead[-60:])) and not _THREAT_TO_CALL_OFF.search(candidate.sentence):
         out["threat"] = 1.0
     part = lead[max([0, *(m.end() for m in _PART_START.finditer(lead))]) :]
     plan = _PAST_PLAN.search(part)

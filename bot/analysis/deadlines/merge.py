@@ -32,11 +32,12 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
         if index is None:
             kept.append(mention)
     kept = _join_consecutive_days(kept)
-    dated_topics = {key(m) for m in kept for key in (_topic, _encounter)}
+    dated_topics = {topic for m in kept for topic in _topics(m)}
     undated: dict[str, DeadlineMention] = {}
-    for mention in mentions:
-        if mention.start is None and not {_topic(mention), _encounter(mention)} & dated_topics:
-            undated.setdefault(_encounter(mention), mention)
+    for mention in (m for m in mentions if m.start is None):
+        topic, encounter = _topics(mention)
+        if not {topic, encounter} & dated_topics:
+            undated.setdefault(encounter, mention)
     return sorted(kept, key=lambda m: m.start or date.max) + list(undated.values())
 
 
@@ -73,18 +74,15 @@ _ENCOUNTERS = frozenset({"summit", "talks"})
 _TARIFF_TOPICS = frozenset({"truce", "tariff"})
 
 
-def _topic(mention: DeadlineMention) -> str:
-    return _tariff_change(topic_key(mention.what))
-
-
-def _encounter(mention: DeadlineMention) -> str:
-    """One topic for officials meeting, however it is told ("Sherman will meet Wang Yi" beside "her visit to
-    Tianjin on July 25-26" is the dated visit told again); a meeting of the leaders and Xi's visit stay topics
-    of their own (talks "in early August" do not date a Trump–Xi summit "at a mutually acceptable date")."""
-    topic = _topic(mention)
+def _topics(mention: DeadlineMention) -> tuple[str, str]:
+    """A mention's topic (one for a change of tariffs, however told), and the topic it shares with every telling
+    of officials meeting ("Sherman will meet Wang Yi" beside "her visit to Tianjin on July 25-26" is the dated
+    visit told again); a meeting of the leaders and Xi's visit stay topics of their own (talks "in early August"
+    do not date a Trump–Xi summit "at a mutually acceptable date")."""
+    topic = _tariff_change(topic_key(mention.what))
     if topic in {*_ENCOUNTERS, "call"} and _LEADERS.search(mention.what):
-        return "leaders"
-    return "encounter" if topic in {*_ENCOUNTERS, "visit:us", "call"} else topic
+        return topic, "leaders"
+    return topic, "encounter" if topic in {*_ENCOUNTERS, "visit:us", "call"} else topic
 
 
 _LEADERS = re.compile(r"\b(?:Trump|Biden|Obama|Xi)\b|\bleaders\b")

@@ -241,7 +241,12 @@ def _end_after(number: str, unit: str, start: date) -> date:
         return start + timedelta(days=-(-count // 24))  # "72 hours to leave": the third day
     if unit in ("day", "week"):
         return start + timedelta(days=count * (7 if unit == "week" else 1))
-    first = add_months(start, count * (12 if unit == "year" else 1))
+    return _months_later(start, count * (12 if unit == "year" else 1))
+
+
+def _months_later(start: date, months: int) -> date:
+    """`start`'s day in the month `months` later (that month's last day when it is shorter)."""
+    first = add_months(start, months)
     return first.replace(day=min(start.day, month_end(first).day))
 
 
@@ -272,6 +277,5 @@ def yearly_repeats(sentence: str, span: TimeSpan) -> list[TimeSpan]:
         years = sorted({int(y) for y in EXPLICIT_YEAR.findall(before)} - {span.start.year})
     else:
         return []
-    first = span.start
-    days = [date(year, first.month, min(first.day, month_end(date(year, first.month, 1)).day)) for year in years]
+    days = [_months_later(span.start, 12 * (year - span.start.year)) for year in years]
     return [replace(span, start=day, end=day) for day in days]
