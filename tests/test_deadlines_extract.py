@@ -1136,3 +1136,26 @@ def test_a_length_counted_from_the_report_is_marked_counted_and_named_as_its_sta
                                     "ends on November 10, 2026.", date(2025, 11, 5)))
     assert counted.counted and not stated.counted
     assert topic_key(counted.what) == topic_key(stated.what)
+
+
+@pytest.mark.parametrize("text", [
+    "The timing of the export crackdown is delicate, coinciding with a fragile 90-day tariff truce between the "
+    "US and China.",
+    "This development occurs during a 90-day trade ceasefire between Washington and Beijing.",
+])
+def test_a_period_already_under_way_is_not_counted_from_the_report(text: str) -> None:
+    assert [c for c in find_candidates([text], date(2025, 5, 29)) if c.kind == "duration"] == []
+
+
+def test_a_period_still_to_come_is_counted_from_the_report() -> None:
+    text = ("The agency will accept feedback during a 60-day comment period once the proposed rule is published "
+            "in the Federal Register.")
+    length = the_length([text], date(2023, 3, 22))
+    assert length.span.start <= date(2023, 5, 21) <= length.span.end
+
+
+def test_a_length_before_what_ends_it_is_a_length() -> None:
+    sentences = ["The interim rule is slated to take effect on Aug. 13.",
+                 "The government will accept comments on the rule for 60 days before it comes to a final version."]
+    length = the_length(sentences, date(2019, 8, 8))
+    assert (length.anchor, length.span.start, length.span.end) == ("stated", date(2019, 10, 12), date(2019, 10, 12))

@@ -238,6 +238,9 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
                                                           or _ANOTHER.search(match.group())
                                                           or _FROM_THE_REPORT.search(match.group())):
             start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
+        if (anchor == "published" and _UNDER_WAY.search(sentence[: match.start()])
+                and not _TO_COME.search(sentence)):
+            continue
         first, last = windows.length_ends(match, start)
         if anchor in ("published", "issued"):
             # Counted from the day of the report or the signing, the true start may be a day off before it
@@ -251,6 +254,12 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
     return found
 
 
+# "coinciding with a fragile 90-day tariff truce", "during a 90-day trade ceasefire": a period under way, begun
+# on a day the item does not give, so not counted from the report
+_UNDER_WAY = re.compile(r"\b(?:during|amid|amidst|coinciding with|throughout|midway through|halfway through|"
+                        r"in the middle of)\s+(?:a|an|the|its|their|this)\s+(?:[\w’'-]+\s+){0,2}$", re.I)
+# ("will accept feedback during a 60-day comment period once the rule is published" is still to come)
+_TO_COME = re.compile(r"\b(?:will|would|shall|once|upon)\b|['’]ll\b", re.I)
 _BY = re.compile(r"^by\b", re.I)
 _BARE_WEEKDAY = re.compile(rf"(?:on )?{WEEKDAY_NAME}", re.I)
 

@@ -73,6 +73,10 @@ _NUMBER = (r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|ei
 EXPLICIT_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ABOUT = r"(?:about |around |approximately |roughly |nearly |some )?"
 DURATION = re.compile(
+    # "accept comments on the rule for 60 days before it comes to a final version": a length, where "60 days
+    # before the hearing" is an offset back from a day
+    rf"\bfor {_ABOUT}(?:an? )?(?:period of )?{_NUMBER}[- ](?:(?:calendar|business|working) )?(day|week|month|year)s?"
+    r"(?= before (?:it|they|its|their|the|a|an)\b)|"
     # "for 90 days", "within ten calendar days", "for an initial period of 90 days"
     # "would last one year" (not "the last 90 days", which is past)
     rf"\b(?:(?:for|by|another|additional|further|within|in|(?<!the )(?<!over )(?<!past )lasts?|lasting|takes?|"
