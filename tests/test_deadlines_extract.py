@@ -1159,3 +1159,11 @@ def test_a_length_before_what_ends_it_is_a_length() -> None:
                  "The government will accept comments on the rule for 60 days before it comes to a final version."]
     length = the_length(sentences, date(2019, 8, 8))
     assert (length.anchor, length.span.start, length.span.end) == ("stated", date(2019, 10, 12), date(2019, 10, 12))
+
+
+def test_the_old_day_of_an_extension_may_follow_a_comma() -> None:
+    text = ("The committee has granted ByteDance a one-week extension, from November 27, 2020, to December 4, "
+            "2020, to allow time to review a revised submission.")
+    published = date(2020, 11, 26)
+    assert feature_of_dates_on(text, published, date(2020, 11, 27), "moved_from") == [1.0]
+    assert feature_of_dates_on(text, published, date(2020, 12, 4), "moved_from") == [None]

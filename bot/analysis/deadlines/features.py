@@ -89,9 +89,10 @@ _RELATIVE = re.compile(r"\b(?:next|coming|this|later|within|in (?:\w+ )?(?:days?
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.I)
 _MOVED_TO = re.compile(rf"\b(?:{MOVE_WORDS})\b[^;]{{0,90}}\b(?:to|until|till|through)\s+$", re.I)
 # A move's verb, not its noun ("the current delay is set to expire this Thursday", "another extension will be
-# signed this week": the date belongs to the delay, not to what was delayed).
+# signed this week": the date belongs to the delay, not to what was delayed); "a one-week extension, from
+# November 27" tells the old day after a comma.
 _MOVED_FROM = re.compile(rf"(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bcurrent )(?<!\banother )(?<!\bthis )(?<!-day )"
-                         rf"\b(?:{MOVE_WORDS}|cancel\w*|call\w* off|scrap\w*|instead of)\b[^,;:]{{0,60}}$", re.I)
+                         rf"\b(?:{MOVE_WORDS}|cancel\w*|call\w* off|scrap\w*|instead of)\b,?[^,;:]{{0,60}}$", re.I)
 _WAS_DUE = re.compile(r"\b(?:was|were|had been|originally|initially|previously)\s+(?:\w+\s+)?(?:due|set|scheduled|"
                       r"slated|planned|expected|supposed)\b[^,;:]{0,50}$|"
                       # "the original date of compliance was September 25"
