@@ -1166,4 +1166,4 @@ def test_the_old_day_of_an_extension_may_follow_a_comma() -> None:
             "2020, to allow time to review a revised submission.")
     published = date(2020, 11, 26)
     assert feature_of_dates_on(text, published, date(2020, 11, 27), "moved_from") == [1.0]
-    assert feature_of_dates_on(text, published, date(2020, 12, 4), "moved_from") == [None]
+    assert set(feature_of_dates_on(text, published, date(2020, 12, 4), "moved_from")) == {None}
