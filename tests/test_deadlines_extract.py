@@ -456,7 +456,7 @@ def test_a_length_whose_end_the_sentence_states_is_read_from_that_day() -> None:
      [("date", date(2025, 8, 12))]),
     # the day that ends is an old one: the length counts from it, or is another measure's
     ("The US license for Huawei will be extended for 90 days that were due to expire Monday.", date(2019, 8, 19),
-     [("date", date(2019, 8, 19)), ("duration", date(2019, 11, 16))]),
+     [("date", date(2019, 8, 19)), ("duration", date(2019, 11, 17))]),
 ])
 def test_a_length_ending_on_the_day_that_follows_it_is_read_from_that_day(
         text: str, published: date, kinds: list[tuple[str, date]]) -> None:
@@ -1167,3 +1167,26 @@ def test_the_old_day_of_an_extension_may_follow_a_comma() -> None:
     published = date(2020, 11, 26)
     assert feature_of_dates_on(text, published, date(2020, 11, 27), "moved_from") == [1.0]
     assert set(feature_of_dates_on(text, published, date(2020, 12, 4), "moved_from")) == {None}
+
+
+def test_a_length_runs_from_a_start_told_in_another_sentence_unless_a_later_word_extends_something() -> None:
+    sentences = ["The administration will reduce tariffs on Chinese goods by 10 per cent from 10 November.",
+                 "It will also suspend for one year the implementation of a rule that extends export controls to "
+                 "a designated entity's affiliates."]
+    length = the_length(sentences, date(2025, 11, 2))
+    assert (length.anchor, length.span.start) == ("stated", date(2026, 11, 10))
+
+
+def test_an_extension_runs_from_a_start_still_ahead_not_from_one_gone_by() -> None:
+    ahead = ["China said it would extend the suspension of the 24 percent tariff on US goods for one year.",
+             "The statement said the suspension would be effective from November 10."]
+    assert the_length(ahead, date(2025, 11, 5)).span.start == date(2026, 11, 10)
+    gone_by = ["The tariff truce took effect on May 14, 2025.", "On Monday it was extended for 90 days."]
+    assert the_length(gone_by, date(2025, 8, 11)).anchor == "published"
+
+
+def test_an_extension_runs_on_from_the_day_the_item_says_the_old_period_ends() -> None:
+    sentences = ["The current pause was to end Aug. 12.",
+                 "Officials are expected to extend their tariff truce by another three months."]
+    length = the_length(sentences, date(2025, 7, 29))
+    assert (length.anchor, length.span.start) == ("stated", date(2025, 11, 12))

@@ -103,6 +103,7 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
     spans = [date_spans(sentence, published) if has_time else []
              for sentence, has_time in zip(sentences, timed, strict=True)]
     effective = _effective_dates(sentences, spans)
+    old_ends = _old_ends(sentences, spans)
     for index, (sentence, dates) in enumerate(zip(sentences, spans, strict=True)):
         for span in dates:
             if index == 0 and _is_dateline(sentence, span):
@@ -124,7 +125,7 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
             found += [Candidate(sentence, index, day, "date") for day in days]
         if timed[index]:
             elsewhere = [day for at, day in effective if at != index]  # its own sentence's were read already
-            found += _durations(sentence, index, published, dates, elsewhere)
+            found += _durations(sentence, index, published, dates, elsewhere, old_ends)
     return found
 
 
@@ -145,6 +146,19 @@ def _effective_dates(sentences: list[str], spans: list[list[TimeSpan]]) -> list[
     return [(index, span.start) for index, (sentence, found) in enumerate(zip(sentences, spans, strict=True))
             for span in found
             if span.granularity == "day" and _starts_at(sentence[: span.pos], span.body)]
+
+
+# "The current pause was to end Aug. 12", "is set to expire on June 19", "The original date of compliance was for
+# September 25, 2020": the day something ends, which an extension told elsewhere in the item runs on from.
+_ENDS_ON = re.compile(r"\b(?:expire[sd]?|expiring|end(?:s|ed)?|ending|lapse[sd]?|lapsing|runs? out|ran out)\s+"
+                      r"(?:on\s+)?$|\b(?:original|initial|previous|current|old)\s+(?:[\w-]+\s+){0,3}"
+                      r"(?:date|deadline|expiry|expiration)\b[^,;]{0,30}$", re.I)
+
+
+def _old_ends(sentences: list[str], spans: list[list[TimeSpan]]) -> list[date]:
+    """Each day the item says something ends on: where an extension is told without a start, it runs from one."""
+    return [span.start for sentence, found in zip(sentences, spans, strict=True) for span in found
+            if span.granularity == "day" and _ENDS_ON.search(sentence[: span.pos])]
 
 
 def date_spans(sentence: str, published: date) -> list[TimeSpan]:
@@ -215,7 +229,7 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
 
 
 def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan],
-               effective: list[date]) -> list[Candidate]:
+               effective: list[date], old_ends: list[date]) -> list[Candidate]:
     found = []
     bounded = list(windows.DURATION_RANGE.finditer(sentence))
     lengths = [m for m in [*windows.DURATION.finditer(sentence), *windows.TIME_TO_ACT.finditer(sentence)]
@@ -234,10 +248,10 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             continue
         others = [m for m in [*bounded, *lengths] if m is not match]
         start, anchor = _measure_start(sentence, match, published, dates, others)
-        if anchor == "published" and effective and not (_EXTENSION.search(sentence)
-                                                          or _ANOTHER.search(match.group())
-                                                          or _FROM_THE_REPORT.search(match.group())):
-            start, anchor = min(effective, key=lambda day: abs((day - published).days)), "stated"
+        if anchor == "published" and not _FROM_THE_REPORT.search(match.group()):
+            starts = _possible_starts(sentence, match, effective, old_ends, published)
+            if starts:
+                start, anchor = min(starts, key=lambda day: abs((day - published).days)), "stated"
         if (anchor == "published" and _UNDER_WAY.search(sentence[: match.start()])
                 and not _TO_COME.search(sentence)):
             continue
@@ -260,6 +274,20 @@ _UNDER_WAY = re.compile(r"\b(?:during|amid|amidst|coinciding with|throughout|mid
                         r"in the middle of)\s+(?:a|an|the|its|their|this)\s+(?:[\w’'-]+\s+){0,2}$", re.I)
 # ("will accept feedback during a 60-day comment period once the rule is published" is still to come)
 _TO_COME = re.compile(r"\b(?:will|would|shall|once|upon)\b|['’]ll\b", re.I)
+def _possible_starts(sentence: str, match: re.Match[str], effective: list[date], old_ends: list[date],
+                     published: date) -> list[date]:
+    """The days, said elsewhere in the item to be when something takes effect, that a length may run from.
+
+    An extension ("extend the suspension ... for one year", "another 90 days") runs on from the old end, not
+    from a day the measure first took effect: a day still ahead is that old end as often as not ("would be
+    effective from November 10"), else a day the item says something ends on. The extending word must stand
+    before the length or in it: "suspend for one year a rule that extends export controls" is no extension.
+    """
+    if _EXTENSION.search(sentence, 0, match.end()) or _ANOTHER.search(match.group()):
+        return [day for day in effective if day > published] or old_ends
+    return effective
+
+
 _BY = re.compile(r"^by\b", re.I)
 _BARE_WEEKDAY = re.compile(rf"(?:on )?{WEEKDAY_NAME}", re.I)
 
