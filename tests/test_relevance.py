@@ -176,30 +176,18 @@ def test_items_with_no_china_side_mention_are_judged_without_reading_every_sente
     assert assess_relevance("Sino-US talks resume in Geneva", "Negotiators met on Monday.").relevant
 
 
-@pytest.mark.parametrize("text", [
-    "xChina and Chinax are not China", "China2 talks", "2Xi", "McXi met", "Xi's visit", "U.S.-China", "中国",
-    "the Xiaomi phone", "Ministry", "ministry", "Sino-US", "BeijingBeijing", "éXi", "no names at all", "",
-    "XiXi", "AXiaomi Xi", "McXi and Beijing", "Chinese", "ChineseXi", "Xi", "a中", "ZTE1", "1ZTE", "BYDs",
+@pytest.mark.parametrize(("text", "named"), [
+    # a run of letters is one token, digits another: "China2" holds "China", "McXi" holds no "Xi"
+    ("xChina and Chinax are not China", True), ("xChina and Chinax", False), ("China2 talks", True),
+    ("2Xi", True), ("McXi met", False), ("Xi's visit", True), ("U.S.-China", True), ("中国", True),
+    ("the Xiaomi phone", True), ("Sino-US", True), ("BeijingBeijing", False), ("no names at all", False),
+    ("", False), ("XiXi", False), ("AXiaomi Xi", True), ("McXi and Beijing", True), ("ChineseXi", False),
+    ("a中", True), ("ZTE1", True), ("ZTEs", False), ("BYDs", False), ("BYD's", True),
 ])
-def test_the_china_side_prefilter_finds_exactly_the_whole_tokens(text: str) -> None:
-    from bot.analysis.relevance import _CHINA_SIDE, _TOKEN, names_china_side
+def test_the_china_side_prefilter_finds_only_whole_tokens(text: str, named: bool) -> None:
+    from bot.analysis.relevance import names_china_side
 
-    assert names_china_side(text) == (not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text)))
-
-
-def test_the_china_side_prefilter_agrees_with_the_tokenizer_on_the_labelled_items() -> None:
-    import json
-    from pathlib import Path
-
-    from bot.analysis.relevance import _CHINA_SIDE, _TOKEN, names_china_side
-
-    fixtures = Path(__file__).parent / "fixtures" / "judgement"
-    texts = [f"{r.get('title', '')}\n{r['text']}" for name in ("relevance-holdout.jsonl", "deadlines-holdout.jsonl")
-             for r in map(json.loads, (fixtures / name).read_text(encoding="utf-8").splitlines())]
-    sentences = [s for text in texts for s in text.split(". ")]
-    assert len(sentences) > 200
-    for text in sentences:
-        assert names_china_side(text) == (not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text))), text
+    assert names_china_side(text) is named
 
 
 @pytest.mark.parametrize("text", [
