@@ -274,6 +274,8 @@ _UNDER_WAY = re.compile(r"\b(?:during|amid|amidst|coinciding with|throughout|mid
                         r"in the middle of)\s+(?:a|an|the|its|their|this)\s+(?:[\w’'-]+\s+){0,2}$", re.I)
 # ("will accept feedback during a 60-day comment period once the rule is published" is still to come)
 _TO_COME = re.compile(r"\b(?:will|would|shall|once|upon)\b|['’]ll\b", re.I)
+
+
 def _possible_starts(sentence: str, match: re.Match[str], effective: list[date], old_ends: list[date],
                      published: date) -> list[date]:
     """The days, said elsewhere in the item to be when something takes effect, that a length may run from.
