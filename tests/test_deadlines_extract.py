@@ -307,6 +307,21 @@ def test_a_weekday_in_a_report_of_what_was_done_is_not_ahead() -> None:
     assert governing_tense(text, text.index("on Monday"), text.index("on Monday") + 9) == "past"
     assert governing_tense(ahead, ahead.index("on Monday"), ahead.index("on Monday") + 9) == "future"
 
+@pytest.mark.parametrize(("text", "when", "tense"), [
+    # right before a weekday, "agreed" or "extended" tells when it was done ...
+    ("U.S. President Joe Biden and Chinese leader Xi Jinping agreed on Wednesday to resume military talks.",
+     "on Wednesday", "past"),
+    ("Commerce extended Friday a licence that lets Huawei buy US parts.", "Friday", "past"),
+    # ... not when it is still to be done, nor further off, where it may be what the day is about
+    ("The licence will be extended on Friday, officials said.", "on Friday", "future"),
+    ("The two sides agreed to meet on Wednesday in Geneva.", "on Wednesday", "infinitive"),
+    ("The tariff truce agreed in Geneva ends on August 12.", "on August 12", "present"),
+])
+def test_a_verb_of_doing_right_before_a_weekday_dates_the_doing(text: str, when: str, tense: str) -> None:
+    start = text.index(when)
+    assert governing_tense(text, start, start + len(when)) == tense
+
+
 def test_a_participle_before_by_describes_and_reports_nothing() -> None:
     text = ("China will begin charging special port fees on ships owned or operated by United States "
             "entities starting Tuesday, the Ministry of Transport announced on Friday.")

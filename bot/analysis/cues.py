@@ -18,6 +18,9 @@ HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|would|threaten\w*|warn\w*|consi
 # A relief whose length runs out: what a stated length usually measures.
 RELIEF = re.compile(r"\b(?:truce|reprieve|pause[sd]?|paus\w+|suspen\w+|exempt\w*|exclusions?|waivers?|"
                     r"extension|delay\w*|grace period|reduc\w+|lower\w*|cut|slash\w*)\b", re.I)
+# A period's end: "the truce expires", "a pause ending July 9", "before the deadline runs out"; what has ended.
+ENDS = r"expires?|expiring|ends?|ending|lapses?|lapsing|runs? out"
+ENDED = r"expired|ended|lapsed|ran out"
 TAKES_EFFECT = re.compile(r"\b(?:tak(?:e|es|en|ing)|took) effect\b", re.I)
 WEEKDAY_NAME = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"  # a pattern's part, to be compiled case-blind
 # A day named without "next" or "last" points either way.

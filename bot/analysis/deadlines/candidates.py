@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.analysis.cues import MOVED, WEEKDAY, WEEKDAY_NAME
+from bot.analysis.cues import ENDED, ENDS, MOVED, WEEKDAY, WEEKDAY_NAME
 from bot.analysis.deadlines import windows
 from bot.analysis.deadlines.text import clause_bounds
 from bot.analysis.deadlines.timeparse import TimeSpan, may_hold_a_time, parse_times
@@ -150,8 +150,8 @@ def _effective_dates(sentences: list[str], spans: list[list[TimeSpan]]) -> list[
 
 # "The current pause was to end Aug. 12", "is set to expire on June 19", "The original date of compliance was for
 # September 25, 2020": the day something ends, which an extension told elsewhere in the item runs on from.
-_ENDS_ON = re.compile(r"\b(?:expire[sd]?|expiring|end(?:s|ed)?|ending|lapse[sd]?|lapsing|runs? out|ran out)\s+"
-                      r"(?:on\s+)?$|\b(?:original|initial|previous|current|old)\s+(?:[\w-]+\s+){0,3}"
+_ENDS_ON = re.compile(rf"\b(?:{ENDS}|{ENDED})\s+(?:on\s+)?$|"
+                      r"\b(?:original|initial|previous|current|old)\s+(?:[\w-]+\s+){0,3}"
                       r"(?:date|deadline|expiry|expiration)\b[^,;]{0,30}$", re.I)
 
 
@@ -318,12 +318,12 @@ def _moved_date(sentence: str, match: re.Match[str], dates: list[TimeSpan], publ
 # the item says where the length lands, and that day is the one to read.
 _LANDS_ON = re.compile(
     r"^(?:[^.;,]{0,30}?\b(?:to|until|till|through)|[^.;]{0,60}?\b(?:placing|placed|putting|puts|put|pushing|"
-    r"pushes|pushed|moving|moves|moved|setting|sets|set|expires?|expiring|ends?|ending|runs? out|lapses?)\b"
+    rf"pushes|pushed|moving|moves|moved|setting|sets|set|{ENDS})\b"
     r"[^.;,]{0,20}?\b(?:on|to|at|for|in)|"
     # "the 90-day tariff pause ending July 9", "a 90-day truce that expires Aug. 12"
     # (not "for 90 days that were due to expire Monday", "within 10 days if they expire before ...": old dates)
     r"\s*(?:(?!(?:if|were|was|due|had|they|it)\b)[\w-]+ ){0,3}(?:that |which )?"
-    r"(?:expires?|expiring|ends?|ending|lapses?|lapsing|runs? out))\s+(?:either\s+)?$",
+    rf"(?:{ENDS}))\s+(?:either\s+)?$",
     re.I)
 _OWN_PREPOSITION = re.compile(r"^(?:to|until|till|through|on|in)\s", re.I)
 # "within 60 days (i.e., May 21, 2018)", "for 90 days (until Aug. 12)": the day in brackets is where it lands

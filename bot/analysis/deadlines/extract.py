@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.analysis.cues import RELIEF
+from bot.analysis.cues import ENDS, RELIEF
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
 from bot.analysis.deadlines.events import event_topic, name_event
 from bot.analysis.deadlines.features import features
@@ -190,8 +190,8 @@ def _name(candidate: Candidate, starts_a_length: bool = False) -> str:
 
 
 _TARIFFS = re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I)
-_RELIEF_ENDS_ON = re.compile(rf"{RELIEF.pattern}[^.;]{{0,60}}?\b(?:ends?|expires?|lapses?|runs? out|will (?:end|expire|"
-                             r"lapse|run out))\s+(?:on\s+)?$", re.I)
+_RELIEF_ENDS_ON = re.compile(rf"{RELIEF.pattern}[^.;]{{0,60}}?\b(?:{ENDS}|will (?:end|expire|lapse|run out))\s+"
+                             r"(?:on\s+)?$", re.I)
 
 
 def _relief(sentence: str, *, starts: bool) -> str:

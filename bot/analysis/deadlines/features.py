@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.analysis.cues import MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
+from bot.analysis.cues import ENDS, MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
 from bot.analysis.deadlines.candidates import Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
 from bot.analysis.deadlines.windows import EXPLICIT_YEAR, yearly_repeats
@@ -29,7 +29,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         "agreed": r"\b(?:agreed|agree|agreement|pledged|promised|vowed|decided|committed)\b",
         "effect": r"\b(?:takes? effect|take effect|effective|kicks? in|come into (?:force|effect)|in force|"
         r"goes into effect|go into effect|apply|applies)\b",
-        "ends": r"\b(?:expires?|expiry|expiration|ends?|ending|lapses?|runs? out|deadline)\b",
+        "ends": rf"\b(?:{ENDS}|expiry|expiration|deadline)\b",
         "extend": rf"\b(?:{MOVE_WORDS})\b",
         "past_marker": r"\b(?:last|ago|yesterday|earlier|previous|previously|prior|since|already|took place|"
         r"took effect|went into effect|came into (?:force|effect)|was held|were held|began|started)\b",
@@ -236,8 +236,8 @@ def _moved_to(candidate: Candidate) -> bool:
 
 # "the latest TikTok extension is set to expire Wednesday": the move's noun is what runs out on the date.
 _MOVE_NOUN_ENDS = re.compile(r"^(?:extension|delay|postponement|deferral)s?\b[^,;:]{0,40}?\b(?:(?:is|are|will be) "
-                             r"(?:set|due|scheduled|slated) to (?:expire|end|lapse|run out)|expires?|ends?|lapses?|"
-                             r"runs? out)\s+(?:on\s+)?$", re.I)
+                             rf"(?:set|due|scheduled|slated) to (?:expire|end|lapse|run out)|{ENDS})\s+(?:on\s+)?$",
+                             re.I)
 
 
 def _moved_from(lead: str) -> bool:
@@ -286,6 +286,9 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
     future, would, modal, scheduled, infinitive ("to visit ... in April"), present, past, reported ("said
     Tuesday") or none."""
     before = _TENSE_WORD.findall(sentence[:start])[::-1][:_SCAN_WORDS]
+    if (before and before[0].lower() in _DONE_ON_THE_DAY and not (len(before) > 1 and before[1].lower() in _BE)
+            and WEEKDAY.search(sentence, start, end)):
+        return "past"
     opening = 0
     for index, word in enumerate(before):
         if word in ",;:()—–":
@@ -342,6 +345,10 @@ def _describes(words: list[str], index: int) -> bool:
 
 
 _BE = frozenset("be being".split())
+# "agreed on Wednesday to resume talks", "extended Friday": right before a weekday such a verb tells when it was
+# done; further off it may be what a later day is about ("agreed to meet on Wednesday"), so it is left out of
+# the past verbs that govern from afar.
+_DONE_ON_THE_DAY = frozenset("agreed extended suspended reduced increased raised called".split())
 _NOT_VERBS = frozenset("the a an its their his her our this that these those all some any both each".split())
 
 
