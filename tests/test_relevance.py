@@ -50,6 +50,11 @@ POSITIVES = [
     # implicit other side: "the trade war" next to China, no third country
     ("Beijing signals it can wait out the trade war",
      "Chinese officials say the economy can absorb higher tariffs for longer than expected."),
+    # a trip put off, a court blocking a US measure on a Chinese app, read without a headline
+    ("", "U.S. President Donald Trump told reporters on Monday that he has asked to delay his March 31-April 2 "
+         "trip to China by about a month because of the Iran war."),
+    ("", "A U.S. judge early Sunday blocked the Commerce Department from requiring Apple Inc and Alphabet Inc's "
+         "Google to remove Chinese-owned messaging app WeChat for downloads by late Sunday."),
     # bilateral phrase with no policy word in the headline
     ("What to watch as US-China talks resume in Geneva",
      "Both sides have lowered expectations ahead of the weekend meeting."),
@@ -94,7 +99,7 @@ NEGATIVES = [
 ]
 
 
-@pytest.mark.parametrize(("title", "text"), POSITIVES, ids=[t for t, _ in POSITIVES])
+@pytest.mark.parametrize(("title", "text"), POSITIVES, ids=[t or x[:40] for t, x in POSITIVES])
 def test_relevant_items_are_kept(title: str, text: str) -> None:
     result = assess_relevance(title, text)
     assert result.relevant, result
