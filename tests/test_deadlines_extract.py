@@ -1020,6 +1020,16 @@ def test_a_visit_later_in_the_year_of_another_is_after_it_and_its_own(text: str)
     assert len({topic_key(m.what) for m in found}) == 2  # storage tracks them apart
 
 
+@pytest.mark.parametrize(("text", "what"), [
+    ("US President Donald Trump has said that he will host Chinese President Xi Jinping at the White House late "
+     "this year, days after holding a phone call with him.", "Xi visit to the US"),
+    ("Xi Jinping will host Trump in Beijing in April, the foreign ministry said.", "Trump visit to China"),
+])
+def test_a_host_s_guest_is_the_one_who_travels(text: str, what: str) -> None:
+    sure = DeadlineModel({}, 5.0, 0.5)
+    assert [m.what for m in extract_deadlines(text, date(2026, 2, 9), relevant=True, model=sure)] == [what]
+
+
 @pytest.mark.parametrize("text", [
     "Hegseth met China's Defense Minister Admiral Dong Jun on the sidelines of the meeting.",
     "Trump greeted Xi at his Florida resort of Mar-a-Lago on Thursday.",

@@ -88,10 +88,21 @@ _TO_THE_US = re.compile(r"\b(?:visit|trip|travel)(?: to)? (?:the )?(?:US|U\.S\.|
 _DESTINATION_CHARS = 40  # "a state visit to the United States" and no further
 
 
+_HOST = re.compile(r"host(?:s|ing)?\b", re.I)
+
+
 def _visit(sentence: str, at: int | None = None) -> str:
     """Who visits whom. Where the visit noun stands is known (`at`), the words right after it say where to:
-    "visit Beijing in April and host Xi for a state visit to the United States later in 2026" tells two."""
+    "visit Beijing in April and host Xi for a state visit to the United States later in 2026" tells two; a
+    host's guest is the one who travels ("will host Chinese President Xi Jinping at the White House")."""
     destination = sentence[at : at + _DESTINATION_CHARS] if at is not None else ""
+    hosting = _HOST.match(destination)
+    if hosting:
+        guest = destination[hosting.end() :]
+        if (china := _CHINA_PERSON.search(guest)) is not None:
+            return f"{china.group()} visit to the US"
+        if (us := _US_PERSON.search(guest)) is not None:
+            return f"{us.group()} visit to China"
     if _TO_THE_US.search(destination) and not _TO_CHINA.search(destination):
         china = _person(_CHINA_PERSON, sentence)
         return f"{china.group() if china else 'Chinese leader'} visit to the US"
@@ -159,7 +170,7 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
     EventNoun("summit", re.compile(r"\b(?:summit|meeting|meet)\b", re.I), _summit),
     EventNoun("call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _call),
-    EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to)\b", re.I), _visit),
+    EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to|host(?:s|ing)?)\b", re.I), _visit),
     EventNoun("export-controls", _EXPORT_CONTROLS,
               _owned(_EXPORT_CONTROLS, "export controls take effect", us_by_default=True)),
     EventNoun("licensing", _LICENSING, _owned(_LICENSING, "licensing requirements take effect")),
