@@ -8,6 +8,7 @@ import pytest
 
 from bot.analysis.deadlines import extract_deadlines, timeparse, topic_key
 from bot.analysis.deadlines.candidates import Candidate, date_spans, find_candidates
+from bot.analysis.deadlines.events import name_event, relief_event
 from bot.analysis.deadlines.features import features, governing_tense
 from bot.analysis.deadlines.merge import one_per_event
 from bot.analysis.deadlines.model import DeadlineModel
@@ -1018,6 +1019,18 @@ def test_a_visit_later_in_the_year_of_another_is_after_it_and_its_own(text: str)
         ("Xi visit to the US", date(2026, 5, 1), date(2026, 12, 31)),
     ]
     assert len({topic_key(m.what) for m in found}) == 2  # storage tracks them apart
+
+
+@pytest.mark.parametrize(("text", "what"), [
+    ("China will suspend its export controls on rare earth minerals for one year after Presidents Donald Trump "
+     "and Xi Jinping agreed to ease trade tensions.", "export-control suspension ends"),
+    ("The Order suspends the export privileges of ZTE for a period of seven years, until March 13, 2025.",
+     "suspension ends"),
+    ("The two sides agreed to a 90-day pause on most tariffs and levies.", "tariff truce expires"),
+])
+def test_a_relief_is_named_by_what_it_relieves_however_it_is_told(text: str, what: str) -> None:
+    assert relief_event(text) == what
+    assert name_event(text) == ("truce", what)
 
 
 @pytest.mark.parametrize(("text", "what"), [

@@ -115,12 +115,18 @@ def _visit(sentence: str, at: int | None = None) -> str:
     return "US–China visit"
 
 
-def _truce(sentence: str) -> str:
-    if re.search(r"tariff|duties", sentence, re.IGNORECASE):
-        return "tariff truce expires"
-    if re.search(r"export", sentence, re.IGNORECASE):
-        return "export-control suspension ends"
-    return "suspension ends"
+_TARIFFS = re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I)
+
+
+def relief_event(sentence: str, *, starts: bool = False) -> str:
+    """A relief's end (a truce, a pause, a suspension), or the day it `starts`, by what it relieves: tariffs,
+    export controls, or something else. One wording for each, however the relief is told."""
+    if _TARIFFS.search(sentence):
+        return "tariff reduction takes effect" if starts else "tariff truce expires"
+    export = _EXPORT_CONTROLS.search(sentence) is not None
+    if starts:
+        return "export-control relief takes effect" if export else "relief takes effect"
+    return "export-control suspension ends" if export else "suspension ends"
 
 
 _MEASURE = re.compile(
@@ -166,7 +172,8 @@ def _fixed(text: str) -> Callable[[str], str]:
 
 
 EVENT_NOUNS: tuple[EventNoun, ...] = (
-    EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|ds?|ded)|ceasefire)\b", re.I), _truce),
+    EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|ds?|ded)|ceasefire)\b", re.I),
+              relief_event),
     EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
     EventNoun("summit", re.compile(r"\b(?:summit|meeting|meet)\b", re.I), _summit),
     EventNoun("call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _call),

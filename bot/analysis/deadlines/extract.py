@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from bot.analysis.cues import ENDS, RELIEF
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
-from bot.analysis.deadlines.events import event_topic, name_event
+from bot.analysis.deadlines.events import name_event, relief_event
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.merge import one_per_event, width
 from bot.analysis.deadlines.model import DeadlineModel, shipped_model
@@ -176,12 +176,12 @@ def _name(candidate: Candidate, starts_a_length: bool = False) -> str:
     relief takes effect (a topic apart from its end, so the two never merge)."""
     sentence, span = candidate.sentence, candidate.span
     if (starts_a_length or candidate.kind == "duration") and RELIEF.search(sentence):
-        return _relief(sentence, starts=starts_a_length)
+        return relief_event(sentence, starts=starts_a_length)
     clause = clause_around(sentence, span.pos, span.end_pos)
     if _RELIEF_ENDS_ON.search(clause[: max(0, clause.find(span.body))] + span.body.split()[0] + " "):
         # "the suspension of the export controls ends on November 10": the relief's end, told as a length's
         # end is ("for one year"), so reports of one event in either form are one tracked deadline
-        return _relief(sentence, starts=False)
+        return relief_event(sentence, starts=False)
     event = name_event(clause, clause.find(span.body), context=sentence) or name_event(sentence, span.pos)
     if event is not None:
         return event[1]
@@ -189,19 +189,8 @@ def _name(candidate: Candidate, starts_a_length: bool = False) -> str:
     return " ".join(words[:10]).strip(" ,;:.") or "US–China deadline"
 
 
-_TARIFFS = re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I)
 _RELIEF_ENDS_ON = re.compile(rf"{RELIEF.pattern}[^.;]{{0,60}}?\b(?:{ENDS}|will (?:end|expire|lapse|run out))\s+"
                              r"(?:on\s+)?$", re.I)
-
-
-def _relief(sentence: str, *, starts: bool) -> str:
-    """A relief's start or end, by what it relieves: tariffs, export controls, or something else."""
-    if _TARIFFS.search(sentence):
-        return "tariff reduction takes effect" if starts else "tariff truce expires"
-    export = event_topic(sentence) == "export-controls"
-    if starts:
-        return "export-control relief takes effect" if export else "relief takes effect"
-    return "export-control suspension ends" if export else "suspension ends"
 
 
 def _undated(sentence: str, before: list[str]) -> DeadlineMention | None:
