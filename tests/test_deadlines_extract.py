@@ -681,6 +681,12 @@ def test_an_ordinal_before_a_date_counts_rounds_not_days() -> None:
     assert all(start != date(2019, 12, 2) for _, start in spans)
 
 
+def test_an_ordinal_that_counts_meetings_is_no_day_of_the_month() -> None:
+    text = ("President Joe Biden's conversation with China's Xi Jinping on Thursday morning will be the fifth of "
+            "their presidencies.")
+    assert [s.start for s in date_spans(text, date(2022, 7, 28))] == [date(2022, 7, 28)]
+
+
 def test_an_amount_of_money_is_no_part_of_a_date() -> None:
     text = "China said the port fee on US-owned ships will rise to $200 next month."
     spans = [(s.start, s.end) for s in date_spans(text, date(2025, 10, 14))]

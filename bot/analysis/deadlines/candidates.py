@@ -23,8 +23,9 @@ _CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}|\b(?:19|2
 _NUMBER_TAIL = re.compile(r"^(?:[.,]\d+)?\s*(?:%|per ?cent|percent|billion|million|trillion|bn|m\b)", re.I)
 _APPROXIMATE = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|almost|up to)\s+", re.I)
 # "the second", "by the two (countries)": a day of the month with no month is not how news writes a date
-_ORDINAL_ONLY = re.compile(r"^(?:(?:by|on|at) )?(?:the )?(?:first|second|third|fourth|one|two|three|four|five|"
-                           r"\d+(?:st|nd|rd|th))$", re.I)
+_ORDINAL_ONLY = re.compile(r"^(?:(?:by|on|at) )?(?:the )?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|"
+                           r"ninth|tenth|eleventh|twelfth|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                           r"twelve|\d+(?:st|nd|rd|th))$", re.I)
 _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
 # A bare season is a date only after a word that makes it one ("in the fall", "this spring", "early fall"):
 # "tariffs will fall to 30%", "could fall under", "the Winter Olympics", "his summer executive order" are not.
