@@ -687,6 +687,22 @@ def test_an_ordinal_that_counts_meetings_is_no_day_of_the_month() -> None:
     assert [s.start for s in date_spans(text, date(2022, 7, 28))] == [date(2022, 7, 28)]
 
 
+@pytest.mark.parametrize("text", [
+    "Trump welcomed Xi to his Florida resort for a superpower summit in the sun.",
+    "U.S. national security adviser Jake Sullivan sat down with China's top diplomat in Vienna.",
+    "Trump said tariffs on Chinese goods would be split in two, officials said.",
+])
+def test_a_weekday_s_abbreviation_or_a_bare_number_is_no_date(text: str) -> None:
+    assert date_spans(text, date(2023, 5, 12)) == []
+
+
+def test_the_following_day_is_the_day_after_the_date_before_it() -> None:
+    text = ("The official said Blinken would arrive in the Chinese capital on February 5 and also hold talks the "
+            "following day.")
+    assert [(c.span.body, c.span.start) for c in find_candidates([text], date(2023, 1, 17))] == [
+        ("on February 5", date(2023, 2, 5)), ("the following day", date(2023, 2, 6))]
+
+
 def test_an_amount_of_money_is_no_part_of_a_date() -> None:
     text = "China said the port fee on US-owned ships will rise to $200 next month."
     spans = [(s.start, s.end) for s in date_spans(text, date(2025, 10, 14))]

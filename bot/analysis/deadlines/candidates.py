@@ -23,7 +23,7 @@ _CALENDAR_WORD = re.compile(r"[A-Za-z]{3,}|\d{1,2}/\d{1,2}|\d{4}-\d{2}|\b(?:19|2
 _NUMBER_TAIL = re.compile(r"^(?:[.,]\d+)?\s*(?:%|per ?cent|percent|billion|million|trillion|bn|m\b)", re.I)
 _APPROXIMATE = re.compile(r"^(?:about|around|approximately|roughly|some|nearly|almost|up to)\s+", re.I)
 # "the second", "by the two (countries)": a day of the month with no month is not how news writes a date
-_ORDINAL_ONLY = re.compile(r"^(?:(?:by|on|at) )?(?:the )?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|"
+_ORDINAL_ONLY = re.compile(r"^(?:(?:by|on|at|in) )?(?:the )?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|"
                            r"ninth|tenth|eleventh|twelfth|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                            r"twelve|\d+(?:st|nd|rd|th))$", re.I)
 _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
@@ -35,6 +35,8 @@ _SEASON_MARKER = re.compile(r"\b(?:the|this|next|last|early|late|mid|in|by|until
 # A month cut to three letters with nothing else is a name's part ("Admiral Dong Jun", "Mar-a-Lago"): news
 # writes "Jan." with its period, or a day or year beside it.
 _BARE_MONTH_ABBREVIATION = re.compile(r"^(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)$", re.I)
+# "a summit in the sun", "sat down for two days of talks": news writes a weekday out in full
+_BARE_WEEKDAY_ABBREVIATION = re.compile(r"^(?:on )?(?:sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)\.?$", re.I)
 # "China's lunar New Year holiday" is not January 1.
 _LUNAR = re.compile(r"\b(?:lunar|chinese)\s+$", re.I)
 # "apply immediately" is now, not a date to track.
@@ -113,6 +115,11 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 if last is None:
                     continue
                 span = replace(last, body=span.body, pos=span.pos, end_pos=span.end_pos)
+            elif windows.NEXT_DAY.fullmatch(span.body):
+                if last is None or last.start != last.end:
+                    continue
+                day = last.end + timedelta(days=1)
+                span = replace(span, start=day, end=day, granularity="day")
             elif last is not None and _LATER_THAT_YEAR.fullmatch(span.body) and last.end.year != span.end.year:
                 # "visit Beijing in April and host Xi later in the year": the year of the date before
                 year_end = date(last.end.year, 12, 31)
@@ -168,9 +175,9 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     for window in sorted(windows.fuzzy_windows(sentence, published), key=lambda s: s.pos - s.end_pos):
         if all(window.end_pos <= s.pos or window.pos >= s.end_pos for s in spans):
             spans.append(window)  # the longest reading of overlapping windows
-    # "the same date" refers back to the last date read; find_candidates resolves it.
+    # "the same date" and "the following day" refer back to the last date read; find_candidates resolves them.
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
-              for m in windows.SAME_DATE.finditer(sentence)]
+              for m in (*windows.SAME_DATE.finditer(sentence), *windows.NEXT_DAY.finditer(sentence))]
     # "four to six" in "four to six weeks" and "by six" in "extended by six months" are lengths, not clock times
     lengths = [(m.start(), m.end()) for m in (*windows.DURATION_RANGE.finditer(sentence),
                                                *windows.DURATION.finditer(sentence))]
@@ -221,6 +228,7 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
         or _SPAN_OF_YEARS.match(span.body)
         or _VAGUE_YEAR.match(span.body)
         or _BARE_MONTH_ABBREVIATION.match(span.body)
+        or _BARE_WEEKDAY_ABBREVIATION.match(span.body)
         or (span.body.lower().endswith("new year") and _LUNAR.search(sentence[: span.pos]) is not None)
         or (_BARE_SEASON.match(span.body) is not None and not _SEASON_MARKER.search(sentence[: span.pos]))
         or _PAST_SPAN.search(span.body)

@@ -112,6 +112,8 @@ DURATION_RANGE = re.compile(
 TIME_TO_ACT = re.compile(rf"\b(?:have|has|had|gave|given|gives?|giving|get|gets|got)(?: [\w'’.-]+){{0,8}}? {_NUMBER} "
                          r"(?:(?:calendar|business) )?(day|week|month|year|hour)s? to\b", re.I)
 SAME_DATE = re.compile(r"\b(?:on |from |starting )?the same (?:date|day)\b", re.I)
+# "arrive on February 5 and hold talks the following day": the day after the last date read, not after the report
+NEXT_DAY = re.compile(r"\b(?:on )?the (?:following|next) day\b", re.I)
 
 
 _MONTHS = tuple(name[:3] for name in MONTH_NAMES)
