@@ -167,7 +167,7 @@ _UNCASED: dict[str, list[str]] = {
         "defense|spy|spying|espionage|balloon|visa|visas|student|students|soybean|soybeans|farmer|farmers|"
         "summit|summits|talks|ambassador|embassy|consulate|relations|relationship|ties|tension|"
         "tensions|rivalry|competition|national security|deal|deals|agreement|agreements|phone call|phone calls|"
-        "meeting|meetings|met|meet|meets|import|imports|trip|trips|travel advisory|travel warning|"
+        "meeting|meetings|met|meet|meets|import|imports|trip to|trips to|travel advisory|travel warning|"
         "block|blocks|blocked|blocking|"
         "export|exports|purchase|purchases|de - risking|"
         "关 税|出 口 管 制|制 裁|芯 片|台 湾|会 谈|峰 会|谈 判|贸 易"

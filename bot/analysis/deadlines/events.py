@@ -119,14 +119,15 @@ _TARIFFS = re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I)
 
 
 def relief_event(sentence: str, *, starts: bool = False) -> str:
-    """A relief's end (a truce, a pause, a suspension), or the day it `starts`, by what it relieves: tariffs,
-    export controls, or something else. One wording for each, however the relief is told."""
+    """A relief's end (a truce, a pause, a suspension) by what it relieves: tariffs, export controls, or
+    something else; or the day it `starts`. One wording for each, however the relief is told."""
     if _TARIFFS.search(sentence):
         return "tariff reduction takes effect" if starts else "tariff truce expires"
-    export = _EXPORT_CONTROLS.search(sentence) is not None
     if starts:
-        return "export-control relief takes effect" if export else "relief takes effect"
-    return "export-control suspension ends" if export else "suspension ends"
+        # Of no known topic, so it folds with another measure taking effect that day ("the tariff cut takes
+        # effect Nov. 10 ... suspend export controls for one year, starting Nov. 10"): one entry, not two.
+        return "relief takes effect"
+    return "export-control suspension ends" if _EXPORT_CONTROLS.search(sentence) else "suspension ends"
 
 
 _MEASURE = re.compile(
