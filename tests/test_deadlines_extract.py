@@ -605,7 +605,6 @@ def test_a_sentence_wrapped_onto_the_next_line_is_read_whole() -> None:
     assert dated(extract_deadlines(text, date(2019, 3, 21))) == [(date(2019, 4, 3), date(2019, 4, 3))]
 
 
-
 def test_what_was_earlier_this_month_is_past() -> None:
     text = "The US imposed tariffs on Chinese chips earlier this month; Beijing will answer later this month."
     spans = date_spans(text, date(2025, 10, 14))
@@ -725,8 +724,6 @@ def test_the_old_date_of_a_move_is_read_however_far_back_the_verb_stands() -> No
     text = ("Washington said it would postpone the increase of the duties on Chinese steel goods from March 1 "
             "to April 15.")
     assert feature_of_dates_on(text, published, date(2026, 3, 1), "moved_from") == [1.0]
-
-
 
 
 def test_the_new_date_of_a_move_is_read_when_its_preposition_stands_before_it() -> None:

@@ -116,6 +116,7 @@ def _visit(sentence: str, at: int | None = None) -> str:
 
 
 _TARIFFS = re.compile(r"\b(?:tariffs?|duties|levies)\b", re.I)
+_EXPORT_CONTROLS = re.compile(r"\bexport controls?\b|\bentity list\b", re.I)
 
 
 def relief_event(sentence: str, *, starts: bool = False) -> str:
@@ -137,7 +138,6 @@ _MEASURE = re.compile(
 )
 
 
-_EXPORT_CONTROLS = re.compile(r"\bexport controls?\b|\bentity list\b", re.I)
 _LICENSING = re.compile(r"\blicens(?:e|ing) requirements?\b", re.I)
 
 

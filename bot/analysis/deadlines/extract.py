@@ -169,7 +169,6 @@ def _just_after(candidate: Candidate, mention: DeadlineMention) -> list[Deadline
     return [DeadlineMention(event[1], start, end, "range", mention.confidence, mention.evidence)]
 
 
-
 def _name(candidate: Candidate, starts_a_length: bool = False) -> str:
     """What the date belongs to, worded from the clause around it (the nearest event noun first); what a
     stated length runs out on is a relief: a truce, a pause, a suspension; the day it starts is when that
