@@ -23,6 +23,8 @@ def main() -> None:
     why.add_argument("--half", choices=score.HALVES[:1], help="only the events of half A of the tuning part")
     checking = commands.add_parser("check", help="cross-validated deadlines on each half of the tuning part")
     checking.add_argument("--c", type=float, help="the model's strength C (default: the shipped model's)")
+    checking.add_argument("--counted", type=float,
+                          help="the floor for lengths counted from the report (default: the shipped model's)")
     commands.add_parser("train", help="fit the deadline model on the tuning part and write it into the package")
     args = parser.parse_args()
     if args.command == "score":
@@ -33,8 +35,10 @@ def main() -> None:
     elif args.command == "check":
         shipped = shipped_model()
         c = shipped.strength if args.c is None else args.c
-        for half, counts in train.check(score.load("tune"), c, shipped.threshold).items():
-            print(f"tune half {half}, cross-validated (C={c}, threshold {shipped.threshold}): {counts.line()}")
+        counted = shipped.counted_threshold if args.counted is None else args.counted
+        floors = f"threshold {shipped.threshold}, counted lengths {counted or shipped.threshold}"
+        for half, counts in train.check(score.load("tune"), c, shipped.threshold, counted).items():
+            print(f"tune half {half}, cross-validated (C={c}, {floors}): {counts.line()}")
             print(f"  right by confidence: {score.calibration(counts.judged)}")
     else:
         train.train()

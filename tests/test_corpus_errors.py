@@ -56,3 +56,12 @@ def test_the_shipped_model_states_the_strength_it_was_fitted_with() -> None:
 
     stored = json.loads(files("bot.analysis.deadlines").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
     assert stored == shipped_model().to_json() and stored["strength"] > 0
+
+
+def test_a_model_stores_the_floor_for_lengths_counted_from_the_report() -> None:
+    from bot.analysis.deadlines.model import DeadlineModel
+
+    model = DeadlineModel({"weekday": -0.9}, 0.2, 0.45, 1.0, counted_threshold=0.6)
+    assert model.keeps(0.5) and not model.keeps(0.5, counted=True) and model.keeps(0.6, counted=True)
+    assert model.to_json()["counted_threshold"] == 0.6
+    assert DeadlineModel({}, 0.0, 0.45).keeps(0.45, counted=True)  # no floor of its own: the threshold

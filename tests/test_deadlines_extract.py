@@ -1247,3 +1247,20 @@ def test_an_extension_runs_on_from_the_day_the_item_says_the_old_period_ends() -
                  "Officials are expected to extend their tariff truce by another three months."]
     length = the_length(sentences, date(2025, 7, 29))
     assert (length.anchor, length.span.start) == ("stated", date(2025, 11, 12))
+
+
+def test_a_length_counted_from_the_report_must_clear_the_models_own_floor_for_guesses() -> None:
+    # Every candidate scores 1 / (1 + e^-1), about 0.73: over the threshold, under the counted lengths' floor.
+    guarded = DeadlineModel({}, 1.0, 0.5, counted_threshold=0.8)
+    published = date(2025, 10, 30)
+    counted = "China agreed to suspend its rare earth export controls on US firms for one year, Washington said."
+    stated = "US tariffs on Chinese steel will take effect on Dec. 1, the White House said."
+
+    def dated(text: str, model: DeadlineModel) -> list[DeadlineMention]:
+        return [m for m in extract_deadlines(text, published, relevant=True, model=model) if m.start]
+
+    assert [(m.start, m.counted) for m in dated(stated, guarded)] == [(date(2025, 12, 1), False)]
+    assert dated(counted, guarded) == []
+    unguarded = DeadlineModel({}, 1.0, 0.5)  # without a floor of its own, a guess is kept like a stated date
+    [guess] = dated(counted, unguarded)
+    assert guess.counted and guess.start and guess.end and guess.start <= date(2026, 10, 30) <= guess.end

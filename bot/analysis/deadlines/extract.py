@@ -144,7 +144,7 @@ def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: li
     if not worth_judging(candidate, published):
         return None
     probability = model.probability(features(candidate, published, item))
-    if probability < model.threshold:
+    if not model.keeps(probability, counted=candidate.kind == "duration" and candidate.anchor == "published"):
         return None
     start = max(span.start, published)
     granularity = span.granularity if start == span.start else "range" if start < span.end else "day"

@@ -19,13 +19,20 @@ MODEL_FILE = "model.json"
 
 @dataclass(frozen=True)
 class DeadlineModel:
-    """Weights per feature name, an intercept, the probability from which a candidate is kept, and the
-    regularisation strength (C) it was fitted with."""
+    """Weights per feature name, an intercept, the probability from which a candidate is kept, the
+    regularisation strength (C) it was fitted with, and the probability from which a length counted from the
+    day of the report is kept (its start is a guess, so it may need more; the threshold when not given)."""
 
     weights: dict[str, float]
     intercept: float
     threshold: float
     strength: float = 1.0
+    counted_threshold: float | None = None
+
+    def keeps(self, probability: float, counted: bool = False) -> bool:
+        """Whether a candidate of this probability is kept (`counted`: a length counted from the report)."""
+        floor = self.counted_threshold if counted and self.counted_threshold is not None else self.threshold
+        return probability >= floor
 
     def probability(self, feature_values: dict[str, float]) -> float:
         """P(upcoming deadline) for one candidate's features."""
@@ -34,7 +41,8 @@ class DeadlineModel:
 
     def to_json(self) -> dict[str, Any]:
         """The shape `model.json` stores."""
-        return {"intercept": self.intercept, "threshold": self.threshold, "strength": self.strength,
+        counted = {} if self.counted_threshold is None else {"counted_threshold": self.counted_threshold}
+        return {"intercept": self.intercept, "threshold": self.threshold, "strength": self.strength, **counted,
                 "weights": dict(sorted(self.weights.items()))}
 
 
@@ -43,4 +51,5 @@ def shipped_model() -> DeadlineModel:
     """The model that ships in the package."""
     data = json.loads(files("bot.analysis.deadlines").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
     return DeadlineModel({str(k): float(v) for k, v in data["weights"].items()}, float(data["intercept"]),
-                         float(data["threshold"]), float(data.get("strength", 1.0)))
+                         float(data["threshold"]), float(data.get("strength", 1.0)),
+                         None if data.get("counted_threshold") is None else float(data["counted_threshold"]))
