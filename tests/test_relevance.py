@@ -316,3 +316,15 @@ def test_meetings_is_a_topic_like_meeting() -> None:
 def test_a_us_body_acting_on_chinese_firms_is_relevant_without_naming_the_us(text: str) -> None:
     result = assess_relevance("", text)
     assert result.relevant, result
+
+
+@pytest.mark.parametrize(("text", "relevant"), [
+    # The Communist Party's congress, numbered from 1921, is China's own affair...
+    ("China's ruling Communist Party proposes to hold its 20th Congress in Beijing on October 16, Xinhua said.",
+     False),
+    ("The 20th National Congress of the Communist Party of China will open on October 16.", False),
+    # ...the US Congress, in its 110s, acting on a Chinese company is not.
+    ("The 119th Congress passed a bill banning TikTok unless its Chinese owner sells it.", True),
+])
+def test_a_numbered_party_congress_is_not_the_us_congress(text: str, relevant: bool) -> None:
+    assert assess_relevance("", text, threshold=DEFAULT_THRESHOLD).relevant is relevant
