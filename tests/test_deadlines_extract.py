@@ -313,7 +313,10 @@ def test_a_weekday_in_a_report_of_what_was_done_is_not_ahead() -> None:
     ("U.S. President Joe Biden and Chinese leader Xi Jinping agreed on Wednesday to resume military talks.",
      "on Wednesday", "past"),
     ("Commerce extended Friday a licence that lets Huawei buy US parts.", "Friday", "past"),
+    # ... and so does it as the first verb before the weekday, with its object between
+    ("The move comes after the U.S. raised punitive tariffs on Friday to 25% from 10%.", "on Friday", "past"),
     # ... not when it is still to be done, nor further off, where it may be what the day is about
+    ("Tariffs on Chinese goods will be raised on Friday, officials said.", "on Friday", "future"),
     ("The licence will be extended on Friday, officials said.", "on Friday", "future"),
     ("The two sides agreed to meet on Wednesday in Geneva.", "on Wednesday", "infinitive"),
     ("The tariff truce agreed in Geneva ends on August 12.", "on August 12", "present"),

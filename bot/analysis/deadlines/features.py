@@ -286,8 +286,7 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
     future, would, modal, scheduled, infinitive ("to visit ... in April"), present, past, reported ("said
     Tuesday") or none."""
     before = _TENSE_WORD.findall(sentence[:start])[::-1][:_SCAN_WORDS]
-    if (before and before[0].lower() in _DONE_ON_THE_DAY and not (len(before) > 1 and before[1].lower() in _BE)
-            and WEEKDAY.search(sentence, start, end)):
+    if WEEKDAY.search(sentence, start, end) and _done_that_day(before):
         return "past"
     opening = 0
     for index, word in enumerate(before):
@@ -312,6 +311,20 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
         if tense:
             return tense
     return "none"
+
+
+def _done_that_day(before: list[str]) -> bool:
+    """Whether the first verb before a weekday, in its clause, is one of doing told actively ("agreed on
+    Wednesday", "raised punitive tariffs on Friday"), not a passive ("will be raised on Friday") nor a verb
+    of its own between ("agreed to meet on Wednesday")."""
+    for index, word in enumerate(before):
+        if word in ",;:()—–":
+            return False
+        if word.lower() in _DONE_ON_THE_DAY:
+            return not (index + 1 < len(before) and before[index + 1].lower() in _BE)
+        if _tense(word.lower(), before, index, backwards=True):
+            return False
+    return False
 
 
 def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
