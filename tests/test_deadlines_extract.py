@@ -1267,3 +1267,12 @@ def test_a_length_counted_from_the_report_must_clear_the_models_own_floor_for_gu
     unguarded = DeadlineModel({}, 1.0, 0.5)  # without a floor of its own, a guess is kept like a stated date
     [guess] = dated(counted, unguarded)
     assert guess.counted and guess.start and guess.end and guess.start <= date(2026, 10, 30) <= guess.end
+
+
+@pytest.mark.parametrize("text", [
+    "Coming into effect on Wednesday, May 14, both countries will reduce tariffs on the other by 115%.",
+    "The rules, which enter into force on May 14, cover US chip firms selling to China.",
+    "China's curbs on US firms comes into effect on May 14, the ministry said.",
+])
+def test_every_form_of_coming_into_effect_is_the_effect_cue(text: str) -> None:
+    assert feature_of_dates_on(text, date(2025, 5, 12), date(2025, 5, 14), "clause_effect") == [1.0]

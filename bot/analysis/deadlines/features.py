@@ -27,8 +27,8 @@ _CUES: dict[str, re.Pattern[str]] = {
         "expected": r"\b(?:expected|likely|anticipated|planned|plans? to|planning|intends?|aims? to|hopes? to)\b",
         "hedge": r"\b(?:may|might|could|possibl[ey]|consider(?:ing|s)?|weighing|mulling|reportedly)\b",
         "agreed": r"\b(?:agreed|agree|agreement|pledged|promised|vowed|decided|committed)\b",
-        "effect": r"\b(?:takes? effect|take effect|effective|kicks? in|come into (?:force|effect)|in force|"
-        r"goes into effect|go into effect|apply|applies)\b",
+        "effect": r"\b(?:takes? effect|take effect|effective|kicks? in|(?:come|comes|coming) into (?:force|effect)|"
+        r"in force|(?:goes|go|going) into effect|enter(?:s|ing)? into force|entry into force|apply|applies)\b",
         "ends": rf"\b(?:{ENDS}|expiry|expiration|deadline)\b",
         "extend": rf"\b(?:{MOVE_WORDS})\b",
         "past_marker": r"\b(?:last|ago|yesterday|earlier|previous|previously|prior|since|already|took place|"
