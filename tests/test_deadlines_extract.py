@@ -315,6 +315,8 @@ def test_a_weekday_in_a_report_of_what_was_done_is_not_ahead() -> None:
     ("Commerce extended Friday a licence that lets Huawei buy US parts.", "Friday", "past"),
     # ... and so does it as the first verb before the weekday, with its object between
     ("The move comes after the U.S. raised punitive tariffs on Friday to 25% from 10%.", "on Friday", "past"),
+    ("A U.S. appeals court set a fast-track schedule on Tuesday to hear TikTok's challenge.", "on Tuesday", "past"),
+    ("A vote on the China bill is set for Friday.", "Friday", "scheduled"),
     # ... not when it is still to be done, nor further off, where it may be what the day is about
     ("Tariffs on Chinese goods will be raised on Friday, officials said.", "on Friday", "future"),
     ("The licence will be extended on Friday, officials said.", "on Friday", "future"),

@@ -320,7 +320,9 @@ def _done_that_day(before: list[str]) -> bool:
     for index, word in enumerate(before):
         if word in ",;:()—–":
             return False
-        if word.lower() in _DONE_ON_THE_DAY:
+        # "set a fast-track schedule on Tuesday" is a doing; "talks set for Friday" a plan
+        set_something = word.lower() == "set" and index > 0 and before[index - 1].lower() in _NOT_VERBS
+        if word.lower() in _DONE_ON_THE_DAY or set_something:
             return not (index + 1 < len(before) and before[index + 1].lower() in _BE)
         if _tense(word.lower(), before, index, backwards=True):
             return False
