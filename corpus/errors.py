@@ -19,7 +19,7 @@ from typing import Any
 from bot.analysis.deadlines.candidates import find_candidates
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.model import shipped_model
-from bot.analysis.sentences import split_sentences
+from bot.domain.sentences import split_sentences
 from corpus.score import Interval, expected_intervals, match_one_to_one, matches, predicted, published_on
 
 NEAR_DAYS = 45

@@ -20,7 +20,7 @@ from bot.analysis.deadlines.candidates import find_candidates
 from bot.analysis.deadlines.extract import extract_deadlines, worth_judging
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel
-from bot.analysis.sentences import split_sentences
+from bot.domain.sentences import split_sentences
 from corpus.score import (
     HALVES,
     Counts,

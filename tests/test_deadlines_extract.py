@@ -13,8 +13,8 @@ from bot.analysis.deadlines.features import features, governing_tense
 from bot.analysis.deadlines.merge import one_per_event
 from bot.analysis.deadlines.model import DeadlineModel
 from bot.analysis.deadlines.text import names_other_party
-from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
+from bot.domain.sentences import split_sentences
 
 JULY_11 = date(2025, 7, 11)  # a Friday
 

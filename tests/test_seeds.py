@@ -93,6 +93,18 @@ def test_dateline_first_line_is_not_the_title(tmp_path: Path) -> None:
             "Beijing responds to new port fees",
         ),
         ("U.S. Treasury sanctions three refiners", "U.S. Treasury sanctions three refiners"),
+        # the one sentence splitter: "U.S." inside a sentence ends nothing, and a wire's dateline is no title
+        (
+            "The U.S. will lower tariffs on imports from China to 10%, effective immediately, U.S. President "
+            "Donald Trump told reporters. The fees are suspended.",
+            "The U.S. will lower tariffs on imports from China to 10%, effective immediately, U.S. President "
+            "Donald Trump told reporters.",
+        ),
+        (
+            "WASHINGTON, October 30. /TASS/. U.S. President Donald Trump and Chinese President Xi Jinping met.",
+            "U.S. President Donald Trump and Chinese President Xi Jinping met.",
+        ),
+        ("US-China Trade Truce Extended To November 10", "US-China Trade Truce Extended To November 10"),
         ("", ""),
     ],
 )

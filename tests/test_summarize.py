@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.sentences import split_sentences
 from bot.analysis.summarize import (
     ExtractiveSummarizer,
     Summarizer,
@@ -12,6 +11,7 @@ from bot.analysis.summarize import (
     summarize_story,
     summarize_text,
 )
+from bot.domain.sentences import split_sentences
 
 # Our own article in the style of a wire report, with a dateline line, a byline and boilerplate.
 KL_TITLE = "Rubio upbeat on Trump-Xi summit after first talks with Wang Yi"

@@ -26,7 +26,7 @@ from importlib.resources import files
 from typing import Any
 
 from bot.analysis.cues import MONTH, MONTH_NAMES
-from bot.analysis.sentences import split_sentences
+from bot.domain.sentences import split_sentences
 
 DEFAULT_WINDOW = timedelta(hours=72)
 DEFAULT_THRESHOLD = 0.10  # chosen on the corpus' tuning part, half A, and kept as half B agreed (B-cubed F1)

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from bot.analysis.sentences import split_sentences
 from bot.analysis.summarize import Summarizer
+from bot.domain.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 

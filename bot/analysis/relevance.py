@@ -27,8 +27,8 @@ from bot.analysis.lexicon import (
     WIDER_SCOPE,
     word_pattern,
 )
-from bot.analysis.sentences import sentence_spans
 from bot.domain.models import Relevance
+from bot.domain.sentences import sentence_spans
 
 DEFAULT_THRESHOLD = 0.5
 LEDE_SENTENCES = 2

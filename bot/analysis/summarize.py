@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.analysis.relevance import actor_mentions
-from bot.analysis.sentences import split_sentences
+from bot.domain.sentences import split_sentences
 
 MMR_LAMBDA = 0.7
 REDUNDANT = 0.6  # word overlap above which a sentence only repeats a chosen one

@@ -1,1 +1,2 @@
-"""Domain values: the frozen dataclasses, dates and durations every layer speaks. Imports nothing of ours."""
+"""Domain values: the frozen dataclasses, dates, durations and sentences of news text every layer speaks.
+Imports nothing of ours."""

@@ -26,6 +26,7 @@ from frontmatter.default_handlers import YAMLHandler
 from selectolax.lexbor import LexborHTMLParser
 
 from bot.domain.models import PublishedFrom, RawEntry
+from bot.domain.sentences import split_sentences
 from bot.ingest.charset import decode_gb
 from bot.ingest.normalize import as_utc, html_to_text
 
@@ -220,7 +221,6 @@ _HEADING = re.compile(r"^#{1,6}\s+")
 _DATELINE_ONLY = re.compile(r"^[\w .,'’()/-]{1,60}\s*[—–-]{1,2}\s*$")
 _LEADING_DATELINE = re.compile(r"^[A-Z][\w .,'’()/]{1,40}?\s+[—–]\s+|^[A-Z][A-Z .,'’()/]{1,40}\s+-{1,2}\s+")
 _BYLINE = re.compile(r"^by\s+\S", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(\d])")
 
 
 def _is_poor_title(line: str) -> bool:
@@ -233,7 +233,8 @@ def _is_poor_title(line: str) -> bool:
 
 def title_from_text(text: str) -> str:
     """A title from plain text: the first sentence of the first real line (markdown heading marks
-    dropped), skipping datelines ("Kuala Lumpur —"), bylines and bare dates."""
+    dropped), skipping datelines ("Kuala Lumpur —", "WASHINGTON, October 30. /TASS/."), bylines and bare
+    dates."""
     for raw_line in text.splitlines():
         line = _HEADING.sub("", raw_line.strip()).strip(" *_")
         if not line or _is_poor_title(line):
@@ -242,12 +243,16 @@ def title_from_text(text: str) -> str:
     return ""
 
 
+# A sentence with no word in lower case before more text ("WASHINGTON, October 30.", "/TASS/.") is where and
+# when a report was filed, not what it says; a line that is one such sentence is a headline in title case.
+_LOWER_CASE_WORD = re.compile(r"\b[a-z]{2,}")
+
+
 def _first_sentence(line: str) -> str:
-    # A minimum length so abbreviations such as "U.S. Treasury" do not end the sentence.
-    for match in _SENTENCE_END.finditer(line):
-        if match.start() >= 25:
-            return line[: match.start()]
-    return line
+    sentences = split_sentences(line)
+    while len(sentences) > 1 and not _LOWER_CASE_WORD.search(sentences[0]):
+        sentences.pop(0)
+    return sentences[0] if sentences else line
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -25,8 +25,8 @@ from bot.analysis.deadlines.text import (
     leaves_china_out,
     mentions_us_and_china,
 )
-from bot.analysis.sentences import split_sentences
 from bot.domain.models import DeadlineMention
+from bot.domain.sentences import split_sentences
 
 _UNDATED = re.compile(
     # Every cue starts a word (or is "'ll"): saying so first lets the scan skip the middle of words, a third of
