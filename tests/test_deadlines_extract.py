@@ -1279,3 +1279,13 @@ def test_a_length_counted_from_the_report_must_clear_the_models_own_floor_for_gu
 ])
 def test_every_form_of_coming_into_effect_is_the_effect_cue(text: str) -> None:
     assert feature_of_dates_on(text, date(2025, 5, 12), date(2025, 5, 14), "clause_effect") == [1.0]
+
+
+@pytest.mark.parametrize(("sentence", "what"), [
+    ("Bessent said China will purchase 12 million metric tons of soybeans this season.", "China's soybean purchases"),
+    ("China agreed to buy 500 Boeing jets over the next three years.", "China's aircraft purchases"),
+    ("Beijing has committed to buy at least 25 million tons a year through 2028.", "China's purchases"),
+])
+def test_a_buying_commitment_is_named_for_who_buys_what(sentence: str, what: str) -> None:
+    assert name_event(sentence) == ("purchases", what)
+    assert topic_key(what) == "purchases"  # so two reports of the commitment fold into one tracked deadline

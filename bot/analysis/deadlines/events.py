@@ -168,6 +168,21 @@ def _measure(sentence: str) -> str:
     return f"{noun} {'takes' if noun in ('ban', 'rule', 'regulation', 'requirement') else 'take'} effect"
 
 
+# "China will purchase 12 million metric tons of soybeans this season", "committed to buy $200 billion of US
+# goods over two years": a buying commitment, named for who buys what
+_PURCHASES = re.compile(r"\b(?:purchas(?:e|es|ed|ing)|buy(?:s|ing)?|bought)\b", re.I)
+_GOODS = (("soy", "soybean"), ("corn", "farm"), ("wheat", "farm"), ("sorghum", "farm"), ("pork", "farm"),
+          ("farm", "farm"), ("agricultur", "farm"), ("boeing", "aircraft"), ("aircraft", "aircraft"),
+          ("jet", "aircraft"), ("lng", "energy"), ("energy", "energy"), ("oil", "energy"))
+
+
+def _purchases(sentence: str) -> str:
+    lowered = sentence.lower()
+    goods = next((name for stem, name in _GOODS if re.search(rf"\b{stem}", lowered)), "")
+    buyer = _side_before(sentence, _PURCHASES) or ""
+    return f"{buyer} {goods} purchases".replace("  ", " ").strip()
+
+
 def _fixed(text: str) -> Callable[[str], str]:
     return lambda _sentence: text
 
@@ -185,6 +200,7 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies|port (?:service )?fees)\b", re.I), _tariff),
     EventNoun("sanctions", _SANCTIONS, _owned(_SANCTIONS, "sanctions")),
     EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
+    EventNoun("purchases", _PURCHASES, _purchases),
     EventNoun("measure", _MEASURE, _measure),
     EventNoun("hearing", re.compile(r"\bhearings?\b", re.I), _fixed("public hearing")),
     EventNoun("countermeasures", re.compile(r"\b(?:countermeasures|retaliat\w+|reciprocal measures)\b", re.I),
@@ -235,6 +251,7 @@ _TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tariff", re.compile(r"tariff|dut(?:y|ies)", re.I)),
     ("deal", re.compile(r"\b(?:deal|agreement)\b", re.I)),
     ("countermeasures", re.compile(r"countermeasure|retaliat", re.I)),
+    ("purchases", re.compile(r"\bpurchases\b", re.I)),
 )
 
 
