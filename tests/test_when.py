@@ -42,6 +42,9 @@ def test_countdown(deadline: DeadlineView, expected: str) -> None:
     (view(date(2025, 8, 21), date(2025, 8, 31), "range"), "late Aug 2025"),
     (view(date(2025, 8, 3), date(2025, 8, 17), "range"), "3–17 Aug 2025"),
     (view(date(2025, 7, 28), date(2025, 8, 3), "range"), "28 Jul – 3 Aug 2025"),
+    # a window across a new year says both years ("purchases through 2028", counted from January 2026)
+    (view(date(2026, 1, 1), date(2028, 12, 31), "range"), "1 Jan 2026 – 31 Dec 2028"),
+    (view(date(2025, 12, 29), date(2026, 1, 4), "range"), "29 Dec 2025 – 4 Jan 2026"),
     (view(date(2026, 4, 1), date(2026, 4, 30), "month"), "Apr 2026"),
     (view(date(2025, 7, 1), date(2025, 9, 30), "quarter"), "Q3 2025"),
     (view(None, granularity="unknown", status="tbd"), "date TBD"),

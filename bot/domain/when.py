@@ -52,6 +52,8 @@ def _window(start: date, end: date) -> str:
         if start.day == 21 and (end + timedelta(days=1)).day == 1:
             return f"late {start:%b %Y}"
         return f"{start.day}–{end.day} {start:%b %Y}"
+    if start.year != end.year:  # "1 Jan 2026 – 31 Dec 2028", not a window read as within 2028
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
     return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
 
 
