@@ -60,6 +60,10 @@ def test_sentences_are_verbatim_and_boilerplate_is_gone() -> None:
          "Trump and Xi met for 100 minutes at an air base on Thursday."),
         ("BEIJING — China's commerce ministry said it would study the US proposal on chip exports.",
          "China's commerce ministry said it would study the US proposal on chip exports."),
+        ("(TNS) The U.S. said China has agreed to buy millions of tons of soybeans through 2028.",
+         "The U.S. said China has agreed to buy millions of tons of soybeans through 2028."),
+        ("(NAFB.com) – China’s state-owned COFCO bought three cargoes of U.S. soybeans this week.",
+         "China’s state-owned COFCO bought three cargoes of U.S. soybeans this week."),
     ],
 )
 def test_datelines_are_removed(text: str, expected_first: str) -> None:

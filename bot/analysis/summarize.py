@@ -21,6 +21,8 @@ _DATELINE = re.compile(
     r"^[A-Z][\w.'’]*(?:[ ,]+[A-Z0-9][\w.'’]*){0,5}"  # KUALA LUMPUR / GYEONGJU, South Korea, Oct 30
     r"\s*(?:\([^)]{1,30}\))?\s*[.,]?\s*[-–—]+\s*"  # (Reuters) -
 )
+# "(TNS) The U.S. said ...", "(NAFB.com) – China's state-owned ...": a wire's tag with no place before it
+_WIRE_TAG = re.compile(r"^\([A-Z][\w.&'’ /-]{0,30}\)\s*(?:[-–—]+\s*)?(?=[A-Z“\"‘])")
 _BYLINE = re.compile(r"^(?:By|BY)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:\s*(?:,|and)\s.*)?$")
 _BOILERPLATE = re.compile(
     r"(?i)sign up|subscribe|newsletter|read more|all rights reserved|copyright|©|reporting by|"
@@ -91,7 +93,7 @@ def clean_sentences(text: str) -> list[str]:
     sentences = []
     for index, sentence in enumerate(split_sentences(text)):
         if index < 2:
-            sentence = _DATELINE.sub("", sentence, count=1).strip()
+            sentence = _WIRE_TAG.sub("", _DATELINE.sub("", sentence, count=1).strip(), count=1)
         if not sentence or _BYLINE.match(sentence) or _BOILERPLATE.search(sentence):
             continue
         if len(_WORDS.findall(sentence)) < 4:
