@@ -95,9 +95,8 @@ _CASED: dict[str, list[str]] = {
         "Denzel Washington", "Party Congress", "People s Congress", "World Congress", "Mobile World Congress",
         # "its 20th Congress", "the 20th National Congress": the Communist Party's, numbered from 1921 (the US
         # Congress is in its 110s), and a National Congress is China's or Brazil's, never the US's
-        *(f"{n}{th} {body}" for n, th in ((15, "th"), (16, "th"), (17, "th"), (18, "th"), (19, "th"), (20, "th"),
-                                          (21, "st"), (22, "nd"), (23, "rd"))
-          for body in ("Congress", "National Congress")), "National Congress",
+        *(f"{n}{th} Congress" for n, th in ((15, "th"), (16, "th"), (17, "th"), (18, "th"), (19, "th"), (20, "th"),
+                                           (21, "st"), (22, "nd"), (23, "rd"))), "National Congress",
         "Bank of China", "Air China", "China Daily", "China Eastern", "China Southern", "South China Morning Post",
         "Treasury yields", "Treasury yield",
         "Treasury bonds", "Treasuries", "Made in China", "Team China", "Team USA", "Chamber of Commerce",

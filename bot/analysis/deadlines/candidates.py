@@ -97,6 +97,11 @@ class Candidate:
     anchor: Anchor = ""  # a duration's start: a date stated beside it, a signing day, or publication
     anchor_day: date | None = None  # that start, for a duration
 
+    @property
+    def counted(self) -> bool:
+        """A length counted from the day of the report: its start is a guess, no date the item states."""
+        return self.kind == "duration" and self.anchor == "published"
+
 
 def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
     """Every date and duration of every sentence, each resolved against `published`."""

@@ -180,7 +180,7 @@ def _purchases(sentence: str) -> str:
     lowered = sentence.lower()
     goods = next((name for stem, name in _GOODS if re.search(rf"\b{stem}", lowered)), "")
     buyer = _side_before(sentence, _PURCHASES) or ""
-    return f"{buyer} {goods} purchases".replace("  ", " ").strip()
+    return " ".join(word for word in (buyer, goods, "purchases") if word)
 
 
 def _fixed(text: str) -> Callable[[str], str]:

@@ -99,7 +99,7 @@ def extract_deadlines(
         starts_a_length = candidate.kind == "date" and (candidate.index, candidate.span.start) in starts
         mention = _judge(candidate, published, model, candidates, starts_a_length)
         if mention is not None:
-            if candidate.kind == "duration" and candidate.anchor == "published":
+            if candidate.counted:
                 mention = replace(mention, counted=True)
                 from_the_report.append(mention)
             ends = _just_after(candidate, mention)
@@ -144,7 +144,7 @@ def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: li
     if not worth_judging(candidate, published):
         return None
     probability = model.probability(features(candidate, published, item))
-    if not model.keeps(probability, counted=candidate.kind == "duration" and candidate.anchor == "published"):
+    if not model.keeps(probability, counted=candidate.counted):
         return None
     start = max(span.start, published)
     granularity = span.granularity if start == span.start else "range" if start < span.end else "day"
