@@ -625,6 +625,11 @@ def test_a_number_after_by_the_is_not_a_day_of_the_month() -> None:
     assert [s.body for s in date_spans(text, date(2024, 1, 26))] == ["on Friday", "Saturday"]
 
 
+def test_a_count_after_from_the_is_not_a_day_of_the_month() -> None:
+    text = "Yellen will host the finance ministers from the 21 member states of APEC on Nov. 11."
+    assert [s.body for s in date_spans(text, date(2023, 11, 7))] == ["on Nov. 11"]
+
+
 def test_the_digits_of_an_address_are_no_date() -> None:
     text = "The entities were listed in https://public-inspection.federalregister.gov/2022-02536.pdf on Monday."
     assert [s.body for s in date_spans(text, date(2022, 2, 7))] == ["on Monday"]

@@ -226,7 +226,7 @@ def _moved_from_to(sentence: str, span: TimeSpan, published: date) -> list[TimeS
 
 
 def _not_a_date(sentence: str, span: TimeSpan) -> bool:
-    words = _APPROXIMATE.sub("", re.sub(r"^(?:by|at|in|on|for|from|the)\s+", "", span.body, flags=re.I))
+    words = _APPROXIMATE.sub("", re.sub(r"^(?:(?:by|at|in|on|for|from|the)\s+)+", "", span.body, flags=re.I))
     return bool(
         _ORDINAL_ONLY.match(span.body)
         or _NOW.match(span.body)
