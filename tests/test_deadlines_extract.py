@@ -1215,6 +1215,20 @@ def test_a_period_already_under_way_is_not_counted_from_the_report(text: str) ->
     assert [c for c in find_candidates([text], date(2025, 5, 29)) if c.kind == "duration"] == []
 
 
+@pytest.mark.parametrize("text", [
+    "The two sides agreed to continue efforts to extend their 90-day tariff truce, which is set to expire on "
+    "August 12.",
+    "US and Chinese officials agreed to seek an extension of their 90-day tariff truce on Tuesday.",
+])
+def test_the_length_of_what_is_extended_is_not_the_extension(text: str) -> None:
+    assert [c for c in find_candidates([text], date(2025, 7, 29)) if c.kind == "duration"] == []
+
+
+def test_the_length_of_an_extension_runs_on_from_the_old_end() -> None:
+    text = "The two sides agreed to extend the truce, which is set to expire on August 12, by 90 days."
+    assert the_length([text], date(2025, 7, 29)).span.start == date(2025, 11, 10)
+
+
 def test_a_period_still_to_come_is_counted_from_the_report() -> None:
     text = ("The agency will accept feedback during a 60-day comment period once the proposed rule is published "
             "in the Federal Register.")

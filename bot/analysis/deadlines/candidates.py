@@ -266,8 +266,8 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             starts = _possible_starts(sentence, match, effective, old_ends, published)
             if starts:
                 start, anchor = min(starts, key=lambda day: abs((day - published).days)), "stated"
-        if (anchor == "published" and _UNDER_WAY.search(sentence[: match.start()])
-                and not _TO_COME.search(sentence)):
+        if ((anchor == "published" and _UNDER_WAY.search(sentence[: match.start()])
+                and not _TO_COME.search(sentence)) or _EXTENDED_ITSELF.search(sentence[: match.start()])):
             continue
         first, last = windows.length_ends(match, start)
         if anchor in ("published", "issued"):
@@ -286,6 +286,10 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
 # on a day the item does not give, so not counted from the report
 _UNDER_WAY = re.compile(r"\b(?:during|amid|amidst|coinciding with|throughout|midway through|halfway through|"
                         r"in the middle of)\s+(?:a|an|the|its|their|this)\s+(?:[\w’'-]+\s+){0,2}$", re.I)
+# "agreed to extend their 90-day truce", "an extension of the 90-day pause": the length is the old period's own,
+# not the extension's ("extend the truce by 90 days", "a 90-day extension" and "another 90 days" are)
+_EXTENDED_ITSELF = re.compile(r"\b(?:extend\w*|extension of|prolong\w*)\s+(?:the|their|its|this|that)\s+"
+                              r"(?:current\s+|existing\s+)?$", re.I)
 # ("will accept feedback during a 60-day comment period once the rule is published" is still to come)
 _TO_COME = re.compile(r"\b(?:will|would|shall|once|upon)\b|['’]ll\b", re.I)
 
