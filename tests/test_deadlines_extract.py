@@ -1308,3 +1308,17 @@ def test_every_form_of_coming_into_effect_is_the_effect_cue(text: str) -> None:
 def test_a_buying_commitment_is_named_for_who_buys_what(sentence: str, what: str) -> None:
     assert name_event(sentence) == ("purchases", what)
     assert topic_key(what) == "purchases"  # so two reports of the commitment fold into one tracked deadline
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("Huawei declined to comment on the new FCC designation on Friday.", None),
+    ("This follows President Trump's comments on Wednesday about increasing tariffs.", None),
+    ("USTR will accept written comments about the proposed tariffs until Friday.", 1.0),
+    ("A public hearing on the proposal will be held on Friday.", 1.0),
+])
+def test_a_spokesman_s_comment_is_no_comment_period(text: str, read: float | None) -> None:
+    published = date(2025, 4, 8)  # a Tuesday
+    friday_or_wednesday = [date(2025, 4, 11), date(2025, 4, 9)]
+    found = [features(c, published).get("clause_comment") for c in find_candidates([text], published)
+             if c.span.start in friday_or_wednesday]
+    assert found == [read]

@@ -41,7 +41,9 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"drop(?:ped)?|abandon\w*|paus\w*|halt\w*|revok\w*|rescind\w*|lift\w*|waiv\w*)\b",
         "negation": r"\b(?:not|no|never|no longer|n't)\b",
         "said": r"\b(?:said|says|told|announced|stated|noted|wrote|posted|reported|confirmed)\b",
-        "comment": r"\b(?:comments?|comment period|hearing|public input|submissions?)\b",
+        # the public's comments on a rule, not a spokesman's ("declined to comment", "Trump's comments on")
+        "comment": r"\b(?:(?<!declined to )(?<!refused to )(?<!request for )(?<!requests for )(?<!['’]s )"
+        r"(?<!his )(?<!her )(?<!their )comments?(?! on\b)|comment period|hearing|public input|submissions?)\b",
         "infinitive": r"\bto (?:visit|meet|travel|hold|sign|host|attend|resume|impose|take|go|come|begin|start|"
         r"launch|announce|speak|talk|expire|end|finali[sz]e|publish|divest|sell|comply)\b",
         "invitation": r"\b(?:invit\w*|accept\w*)\b",
