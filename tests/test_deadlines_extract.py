@@ -816,6 +816,22 @@ def test_a_length_in_which_to_act_counts_from_now_not_from_a_stated_start() -> N
     assert (length.anchor, length.anchor_day) == ("stated", date(2026, 4, 1))
 
 
+def test_an_exemption_told_vaguely_then_exactly_is_one_entry() -> None:
+    text = ("China will continue to exempt certain U.S. goods from additional tariffs until July next year, the "
+            "commission said Friday. After the extension, the exemption will last until July 31, 2024.")
+    sure = DeadlineModel({}, 5.0, 0.5)  # keeps every candidate: the rule under test is what follows
+    found = extract_deadlines(text, date(2023, 12, 23), relevant=True, model=sure)
+    assert [(m.start, m.end) for m in found if m.start and m.start.year == 2024] == [
+        (date(2024, 7, 31), date(2024, 7, 31))]
+
+
+def test_whom_a_leader_meets_is_a_meeting() -> None:
+    text = "Trump said soybeans will be a key topic when he meets Chinese President Xi Jinping later this month."
+    sure = DeadlineModel({}, 5.0, 0.5)
+    assert [m.what for m in extract_deadlines(text, date(2025, 10, 2), relevant=True, model=sure)] == [
+        "Trump–Xi meeting"]
+
+
 def test_one_window_named_twice_is_one_event_of_whatever_topic() -> None:
     talks = DeadlineMention("US–China trade talks", date(2025, 3, 10), date(2025, 3, 16), "range", 0.8,
                             "The two sides agreed on a video call to hold trade talks next week.")

@@ -188,10 +188,11 @@ def _fixed(text: str) -> Callable[[str], str]:
 
 
 EVENT_NOUNS: tuple[EventNoun, ...] = (
-    EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|ds?|ded)|ceasefire)\b", re.I),
+    EventNoun("truce", re.compile(r"\b(?:truce|reprieve|pause|suspen(?:sion|ds?|ded)|ceasefire|exempt(?:ion|s)?|"
+                                  r"exclusions?)\b", re.I),
               relief_event),
     EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
-    EventNoun("summit", re.compile(r"\b(?:summit|meeting|meet)\b", re.I), _summit),
+    EventNoun("summit", re.compile(r"\b(?:summit|meeting|meets?)\b", re.I), _summit),
     EventNoun("call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _call),
     EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to|host(?:s|ing)?)\b", re.I), _visit),
     EventNoun("export-controls", _EXPORT_CONTROLS,
