@@ -9,8 +9,10 @@ candidate is kept are chosen by cross-validation grouped by event, so no event i
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from importlib.resources import files
 from typing import Any
@@ -19,7 +21,7 @@ from bot.analysis.cluster import LEDE_SENTENCES, TERM_WEIGHTS_FILE, term_rarity
 from bot.analysis.deadlines.candidates import find_candidates
 from bot.analysis.deadlines.extract import extract_deadlines, worth_judging
 from bot.analysis.deadlines.features import features
-from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel
+from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel, Scaling
 from bot.domain.sentences import split_sentences
 from corpus.score import (
     HALVES,
@@ -161,6 +163,37 @@ def _pick(results: list[tuple[float, float, Counts]]) -> tuple[float, float, Cou
     return max(near, key=lambda r: (r[2].precision, r[2].f1))
 
 
+# Fewer kept deadlines of a kind than this on cross-validation leave it uncalibrated (its probability stands).
+MIN_CALIBRATION_ROWS = 30
+
+
+def calibrate(cases: Sequence[dict[str, Any]], c: float, threshold: float,
+              counted_threshold: float) -> dict[str, Scaling]:
+    """Platt scaling per kind (a stated date, a length counted from the report) of the deadlines the
+    extractor keeps on cross-validation (5 folds by event), after merging: whether each was right, against
+    the log-odds of its probability."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows: dict[str, list[tuple[float, bool]]] = {"stated": [], "counted": []}
+    for train_part, held in _folds(cases):
+        model = fit(train_part, c, threshold, counted_threshold)
+        for case in held:
+            if not case["relevant"]:
+                continue
+            found = extract_deadlines(case["text"], published_on(case), model=model, relevant=True)
+            _, dated, used = match_mentions(expected_intervals(case), found)
+            for index, mention in enumerate(dated):
+                rows["counted" if mention.counted else "stated"].append((mention.confidence, index in used))
+    scalings = {}
+    for kind, judged in rows.items():
+        if len(judged) < MIN_CALIBRATION_ROWS or len({right for _, right in judged}) < 2:
+            continue
+        odds = [[math.log(min(max(p, 1e-3), 1 - 1e-3) / (1 - min(max(p, 1e-3), 1 - 1e-3)))] for p, _ in judged]
+        platt = LogisticRegression(C=1e4).fit(odds, [int(right) for _, right in judged])
+        scalings[kind] = (round(float(platt.coef_[0][0]), 4), round(float(platt.intercept_[0]), 4))
+    return scalings
+
+
 def check(cases: Sequence[dict[str, Any]], c: float, threshold: float,
           counted_threshold: float | None = None) -> dict[str, Counts]:
     """Cross-validated counts (5 folds by event) of the extractor with a model of strength `c` kept from
@@ -191,7 +224,9 @@ def train() -> DeadlineModel:
     c, threshold, counted, cv = choose(cases)
     print(f"cross-validated on tune (5 folds by event): C={c} threshold={threshold} counted lengths from "
           f"{counted}: {cv.line()}")
-    model = fit(cases, c, threshold, counted)
+    calibration = calibrate(cases, c, threshold, counted)
+    print(f"confidence calibrated on the cross-validated deadlines (slope, offset on log-odds): {calibration}")
+    model = replace(fit(cases, c, threshold, counted), calibration=calibration or None)
     target = files("bot.analysis.deadlines").joinpath(MODEL_FILE)
     with open(str(target), "w", encoding="utf-8") as out:
         json.dump(model.to_json(), out, indent=1)

@@ -148,7 +148,8 @@ def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: li
         return None
     start = max(span.start, published)
     granularity = span.granularity if start == span.start else "range" if start < span.end else "day"
-    return DeadlineMention(_name(candidate, starts_a_length), start, span.end, granularity, round(probability, 2),
+    confidence = round(model.confidence(probability, counted=candidate.counted), 2)
+    return DeadlineMention(_name(candidate, starts_a_length), start, span.end, granularity, confidence,
                            candidate.sentence)
 
 
