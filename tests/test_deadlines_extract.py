@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -816,6 +817,22 @@ def test_a_length_in_which_to_act_counts_from_now_not_from_a_stated_start() -> N
     assert (length.anchor, length.anchor_day) == ("stated", date(2026, 4, 1))
 
 
+@pytest.mark.parametrize(("text", "published", "days"), [
+    ("USTR extended the exclusions, currently set to end Nov. 29, 2025, pushing them to Nov. 10, 2026.",
+     date(2025, 11, 26), [date(2026, 11, 10)]),
+    ("The due date for written comments is extended from August 17 to September 5, 2018.", date(2018, 8, 6),
+     [date(2018, 9, 5)]),
+    # a move still to come, or only possible, leaves the old day standing
+    ("Trump will extend the June 19 deadline for ByteDance to divest by 90 days, to Sept. 17.", date(2025, 6, 17),
+     [date(2025, 6, 19), date(2025, 9, 17)]),
+    ("The Sept. 17 deadline for the TikTok sale could be extended to Dec. 16, he said.", date(2025, 9, 15),
+     [date(2025, 9, 17), date(2025, 12, 16)]),
+])
+def test_a_move_made_in_one_sentence_leaves_only_the_new_day(text: str, published: date, days: list[date]) -> None:
+    sure = DeadlineModel({}, 5.0, 0.5)  # keeps every candidate: the rule under test is the merge
+    assert [m.start for m in extract_deadlines(text, published, relevant=True, model=sure) if m.start] == days
+
+
 def test_an_exemption_told_vaguely_then_exactly_is_one_entry() -> None:
     text = ("China will continue to exempt certain U.S. goods from additional tariffs until July next year, the "
             "commission said Friday. After the extension, the exemption will last until July 31, 2024.")
@@ -1103,6 +1120,26 @@ def test_a_plan_moved_by_a_length_may_name_its_date_before_the_verb() -> None:
     length = the_length([text], date(2026, 3, 17))
     # late April (the pure-Python parser reads "the end of March" as March: April)
     assert length.anchor == "stated" and length.span.start <= date(2026, 4, 21) and length.span.end == date(2026, 4, 30)
+
+
+def test_a_kept_deadline_s_confidence_is_calibrated_per_kind_and_the_threshold_reads_the_probability() -> None:
+    # Every candidate scores 1 / (1 + e^-1), about 0.73; a guess is scaled down, a stated date up.
+    calibrated = DeadlineModel({}, 1.0, 0.5, calibration={"stated": (1.0, 1.0), "counted": (0.5, -0.5)})
+    published = date(2025, 10, 30)
+    stated = "US tariffs on Chinese steel will take effect on Dec. 1, the White House said."
+    counted = "China agreed to suspend its rare earth export controls on US firms for one year, Washington said."
+    [sure] = [m for m in extract_deadlines(stated, published, relevant=True, model=calibrated) if m.start]
+    [guess] = [m for m in extract_deadlines(counted, published, relevant=True, model=calibrated) if m.start]
+    assert (sure.confidence, guess.confidence) == (0.88, 0.5)  # 1/(1+e^-2), 1/(1+e^0)
+    plain = DeadlineModel({}, 1.0, 0.5)
+    assert plain.confidence(0.73) == 0.73 and calibrated.confidence(0.2) < calibrated.confidence(0.3)
+
+
+def test_the_calibration_travels_with_the_model_file() -> None:
+    model = DeadlineModel({"weekday": -0.9}, 0.1, 0.45, 1.0, 0.65, {"stated": (0.95, 0.58)})
+    stored = json.loads(json.dumps(model.to_json()))
+    assert stored["calibration"] == {"stated": [0.95, 0.58]}
+    assert "calibration" not in DeadlineModel({}, 0.0, 0.5).to_json()
 
 
 @pytest.mark.parametrize("text", [

@@ -21,7 +21,8 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
     """Overlapping dated mentions of one topic (or of one change of tariffs, or talks and a meeting on about the
     same days), on exactly the same days (the same window, of any topic), or one inside the other in one
     sentence, are one event: keep the narrowest (the most specific), surest first; consecutive days of one event
-    ("talks on Thursday and Friday") become one range; an undated mention is dropped when a dated one of its
+    ("talks on Thursday and Friday") become one range; the old day of a move a sentence reports made, beside
+    its new day, is dropped; an undated mention is dropped when a dated one of its
     topic, of the change of tariffs it tells, or of the officials' meeting it tells, exists, and one undated
     mention is kept of each."""
     dated = sorted((m for m in mentions if m.start is not None and m.end is not None),
@@ -31,7 +32,7 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
         index = next((i for i, k in enumerate(kept) if _same_event(k, mention)), None)
         if index is None:
             kept.append(mention)
-    kept = _join_consecutive_days(kept)
+    kept = _without_old_ends(_join_consecutive_days(kept))
     dated_topics = {topic for m in kept for topic in _topics(m)}
     undated: dict[str, DeadlineMention] = {}
     for mention in (m for m in mentions if m.start is None):
@@ -39,6 +40,27 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
         if not {topic, encounter} & dated_topics:
             undated.setdefault(encounter, mention)
     return sorted(kept, key=lambda m: m.start or date.max) + list(undated.values())
+
+
+# A move made, not one planned or possible ("will extend the June 19 deadline by 90 days" leaves June 19 standing
+# until it does; "the deadline could be extended"); "extended an invitation" moves nothing.
+_MOVED_NOW = re.compile(r"\b(?:extended|extends|extending|prolonged|postponed|postpones|postponing|delayed|delays|"
+                        r"delaying|pushed|pushes|pushing|moved|moves|moving|rescheduled|deferred)\b"
+                        r"(?! (?:an? |the |his |her |their )?(?:[\w-]+ ){0,2}invitation)", re.I)
+
+
+def _moved_now(evidence: str) -> bool:
+    return any(not HEDGE_BEFORE.search(evidence[: found.start()]) for found in _MOVED_NOW.finditer(evidence))
+
+
+def _without_old_ends(mentions: list[DeadlineMention]) -> list[DeadlineMention]:
+    """One sentence that moves an event and names two of its days tells the old one and the new: "the
+    exclusions, currently set to end Nov. 29, will be extended to Nov. 10, 2026" tracks Nov. 10 only."""
+    def superseded(old: DeadlineMention) -> bool:
+        return _moved_now(old.evidence) and any(
+            new.evidence == old.evidence and topic_key(new.what) == topic_key(old.what)
+            and new.start and old.end and new.start > old.end for new in mentions)
+    return [m for m in mentions if not superseded(m)]
 
 
 def width(mention: DeadlineMention) -> int:
