@@ -626,6 +626,14 @@ def test_a_number_after_by_the_is_not_a_day_of_the_month() -> None:
     assert [s.body for s in date_spans(text, date(2024, 1, 26))] == ["on Friday", "Saturday"]
 
 
+def test_the_same_day_is_the_last_day_named_not_a_month() -> None:
+    text = ("China will halve its tariffs on U.S. goods on Feb. 14 under the deal signed in January. The Trump "
+            "administration is planning its own reductions on the same day.")
+    found = find_candidates(split_sentences(text), date(2020, 2, 6))
+    assert [(c.span.start, c.span.end) for c in found if "same" in c.span.body] == [
+        (date(2020, 2, 14), date(2020, 2, 14))]
+
+
 def test_a_count_after_from_the_is_not_a_day_of_the_month() -> None:
     text = "Yellen will host the finance ministers from the 21 member states of APEC on Nov. 11."
     assert [s.body for s in date_spans(text, date(2023, 11, 7))] == ["on Nov. 11"]

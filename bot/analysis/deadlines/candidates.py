@@ -107,6 +107,8 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
     """Every date and duration of every sentence, each resolved against `published`."""
     found: list[Candidate] = []
     last: TimeSpan | None = None
+    last_day: TimeSpan | None = None  # "on the same day" is a day: "will halve tariffs on Feb. 14, under the deal
+    # signed in January ... its own reductions on the same day" is Feb. 14
     timed = [may_hold_a_time(sentence) for sentence in sentences]
     spans = [date_spans(sentence, published) if has_time else []
              for sentence, has_time in zip(sentences, timed, strict=True)]
@@ -117,9 +119,9 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
             if index == 0 and _is_dateline(sentence, span):
                 continue
             if windows.SAME_DATE.fullmatch(span.body):
-                if last is None:
+                if last_day is None:
                     continue
-                span = replace(last, body=span.body, pos=span.pos, end_pos=span.end_pos)
+                span = replace(last_day, body=span.body, pos=span.pos, end_pos=span.end_pos)
             elif windows.NEXT_DAY.fullmatch(span.body):
                 if last is None or last.start != last.end:
                     continue
@@ -134,6 +136,8 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 # "visit Beijing in April and host Xi later in 2026": after April, not the whole year
                 span = replace(span, start=last.end + timedelta(days=1), granularity="range")
             last = span
+            if span.granularity == "day":
+                last_day = span
             days = [span, *windows.yearly_repeats(sentence, span)]
             found += [Candidate(sentence, index, day, "date") for day in days]
         if timed[index]:
