@@ -626,6 +626,13 @@ def test_a_number_after_by_the_is_not_a_day_of_the_month() -> None:
     assert [s.body for s in date_spans(text, date(2024, 1, 26))] == ["on Friday", "Saturday"]
 
 
+def test_a_length_agreed_on_a_day_runs_from_that_day() -> None:
+    text = "He said the teams had a phone call on August 13 and agreed to talk again within two weeks."
+    length = the_length([text], date(2019, 8, 15))
+    assert (length.anchor, length.anchor_day) == ("issued", date(2019, 8, 13))
+    assert length.span.start <= date(2019, 8, 27) <= length.span.end
+
+
 def test_the_same_day_is_the_last_day_named_not_a_month() -> None:
     text = ("China will halve its tariffs on U.S. goods on Feb. 14 under the deal signed in January. The Trump "
             "administration is planning its own reductions on the same day.")

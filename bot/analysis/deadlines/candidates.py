@@ -60,7 +60,9 @@ def _starts_at(before: str, body: str) -> bool:
 # count from the report too, never from a day the item says something takes effect ("for 90 days" may).
 _FROM_NOW = re.compile(r"\bfrom (now|today|tomorrow)$", re.I)
 _FROM_THE_REPORT = re.compile(rf"^(?:in|within) |{_FROM_NOW.pattern}", re.I)
-_ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved)\b", re.I)
+# the day something was issued, or agreed ("had a call on August 13 and agreed to talk again within two weeks")
+_ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved|agreed|ordered|"
+                     r"decided)\b", re.I)
 # An extension runs on from the old end, not from a day the item says something takes effect. "Another 90
 # days" is one; "its 24 percent additional tariff ... for one year" is not.
 _EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*)\b", re.I)
