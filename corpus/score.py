@@ -7,6 +7,7 @@ passage text alone (no headline), as a feed's summary would deliver it.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -107,9 +108,17 @@ def calibration(judged: list[tuple[float, bool]]) -> str:
             bands.append(f"{low:.1f}–{min(high, 1.0):.1f}: {sum(inside) / len(inside):.2f} of {len(inside)}")
     right = [confidence for confidence, ok in judged if ok]
     wrong = [confidence for confidence, ok in judged if not ok]
-    means = (f"mean confidence right {sum(right) / len(right):.2f}, wrong {sum(wrong) / len(wrong):.2f}"
-             if right and wrong else "")
+    means = (f"mean confidence right {sum(right) / len(right):.2f}, wrong {sum(wrong) / len(wrong):.2f}, "
+             f"right ranked above wrong {ranked_above(right, wrong):.2f}" if right and wrong else "")
     return "; ".join([*bands, means]) if bands else "no deadlines found"
+
+
+def ranked_above(right: list[float], wrong: list[float]) -> float:
+    """The chance that a right deadline's confidence is above a wrong one's, ties counting half (the area
+    under the ROC curve): how well the confidence sorts, whatever its scale."""
+    ordered = sorted(wrong)
+    below = sum(bisect_left(ordered, c) + (bisect_right(ordered, c) - bisect_left(ordered, c)) / 2 for c in right)
+    return below / (len(right) * len(wrong))
 
 
 def match_mentions(truths: list[Interval], found: Sequence[DeadlineMention]

@@ -60,5 +60,5 @@ def test_the_tuning_part_splits_into_two_fixed_halves_by_event() -> None:
 def test_calibration_reads_the_share_right_in_each_band_of_confidence() -> None:
     judged = [(0.55, True), (0.58, False), (0.95, True), (0.97, True), (1.0, True)]
     assert score.calibration(judged) == ("0.5–0.6: 0.50 of 2; 0.9–1.0: 1.00 of 3; "
-                                         "mean confidence right 0.87, wrong 0.58")
+                                         "mean confidence right 0.87, wrong 0.58, right ranked above wrong 0.75")
     assert score.calibration([]) == "no deadlines found"

@@ -51,7 +51,7 @@ class ScheduleOptions:
     reminder_lead_days: tuple[int, ...] = (7, 1, 0)
     # Alerts interrupt people: only deadlines found this surely (on the corpus, about 85 in 100 of those
     # at 0.6 or more are right, against 8 in 10 of all); digests and /uschina deadlines list every one.
-    alert_min_confidence: float = 0.6
+    alert_min_confidence: float = 0.7
 
 
 def target_of(sub: Subscription) -> Target:
