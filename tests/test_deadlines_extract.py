@@ -857,6 +857,18 @@ def test_an_exemption_told_vaguely_then_exactly_is_one_entry() -> None:
         (date(2024, 7, 31), date(2024, 7, 31))]
 
 
+@pytest.mark.parametrize(("text", "what"), [
+    ("Trump said he would go to China in April, followed by Xi's trip to the United States.",
+     "Trump visit to China"),
+    ("Beijing said the export control measures announced on Oct. 9 will be halted for one year and the "
+     "government will study and refine specific plans.", "export-control suspension ends"),
+])
+def test_a_trip_gone_on_and_a_halt_are_named_for_what_they_are(text: str, what: str) -> None:
+    sure = DeadlineModel({}, 5.0, 0.5)
+    assert [m.what for m in extract_deadlines(text, date(2025, 10, 30), relevant=True, model=sure)
+            if m.start] == [what]
+
+
 def test_whom_a_leader_meets_is_a_meeting() -> None:
     text = "Trump said soybeans will be a key topic when he meets Chinese President Xi Jinping later this month."
     sure = DeadlineModel({}, 5.0, 0.5)

@@ -16,8 +16,8 @@ CANCELLED = re.compile(r"\b(?:cancel(?:l)?ed|called off|scrapped|scrubbed|abando
 HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|would|threaten\w*|warn\w*|consider\w*|if|unless)\b[^.]{0,30}$",
                           re.I)
 # A relief whose length runs out: what a stated length usually measures.
-RELIEF = re.compile(r"\b(?:truce|reprieve|pause[sd]?|paus\w+|suspen\w+|exempt\w*|exclusions?|waivers?|"
-                    r"extension|delay\w*|grace period|reduc\w+|lower\w*|cut|slash\w*)\b", re.I)
+RELIEF = re.compile(r"\b(?:truce|reprieve|pause[sd]?|paus\w+|suspen\w+|halt(?:s|ed|ing)?|exempt\w*|exclusions?|"
+                    r"waivers?|extension|delay\w*|grace period|reduc\w+|lower\w*|cut|slash\w*)\b", re.I)
 # A period's end: "the truce expires", "a pause ending July 9", "before the deadline runs out"; what has ended.
 ENDS = r"expires?|expiring|ends?|ending|lapses?|lapsing|runs? out"
 ENDED = r"expired|ended|lapsed|ran out"
