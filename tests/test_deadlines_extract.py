@@ -862,8 +862,10 @@ def test_an_exemption_told_vaguely_then_exactly_is_one_entry() -> None:
      "Trump visit to China"),
     ("Beijing said the export control measures announced on Oct. 9 will be halted for one year and the "
      "government will study and refine specific plans.", "export-control suspension ends"),
+    ("USTR will hold a hearing in connection with this investigation on Dec. 16.", "public hearing"),
+    ("USTR launched a Section 301 investigation and will decide by Dec. 16.", "review due"),
 ])
-def test_a_trip_gone_on_and_a_halt_are_named_for_what_they_are(text: str, what: str) -> None:
+def test_a_trip_a_halt_and_a_hearing_are_named_for_what_they_are(text: str, what: str) -> None:
     sure = DeadlineModel({}, 5.0, 0.5)
     assert [m.what for m in extract_deadlines(text, date(2025, 10, 30), relevant=True, model=sure)
             if m.start] == [what]

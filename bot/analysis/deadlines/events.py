@@ -218,6 +218,12 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
 )
 
 
+# "will hold a hearing in connection with this investigation on Dec. 16", "as part of its review": the review is
+# what the dated event belongs to, not the event
+_PART_OF = re.compile(r"\b(?:in connection with|as part of|part of|related to|under) (?:the|this|its|that|an?)\s+"
+                      r"(?:[\w-]+\s+){0,2}$", re.I)
+
+
 def name_event(
     sentence: str, position: int | None = None, *, context: str = "", noun_first: bool = True
 ) -> tuple[str, str] | None:
@@ -229,6 +235,8 @@ def name_event(
     best: tuple[int, EventNoun, int] | None = None
     for rank, noun in enumerate(EVENT_NOUNS):
         for match in noun.pattern.finditer(sentence):
+            if noun.topic == "review" and _PART_OF.search(sentence, 0, match.start()):
+                continue
             distance = 0 if position is None else abs(match.start() - position)
             if position is not None and (match.start() > position) == noun_first:
                 distance += 15
