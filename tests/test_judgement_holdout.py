@@ -72,9 +72,9 @@ def test_deadline_floor() -> None:
     for case in _load("deadlines-holdout.jsonl"):
         total.add(_deadline_counts(case))
     f1 = total.f1
-    # Measured P 0.930 R 0.889 F1 0.909 (tp 40 fp 3 fn 5); the model of the previous release had one false
-    # alarm fewer (P 0.952). An earlier model found one more (R 0.911): "for another 90 days" after "signed
-    # ... extending", within 0.05 of the threshold then and just under it since.
+    # Measured P 0.929 R 0.867 F1 0.897 (tp 39 fp 3 fn 6); the previous release's model found one more
+    # (R 0.889), and an earlier one two more (R 0.911): "for another 90 days" after "signed ... extending",
+    # within 0.05 of the threshold then and just under it since.
     assert total.precision >= 0.92 and total.recall >= 0.86 and f1 >= 0.89, total
 
 
