@@ -861,6 +861,8 @@ def test_an_exemption_told_vaguely_then_exactly_is_one_entry() -> None:
 @pytest.mark.parametrize(("text", "what"), [
     ("Trump said he would go to China in April, followed by Xi's trip to the United States.",
      "Trump visit to China"),
+    ("They agreed to mutual visits, with Mr Trump reportedly being invited to China in April and Mr Xi to visit "
+     "the United States later on.", "Trump visit to China"),
     ("Beijing said the export control measures announced on Oct. 9 will be halted for one year and the "
      "government will study and refine specific plans.", "export-control suspension ends"),
     ("USTR will hold a hearing in connection with this investigation on Dec. 16.", "public hearing"),

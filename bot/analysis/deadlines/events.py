@@ -83,8 +83,9 @@ def _talks(sentence: str) -> str:
     return f"US–China {trade}talks"
 
 
-# "will visit China", "his trip to Beijing", "he would go to China in April"
-_GOES = r"(?:visit|trip|travel|(?:go|goes|going|went|fly|flies|flying|head|heads|heading|come|comes|coming) to)"
+# "will visit China", "his trip to Beijing", "he would go to China in April", "being invited to China in April"
+_GOES = (r"(?:visit|trip|travel|(?:go|goes|going|went|fly|flies|flying|head|heads|heading|come|comes|coming|"
+         r"invited) to)")
 _TO_CHINA = re.compile(rf"\b{_GOES}(?: to)? (?:China|Beijing)")
 _TO_THE_US = re.compile(rf"\b{_GOES}(?: to)? (?:the )?(?:US|U\.S\.|United States|Washington)(?!\w)")
 _DESTINATION_CHARS = 40  # "a state visit to the United States" and no further
@@ -196,8 +197,8 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("talks", re.compile(r"\b(?:talks|negotiations|round of|consultations)\b", re.I), _talks),
     EventNoun("summit", re.compile(r"\b(?:summit|meeting|meets?)\b", re.I), _summit),
     EventNoun("call", re.compile(r"\b(?:phone call|call|speak|talk) (?:with|to)\b", re.I), _call),
-    EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to|host(?:s|ing)?|(?:go|goes|going|went) to(?= China\b| "
-                                  r"Beijing\b| the United States\b| Washington\b))\b", re.I), _visit),
+    EventNoun("visit", re.compile(r"\b(?:visit|trip|travel to|host(?:s|ing)?|(?:go|goes|going|went|invited) to"
+                                  r"(?= China\b| Beijing\b| the United States\b| Washington\b))\b", re.I), _visit),
     EventNoun("export-controls", _EXPORT_CONTROLS,
               _owned(_EXPORT_CONTROLS, "export controls take effect", us_by_default=True)),
     EventNoun("licensing", _LICENSING, _owned(_LICENSING, "licensing requirements take effect")),
