@@ -188,10 +188,15 @@ def calibrate(cases: Sequence[dict[str, Any]], c: float, threshold: float,
     for kind, judged in rows.items():
         if len(judged) < MIN_CALIBRATION_ROWS or len({right for _, right in judged}) < 2:
             continue
-        odds = [[math.log(min(max(p, 1e-3), 1 - 1e-3) / (1 - min(max(p, 1e-3), 1 - 1e-3)))] for p, _ in judged]
+        odds = [[_log_odds(p)] for p, _ in judged]
         platt = LogisticRegression(C=1e4).fit(odds, [int(right) for _, right in judged])
         scalings[kind] = (round(float(platt.coef_[0][0]), 4), round(float(platt.intercept_[0]), 4))
     return scalings
+
+
+def _log_odds(probability: float) -> float:
+    p = min(max(probability, 1e-3), 1 - 1e-3)  # a confidence is rounded to two places: 0 and 1 occur
+    return math.log(p / (1 - p))
 
 
 def check(cases: Sequence[dict[str, Any]], c: float, threshold: float,

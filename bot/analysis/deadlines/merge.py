@@ -54,8 +54,8 @@ def _moved_now(evidence: str) -> bool:
 
 
 def _without_old_ends(mentions: list[DeadlineMention]) -> list[DeadlineMention]:
-    """One sentence that moves an event and names two of its days tells the old one and the new: "the
-    exclusions, currently set to end Nov. 29, will be extended to Nov. 10, 2026" tracks Nov. 10 only."""
+    """One sentence that moves an event and names two of its days tells the old one and the new: "USTR
+    extended the exclusions, currently set to end Nov. 29, pushing them to Nov. 10, 2026" tracks Nov. 10 only."""
     def superseded(old: DeadlineMention) -> bool:
         return _moved_now(old.evidence) and any(
             new.evidence == old.evidence and topic_key(new.what) == topic_key(old.what)
