@@ -65,3 +65,15 @@ def test_a_model_stores_the_floor_for_lengths_counted_from_the_report() -> None:
     assert model.keeps(0.5) and not model.keeps(0.5, counted=True) and model.keeps(0.6, counted=True)
     assert model.to_json()["counted_threshold"] == 0.6
     assert DeadlineModel({}, 0.0, 0.45).keeps(0.45, counted=True)  # no floor of its own: the threshold
+
+
+def test_the_confidence_is_calibrated_on_the_cross_validated_deadlines_of_the_tuning_part() -> None:
+    from corpus.score import load
+    from corpus.train import calibrate
+
+    cases = [case for case in load("tune") if case["relevant"]][:150]  # a few seconds of fitting
+    scalings = calibrate(cases, 1.0, 0.45, 0.65)
+    slope, _ = scalings["stated"]
+    assert slope > 0  # surer stays surer: the scaling never reverses the model's order
+    # a kind with too few kept deadlines on cross-validation keeps its probability
+    assert set(scalings) <= {"stated", "counted"}
