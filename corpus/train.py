@@ -9,7 +9,6 @@ candidate is kept are chosen by cross-validation grouped by event, so no event i
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,7 +20,7 @@ from bot.analysis.cluster import LEDE_SENTENCES, TERM_WEIGHTS_FILE, term_rarity
 from bot.analysis.deadlines.candidates import find_candidates
 from bot.analysis.deadlines.extract import extract_deadlines, worth_judging
 from bot.analysis.deadlines.features import features
-from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel, Scaling
+from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel, Scaling, log_odds
 from bot.domain.sentences import split_sentences
 from corpus.score import (
     HALVES,
@@ -188,15 +187,11 @@ def calibrate(cases: Sequence[dict[str, Any]], c: float, threshold: float,
     for kind, judged in rows.items():
         if len(judged) < MIN_CALIBRATION_ROWS or len({right for _, right in judged}) < 2:
             continue
-        odds = [[_log_odds(p)] for p, _ in judged]
+        # a confidence is rounded to two places, so 0 and 1 occur: kept a thousandth away from them
+        odds = [[log_odds(p, floor=1e-3)] for p, _ in judged]
         platt = LogisticRegression(C=1e4).fit(odds, [int(right) for _, right in judged])
         scalings[kind] = (round(float(platt.coef_[0][0]), 4), round(float(platt.intercept_[0]), 4))
     return scalings
-
-
-def _log_odds(probability: float) -> float:
-    p = min(max(probability, 1e-3), 1 - 1e-3)  # a confidence is rounded to two places: 0 and 1 occur
-    return math.log(p / (1 - p))
 
 
 def check(cases: Sequence[dict[str, Any]], c: float, threshold: float,

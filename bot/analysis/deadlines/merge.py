@@ -49,15 +49,16 @@ _MOVED_NOW = re.compile(r"\b(?:extended|extends|extending|prolonged|postponed|po
                         r"(?! (?:an? |the |his |her |their )?(?:[\w-]+ ){0,2}invitation)", re.I)
 
 
-def _moved_now(evidence: str) -> bool:
-    return any(not HEDGE_BEFORE.search(evidence[: found.start()]) for found in _MOVED_NOW.finditer(evidence))
+def _said_plainly(cue: re.Pattern[str], evidence: str) -> bool:
+    """Whether `cue` occurs with no hedge just before it ("was cancelled", not "could be cancelled if")."""
+    return any(not HEDGE_BEFORE.search(evidence[: found.start()]) for found in cue.finditer(evidence))
 
 
 def _without_old_ends(mentions: list[DeadlineMention]) -> list[DeadlineMention]:
     """One sentence that moves an event and names two of its days tells the old one and the new: "USTR
     extended the exclusions, currently set to end Nov. 29, pushing them to Nov. 10, 2026" tracks Nov. 10 only."""
     def superseded(old: DeadlineMention) -> bool:
-        return _moved_now(old.evidence) and any(
+        return _said_plainly(_MOVED_NOW, old.evidence) and any(
             new.evidence == old.evidence and topic_key(new.what) == topic_key(old.what)
             and new.start and old.end and new.start > old.end for new in mentions)
     return [m for m in mentions if not superseded(m)]
@@ -157,7 +158,7 @@ def reports_a_move(evidence: str) -> bool:
 
 def is_cancellation(evidence: str) -> bool:
     """A plain report that the event was called off, not "could be cancelled if ..."."""
-    return any(not HEDGE_BEFORE.search(evidence[: found.start()]) for found in CANCELLED.finditer(evidence))
+    return _said_plainly(CANCELLED, evidence)
 
 
 def match_tracked(

@@ -45,16 +45,15 @@ class DeadlineModel:
     def probability(self, feature_values: dict[str, float]) -> float:
         """P(upcoming deadline) for one candidate's features."""
         z = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feature_values.items())
-        return 1.0 / (1.0 + math.exp(-z))
+        return sigmoid(z)
 
     def confidence(self, probability: float, counted: bool = False) -> float:
         """How sure a kept deadline is: the probability, calibrated where the model carries a calibration."""
         scaling = (self.calibration or {}).get("counted" if counted else "stated")
         if scaling is None:
             return probability
-        p = min(max(probability, 1e-6), 1 - 1e-6)
         slope, offset = scaling
-        return 1.0 / (1.0 + math.exp(-(slope * math.log(p / (1 - p)) + offset)))
+        return sigmoid(slope * log_odds(probability) + offset)
 
     def to_json(self) -> dict[str, Any]:
         """The shape `model.json` stores."""
@@ -63,6 +62,17 @@ class DeadlineModel:
             "calibration": {kind: list(scaling) for kind, scaling in sorted(self.calibration.items())}}
         return {"intercept": self.intercept, "threshold": self.threshold, "strength": self.strength, **counted,
                 **calibration, "weights": dict(sorted(self.weights.items()))}
+
+
+def sigmoid(z: float) -> float:
+    """The probability of log-odds `z`."""
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def log_odds(probability: float, floor: float = 1e-6) -> float:
+    """The log-odds of a probability kept `floor` away from 0 and 1."""
+    p = min(max(probability, floor), 1 - floor)
+    return math.log(p / (1 - p))
 
 
 @cache
