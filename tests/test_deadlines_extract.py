@@ -20,9 +20,14 @@ from bot.domain.sentences import split_sentences
 JULY_11 = date(2025, 7, 11)  # a Friday
 
 
+def lengths(sentences: list[str], published: date) -> list[Candidate]:
+    """The stated lengths among the candidates of `sentences`."""
+    return [c for c in find_candidates(sentences, published) if c.kind == "duration"]
+
+
 def the_length(sentences: list[str], published: date) -> Candidate:
     """The one stated length among the candidates of `sentences`."""
-    (length,) = [c for c in find_candidates(sentences, published) if c.kind == "duration"]
+    (length,) = lengths(sentences, published)
     return length
 
 
@@ -437,7 +442,7 @@ def test_stated_lengths_in_their_common_forms_are_read() -> None:
         "The ban will take effect 45 days after Trump signed it.": date(2020, 5, 1),
     }
     for text, end in ends.items():
-        (candidate,) = [c for c in find_candidates([text], pub) if c.kind == "duration"]
+        (candidate,) = lengths([text], pub)
         assert candidate.span.start <= end <= candidate.span.end, text
 
 
@@ -446,7 +451,7 @@ def test_a_length_from_a_signing_or_law_still_to_come_has_no_day_yet() -> None:
     weeks: the item does not say when that will be."""
     for text in ("Phase two talks start 30 days after the agreement is signed, he said.",
                  "The ban will not take effect until five years after the date of enactment."):
-        assert [c for c in find_candidates([text], date(2019, 12, 16)) if c.kind == "duration"] == [], text
+        assert lengths([text], date(2019, 12, 16)) == [], text
 
 
 def test_an_until_date_with_its_year_is_read_whole() -> None:
@@ -587,7 +592,7 @@ def test_the_tense_of_an_agreement_is_not_the_tense_of_what_was_agreed() -> None
 def test_a_length_known_within_bounds_is_a_range() -> None:
     pub = date(2019, 10, 11)
     text = "Talks between the US and China will resume in the next four to six weeks, officials said."
-    durations = [(c.span.start, c.span.end) for c in find_candidates([text], pub) if c.kind == "duration"]
+    durations = [(c.span.start, c.span.end) for c in lengths([text], pub)]
     assert durations == [(date(2019, 11, 8) - timedelta(days=1), date(2019, 11, 22) + timedelta(days=2))]
     assert not date_spans(text, pub)  # "four to six" is not a clock time
 
@@ -595,10 +600,10 @@ def test_a_length_known_within_bounds_is_a_range() -> None:
 def test_a_date_moved_by_a_length_is_the_old_date_that_much_later() -> None:
     pub = date(2026, 3, 18)
     text = "Trump said he would delay his China visit, set for early April, by five or six weeks."
-    moved = [(c.span.start, c.span.end) for c in find_candidates([text], pub) if c.kind == "duration"]
+    moved = [(c.span.start, c.span.end) for c in lengths([text], pub)]
     assert moved == [(date(2026, 5, 6), date(2026, 5, 22))]
     text = "Trump said he is seeking to delay a trip to China in early April by about a month."
-    moved = [(c.span.start, c.span.end) for c in find_candidates([text], pub) if c.kind == "duration"]
+    moved = [(c.span.start, c.span.end) for c in lengths([text], pub)]
     assert moved == [(date(2026, 5, 1), date(2026, 5, 10))]
 
 
@@ -1025,8 +1030,7 @@ def test_most_as_a_quantity_does_not_make_a_length_a_count_of_past_time() -> Non
     length = the_length(["The two sides agreed to suspend most tariffs for 90 days."], date(2025, 5, 12))
     assert length.span.end - length.span.start <= timedelta(days=3)
     assert length.span.start <= date(2025, 8, 10) <= length.span.end
-    assert not [c for c in find_candidates(["It was the most tariffs imposed in five years."], date(2025, 5, 12))
-                if c.kind == "duration"]
+    assert not lengths(["It was the most tariffs imposed in five years."], date(2025, 5, 12))
 
 
 @pytest.mark.parametrize("text", [
@@ -1180,7 +1184,7 @@ def test_the_calibration_travels_with_the_model_file() -> None:
     "The extension will allow for further consideration under the statutory four-year review, her office said.",
 ])
 def test_a_rate_or_a_review_named_for_its_period_is_no_length(text: str) -> None:
-    assert [c for c in find_candidates([text], date(2025, 10, 12)) if c.kind == "duration"] == []
+    assert lengths([text], date(2025, 10, 12)) == []
 
 
 def test_the_lunar_new_year_is_not_january_first() -> None:
@@ -1193,7 +1197,7 @@ def test_the_lunar_new_year_is_not_january_first() -> None:
     "Friday marks a 120-day deadline for a divestiture to take place, under an executive order.",
 ])
 def test_a_count_of_years_gone_by_or_a_length_ending_on_a_named_day_is_no_length(text: str) -> None:
-    assert [c for c in find_candidates([text], date(2025, 10, 30)) if c.kind == "duration"] == []
+    assert lengths([text], date(2025, 10, 30)) == []
 
 
 @pytest.mark.parametrize(("text", "ends"), [
@@ -1206,8 +1210,7 @@ def test_a_length_something_lasts_is_read(text: str, ends: date) -> None:
 
 
 def test_the_last_days_gone_by_are_no_length() -> None:
-    assert [c for c in find_candidates(["Prices rose over the last 90 days."], date(2025, 11, 5))
-            if c.kind == "duration"] == []
+    assert lengths(["Prices rose over the last 90 days."], date(2025, 11, 5)) == []
 
 
 def test_an_end_read_from_the_words_beats_a_length_counted_from_the_report() -> None:
@@ -1298,7 +1301,7 @@ def test_a_length_counted_from_the_report_is_marked_counted_and_named_as_its_sta
     "This development occurs during a 90-day trade ceasefire between Washington and Beijing.",
 ])
 def test_a_period_already_under_way_is_not_counted_from_the_report(text: str) -> None:
-    assert [c for c in find_candidates([text], date(2025, 5, 29)) if c.kind == "duration"] == []
+    assert lengths([text], date(2025, 5, 29)) == []
 
 
 @pytest.mark.parametrize("text", [
@@ -1307,7 +1310,7 @@ def test_a_period_already_under_way_is_not_counted_from_the_report(text: str) ->
     "US and Chinese officials agreed to seek an extension of their 90-day tariff truce on Tuesday.",
 ])
 def test_the_length_of_what_is_extended_is_not_the_extension(text: str) -> None:
-    assert [c for c in find_candidates([text], date(2025, 7, 29)) if c.kind == "duration"] == []
+    assert lengths([text], date(2025, 7, 29)) == []
 
 
 def test_the_length_of_an_extension_runs_on_from_the_old_end() -> None:
