@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.analysis.deadlines import extract_deadlines, timeparse, topic_key
+from bot.analysis.deadlines import extract_deadlines, timeparse, topic_key, windows
 from bot.analysis.deadlines.candidates import Candidate, date_spans, find_candidates
 from bot.analysis.deadlines.events import name_event, relief_event
 from bot.analysis.deadlines.features import features, governing_tense
@@ -93,7 +93,6 @@ def test_fuzzy_windows_are_read_as_ranges() -> None:
         "China and the US aim to sign a trade deal by the end of the year.": (pub, date(2025, 12, 31)),
         "Trump said he would go to China in the early part of next year.": (date(2026, 1, 1), date(2026, 4, 30)),
         "The ban stays until June 2027, officials said.": (date(2027, 6, 1), date(2027, 6, 30)),
-        "The suspension takes effect from Sunday until Nov 27, 2026.": (date(2026, 11, 27), date(2026, 11, 27)),
         "Trump said he would visit China in the \u201cearly part of next year.\u201d": (date(2026, 1, 1),
                                                                                   date(2026, 4, 30)),
         "Both sides expect to sign the deal in the second half of next year.": (date(2026, 7, 1), date(2026, 12, 31)),
@@ -1411,3 +1410,28 @@ def test_a_spokesman_s_comment_is_no_comment_period(text: str, read: float | Non
     found = [features(c, published).get("clause_comment") for c in find_candidates([text], published)
              if c.span.start in friday_or_wednesday]
     assert found == [read]
+
+
+def test_every_year_of_a_list_is_a_date_and_a_year_after_for_is_one() -> None:
+    text = "Other rates are scheduled to increase in 2025 and 2026 for Chinese-origin semiconductors."
+    assert [(s.body, s.start, s.end) for s in date_spans(text, date(2024, 9, 17))] == [
+        ("in 2025", date(2025, 1, 1), date(2025, 12, 31)), ("2026", date(2026, 1, 1), date(2026, 12, 31))]
+    listed = "China set quotas for 2026, 2027 and 2028."
+    assert [s.start.year for s in date_spans(listed, date(2025, 12, 1))] == [2026, 2027, 2028]
+    # a sum is no list of years
+    assert list(windows.fuzzy_windows("exports in 2025 and 2026, 5 million tons", date(2024, 9, 17))) == []
+
+
+def test_a_start_read_together_with_part_of_its_end_is_read_on_its_own() -> None:
+    text = "Under the proposed suspension, which would run from November 10, 2025, through November 9, 2026, no fees."
+    assert [(s.start, s.end) for s in date_spans(text, date(2025, 11, 4))] == [
+        (date(2025, 11, 10), date(2025, 11, 10)), (date(2026, 11, 9), date(2026, 11, 9))]
+    text = "The suspension takes effect from Sunday until Nov 27, 2026."
+    assert [(s.start, s.end) for s in date_spans(text, date(2025, 7, 11))] == [
+        (date(2025, 7, 13), date(2025, 7, 13)), (date(2026, 11, 27), date(2026, 11, 27))]
+
+
+def test_a_title_held_then_marks_its_events_past() -> None:
+    text = ("The sanctions come amid concern that China would carry out war games like those it held after a visit "
+            "by then-House Speaker Nancy Pelosi to the island in August.")
+    assert feature_of_dates_on(text, date(2023, 4, 7), date(2023, 8, 1), "clause_past_marker") == [1.0]

@@ -197,9 +197,25 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
             if (_not_a_date(sentence, span) or windows.DURATION.search(span.body)
                     or any(a < span.end_pos and span.pos < b for a, b in lengths)):
                 continue
-            if all(span.end_pos <= s.pos or span.pos >= s.end_pos for s in spans):
-                spans.append(span)
+            clash = min((s.pos for s in spans if not (span.end_pos <= s.pos or span.pos >= s.end_pos)), default=None)
+            kept = span if clash is None else _before(sentence, span, clash, published)
+            if kept is not None:
+                spans.append(kept)
     return sorted(spans, key=lambda s: s.pos)
+
+
+def _before(sentence: str, span: TimeSpan, cut: int, published: date) -> TimeSpan | None:
+    """What Duckling reads in the part of `span` before `cut`, where another reading starts: "from November 10,
+    2025, through November 9, 2026" is read as "from November 10, 2025, through November" beside our "through
+    November 9, 2026", and its own first day is the start."""
+    if cut <= span.pos:
+        return None
+    head = sentence[span.pos : cut]
+    found = [s for s in parse_times(head, published) if s.end_pos <= len(head.rstrip(" ,;"))]
+    if not found:
+        return None
+    first = found[0]
+    return replace(first, pos=first.pos + span.pos, end_pos=first.end_pos + span.pos)
 
 
 def _year_of_a_range(span: TimeSpan) -> TimeSpan:

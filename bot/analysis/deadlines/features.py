@@ -32,7 +32,9 @@ _CUES: dict[str, re.Pattern[str]] = {
         "ends": rf"\b(?:{ENDS}|expiry|expiration|deadline)\b",
         "extend": rf"\b(?:{MOVE_WORDS})\b",
         "past_marker": r"\b(?:last|ago|yesterday|earlier|previous|previously|prior|since|already|took place|"
-        r"took effect|went into effect|came into (?:force|effect)|was held|were held|began|started)\b",
+        r"took effect|went into effect|came into (?:force|effect)|was held|were held|began|started)\b|"
+        # "a visit by then-House Speaker Nancy Pelosi in August": a title held then, an event gone
+        r"\bthen-(?=\w)",
         "had": r"\b(?:had|has been|have been|was|were)\b",
         "counterfactual": r"\b(?:would have|could have|might have|had been (?:set|due|scheduled|expected|planned)|"
         r"(?:was|were) (?:set|due|scheduled|slated|supposed) to|(?<!will )(?<!would )(?:originally|initially))\b",

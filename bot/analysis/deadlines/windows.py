@@ -173,6 +173,26 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     for m in _YEAR_END.finditer(sentence):
         year = int(m.group(1)) if m.group(1) else published.year
         yield TimeSpan(m.group(), m.start(), m.end(), published, date(year, 12, 31), "range")
+    for m in _LISTED_YEARS.finditer(sentence):
+        yield from _listed_years(m)
+
+
+# "scheduled to increase in 2025 and 2026", "purchases for 2020", "quotas for 2026, 2027 and 2028": every year of
+# a list is a date (Duckling reads the first only, and none after "for"); not "for 2020 people" nor a sum.
+_LISTED_YEARS = re.compile(r"\b(in|for|during)\s+((?:19|20)\d\d(?:\s*,\s*(?:19|20)\d\d)*"
+                           r"(?:,?\s+(?:and|or)\s+(?:in\s+)?(?:19|20)\d\d)?)\b(?![\s,.]*(?:\d|%|per|[mb]illion))",
+                           re.I)
+
+
+def _listed_years(m: re.Match[str]) -> Iterator[TimeSpan]:
+    """Each year of a list after "in", "for" or "during", but the first after "in" or "during" (Duckling's)."""
+    for index, year in enumerate(EXPLICIT_YEAR.finditer(m.group(2))):
+        if index == 0 and m.group(1).lower() != "for":
+            continue
+        first = m.start() if index == 0 else m.start(2) + year.start()
+        value = int(year.group())
+        yield TimeSpan(m.string[first : m.start(2) + year.end()], first, m.start(2) + year.end(),
+                       date(value, 1, 1), date(value, 12, 31), "range")
 
 
 def _third(month: date, part: str) -> tuple[date, date]:
