@@ -1435,3 +1435,11 @@ def test_a_title_held_then_marks_its_events_past() -> None:
     text = ("The sanctions come amid concern that China would carry out war games like those it held after a visit "
             "by then-House Speaker Nancy Pelosi to the island in August.")
     assert feature_of_dates_on(text, date(2023, 4, 7), date(2023, 8, 1), "clause_past_marker") == [1.0]
+
+
+def test_the_day_a_length_runs_from_is_a_date_of_its_own() -> None:
+    text = "The US will cut tariffs for a period of 90 days from May 14, 2025."
+    assert [(s.body, s.start) for s in date_spans(text, date(2025, 5, 12))] == [
+        ("from May 14, 2025", date(2025, 5, 14))]
+    assert [(c.span.start, c.span.end) for c in lengths([text], date(2025, 5, 12))] == [
+        (date(2025, 8, 12), date(2025, 8, 12))]

@@ -193,7 +193,8 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     lengths = [(m.start(), m.end()) for m in (*windows.DURATION_RANGE.finditer(sentence),
                                                *windows.DURATION.finditer(sentence))]
     for found in parse_times(sentence, published):
-        for span in _moved_from_to(sentence, _year_of_a_range(found), published):
+        for whole in _moved_from_to(sentence, _year_of_a_range(found), published):
+            span = _start_of_a_length(whole, published)
             if (_not_a_date(sentence, span) or windows.DURATION.search(span.body)
                     or any(a < span.end_pos and span.pos < b for a, b in lengths)):
                 continue
@@ -216,6 +217,24 @@ def _before(sentence: str, span: TimeSpan, cut: int, published: date) -> TimeSpa
         return None
     first = found[0]
     return replace(first, pos=first.pos + span.pos, end_pos=first.end_pos + span.pos)
+
+
+# "for a period of 90 days from May 14, 2025": Duckling reads the length's end as one expression; the day it
+# starts on is a date of its own (the length is read apart, by `_durations`).
+_LENGTH_STARTS = re.compile(r"\b(?:from|starting|beginning|effective)\s+(?=\S)", re.I)
+_UNITS = re.compile(r"\b(?:days?|weeks?|months?|years?)\b", re.I)
+
+
+def _start_of_a_length(span: TimeSpan, published: date) -> TimeSpan:
+    start = _LENGTH_STARTS.search(span.body)
+    if start is None or not _UNITS.search(span.body, 0, start.start()):
+        return span
+    tail = span.body[start.start() :]
+    days = parse_times(tail, published)
+    if not days:
+        return span
+    offset = span.pos + start.start()
+    return replace(days[0], pos=days[0].pos + offset, end_pos=days[0].end_pos + offset)
 
 
 def _year_of_a_range(span: TimeSpan) -> TimeSpan:
