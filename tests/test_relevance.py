@@ -224,6 +224,9 @@ def test_another_countrys_institutions_are_not_the_us_or_chinese_government(text
     "Customs detained solar panels under the Uyghur Forced Labor Prevention Act at three ports this month.",
     "The USTR has extended the deadline for written comments on Proposed List 3 to September 5, 2018.",
     "Products on List 4A now pay a 15% tariff, which the USTR will cut to 7.5% next month.",
+    "USTR requested comments on whether to extend particular exclusions from List 1 that expire on May 14, 2020.",
+    "Vehicles will not be eligible for the credit if the battery contains components made by a foreign entity "
+    "of concern (FEOC), the Department of Energy said, opening a 30-day comment period.",
 ])
 def test_a_us_measure_aimed_at_china_by_its_terms_names_the_china_side(text: str) -> None:
     assert assess_relevance("", text).relevant

@@ -66,10 +66,11 @@ _THIRD = list(THIRD_COUNTRIES)
 _AIMED = ("Section 301", "Entity List", "Military End - User List", "Military End User List", "country of concern",
           "countries of concern", "covered foreign person", "covered foreign persons", "foreign adversary",
           "foreign adversaries", "Uyghur Forced Labor Prevention Act", "Uyghur Forced Labor", "UFLPA",
-          "Holding Foreign Companies Accountable Act")
+          "Holding Foreign Companies Accountable Act", "foreign entity of concern", "foreign entities of concern",
+          "FEOC")
 # The Section 301 tariff lists on Chinese goods, named by trade press without China ("Proposed List 3", "List 4A
 # tariffs"): proper names, matched only as written ("list 3" in lower case is any list).
-_SECTION_301_LISTS = ("List 3", "List 4A", "List 4B", "Lists 3 and 4A", "List 4")
+_SECTION_301_LISTS = ("List 1", "List 2", "List 3", "List 4A", "List 4B", "Lists 1 and 2", "Lists 3 and 4A", "List 4")
 _COMPARE_HEADS = (
     "ahead of|behind|than|overtake|overtakes|overtook|overtaking|outpace|outpaces|outpaced|outpacing|"
     "surpass|surpasses|surpassed|surpassing|rival|rivals|rivalling|rivaling|catch up with|catch up to|"

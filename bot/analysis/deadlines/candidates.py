@@ -65,7 +65,8 @@ _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|
                      r"decided)\b", re.I)
 # An extension runs on from the old end, not from a day the item says something takes effect. "Another 90
 # days" is one; "its 24 percent additional tariff ... for one year" is not.
-_EXTENSION = re.compile(r"\b(?:extend\w*|extension|prolong\w*)\b", re.I)
+_EXTENDING = r"extend\w*|prolong\w*"
+_EXTENSION = re.compile(rf"\b(?:{_EXTENDING}|extension)\b", re.I)
 _ANOTHER = re.compile(r"\b(?:another|additional|further)\b", re.I)
 
 
@@ -329,7 +330,7 @@ _UNDER_WAY = re.compile(r"\b(?:during|amid|amidst|coinciding with|throughout|mid
                         r"in the middle of)\s+(?:a|an|the|its|their|this)\s+(?:[\w’'-]+\s+){0,2}$", re.I)
 # "agreed to extend their 90-day truce", "an extension of the 90-day pause": the length is the old period's own,
 # not the extension's ("extend the truce by 90 days", "a 90-day extension" and "another 90 days" are)
-_EXTENDED_ITSELF = re.compile(r"\b(?:extend\w*|extension of|prolong\w*)\s+(?:the|their|its|this|that)\s+"
+_EXTENDED_ITSELF = re.compile(rf"\b(?:{_EXTENDING}|extension of)\s+(?:the|their|its|this|that)\s+"
                               r"(?:current\s+|existing\s+)?$", re.I)
 # ("will accept feedback during a 60-day comment period once the rule is published" is still to come)
 _TO_COME = re.compile(r"\b(?:will|would|shall|once|upon)\b|['’]ll\b", re.I)
