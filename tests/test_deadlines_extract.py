@@ -1443,3 +1443,9 @@ def test_the_day_a_length_runs_from_is_a_date_of_its_own() -> None:
         ("from May 14, 2025", date(2025, 5, 14))]
     assert [(c.span.start, c.span.end) for c in lengths([text], date(2025, 5, 12))] == [
         (date(2025, 8, 12), date(2025, 8, 12))]
+
+
+def test_a_summit_between_two_leaders_is_theirs_not_the_speakers() -> None:
+    text = ("US Secretary of State Marco Rubio expressed optimism about an upcoming summit between President Donald "
+            "Trump and Chinese President Xi Jinping, following his meeting with Foreign Minister Wang Yi.")
+    assert name_event(text) == ("summit", "Trump–Xi summit")

@@ -50,9 +50,19 @@ def _person(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
 
 
 def _pair(sentence: str) -> str | None:
-    """ "Bessent–He Lifeng" when the sentence names a US and a Chinese participant, else None."""
+    """ "Bessent–He Lifeng" when the sentence names a US and a Chinese participant, else None. Those named
+    after "between" take part ("Rubio expressed optimism about a summit between President Donald Trump and
+    Chinese President Xi Jinping" is Trump's and Xi's)."""
+    between = _BETWEEN.search(sentence)
+    if between:
+        us, china = _US_PERSON.search(sentence, between.end()), _CHINA_PERSON.search(sentence, between.end())
+        if us and china:
+            return f"{us.group()}–{china.group()}"
     us, china = _person(_US_PERSON, sentence), _person(_CHINA_PERSON, sentence)
     return f"{us.group()}–{china.group()}" if us and china else None
+
+
+_BETWEEN = re.compile(r"\bbetween\b", re.I)
 
 
 # Negotiators, ministers and envoys meet too: a meeting is the leaders' only when the words say so.
