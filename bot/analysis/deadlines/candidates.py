@@ -185,7 +185,7 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     """Our windows first, then Duckling's expressions that do not overlap them, in text order."""
     spans: list[TimeSpan] = []
     for window in sorted(windows.fuzzy_windows(sentence, published), key=lambda s: s.pos - s.end_pos):
-        if all(window.end_pos <= s.pos or window.pos >= s.end_pos for s in spans):
+        if not any(_overlap(window, s) for s in spans):
             spans.append(window)  # the longest reading of overlapping windows
     # "the same date" and "the following day" refer back to the last date read; find_candidates resolves them.
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
@@ -199,11 +199,21 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
             if (_not_a_date(sentence, span) or windows.DURATION.search(span.body)
                     or any(a < span.end_pos and span.pos < b for a, b in lengths)):
                 continue
-            clash = min((s.pos for s in spans if not (span.end_pos <= s.pos or span.pos >= s.end_pos)), default=None)
+            clash = min((s.pos for s in spans if _overlap(span, s)), default=None)
             kept = span if clash is None else _before(sentence, span, clash, published)
             if kept is not None:
                 spans.append(kept)
     return sorted(spans, key=lambda s: s.pos)
+
+
+def _overlap(a: TimeSpan, b: TimeSpan) -> bool:
+    """Whether two readings share any characters of the sentence."""
+    return a.pos < b.end_pos and b.pos < a.end_pos
+
+
+def _parse_at(text: str, offset: int, published: date) -> list[TimeSpan]:
+    """Duckling's readings of `text`, a part of the sentence starting at `offset`, placed in the sentence."""
+    return [replace(s, pos=s.pos + offset, end_pos=s.end_pos + offset) for s in parse_times(text, published)]
 
 
 def _before(sentence: str, span: TimeSpan, cut: int, published: date) -> TimeSpan | None:
@@ -213,11 +223,8 @@ def _before(sentence: str, span: TimeSpan, cut: int, published: date) -> TimeSpa
     if cut <= span.pos:
         return None
     head = sentence[span.pos : cut]
-    found = [s for s in parse_times(head, published) if s.end_pos <= len(head.rstrip(" ,;"))]
-    if not found:
-        return None
-    first = found[0]
-    return replace(first, pos=first.pos + span.pos, end_pos=first.end_pos + span.pos)
+    found = [s for s in _parse_at(head, span.pos, published) if s.end_pos <= span.pos + len(head.rstrip(" ,;"))]
+    return found[0] if found else None
 
 
 # "for a period of 90 days from May 14, 2025": Duckling reads the length's end as one expression; the day it
@@ -230,12 +237,8 @@ def _start_of_a_length(span: TimeSpan, published: date) -> TimeSpan:
     start = _LENGTH_STARTS.search(span.body)
     if start is None or not _UNITS.search(span.body, 0, start.start()):
         return span
-    tail = span.body[start.start() :]
-    days = parse_times(tail, published)
-    if not days:
-        return span
-    offset = span.pos + start.start()
-    return replace(days[0], pos=days[0].pos + offset, end_pos=days[0].end_pos + offset)
+    days = _parse_at(span.body[start.start() :], span.pos + start.start(), published)
+    return days[0] if days else span
 
 
 def _year_of_a_range(span: TimeSpan) -> TimeSpan:
@@ -259,11 +262,7 @@ def _moved_from_to(sentence: str, span: TimeSpan, published: date) -> list[TimeS
     parts = _FROM_TO.match(span.body)
     if parts is None or not MOVED.search(sentence[max(0, span.pos - 80) : span.pos]):
         return [span]
-    out = []
-    for group in (1, 2):
-        offset = span.pos + parts.start(group)
-        out += [replace(s, pos=s.pos + offset, end_pos=s.end_pos + offset)
-                for s in parse_times(parts.group(group), published)]
+    out = [s for group in (1, 2) for s in _parse_at(parts.group(group), span.pos + parts.start(group), published)]
     return out or [span]
 
 
