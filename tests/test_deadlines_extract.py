@@ -1449,3 +1449,41 @@ def test_a_summit_between_two_leaders_is_theirs_not_the_speakers() -> None:
     text = ("US Secretary of State Marco Rubio expressed optimism about an upcoming summit between President Donald "
             "Trump and Chinese President Xi Jinping, following his meeting with Foreign Minister Wang Yi.")
     assert name_event(text) == ("summit", "Trump–Xi summit")
+
+
+@pytest.mark.parametrize(("text", "tense"), [
+    # "added" with an object is a doing; said of speech it reports
+    ("Beijing added several rare earth elements to its export control list in early April.", "past"),
+    ("He added that the two sides will resume talks in early April.", "future"),
+])
+def test_added_with_an_object_did_something_and_added_alone_reports(text: str, tense: str) -> None:
+    start = text.index("in early April")
+    assert governing_tense(text, start, start + len("in early April")) == tense
+
+
+def test_a_month_told_as_added_before_is_past() -> None:
+    text = "Beijing added several rare earth elements to its export control list in early April."
+    assert feature_of_dates_on(text, date(2025, 12, 4), date(2026, 4, 1), "clause_past_verb") == [1.0]
+    spoken = "The list grows in early April, he added."
+    assert feature_of_dates_on(spoken, date(2025, 12, 4), date(2026, 4, 1), "clause_past_verb") == [None]
+
+
+def test_a_weekday_named_as_a_day_already_done_is_that_day_again() -> None:
+    text = ("China's commerce ministry announced on Sunday that it has suspended a ban on exports to the US. "
+            "The suspension is effective from Sunday and will remain in place until November 27, 2026.")
+    assert told_past(text, date(2025, 11, 10)) == {"on Sunday": None, "from Sunday": 1.0,
+                                                    "until November 27, 2026": None}
+    ahead = "China and the US will hold talks on Sunday, and the tariffs expire next Sunday, officials said."
+    assert set(told_past(ahead, date(2025, 11, 10)).values()) == {None}
+
+
+def told_past(text: str, published: date) -> dict[str, float | None]:
+    item = find_candidates(split_sentences(text), published)
+    return {c.span.body: features(c, published, item).get("weekday_told_past") for c in item}
+
+
+def test_coming_as_a_verb_before_weeks_is_no_time() -> None:
+    text = "The call came this week, coming weeks after their meeting in South Korea."
+    assert [s.body for s in date_spans(text, date(2025, 11, 25))] == ["this week"]
+    ahead = "Officials expect a visit in coming weeks and a deal in the coming months."
+    assert len(date_spans(ahead, date(2025, 11, 25))) == 2

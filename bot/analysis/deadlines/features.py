@@ -55,6 +55,8 @@ _CUES: dict[str, re.Pattern[str]] = {
 _PAST_VERB = re.compile(
     r"(?<!\bto )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bwill )(?<!\bwould )"
     r"\b(?:\w{3,}ed|met|held|spoke|took|made|sent|won|gave|struck|began|came|went|saw|rose|fell)\b"
+    # "Beijing added rare earths to its control list" is a doing; ", he added." and "added that" report speech.
+    r"(?!(?<=\badded)\s*(?:[,.;:\"”]|that\b|$))"
     # "ships owned or operated by US entities": a participle before "by" describes, it reports nothing.
     r"(?!(?:,? (?:or|and) \w+ed)? by\b)",
     re.I,
@@ -64,7 +66,7 @@ _NOT_PAST_ED = frozenset({"expected", "scheduled", "planned", "proposed", "slate
                           "indeed", "proceed", "exceed", "succeed", "reduced", "increased", "raised",
                           "extended", "suspended", "agreed", "reported", "called",
                           # reporting verbs say when something was said, not when it happens
-                          "announced", "stated", "noted", "added", "warned", "claimed", "confirmed"})
+                          "announced", "stated", "noted", "warned", "claimed", "confirmed"})
 # The word right before the expression: "on Friday" (an event), "by Friday" (a deadline), "since May".
 _PREPOSITIONS = {
     "by": r"(?:by|before|no later than)", "until": r"(?:until|till|through|to)", "on": r"on", "in": r"in",
@@ -159,6 +161,8 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
     out.update(_status(candidate, clause, lead, moved_to))
     if _superseded(candidate, item, out):
         out["superseded"] = 1.0
+    if _weekday_told_past(candidate, item):
+        out["weekday_told_past"] = 1.0
     out.update(_sides(sentence, clause, span.pos))
     out["lede"] = float(candidate.index < 2)
     out[f"governed_{tense}"] = 1.0
@@ -229,6 +233,25 @@ def _superseded(candidate: Candidate, item: Sequence[Candidate], read: dict[str,
     if not ("clause_ends" in read or "prep_until" in read) or "moved_to" in read:
         return False
     return any(other.span.start > candidate.span.end and _moved_to(other) for other in item)
+
+
+def _weekday_told_past(candidate: Candidate, item: Sequence[Candidate]) -> bool:
+    """Whether the item names the same bare weekday elsewhere as a day something was done or said ("announced
+    on Sunday ... the suspension is effective from Sunday"): a report rarely means two different Sundays."""
+    day = WEEKDAY.search(candidate.span.body)
+    if day is None or _NEXT.search(candidate.span.body):
+        return False
+    for other in item:
+        if other is candidate or other.kind != "date":
+            continue
+        same = WEEKDAY.search(other.span.body)
+        if (same and same.group().lower() == day.group().lower() and not _NEXT.search(other.span.body)
+                and governing_tense(other.sentence, other.span.pos, other.span.end_pos) in ("past", "reported")):
+            return True
+    return False
+
+
+_NEXT = re.compile(r"\bnext\b", re.I)
 
 
 def _moved_to(candidate: Candidate) -> bool:
@@ -339,6 +362,8 @@ def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
     # "talks will be held on Monday", "a deal to be signed on Wednesday": a passive's participle is no past;
     # the tense is in the words before "be"
     passive = previous in _BE
+    if word == "added" and not passive and _has_an_object(words, index, backwards):
+        return "past"  # "Beijing added rare earths to its list in April" did something; "he added" spoke
     if word in _TENSE_OF:
         return "" if passive and _TENSE_OF[word] == "past" else _TENSE_OF[word]
     # "to visit", not "to Beijing" or "to the": a verb after "to" is in lower case and not a determiner.
@@ -354,6 +379,13 @@ def _tense(token: str, words: list[str], index: int, backwards: bool) -> str:
             and not (backwards and (_describes(words, index) or previous in _NOT_VERBS))):
         return "past"
     return ""
+
+
+def _has_an_object(words: list[str], index: int, backwards: bool) -> bool:
+    """Whether the verb at `index` is followed by a word other than "that" (not by punctuation nor the end)."""
+    following = index - 1 if backwards else index + 1
+    word = words[following] if 0 <= following < len(words) else ""
+    return word.isalpha() and word.lower() != "that"
 
 
 def _describes(words: list[str], index: int) -> bool:
