@@ -200,6 +200,8 @@ def test_the_china_side_prefilter_finds_only_whole_tokens(text: str, named: bool
     "China said on Wednesday it would expel three Wall Street Journal reporters over a headline it objected to.",
     "Beijing added fashion group PVH and Illumina to its list of untrustworthy entities on Tuesday.",
     "The FCC revoked China Unicom Americas' authorization and ordered it to stop its US services within 60 days.",
+    # the customs service is the government too
+    "Chinese customs authorities have told agents that Nvidia's H200 chips are not permitted to enter China.",
 ])
 def test_a_chinese_measure_on_a_us_firm_is_relevant_without_a_headline(text: str) -> None:
     assert assess_relevance("", text).relevant

@@ -57,7 +57,7 @@ _INDUSTRIES = ("tech technology chip software internet e - commerce oil energy a
 _OFFICIAL_NOUNS = (
     "President Premier Vice Premier government officials official leader leadership embassy side military "
     "navy authorities regulators negotiators delegation diplomats diplomat ambassador envoy envoys Ministry ministry "
-    "Foreign Ministry Commerce Ministry foreign ministry commerce ministry Communist Party"
+    "Foreign Ministry Commerce Ministry foreign ministry commerce ministry Communist Party customs"
 ).split()
 _THIRD = list(THIRD_COUNTRIES)
 # US measures whose target is China by their own terms: the Section 301 tariffs, the Entity List, the
@@ -202,7 +202,9 @@ _MEASURES = frozenset((
     "revoke|revoked|revokes|revocation|"
     "investment screening|outbound investment|tariff|tariffs|duties|levies|executive order|"
     "proposed rule|final rule|licence|licences|license|licenses|licensing|denial order|antitrust|"
-    "anti - monopoly|anti - dumping|divest|divestiture|divestment|investigation|review|security review"
+    "anti - monopoly|anti - dumping|divest|divestiture|divestment|investigation|review|security review|"
+    # "It's blocking any chips sold to Huawei"
+    "blocked|blocks|blocking"
 ).split("|"))
 _MEASURE_STEMS = ("sanction", "restrict", "indict", "delist", "expel", "expuls")
 
