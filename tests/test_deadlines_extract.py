@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -1487,3 +1488,17 @@ def test_coming_as_a_verb_before_weeks_is_no_time() -> None:
     assert [s.body for s in date_spans(text, date(2025, 11, 25))] == ["this week"]
     ahead = "Officials expect a visit in coming weeks and a deal in the coming months."
     assert len(date_spans(ahead, date(2025, 11, 25))) == 2
+
+
+def test_a_week_that_holds_a_visits_days_is_those_days_told_vaguely() -> None:
+    week = DeadlineMention("Sullivan–Wang Yi talks", date(2024, 8, 26), date(2024, 9, 1), "range", 0.85,
+                           "US national security adviser Jake Sullivan will depart for China next week.")
+    days = DeadlineMention("Sullivan visit to China", date(2024, 8, 27), date(2024, 8, 29), "range", 0.92,
+                           "Sullivan will travel to Beijing for meetings with Wang from Aug. 27-29.")
+    assert one_per_event([week, days]) == [days]
+    # a month is no vague telling of a visit's days, and a tariff in the week is another event
+    month = replace(week, start=date(2024, 8, 1), end=date(2024, 8, 31), granularity="month")
+    assert one_per_event([month, days]) == [month, days]
+    tariff = DeadlineMention("tariff takes effect", date(2024, 8, 28), date(2024, 8, 28), "day", 0.9,
+                             "New US tariffs on Chinese chips take effect on Aug. 28.")
+    assert one_per_event([week, tariff]) == [week, tariff]

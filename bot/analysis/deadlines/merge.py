@@ -79,6 +79,8 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
         return True
     if {*topics} <= _ENCOUNTERS and _alike_widths(a, b):
         return True
+    if all(_meets(topic) for topic in topics) and _week_around(a, b):
+        return True
     # Two measures on one day may be two events; one window named twice ("agreed to hold talks next week",
     # "will meet in person next week") is one.
     same_days = (a.start, a.end) == (b.start, b.end)
@@ -95,6 +97,20 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
 # date" are two.)
 _ENCOUNTERS = frozenset({"summit", "talks"})
 _TARIFF_TOPICS = frozenset({"truce", "tariff"})
+
+
+def _meets(topic: str) -> bool:
+    return topic in _ENCOUNTERS or topic.startswith("visit")
+
+
+_WEEK_DAYS = 7
+
+
+def _week_around(a: DeadlineMention, b: DeadlineMention) -> bool:
+    """ "Sullivan will depart for China next week" beside "meetings with Wang from Aug. 27-29": a week or less
+    that holds the narrower days of a meeting is those days told vaguely."""
+    wide, narrow = sorted((a, b), key=width, reverse=True)
+    return width(wide) <= _WEEK_DAYS and width(narrow) < width(wide) and _contains(wide, narrow)
 
 
 def _topics(mention: DeadlineMention) -> tuple[str, str]:
