@@ -1502,3 +1502,9 @@ def test_a_week_that_holds_a_visits_days_is_those_days_told_vaguely() -> None:
     tariff = DeadlineMention("tariff takes effect", date(2024, 8, 28), date(2024, 8, 28), "day", 0.9,
                              "New US tariffs on Chinese chips take effect on Aug. 28.")
     assert one_per_event([week, tariff]) == [week, tariff]
+
+
+def test_a_visit_to_a_third_country_on_the_same_trip_is_not_tracked() -> None:
+    text = ("US Deputy Secretary of State Wendy Sherman will visit China on July 25-26 to meet Chinese Foreign "
+            "Minister Wang Yi. The Deputy Secretary will also visit Oman on July 27.")
+    assert dated(extract_deadlines(text, date(2021, 7, 21))) == [(date(2021, 7, 25), date(2021, 7, 26))]

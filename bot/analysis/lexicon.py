@@ -66,7 +66,12 @@ THIRD_COUNTRIES = (
     "Starmer", "Canada", "Canadian", "Ottawa", "Carney", "Mexico", "Mexican", "Australia", "Australian",
     "Canberra", "Vietnam", "Vietnamese", "Philippines", "Philippine", "Manila", "Iran", "Israel", "Brazil",
     "Brazilian", "Indonesia", "Indonesian", "Sweden", "Swedish", "Africa", "African", "Europe", "European",
-    "Korea", "Korean", "Netherlands", "Dutch", "Thailand", "Thai",
+    "Korea", "Korean", "Netherlands", "Dutch", "Thailand", "Thai", "Poland", "Polish", "Turkey", "Turkish",
+    "Saudi Arabia", "Saudi", "Qatar", "Oman", "United Arab Emirates", "UAE", "Egypt", "Cambodia", "Myanmar",
+    "Bangladesh", "Sri Lanka", "Nepal", "Mongolia", "Kazakhstan", "New Zealand", "Chile", "Colombia",
+    "Venezuela", "Cuba", "Nigeria", "Kenya", "South Africa", "Ethiopia", "Serbia", "Hungary",
+    # (not the countries that host US–China talks, whose names tell where the two sides meet: Switzerland,
+    # Spain, Malaysia, Singapore, Peru, Argentina, Italy)
     # their leaders, named without their country
     "Kishida", "Ishiba", "Takaichi", "Trudeau", "Freeland", "Albanese", "Scholz", "Merz", "Merkel", "Sunak",
     "Yoon Suk Yeol", "Lee Jae-myung", "Marcos", "Lula", "Sheinbaum", "Lavrov", "Jaishankar", "Prabowo",
