@@ -1508,3 +1508,8 @@ def test_a_visit_to_a_third_country_on_the_same_trip_is_not_tracked() -> None:
     text = ("US Deputy Secretary of State Wendy Sherman will visit China on July 25-26 to meet Chinese Foreign "
             "Minister Wang Yi. The Deputy Secretary will also visit Oman on July 27.")
     assert dated(extract_deadlines(text, date(2021, 7, 21))) == [(date(2021, 7, 25), date(2021, 7, 26))]
+
+
+def test_a_time_granted_far_ahead_is_told_apart_from_a_past_month() -> None:
+    text = "The law, signed by Biden on April 24, gives ByteDance until January 19 to sell TikTok or face a ban."
+    assert feature_of_dates_on(text, date(2024, 5, 8), date(2025, 1, 19), "month_likely_past&prep_until") == [1.0]

@@ -407,6 +407,8 @@ _NOT_VERBS = frozenset("the a an its their his her our this that these those all
 # day; a month read far ahead in a past-tense clause is one already gone.
 _PAIRS = (("weekday", "clause_past_verb"), ("month_likely_past", "clause_past_verb"),
           ("month_likely_past", "clause_will"), ("month_likely_past", "clause_infinitive"),
+          # "gives ByteDance until January 19 to sell" in May: a time granted runs ahead, however far
+          ("month_likely_past", "prep_until"), ("month_likely_past", "prep_by"),
           ("bias_duration", "clause_extend"),
           ("bias_duration", "clause_cancelled"), ("prep_until", "clause_extend"), ("prep_on", "clause_past_verb"),
           # "extended from August 17 to September 5": the date after "from" is the one left behind
