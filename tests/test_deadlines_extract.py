@@ -1513,3 +1513,13 @@ def test_a_visit_to_a_third_country_on_the_same_trip_is_not_tracked() -> None:
 def test_a_time_granted_far_ahead_is_told_apart_from_a_past_month() -> None:
     text = "The law, signed by Biden on April 24, gives ByteDance until January 19 to sell TikTok or face a ban."
     assert feature_of_dates_on(text, date(2024, 5, 8), date(2025, 1, 19), "month_likely_past&prep_until") == [1.0]
+
+
+@pytest.mark.parametrize(("text", "when", "tense"), [
+    # a place after "to" is no verb, whatever its case in the sentence
+    ("Trump said he would go to China in April.", "in April", "would"),
+    ("The delegation is set to travel to Beijing in April.", "in April", "infinitive"),
+])
+def test_to_before_a_place_is_no_infinitive(text: str, when: str, tense: str) -> None:
+    start = text.index(when)
+    assert governing_tense(text, start, start + len(when)) == tense

@@ -324,7 +324,7 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
                 # Sept. 15": a phrase without a verb of its own takes the one before the comma.
                 continue
             break
-        tense = _tense(word.lower(), before, index, backwards=True)
+        tense = _tense(word, before, index, backwards=True)
         if tense:
             return tense
         opening += 1
@@ -351,7 +351,7 @@ def _done_that_day(before: list[str]) -> bool:
         set_something = word.lower() == "set" and index > 0 and before[index - 1].lower() in _NOT_VERBS
         if word.lower() in _DONE_ON_THE_DAY or set_something:
             return not (index + 1 < len(before) and before[index + 1].lower() in _BE)
-        if _tense(word.lower(), before, index, backwards=True):
+        if _tense(word, before, index, backwards=True):
             return False
     return False
 
