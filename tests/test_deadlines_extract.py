@@ -1523,3 +1523,9 @@ def test_a_time_granted_far_ahead_is_told_apart_from_a_past_month() -> None:
 def test_to_before_a_place_is_no_infinitive(text: str, when: str, tense: str) -> None:
     start = text.index(when)
     assert governing_tense(text, start, start + len(when)) == tense
+
+
+def test_a_law_of_the_national_peoples_congress_has_no_us_side() -> None:
+    text = ("China's new Foreign Investment Law was passed by the National People\u2019s Congress on Friday. "
+            "The new law will come into effect on January 1, 2020.")
+    assert extract_deadlines(text, date(2019, 3, 15)) == []

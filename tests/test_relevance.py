@@ -333,3 +333,9 @@ def test_a_us_body_acting_on_chinese_firms_is_relevant_without_naming_the_us(tex
 ])
 def test_a_numbered_party_congress_is_not_the_us_congress(text: str, relevant: bool) -> None:
     assert assess_relevance("", text, threshold=DEFAULT_THRESHOLD).relevant is relevant
+
+
+def test_the_national_peoples_congress_is_not_the_us_congress() -> None:
+    text = ("China's new Foreign Investment Law was passed by the National people\u2019s Congress on Friday, "
+            "after the Standing Committee of the National People's Congress debated it in January.")
+    assert not any(reason.startswith("US actor") for reason in assess_relevance("", text).reasons)

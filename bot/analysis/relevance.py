@@ -93,7 +93,8 @@ _CASED: dict[str, list[str]] = {
         "Bank of America", "America s Cup", "Captain America", "Washington state", "Washington State",
         "Washington Post", "Washington Commanders", "Washington Nationals", "Washington Wizards",
         "Washington Capitals", "Washington Mystics", "University of Washington", "George Washington",
-        "Denzel Washington", "Party Congress", "People s Congress", "World Congress", "Mobile World Congress",
+        "Denzel Washington", "Party Congress", "People s Congress", "people s Congress", "World Congress",
+        "Mobile World Congress",
         # "its 20th Congress", "the 20th National Congress": the Communist Party's, numbered from 1921 (the US
         # Congress is in its 110s), and a National Congress is China's or Brazil's, never the US's
         *(f"{n}{th} Congress" for n, th in ((15, "th"), (16, "th"), (17, "th"), (18, "th"), (19, "th"), (20, "th"),

@@ -16,8 +16,10 @@ from bot.analysis.lexicon import (
     word_pattern,
 )
 
-# A bare "Commerce" is as often China's Ministry of Commerce.
-US = word_pattern((*US_NAMES, "Americans", *(name for name in US_OFFICIALS if name != "Commerce")))
+# A bare "Commerce" is as often China's Ministry of Commerce; the National People's Congress and a Party
+# Congress are China's.
+US = re.compile(r"(?<![Pp]eople['’]s )(?<!Party )(?<!National )"
+                + word_pattern((*US_NAMES, "Americans", *(n for n in US_OFFICIALS if n != "Commerce"))).pattern)
 # Chinese companies at the centre of US measures stand for the Chinese side of a sentence.
 CHINA = word_pattern((*CHINA_NAMES, "Sino", *CHINA_OFFICIALS, *CHINESE_COMPANIES))
 # Other parties: a sentence naming one is only ours when it names both the US and China. Taiwan counts here
