@@ -280,13 +280,14 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
         or _PAST_SPAN.search(span.body)
         or not _CALENDAR_WORD.search(words)
         or _NUMBER_TAIL.match(sentence[span.end_pos :])
-        or (_COMING.match(span.body) is not None and not _DETERMINER_END.search(sentence[: span.pos]))
+        or (_COMING.match(span.body) is not None and not _TIME_PHRASE_OPENING.search(sentence[: span.pos]))
     )
 
 
-# "a phone call this week, coming weeks after their meeting": "coming" is the verb; "in the coming weeks" a time
+# "a phone call this week, coming weeks after their meeting": "coming" is the verb; "in the coming weeks" and
+# "expected in coming months" are times (a determiner or a preposition opens the phrase)
 _COMING = re.compile(r"coming\s+(?:days|weeks|months|years)\b", re.I)
-_DETERMINER_END = re.compile(r"\b(?:the|these|those|next|few|in|over|within|during|for)\s*$", re.I)
+_TIME_PHRASE_OPENING = re.compile(r"\b(?:the|these|those|next|few|in|over|within|during|for)\s*$", re.I)
 
 
 def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan],
