@@ -328,10 +328,19 @@ def test_a_weekday_in_a_report_of_what_was_done_is_not_ahead() -> None:
     ("The licence will be extended on Friday, officials said.", "on Friday", "future"),
     ("The two sides agreed to meet on Wednesday in Geneva.", "on Wednesday", "infinitive"),
     ("The tariff truce agreed in Geneva ends on August 12.", "on August 12", "present"),
+    # a day that opens its sentence takes the verb after it, past an apposition's commas
+    ("On Wednesday, Biden's top economic envoy, Treasury Secretary Janet Yellen, is scheduled to leave for China.",
+     "On Wednesday", "present"),
 ])
 def test_a_verb_of_doing_right_before_a_weekday_dates_the_doing(text: str, when: str, tense: str) -> None:
     start = text.index(when)
     assert governing_tense(text, start, start + len(when)) == tense
+
+
+def test_a_number_with_about_is_no_time_of_day() -> None:
+    text = "Biden and Xi will meet today at the Filoli estate, where they will talk for about four hours."
+    spans = [c.span.body for c in find_candidates(split_sentences(text), date(2023, 11, 15))]
+    assert spans == ["today"]
 
 
 def test_a_participle_before_by_describes_and_reports_nothing() -> None:

@@ -270,6 +270,7 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
     words = _APPROXIMATE.sub("", re.sub(r"^(?:(?:by|at|in|on|for|from|the)\s+)+", "", span.body, flags=re.I))
     return bool(
         _ORDINAL_ONLY.match(span.body)
+        or _ORDINAL_ONLY.match(words)  # "about four (hours)"
         or _NOW.match(span.body)
         or _SPAN_OF_YEARS.match(span.body)
         or _VAGUE_YEAR.match(span.body)

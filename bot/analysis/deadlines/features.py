@@ -331,8 +331,13 @@ def governing_tense(sentence: str, start: int, end: int) -> str:
     if opening > 2:
         return "none"
     after = _TENSE_WORD.findall(sentence[end:].lstrip(" ,"))[:_SCAN_WORDS]
+    opens_sentence = opening == len(before)
     for index, word in enumerate(after):
-        if word in ",;:()—–":
+        # "On Wednesday, Biden's envoy, Janet Yellen, is scheduled to leave": an apposition's commas do
+        # not end the clause the date opens
+        if word == "," and opens_sentence:
+            continue
+        if word in ";:()—–":
             break
         tense = _tense(word, after, index, backwards=False)
         if tense:
