@@ -1542,3 +1542,9 @@ def test_a_law_of_the_national_peoples_congress_has_no_us_side() -> None:
     text = ("China's new Foreign Investment Law was passed by the National People\u2019s Congress on Friday. "
             "The new law will come into effect on January 1, 2020.")
     assert extract_deadlines(text, date(2019, 3, 15)) == []
+
+
+def test_non_tariff_barriers_name_no_tariff() -> None:
+    sentence = ("The subjects of next week's discussions are expected to cover intellectual property, "
+                "non-tariff barriers, agriculture and services.")
+    assert name_event(sentence) is None

@@ -212,7 +212,8 @@ EVENT_NOUNS: tuple[EventNoun, ...] = (
     EventNoun("export-controls", _EXPORT_CONTROLS,
               _owned(_EXPORT_CONTROLS, "export controls take effect", us_by_default=True)),
     EventNoun("licensing", _LICENSING, _owned(_LICENSING, "licensing requirements take effect")),
-    EventNoun("tariff", re.compile(r"\b(?:tariffs?|duties|levies|port (?:service )?fees)\b", re.I), _tariff),
+    # "discussions to cover non-tariff barriers" are no tariff
+    EventNoun("tariff", re.compile(r"(?<!non-)\b(?:tariffs?|duties|levies|port (?:service )?fees)\b", re.I), _tariff),
     EventNoun("sanctions", _SANCTIONS, _owned(_SANCTIONS, "sanctions")),
     EventNoun("deal", re.compile(r"\b(?:deal|agreement|accord|pact)\b", re.I), _fixed("US–China trade deal")),
     EventNoun("purchases", _PURCHASES, _purchases),
