@@ -1548,3 +1548,18 @@ def test_non_tariff_barriers_name_no_tariff() -> None:
     sentence = ("The subjects of next week's discussions are expected to cover intellectual property, "
                 "non-tariff barriers, agriculture and services.")
     assert name_event(sentence) is None
+
+
+@pytest.mark.parametrize(("text", "tense"), [
+    # a plan in reported speech: "will" put in the past by the reporting verb
+    ("Trump said he would go to China in April, followed by Xi's trip to the United States.", "future"),
+    ("Bessent said that Trump and Xi would speak on Friday to complete the deal.", "future"),
+    # a condition, or no one reporting: "would" stays what it is
+    ("Trump said that if the talks fail, tariffs would rise in April.", "would"),
+    ("Tariffs on Chinese goods would rise in April.", "would"),
+])
+def test_would_after_a_reporting_verb_is_a_plan(text: str, tense: str) -> None:
+    when = next(w for w in ("in April", "on Friday") if w in text)
+    day = date(2026, 4, 1) if when == "in April" else date(2025, 10, 24)
+    published = date(2025, 10, 30) if when == "in April" else date(2025, 10, 21)
+    assert feature_of_dates_on(text, published, day, f"governed_{tense}") == [1.0]

@@ -51,6 +51,10 @@ _CUES: dict[str, re.Pattern[str]] = {
         "invitation": r"\b(?:invit\w*|accept\w*)\b",
     }.items()
 }
+# "Trump said he would go to China in April": a plan told in reported speech, its "will" put in the past by the
+# reporting verb; not when a condition stands between "would" and the date ("said it would, if talks fail, ...")
+_REPORTED_WOULD = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b,?(?: that)?(?: [\w’'.-]+){{1,4}} would\b"
+                             r"(?! have)(?![^,;]*\b(?:if|unless)\b)", re.I)
 # A past-tense verb not governed by an auxiliary or "to": a report of what someone did.
 _PAST_VERB = re.compile(
     r"(?<!\bto )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbeen )(?<!\bwill )(?<!\bwould )"
@@ -165,6 +169,8 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
         out["weekday_told_past"] = 1.0
     out.update(_sides(sentence, clause, span.pos))
     out["lede"] = float(candidate.index < 2)
+    if tense == "would" and _REPORTED_WOULD.search(sentence[: span.pos]):
+        tense = "future"
     out[f"governed_{tense}"] = 1.0
     out.update(_together(out))
     return out
