@@ -171,8 +171,6 @@ def calibrate(cases: Sequence[dict[str, Any]], c: float, threshold: float,
     """Platt scaling per kind (a stated date, a length counted from the report) of the deadlines the
     extractor keeps on cross-validation (5 folds by event), after merging: whether each was right, against
     the log-odds of its probability."""
-    from sklearn.linear_model import LogisticRegression
-
     rows: dict[str, list[tuple[float, bool]]] = {"stated": [], "counted": []}
     for train_part, held in _folds(cases):
         model = fit(train_part, c, threshold, counted_threshold)
@@ -183,15 +181,23 @@ def calibrate(cases: Sequence[dict[str, Any]], c: float, threshold: float,
             _, dated, used = match_mentions(expected_intervals(case), found)
             for index, mention in enumerate(dated):
                 rows["counted" if mention.counted else "stated"].append((mention.confidence, index in used))
-    scalings = {}
-    for kind, judged in rows.items():
-        if len(judged) < MIN_CALIBRATION_ROWS or len({right for _, right in judged}) < 2:
-            continue
-        # a confidence is rounded to two places, so 0 and 1 occur: kept a thousandth away from them
-        odds = [[log_odds(p, floor=1e-3)] for p, _ in judged]
-        platt = LogisticRegression(C=1e4).fit(odds, [int(right) for _, right in judged])
-        scalings[kind] = (round(float(platt.coef_[0][0]), 4), round(float(platt.intercept_[0]), 4))
-    return scalings
+    return {kind: platt_scaling(judged) for kind, judged in rows.items()
+            if len(judged) >= MIN_CALIBRATION_ROWS and len({right for _, right in judged}) == 2}
+
+
+def platt_scaling(judged: Sequence[tuple[float, bool]]) -> Scaling:
+    """(slope, offset) on log-odds that turn the probabilities of `judged` into the share of them right."""
+    from sklearn.linear_model import LogisticRegression
+
+    # a confidence is rounded to two places, so 0 and 1 occur: kept a thousandth away from them
+    odds = [[log_odds(p, floor=1e-3)] for p, _ in judged]
+    platt = LogisticRegression(C=1e4).fit(odds, [int(right) for _, right in judged])
+    slope, offset = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    if slope < 0:
+        # Among the kept ones of a kind, a surer model was not more often right: a confidence that fell as the
+        # probability rose would rank them backwards, so each gets the kind's share of right ones.
+        slope, offset = 0.0, log_odds(sum(right for _, right in judged) / len(judged))
+    return round(slope, 4), round(offset, 4)
 
 
 def check(cases: Sequence[dict[str, Any]], c: float, threshold: float,

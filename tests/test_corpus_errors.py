@@ -77,3 +77,15 @@ def test_the_confidence_is_calibrated_on_the_cross_validated_deadlines_of_the_tu
     assert slope > 0  # surer stays surer: the scaling never reverses the model's order
     # a kind with too few kept deadlines on cross-validation keeps its probability
     assert set(scalings) <= {"stated", "counted"}
+
+
+def test_a_kind_whose_surer_ones_are_not_more_often_right_gets_its_share_of_right_ones() -> None:
+    from bot.analysis.deadlines.model import sigmoid
+    from corpus.train import platt_scaling
+
+    rising = [(0.6, False)] * 6 + [(0.6, True)] * 4 + [(0.9, False)] * 2 + [(0.9, True)] * 8
+    slope, _ = platt_scaling(rising)
+    assert slope > 0
+    falling = [(0.6, False)] * 2 + [(0.6, True)] * 8 + [(0.9, False)] * 6 + [(0.9, True)] * 4
+    slope, offset = platt_scaling(falling)
+    assert slope == 0.0 and abs(sigmoid(offset) - 0.6) < 0.001  # 12 of the 20 were right
