@@ -269,8 +269,7 @@ def _moved_from_to(sentence: str, span: TimeSpan, published: date) -> list[TimeS
 def _not_a_date(sentence: str, span: TimeSpan) -> bool:
     words = _APPROXIMATE.sub("", re.sub(r"^(?:(?:by|at|in|on|for|from|the)\s+)+", "", span.body, flags=re.I))
     return bool(
-        _ORDINAL_ONLY.match(span.body)
-        or _ORDINAL_ONLY.match(words)  # "about four (hours)"
+        _ORDINAL_ONLY.match(words)  # "the second", and "about four (hours)" once "about" is read past
         or _NOW.match(span.body)
         or _SPAN_OF_YEARS.match(span.body)
         or _VAGUE_YEAR.match(span.body)

@@ -53,7 +53,7 @@ _CUES: dict[str, re.Pattern[str]] = {
 }
 # "Trump said he would go to China in April": a plan told in reported speech, its "will" put in the past by the
 # reporting verb; not when a condition stands between "would" and the date ("said it would, if talks fail, ...")
-_REPORTED_WOULD = re.compile(rf"\b(?:{'|'.join(sorted(REPORTING_VERBS))})\b,?(?: that)?(?: [\w’'.-]+){{1,4}} would\b"
+_REPORTED_WOULD = re.compile(rf"{REPORTED.pattern},?(?: that)?(?: [\w’'.-]+){{1,4}} would\b"
                              r"(?! have)(?![^,;]*\b(?:if|unless)\b)", re.I)
 # A past-tense verb not governed by an auxiliary or "to": a report of what someone did.
 _PAST_VERB = re.compile(
