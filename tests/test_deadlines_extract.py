@@ -1030,6 +1030,17 @@ def test_what_takes_effect_on_the_day_of_the_report_has_taken_effect() -> None:
     assert found.get("ahead_today&clause_effect") == 1.0 and found.get("ahead_today&prep_from") == 1.0
 
 
+def test_a_meeting_on_the_day_of_the_report_is_read_as_a_meeting() -> None:
+    # a meeting told for the report's own day is still ahead; a measure taking effect that day has begun
+    published = date(2023, 6, 19)
+    meeting = "U.S. Secretary of State Antony Blinken will meet with Chinese President Xi Jinping on Monday."
+    (monday,) = find_candidates(split_sentences(meeting), published)
+    assert features(monday, published).get("ahead_today&clause_meeting") == 1.0
+    measure = "China's export curbs on US drone makers take effect on Monday, the commerce ministry said."
+    (effect,) = find_candidates(split_sentences(measure), published)
+    assert "ahead_today&clause_meeting" not in features(effect, published)
+
+
 def test_the_date_a_measure_no_longer_starts_on_is_its_old_date() -> None:
     published = date(2026, 10, 20)
     text = "The US duties on Chinese steel will now start in December, instead of taking effect on Nov. 1."

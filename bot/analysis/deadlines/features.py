@@ -49,6 +49,9 @@ _CUES: dict[str, re.Pattern[str]] = {
         "infinitive": r"\bto (?:visit|meet|travel|hold|sign|host|attend|resume|impose|take|go|come|begin|start|"
         r"launch|announce|speak|talk|expire|end|finali[sz]e|publish|divest|sell|comply)\b",
         "invitation": r"\b(?:invit\w*|accept\w*)\b",
+        # people meeting, not a measure: one held on the day of the report is still ahead when told
+        "meeting": r"\b(?:meet|meets|meeting|talks|visit\w*|summit|travel\w*|trip|arriv\w*|leave for|"
+        r"consultations|dialogue|sign|signs|signing)\b",
     }.items()
 }
 # "Trump said he would go to China in April": a plan told in reported speech, its "will" put in the past by the
@@ -429,7 +432,7 @@ _PAIRS = (("weekday", "clause_past_verb"), ("month_likely_past", "clause_past_ve
           ("ahead_today", "clause_scheduled"), ("ahead_today", "clause_expected"), ("ahead_today", "clause_will"),
           ("ahead_today", "governed_future"), ("ahead_today", "governed_infinitive"),
           # a measure that takes effect on the day of the report has taken effect
-          ("ahead_today", "clause_effect"), ("ahead_today", "prep_from"),
+          ("ahead_today", "clause_effect"), ("ahead_today", "prep_from"), ("ahead_today", "clause_meeting"),
           ("weekday", "governed_past"), ("weekday", "governed_future"), ("month_likely_past", "governed_past"),
           ("month_likely_past", "governed_future"), ("month_likely_past", "governed_infinitive"),
           ("weekday", "governed_scheduled"), ("ahead_today", "governed_reported"), ("weekday", "governed_reported"),
