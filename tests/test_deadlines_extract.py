@@ -1575,3 +1575,16 @@ def test_non_tariff_barriers_name_no_tariff() -> None:
 ])
 def test_would_after_a_reporting_verb_is_a_plan(text: str, published: date, day: date, tense: str) -> None:
     assert feature_of_dates_on(text, published, day, f"governed_{tense}") == [1.0]
+
+
+def test_a_doubted_day_inside_a_kept_window_of_its_event_is_that_events_day() -> None:
+    # a model that keeps windows (p 0.5) and doubts days (p 0.3): the window tells that the meeting is
+    # ahead, the day which day it is
+    model = DeadlineModel({"granularity_day": -0.85}, 0.0, 0.45)
+    published = date(2023, 11, 10)
+    text = ("Biden and Xi will meet next week in California. "
+            "The meeting between Biden and Xi is set for Nov. 15, officials said.")
+    found = extract_deadlines(text, published, model=model, relevant=True)
+    assert [(m.start, m.end) for m in found] == [(date(2023, 11, 15), date(2023, 11, 15))]
+    alone = extract_deadlines(text.split(". ", 1)[1], published, model=model, relevant=True)
+    assert [m.start for m in alone if m.start] == []
