@@ -105,6 +105,9 @@ def test_fuzzy_windows_are_read_as_ranges() -> None:
                                                                                           date(2025, 12, 20)),
         "China will exempt some US goods from its tariffs until the end of November.": (date(2025, 11, 30),
                                                                                         date(2025, 11, 30)),
+        # a month's weeks are counted from its first and last days, not from its first Monday
+        "Trump will travel to Beijing during the first week of April 2026.": (date(2026, 4, 1), date(2026, 4, 7)),
+        "The two sides plan to meet in the last week of August.": (date(2025, 8, 25), date(2025, 8, 31)),
     }
     for text, expected in cases.items():
         assert [(s.start, s.end) for s in date_spans(text, pub)] == [expected], text
@@ -1028,6 +1031,14 @@ def test_what_takes_effect_on_the_day_of_the_report_has_taken_effect() -> None:
     (today,) = find_candidates(split_sentences(text), published)
     found = features(today, published)
     assert found.get("ahead_today&clause_effect") == 1.0 and found.get("ahead_today&prep_from") == 1.0
+
+
+def test_some_years_ahead_are_no_particular_year() -> None:
+    # a time parser reads "the coming years" as next calendar year and "the next few years" as the three after
+    published = date(2026, 2, 14)
+    for text in ("Under a new law, the Defense Department must stop buying from these companies in the coming years.",
+                 "The port fees on Chinese ships will phase in over the next few years."):
+        assert date_spans(text, published) == [], text
 
 
 def test_a_meeting_on_the_day_of_the_report_is_read_as_a_meeting() -> None:

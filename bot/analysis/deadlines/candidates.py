@@ -27,6 +27,10 @@ _ORDINAL_ONLY = re.compile(r"^(?:(?:by|on|at|in) )?(?:the )?(?:first|second|thir
                            r"ninth|tenth|eleventh|twelfth|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                            r"twelve|\d+(?:st|nd|rd|th))$", re.I)
 _VAGUE_YEAR = re.compile(r"^(?:the|a|this) year$", re.I)
+# "in the coming years", "over the next few years": some years, none in particular (a time parser reads the next
+# calendar year, or the three after this one)
+_SOME_YEARS_AHEAD = re.compile(r"^(?:(?:in|over|during|within) )?(?:the )?(?:coming|next (?:few|several|couple of)|"
+                               r"following few) years$", re.I)
 # A bare season is a date only after a word that makes it one ("in the fall", "this spring", "early fall"):
 # "tariffs will fall to 30%", "could fall under", "the Winter Olympics", "his summer executive order" are not.
 _BARE_SEASON = re.compile(r"^(?:spring|summer|fall|autumn|winter)$", re.I)
@@ -273,6 +277,7 @@ def _not_a_date(sentence: str, span: TimeSpan) -> bool:
         or _NOW.match(span.body)
         or _SPAN_OF_YEARS.match(span.body)
         or _VAGUE_YEAR.match(span.body)
+        or _SOME_YEARS_AHEAD.match(span.body)
         or _BARE_MONTH_ABBREVIATION.match(span.body)
         or _BARE_WEEKDAY_ABBREVIATION.match(span.body)
         or (span.body.lower().endswith("new year") and _LUNAR.search(sentence[: span.pos]) is not None)

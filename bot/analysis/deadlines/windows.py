@@ -35,6 +35,11 @@ _MONTH_THIRDS = {"early": (1, 10), "beginning of": (1, 10), "mid": (11, 20), "mi
 # its third of the month).
 _THIRD_OF_MONTH = re.compile(
     r"\b(early|mid|late)[- ]?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:,? (20\d\d))?\b", re.I)
+# "the first week of April" (days 1-7, not the week from its first Monday), "the last week of March" (its last seven)
+_WEEK_OF_MONTH = re.compile(
+    r"\b(first|second|third|fourth|last|final) week (?:of|in) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"[a-z]*\.?(?:,? (20\d\d))?\b", re.I)
+_WEEK_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3}
 # "until the end of November (this year)": the last day of the month is the day something ends.
 _UNTIL_MONTH_END = re.compile(
     r"\b(?:until|till|through) (?:the )?end of (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
@@ -158,6 +163,8 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         yield _month_end(m, published)
     for m in _THIRD_OF_MONTH.finditer(sentence):
         yield _third_of_month(m, published)
+    for m in _WEEK_OF_MONTH.finditer(sentence):
+        yield _week_of_month(m, published)
     for m in _SOON.finditer(sentence):
         unit = (m.group(1) or m.group(2)).lower()
         yield TimeSpan(m.group(), m.start(), m.end(), published,
@@ -225,6 +232,21 @@ def _third_of_month(m: re.Match[str], published: date) -> TimeSpan:
     start, end = _this_or_next_year(lambda year: _third(date(year, month, 1), m.group(1).lower()), stated, published)
     if stated is None:
         start = max(start, published)  # like Duckling: a third under way runs from today
+    return TimeSpan(m.group(), m.start(), m.end(), start, end, "range")
+
+
+def _week_of_month(m: re.Match[str], published: date) -> TimeSpan:
+    month = _MONTHS.index(m.group(2).lower()[:3]) + 1
+    stated = int(m.group(3)) if m.group(3) else None
+
+    def week(year: int) -> tuple[date, date]:
+        first = date(year, month, 1)
+        if m.group(1).lower() in ("last", "final"):
+            return month_end(first) - timedelta(days=6), month_end(first)
+        start = first + timedelta(days=7 * _WEEK_ORDINALS[m.group(1).lower()])
+        return start, start + timedelta(days=6)
+
+    start, end = _this_or_next_year(week, stated, published)
     return TimeSpan(m.group(), m.start(), m.end(), start, end, "range")
 
 
