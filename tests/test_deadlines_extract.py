@@ -524,6 +524,17 @@ def test_a_meeting_and_talks_on_about_the_same_days_are_one_event_but_talks_befo
     assert one_per_event([summit, before]) == [summit, before]
 
 
+def test_a_leaders_trip_in_a_month_and_a_summit_in_its_first_week_are_one_journey() -> None:
+    trip = DeadlineMention("Trump visit to China", date(2026, 4, 1), date(2026, 4, 30), "month", 0.75,
+                           "After the summit in South Korea, Trump announced his intention to visit China in April.")
+    summit = DeadlineMention("Trump–Xi summit", date(2026, 4, 1), date(2026, 4, 7), "range", 0.74,
+                             "Trump is set to travel to Beijing for a summit with Xi during the first week of April.")
+    assert one_per_event([trip, summit]) == [summit]
+    later = DeadlineMention("Trump visit to China", date(2026, 4, 1), date(2026, 12, 31), "range", 0.75,
+                            "Trump said he would visit China again later this year.")
+    assert one_per_event([later, summit]) == [summit, later]  # a year's window may hold another trip
+
+
 def test_one_change_of_tariffs_told_as_next_week_and_as_its_day_is_one_event() -> None:
     week = DeadlineMention("tariff truce expires", date(2020, 2, 10), date(2020, 2, 16), "range", 0.7,
                            "China will next week lower additional tariffs on $75 billion of US goods.")

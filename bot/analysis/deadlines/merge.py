@@ -79,7 +79,7 @@ def _same_event(a: DeadlineMention, b: DeadlineMention) -> bool:
         return True
     if {*topics} <= _ENCOUNTERS and _alike_widths(a, b):
         return True
-    if all(_meets(topic) for topic in topics) and _week_around(a, b):
+    if all(_meets(topic) for topic in topics) and (_week_around(a, b) or _trip_and_summit(a, b, topics)):
         return True
     # Two measures on one day may be two events; one window named twice ("agreed to hold talks next week",
     # "will meet in person next week") is one.
@@ -104,6 +104,15 @@ def _meets(topic: str) -> bool:
 
 
 _WEEK_DAYS = 7
+_MONTH_DAYS = 31
+
+
+def _trip_and_summit(a: DeadlineMention, b: DeadlineMention, topics: tuple[str, str]) -> bool:
+    """ "Trump announced his intention to visit China in April" beside "a summit with Xi during the first week of
+    April": a leader's trip and a summit, one inside the other within a month, are one journey."""
+    wide, narrow = sorted((a, b), key=width, reverse=True)
+    return ({*topics} == {"summit", "visit:us"} or {*topics} == {"summit", "visit:xi"}) and width(
+        wide) <= _MONTH_DAYS and _contains(wide, narrow)
 
 
 def _week_around(a: DeadlineMention, b: DeadlineMention) -> bool:
