@@ -1052,6 +1052,17 @@ def test_some_years_ahead_are_no_particular_year() -> None:
         assert date_spans(text, published) == [], text
 
 
+def test_a_plan_for_a_weekday_told_in_the_past_tense_is_read_apart() -> None:
+    published = date(2024, 4, 3)
+    text = "U.S. Treasury Secretary Janet Yellen was scheduled to arrive in China on Thursday."
+    (thursday,) = find_candidates(split_sentences(text), published)
+    assert features(thursday, published).get("past_plan&weekday") == 1.0
+    month = "The two leaders were expected to finalize the agreement in December."
+    (december,) = find_candidates(split_sentences(month), published)
+    found = features(december, published)
+    assert found.get("past_plan") == 1.0 and "past_plan&weekday" not in found
+
+
 def test_a_meeting_on_the_day_of_the_report_is_read_as_a_meeting() -> None:
     # a meeting told for the report's own day is still ahead; a measure taking effect that day has begun
     published = date(2023, 6, 19)
