@@ -1063,6 +1063,20 @@ def test_a_plan_for_a_weekday_told_in_the_past_tense_is_read_apart() -> None:
     assert found.get("past_plan") == 1.0 and "past_plan&weekday" not in found
 
 
+def test_goods_entered_on_or_after_a_day_are_read_from_that_day() -> None:
+    published = date(2025, 11, 5)
+    text = ("The order lowers the fentanyl tariffs on Chinese goods from 20% to 10% on goods entered for "
+            "consumption, or withdrawn from warehouse for consumption, on or after 12:01 am EST on Monday, "
+            "November 10, 2025.")
+    (monday,) = [c for c in find_candidates(split_sentences(text), published) if c.span.start > published]
+    found = features(monday, published)
+    assert found.get("prep_from") == 1.0 and "prep_since" not in found
+    assert "governed_past" not in found and "clause_past_verb" not in found
+    past = "The agreement entered into force on July 1, 2026."
+    (july,) = find_candidates(split_sentences(past), date(2026, 7, 3))
+    assert features(july, date(2026, 7, 3)).get("clause_past_verb") == 1.0
+
+
 def test_a_meeting_on_the_day_of_the_report_is_read_as_a_meeting() -> None:
     # a meeting told for the report's own day is still ahead; a measure taking effect that day has begun
     published = date(2023, 6, 19)

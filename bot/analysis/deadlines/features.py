@@ -114,6 +114,7 @@ _WAS_DUE = re.compile(r"\b(?:was|were|had been|originally|initially|previously)\
 # "will not be raised to $200 next month", "won't go ahead with plans to ... next week", "no reason to meet"
 _NOT_HAPPENING = re.compile(r"\b(?:will|would|shall|does|do|did) not\b|\b(?:won't|wouldn't|no longer|not go ahead|"
                             r"no reason to|off the table|as previously planned|as planned earlier)\b", re.I)
+_ON_OR_AFTER = re.compile(r"\bon or after\b[^.;,]{0,30}$", re.I)
 _UNTIL_BEFORE = re.compile(r"\b(?:until|till)\s+(?:the\s+)?$", re.I)
 _AHEAD_BUCKETS = ((0, "today"), (7, "week"), (31, "month"), (120, "quarter"), (366, "year"))
 
@@ -142,9 +143,14 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
     for name, pattern in _PREPOSITION_BEFORE.items():
         if pattern.search(before) or re.match(rf"{_PREPOSITIONS[name]}\b", span.body, re.I):
             out[f"prep_{name}"] = 1.0
+    on_or_after = bool(_ON_OR_AFTER.search(before + span.body[:5]))
+    if on_or_after:
+        # "goods entered on or after 12:01 am on Monday, November 10": from that day on, not since it
+        out.pop("prep_since", None)
+        out["prep_from"] = 1.0
     if _REPORTED_DATE.search(before):
         out["reported_date"] = 1.0
-    if _SINCE.search(before[-30:]):
+    if _SINCE.search(before[-30:]) and not on_or_after:
         out["since_before"] = 1.0
     if _DEADLINE_AFTER.match(sentence, span.end_pos) or _DEADLINE_BEFORE.search(before):
         out["names_deadline"] = 1.0  # "the June 19 deadline", "a Wednesday deadline", "the deadline of Sept. 15"
@@ -228,11 +234,20 @@ def _status(candidate: Candidate, clause: str, lead: str, moved_to: bool) -> dic
 _ASIDE = re.compile(r"\([^()]{1,80}\)")
 
 
+# "goods entered for consumption, or withdrawn from warehouse for consumption, on or after June 1": customs words
+# for goods brought in, not a report of what someone did
+_CUSTOMS_ENTRY = re.compile(r"\b(?:entered|withdrawn)(?:,? or withdrawn)?(?: from (?:a )?warehouse)?"
+                            r"(?: for consumption)?(?=,? (?:or withdrawn|on or after|beginning|from|after|starting)\b)",
+                            re.I)
+
+
 def _without_asides(candidate: Candidate) -> Candidate:
-    """The candidate with the asides of its sentence blanked (positions kept), except one holding the date."""
+    """The candidate with the asides of its sentence blanked (positions kept), except one holding the date, and
+    the customs words for goods brought in blanked too."""
     pos = candidate.span.pos
     blanked = _ASIDE.sub(lambda m: m.group() if m.start() <= pos < m.end() else " " * len(m.group()),
                          candidate.sentence)
+    blanked = _CUSTOMS_ENTRY.sub(lambda m: " " * len(m.group()), blanked)
     return candidate if blanked == candidate.sentence else replace(candidate, sentence=blanked)
 
 
