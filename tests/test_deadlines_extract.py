@@ -1044,6 +1044,22 @@ def test_what_takes_effect_on_the_day_of_the_report_has_taken_effect() -> None:
     assert found.get("ahead_today&clause_effect") == 1.0 and found.get("ahead_today&prep_from") == 1.0
 
 
+def test_so_long_before_an_event_counts_from_the_report() -> None:
+    published = date(2025, 10, 26)
+    cases = {
+        "Bessent on Sunday signalled a deal with China, just days before a summit between Trump and Xi.":
+            [(date(2025, 10, 27), date(2025, 11, 2))],
+        "The Pentagon added Alibaba to its list, two months before Trump is set to visit Beijing.":
+            [(date(2025, 12, 25), date(2025, 12, 27))],
+        "The rules came less than a month before Xi and Trump are expected to hold their first meeting.":
+            [(published, date(2025, 11, 26))],
+        # the event's own day is stated, and read as itself
+        "The encounter took place just a few days before a meeting between Biden and Xi on Nov. 15.": [],
+    }
+    for text, expected in cases.items():
+        assert [(s.start, s.end) for s in date_spans(text, published) if "before" in s.body] == expected, text
+
+
 def test_some_years_ahead_are_no_particular_year() -> None:
     # a time parser reads "the coming years" as next calendar year and "the next few years" as the three after
     published = date(2026, 2, 14)

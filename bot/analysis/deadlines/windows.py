@@ -15,6 +15,17 @@ _LATER_THIS = re.compile(r"\blater (?:this|in the|that|in that) (month|year)\b",
 _EARLIER_THIS = re.compile(r"\bearlier (?:this|in the|that) (week|month|year)\b|"
                            r"\bearlier in (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b", re.I)
 _COMING = re.compile(r"\b(?:in )?the (?:coming|next (?:few|several)) (days|weeks|months)\b", re.I)
+# "just days before a summit between Trump and Xi", "two months before Trump is set to visit Beijing": the event
+# comes that long after the news the sentence tells, which is about the day of the report. (Not "a day before the
+# April 9 deadline": a date stated with the event is read as itself.)
+_BEFORE_EVENT = re.compile(
+    r"\b(?:(?:just|only|mere|barely)\s+)?(?:(less than a|less than one|a few|a couple of|several|\d{1,2}|one|two|"
+    r"three|four|five|six|seven|ten|a|an)\s+)?(days?|weeks?|months?)\s+(?:before|ahead of)\s+"
+    r"(?=(?:(?!\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)[\w’'-]+\s+){0,8}?"
+    r"(?:(?:is|are)\s+(?:set|due|scheduled|expected|slated)\s+to|trip|visit|summit|meeting|talks)\b)", re.I)
+_STATED_DAY = re.compile(r"\b(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b|"
+                         r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)")
+_VAGUE_COUNTS = frozenset({"a few", "a couple of", "several"})
 _QUARTER = re.compile(r"\b(?:in |by )?(?:the )?Q([1-4])(?: of)?(?: (20\d\d))?\b")
 _HALF = re.compile(
     r"\b(?:in |by )?(?:the )?(?:H([12])|(first|second) half)(?: of)?(?: (?:the year|this year|(next) year|"
@@ -141,6 +152,9 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     for m in _COMING.finditer(sentence):
         span_end = published + timedelta(days=_COMING_DAYS[m.group(1).lower()])
         yield TimeSpan(m.group(), m.start(), m.end(), published, span_end, "range")
+    for m in _BEFORE_EVENT.finditer(sentence):
+        if (before := _before_event(m, published)) is not None:
+            yield before
     for m in _QUARTER.finditer(sentence):
         yield _period(m, published, int(m.group(1)) * 3 - 2, 3, m.group(2), "quarter")
     for m in _HALF.finditer(sentence):
@@ -248,6 +262,25 @@ def _week_of_month(m: re.Match[str], published: date) -> TimeSpan:
 
     start, end = _this_or_next_year(week, stated, published)
     return TimeSpan(m.group(), m.start(), m.end(), start, end, "range")
+
+
+def _before_event(m: re.Match[str], published: date) -> TimeSpan | None:
+    """When the event after "<so long> before" comes, counted from the report: a few days for "days" or "a
+    few days", up to a month for "less than a month", the day a day either side for a number of them."""
+    if _STATED_DAY.search(m.string, m.end(), m.end() + 120):
+        return None  # "days before a meeting between Biden and Xi on Nov. 15": the day is stated
+    count, unit = (m.group(1) or "").lower(), m.group(2).lower().rstrip("s")
+    span = m.group().rstrip()
+    if count in ("", *_VAGUE_COUNTS) and unit == "day" and m.group(2).lower().endswith("s"):
+        return TimeSpan(span, m.start(), m.start() + len(span), published + timedelta(days=1),
+                        published + timedelta(days=7), "range")
+    if count.startswith("less than") and unit == "month" and not m.group(2).lower().endswith("s"):
+        return TimeSpan(span, m.start(), m.start() + len(span), published, _months_later(published, 1), "range")
+    if count in ("", *_VAGUE_COUNTS) or count.startswith("less than"):
+        return None
+    end = _end_after(count, unit, published)
+    return TimeSpan(span, m.start(), m.start() + len(span), end - timedelta(days=1), end + timedelta(days=1),
+                    "range")
 
 
 def _earlier(m: re.Match[str], published: date) -> TimeSpan | None:
