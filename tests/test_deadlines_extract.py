@@ -1093,6 +1093,15 @@ def test_goods_entered_on_or_after_a_day_are_read_from_that_day() -> None:
     assert features(july, date(2026, 7, 3)).get("clause_past_verb") == 1.0
 
 
+def test_what_the_news_comes_ahead_of_is_read_as_ahead() -> None:
+    published = date(2019, 9, 13)
+    text = "The announcement comes as the two sides make conciliatory gestures ahead of talks next month."
+    (october,) = find_candidates(split_sentences(text), published)
+    assert features(october, published).get("ahead_of") == 1.0
+    plain = "The two sides made conciliatory gestures after talks last month and will meet next month."
+    assert all("ahead_of" not in features(c, published) for c in find_candidates(split_sentences(plain), published))
+
+
 def test_a_meeting_on_the_day_of_the_report_is_read_as_a_meeting() -> None:
     # a meeting told for the report's own day is still ahead; a measure taking effect that day has begun
     published = date(2023, 6, 19)
