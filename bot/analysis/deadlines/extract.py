@@ -180,11 +180,15 @@ def _days_inside_windows(days: list[DeadlineMention], kept: list[DeadlineMention
     """The doubted days that fall in a kept window of their event, as sure as that window."""
     found = []
     for day in days:
-        window = next((k for k in kept if k.what == day.what and k.start and k.end and width(k) >= 3
-                       and k.start <= day.start <= k.end), None)  # type: ignore[operator]
+        window = next((k for k in kept if k.what == day.what and _holds(k, day) and width(k) >= 3), None)
         if window is not None:
             found.append(replace(day, confidence=window.confidence))
     return found
+
+
+def _holds(window: DeadlineMention, day: DeadlineMention) -> bool:
+    return (window.start is not None and window.end is not None and day.start is not None
+            and window.start <= day.start <= window.end)
 
 
 # "talks in early August, just before the tariff reprieve ends": the reprieve ends within days of that date.

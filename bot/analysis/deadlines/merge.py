@@ -111,8 +111,8 @@ def _trip_and_summit(a: DeadlineMention, b: DeadlineMention, topics: tuple[str, 
     """ "Trump announced his intention to visit China in April" beside "a summit with Xi during the first week of
     April": a leader's trip and a summit, one inside the other within a month, are one journey."""
     wide, narrow = sorted((a, b), key=width, reverse=True)
-    return ({*topics} == {"summit", "visit:us"} or {*topics} == {"summit", "visit:xi"}) and width(
-        wide) <= _MONTH_DAYS and _contains(wide, narrow)
+    leaders_journey = {*topics} in ({"summit", "visit:us"}, {"summit", "visit:xi"})
+    return leaders_journey and width(wide) <= _MONTH_DAYS and _contains(wide, narrow)
 
 
 def _week_around(a: DeadlineMention, b: DeadlineMention) -> bool:
