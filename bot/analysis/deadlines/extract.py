@@ -97,11 +97,14 @@ def extract_deadlines(
     starts = {(c.index, c.anchor_day) for c in candidates if c.kind == "duration" and c.anchor == "stated"}
     doubtful_days: list[DeadlineMention] = []
     for candidate in candidates:
-        starts_a_length = candidate.kind == "date" and (candidate.index, candidate.span.start) in starts
-        mention = _judge(candidate, published, model, candidates, starts_a_length)
-        if mention is None:
-            doubtful_days += _doubtful_day(candidate, published, model, candidates)
+        if not worth_judging(candidate, published):
+            continue
+        probability = model.probability(features(candidate, published, candidates))
+        if not model.keeps(probability, counted=candidate.counted):
+            doubtful_days += _doubtful_day(candidate, published, probability)
         else:
+            starts_a_length = candidate.kind == "date" and (candidate.index, candidate.span.start) in starts
+            mention = _mention(candidate, published, model, probability, starts_a_length)
             if candidate.counted:
                 mention = replace(mention, counted=True)
                 from_the_report.append(mention)
@@ -142,14 +145,10 @@ def worth_judging(candidate: Candidate, published: date) -> bool:
                 or for_other_partners(clause_around(candidate.sentence, span.pos, span.end_pos)))
 
 
-def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: list[Candidate],
-           starts_a_length: bool = False) -> DeadlineMention | None:
+def _mention(candidate: Candidate, published: date, model: DeadlineModel, probability: float,
+             starts_a_length: bool = False) -> DeadlineMention:
+    """A kept candidate as a deadline: from the report's day on, named, with its calibrated confidence."""
     span = candidate.span
-    if not worth_judging(candidate, published):
-        return None
-    probability = model.probability(features(candidate, published, item))
-    if not model.keeps(probability, counted=candidate.counted):
-        return None
     start = max(span.start, published)
     granularity = span.granularity if start == span.start else "range" if start < span.end else "day"
     confidence = round(model.confidence(probability, counted=candidate.counted), 2)
@@ -163,15 +162,11 @@ def _judge(candidate: Candidate, published: date, model: DeadlineModel, item: li
 DOUBTFUL_FLOOR = 0.2
 
 
-def _doubtful_day(candidate: Candidate, published: date, model: DeadlineModel,
-                  item: list[Candidate]) -> list[DeadlineMention]:
+def _doubtful_day(candidate: Candidate, published: date, probability: float) -> list[DeadlineMention]:
     """A day still ahead that the model did not keep but does not rule out, as a mention of no confidence."""
     span = candidate.span
     if (candidate.kind != "date" or span.granularity != "day" or span.start != span.end
-            or span.start <= published or not worth_judging(candidate, published)):
-        return []
-    probability = model.probability(features(candidate, published, item))
-    if probability < DOUBTFUL_FLOOR:
+            or span.start <= published or probability < DOUBTFUL_FLOOR):
         return []
     return [DeadlineMention(_name(candidate), span.start, span.end, "day", 0.0, candidate.sentence)]
 
