@@ -1071,12 +1071,10 @@ def test_some_years_ahead_are_no_particular_year() -> None:
 def test_a_plan_for_a_weekday_told_in_the_past_tense_is_read_apart() -> None:
     published = date(2024, 4, 3)
     text = "U.S. Treasury Secretary Janet Yellen was scheduled to arrive in China on Thursday."
-    (thursday,) = find_candidates(split_sentences(text), published)
-    assert features(thursday, published).get("past_plan&weekday") == 1.0
+    assert feature_of_dates_on(text, published, date(2024, 4, 4), "past_plan&weekday") == [1.0]
     month = "The two leaders were expected to finalize the agreement in December."
-    (december,) = find_candidates(split_sentences(month), published)
-    found = features(december, published)
-    assert found.get("past_plan") == 1.0 and "past_plan&weekday" not in found
+    assert feature_of_dates_on(month, published, date(2024, 12, 1), "past_plan") == [1.0]
+    assert feature_of_dates_on(month, published, date(2024, 12, 1), "past_plan&weekday") == [None]
 
 
 def test_goods_entered_on_or_after_a_day_are_read_from_that_day() -> None:
@@ -1096,8 +1094,7 @@ def test_goods_entered_on_or_after_a_day_are_read_from_that_day() -> None:
 def test_what_the_news_comes_ahead_of_is_read_as_ahead() -> None:
     published = date(2019, 9, 13)
     text = "The announcement comes as the two sides make conciliatory gestures ahead of talks next month."
-    (october,) = find_candidates(split_sentences(text), published)
-    assert features(october, published).get("ahead_of") == 1.0
+    assert feature_of_dates_on(text, published, date(2019, 10, 1), "ahead_of") == [1.0]
     plain = "The two sides made conciliatory gestures after talks last month and will meet next month."
     assert all("ahead_of" not in features(c, published) for c in find_candidates(split_sentences(plain), published))
 
@@ -1106,11 +1103,9 @@ def test_a_meeting_on_the_day_of_the_report_is_read_as_a_meeting() -> None:
     # a meeting told for the report's own day is still ahead; a measure taking effect that day has begun
     published = date(2023, 6, 19)
     meeting = "U.S. Secretary of State Antony Blinken will meet with Chinese President Xi Jinping on Monday."
-    (monday,) = find_candidates(split_sentences(meeting), published)
-    assert features(monday, published).get("ahead_today&clause_meeting") == 1.0
+    assert feature_of_dates_on(meeting, published, published, "ahead_today&clause_meeting") == [1.0]
     measure = "China's export curbs on US drone makers take effect on Monday, the commerce ministry said."
-    (effect,) = find_candidates(split_sentences(measure), published)
-    assert "ahead_today&clause_meeting" not in features(effect, published)
+    assert feature_of_dates_on(measure, published, published, "ahead_today&clause_meeting") == [None]
 
 
 def test_the_date_a_measure_no_longer_starts_on_is_its_old_date() -> None:
