@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.analysis.cues import MONTH_NAMES
+from bot.analysis.cues import MONTH_NAMES, WEEKDAY_NAME
 from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
 
 _LATER_THIS = re.compile(r"\blater (?:this|in the|that|in that) (month|year)\b", re.I)
@@ -24,7 +24,7 @@ _BEFORE_EVENT = re.compile(
     r"(?=(?:(?!\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)[\w’'-]+\s+){0,8}?"
     r"(?:(?:is|are)\s+(?:set|due|scheduled|expected|slated)\s+to|trip|visit|summit|meeting|talks)\b)", re.I)
 _STATED_DAY = re.compile(r"\b(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b|"
-                         r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)")
+                         rf"(?i:{WEEKDAY_NAME})\b)")
 _VAGUE_COUNTS = frozenset({"a few", "a couple of", "several"})
 _QUARTER = re.compile(r"\b(?:in |by )?(?:the )?Q([1-4])(?: of)?(?: (20\d\d))?\b")
 _HALF = re.compile(
@@ -269,18 +269,20 @@ def _before_event(m: re.Match[str], published: date) -> TimeSpan | None:
     few days", up to a month for "less than a month", the day a day either side for a number of them."""
     if _STATED_DAY.search(m.string, m.end(), m.end() + 120):
         return None  # "days before a meeting between Biden and Xi on Nov. 15": the day is stated
-    count, unit = (m.group(1) or "").lower(), m.group(2).lower().rstrip("s")
-    span = m.group().rstrip()
-    if count in ("", *_VAGUE_COUNTS) and unit == "day" and m.group(2).lower().endswith("s"):
-        return TimeSpan(span, m.start(), m.start() + len(span), published + timedelta(days=1),
-                        published + timedelta(days=7), "range")
-    if count.startswith("less than") and unit == "month" and not m.group(2).lower().endswith("s"):
-        return TimeSpan(span, m.start(), m.start() + len(span), published, _months_later(published, 1), "range")
-    if count in ("", *_VAGUE_COUNTS) or count.startswith("less than"):
+    count, noun = (m.group(1) or "").lower(), m.group(2).lower()
+    unit, plural = noun.rstrip("s"), noun.endswith("s")
+    vague, under = count in ("", *_VAGUE_COUNTS), count.startswith("less than")
+    if vague and unit == "day" and plural:
+        first, last = published + timedelta(days=1), published + timedelta(days=7)
+    elif under and unit == "month" and not plural:
+        first, last = published, _months_later(published, 1)
+    elif vague or under:
         return None
-    end = _end_after(count, unit, published)
-    return TimeSpan(span, m.start(), m.start() + len(span), end - timedelta(days=1), end + timedelta(days=1),
-                    "range")
+    else:
+        end = _end_after(count, unit, published)
+        first, last = end - timedelta(days=1), end + timedelta(days=1)
+    body = m.group().rstrip()
+    return TimeSpan(body, m.start(), m.start() + len(body), first, last, "range")
 
 
 def _earlier(m: re.Match[str], published: date) -> TimeSpan | None:
