@@ -1655,3 +1655,13 @@ def test_a_doubted_day_inside_a_kept_window_of_its_event_is_that_events_day() ->
     assert [(m.start, m.end) for m in found] == [(date(2023, 11, 15), date(2023, 11, 15))]
     alone = extract_deadlines(text.split(". ", 1)[1], published, model=model, relevant=True)
     assert [m.start for m in alone if m.start] == []
+
+
+def test_a_weekday_told_of_what_is_still_to_be_done_is_read_apart() -> None:
+    published = date(2020, 1, 13)
+    signing = "Beijing will buy more under a trade deal with China to be signed on Wednesday, a source said."
+    assert feature_of_dates_on(signing, published, date(2020, 1, 15), "weekday&governed_infinitive") == [1.0]
+    order = "The Biden administration will issue a new executive order on Thursday."
+    assert feature_of_dates_on(order, published, date(2020, 1, 16), "weekday&clause_will") == [1.0]
+    said = "The ministry said on Wednesday that talks had gone well."
+    assert feature_of_dates_on(said, published, date(2020, 1, 15), "weekday&clause_will") == [None]

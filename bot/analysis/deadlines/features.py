@@ -458,7 +458,10 @@ _PAIRS = (("weekday", "clause_past_verb"), ("month_likely_past", "clause_past_ve
           ("bias_duration", "governed_past"), ("bias_duration", "governed_infinitive"),
           # "Yellen was scheduled to arrive in China on Thursday": a plan for a day this week, told in the news's
           # past tense, mostly still holds (a plan for a month gone by mostly does not)
-          ("past_plan", "weekday"))
+          ("past_plan", "weekday"),
+          # "a trade deal to be signed on Wednesday", "will issue an order on Thursday": a weekday told of what
+          # is still to be done is this week's coming day
+          ("weekday", "governed_infinitive"), ("weekday", "clause_will"))
 
 
 def _together(out: dict[str, float]) -> dict[str, float]:
