@@ -54,7 +54,7 @@ class Settings:
     timezone: str = "UTC"
     reminder_lead_days: tuple[int, ...] = (7, 1, 0)
     digest_grace_hours: float = 2.0
-    alert_min_confidence: float = 0.7
+    alert_min_confidence: float = 0.75
     seeds_poll_s: float = 5.0
     analysis_workers: int = 1  # processes for relevance and deadlines; 0 runs them on the event loop
     http_host: str = "127.0.0.1"
@@ -125,7 +125,7 @@ def _build(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
         reminder_lead_days=tuple(int(d) for d in data.get("reminder_lead_days", (7, 1, 0))),
         digest_grace_hours=float(data.get("digest_grace_hours", 2.0)),
         alert_min_confidence=_fraction("alert_min_confidence", env.get("USCHINA_ALERT_MIN_CONFIDENCE")
-                                       or data.get("alert_min_confidence", 0.7)),
+                                       or data.get("alert_min_confidence", 0.75)),
         seeds_poll_s=float(data.get("seeds_poll_seconds", 5.0)),
         analysis_workers=_count("analysis_workers", env.get("USCHINA_ANALYSIS_WORKERS")
                                 or data.get("analysis_workers", 1)),

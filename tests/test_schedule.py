@@ -258,7 +258,7 @@ async def test_only_surely_found_deadlines_are_alerted_while_all_are_listed(
     await store.run(deadline_q.record_mentions, "i1", date(2025, 7, 11), [sure, unsure], clock(),
                     policy=MERGE_POLICY)
     schedule = new_schedule(store, clock, schedules)
-    assert schedule.options.alert_min_confidence == 0.7
+    assert schedule.options.alert_min_confidence == 0.75
     assert await schedule.alert_logged_changes() == 1
     (key,) = await outbox_keys(store)
     assert key.startswith(f"alert:{sub.id}:dl-") and key.endswith(":new:2025-08-12")
