@@ -234,7 +234,7 @@ async def test_logged_changes_are_alerted_once_even_after_a_crash(
 
     sub = await subscribe(store, "C1", "08:00", "UTC", clock())
     await store.run(item_q.save_item, make_item(), Analysis(Relevance(True, 0.9)), story_id=None)
-    talks = DeadlineMention("trade talks begin", date(2025, 8, 1), date(2025, 8, 10), "range", 0.7, "Talks ...")
+    talks = DeadlineMention("trade talks begin", date(2025, 8, 1), date(2025, 8, 10), "range", 0.8, "Talks ...")
     # The ingest committed its change, then the process died before alerting: the log still has it.
     await store.run(deadline_q.record_mentions, "i1", date(2025, 7, 11), [talks], clock(), policy=MERGE_POLICY)
     restarted = new_schedule(store, clock, schedules)
