@@ -1028,6 +1028,18 @@ def test_an_end_the_item_moves_later_is_superseded() -> None:
     assert read[date(2024, 9, 30)].get("superseded") == 1.0 and "superseded" not in read[date(2024, 12, 31)]
 
 
+def test_an_end_that_may_be_extended_is_not_superseded() -> None:
+    published = date(2025, 7, 14)
+    text = "The deadline to close the deal ends on July 15, but can be extended till January next year."
+    candidates = find_candidates(split_sentences(text), published)
+    read = {c.span.start: features(c, published, candidates) for c in candidates}
+    assert "superseded" not in read[date(2025, 7, 15)]
+    text = "The deadline to close the deal ends on July 15, but was extended till January next year."
+    candidates = find_candidates(split_sentences(text), published)
+    read = {c.span.start: features(c, published, candidates) for c in candidates}
+    assert read[date(2025, 7, 15)].get("superseded") == 1.0
+
+
 def test_a_passive_after_to_be_is_no_report_of_the_past() -> None:
     text = "A trade deal between the US and China is to be signed on Wednesday in Washington."
     published = date(2026, 1, 12)

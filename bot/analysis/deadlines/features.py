@@ -259,7 +259,9 @@ def _superseded(candidate: Candidate, item: Sequence[Candidate], read: dict[str,
     ("exemptions ... until Dec. 31" beside "after the extension, they last until July 31")."""
     if not ("clause_ends" in read or "prep_until" in read) or "moved_to" in read:
         return False
-    return any(other.span.start > candidate.span.end and _moved_to(other) for other in item)
+    # "ends on July 15, but can be extended till January": a move that may come leaves the end standing.
+    return any(other.span.start > candidate.span.end and _moved_to(other)
+               and governing_tense(other.sentence, other.span.pos, other.span.end_pos) != "modal" for other in item)
 
 
 def _weekday_told_past(candidate: Candidate, item: Sequence[Candidate]) -> bool:
