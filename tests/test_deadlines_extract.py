@@ -1677,3 +1677,13 @@ def test_a_weekday_told_of_what_is_still_to_be_done_is_read_apart() -> None:
     assert feature_of_dates_on(order, published, date(2020, 1, 16), "weekday&clause_will") == [1.0]
     said = "The ministry said on Wednesday that talks had gone well."
     assert feature_of_dates_on(said, published, date(2020, 1, 15), "weekday&clause_will") == [None]
+
+
+def test_a_weekday_given_with_its_date_reads_as_the_date() -> None:
+    published = date(2025, 5, 12)
+    dated = "Coming into effect on Wednesday, May 14, both countries will reduce tariffs on the other by 115%."
+    assert feature_of_dates_on(dated, published, date(2025, 5, 14), "weekday") == [None]
+    ordinal = "The two sides will resume talks on Monday, June 16th, in London."
+    assert feature_of_dates_on(ordinal, published, date(2025, 6, 16), "weekday") == [None]
+    bare = "The two sides will resume talks on Wednesday in London."
+    assert feature_of_dates_on(bare, published, date(2025, 5, 14), "weekday") == [1.0]

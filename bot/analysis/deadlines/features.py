@@ -471,6 +471,7 @@ def _together(out: dict[str, float]) -> dict[str, float]:
 
 
 _NEXT_YEAR_SOON = 183  # days: a month nearer ahead than behind is no past month rolled forward
+_DAY_OF_MONTH = re.compile(rf"{_MONTH.pattern}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}\s+{_MONTH.pattern}", re.I)
 _YEAR_WRITTEN = re.compile(rf"{EXPLICIT_YEAR.pattern}|\b(?:this|next|coming) year\b", re.I)
 
 
@@ -491,7 +492,9 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
         out["explicit_year"] = 1.0
     if _RELATIVE.search(body):
         out["relative"] = 1.0
-    if WEEKDAY.search(body):
+    # A weekday with its date ("on Wednesday, May 14") is as plain as the date; a bare one ("on Thursday") is
+    # most often the day something was said or done.
+    if WEEKDAY.search(body) and not _DAY_OF_MONTH.search(body):
         out["weekday"] = 1.0
     # ("Jan. 1 of each of the next two years": the sentence gives the years.)
     if (_MONTH.search(body) and not _YEAR_WRITTEN.search(body) and ahead > _NEXT_YEAR_SOON
