@@ -38,6 +38,12 @@ def feature_of_dates_on(text: str, published: date, day: date, name: str) -> lis
             if c.span.start == day]
 
 
+def features_read_with_the_item(text: str, published: date) -> dict[date, dict[str, float]]:
+    """The features of each candidate of `text`, read beside the item's other candidates, by its first day."""
+    candidates = find_candidates(split_sentences(text), published)
+    return {c.span.start: features(c, published, candidates) for c in candidates}
+
+
 def dated(mentions: list[DeadlineMention]) -> list[tuple[date | None, date | None]]:
     return sorted((m.start, m.end) for m in mentions if m.start is not None)
 
@@ -1023,21 +1029,16 @@ def test_an_end_the_item_moves_later_is_superseded() -> None:
     published = date(2024, 9, 3)
     text = ("The trade office extended the exclusions on Chinese machinery until Dec. 31. "
             "The exclusions had been due to expire on Sept. 30.")
-    candidates = find_candidates(split_sentences(text), published)
-    read = {c.span.start: features(c, published, candidates) for c in candidates}
+    read = features_read_with_the_item(text, published)
     assert read[date(2024, 9, 30)].get("superseded") == 1.0 and "superseded" not in read[date(2024, 12, 31)]
 
 
 def test_an_end_that_may_be_extended_is_not_superseded() -> None:
     published = date(2025, 7, 14)
-    text = "The deadline to close the deal ends on July 15, but can be extended till January next year."
-    candidates = find_candidates(split_sentences(text), published)
-    read = {c.span.start: features(c, published, candidates) for c in candidates}
-    assert "superseded" not in read[date(2025, 7, 15)]
-    text = "The deadline to close the deal ends on July 15, but was extended till January next year."
-    candidates = find_candidates(split_sentences(text), published)
-    read = {c.span.start: features(c, published, candidates) for c in candidates}
-    assert read[date(2025, 7, 15)].get("superseded") == 1.0
+    may = "The deadline to close the deal ends on July 15, but can be extended till January next year."
+    assert "superseded" not in features_read_with_the_item(may, published)[date(2025, 7, 15)]
+    was = "The deadline to close the deal ends on July 15, but was extended till January next year."
+    assert features_read_with_the_item(was, published)[date(2025, 7, 15)].get("superseded") == 1.0
 
 
 def test_a_passive_after_to_be_is_no_report_of_the_past() -> None:

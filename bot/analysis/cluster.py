@@ -25,7 +25,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from bot.analysis.cues import MONTH, MONTH_NAMES
+from bot.analysis.cues import MONTH_DAY, MONTH_NAMES
 from bot.domain.sentences import split_sentences
 
 DEFAULT_WINDOW = timedelta(hours=72)
@@ -44,8 +44,7 @@ DATE_WEIGHT = 1.0  # a deadline's date, as one term
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)(?<=\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*")
 
 # "Oct. 14", "October 14th", "14 October": one term "oct14" (a day of a month names an event; "14" alone does not)
-_MONTH_DAY = re.compile(rf"\b(?:({MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
-                        rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH}))\b")
+_MONTH_DAY = re.compile(MONTH_DAY)
 # A number with its unit: "$50 billion", "50bn", "25 per cent", "25%", "90-day", "90 days".
 _UNITS = {"billion": "bn", "bn": "bn", "b": "bn", "million": "mn", "mn": "mn", "m": "mn", "trillion": "tn",
           "tn": "tn", "percent": "%", "per cent": "%", "pct": "%", "%": "%", "percentage point": "pp",

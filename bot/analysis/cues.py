@@ -36,3 +36,6 @@ MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "
 # A month's name or its abbreviation, without the abbreviation's dot ("Sept" and "Sep" both).
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+# A day of a month: "Oct. 14", "October 14th", "14 October", "14th of October" (month, day | day, month groups).
+MONTH_DAY = (rf"\b(?:({MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
+             rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH}))\b")

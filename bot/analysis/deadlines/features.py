@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.analysis.cues import ENDS, MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
+from bot.analysis.cues import ENDS, MONTH_DAY, MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
 from bot.analysis.deadlines.candidates import Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
 from bot.analysis.deadlines.windows import EXPLICIT_YEAR, yearly_repeats
@@ -471,7 +471,7 @@ def _together(out: dict[str, float]) -> dict[str, float]:
 
 
 _NEXT_YEAR_SOON = 183  # days: a month nearer ahead than behind is no past month rolled forward
-_DAY_OF_MONTH = re.compile(rf"{_MONTH.pattern}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}\s+{_MONTH.pattern}", re.I)
+_DAY_OF_MONTH = re.compile(MONTH_DAY, re.I)
 _YEAR_WRITTEN = re.compile(rf"{EXPLICIT_YEAR.pattern}|\b(?:this|next|coming) year\b", re.I)
 
 
