@@ -15,7 +15,7 @@ from datetime import date
 from bot.analysis.cues import ENDS, MONTH_DAY, MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
 from bot.analysis.deadlines.candidates import Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
-from bot.analysis.deadlines.windows import EXPLICIT_YEAR, yearly_repeats
+from bot.analysis.deadlines.windows import EXPLICIT_YEAR, TIME_TO_ACT, yearly_repeats
 
 _CUES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.I)
@@ -129,6 +129,8 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
     out: dict[str, float] = {"bias_" + candidate.kind: 1.0, f"granularity_{span.granularity}": 1.0}
     if candidate.anchor:
         out[f"anchor_{candidate.anchor}"] = 1.0
+    if candidate.kind == "duration":
+        out[f"length_{_length_kind(span.body)}"] = 1.0
     out.update(_when(candidate, published))
     # Cues count in the date's own clause only: the rest of a sentence speaks of other things as often as
     # not, and cross-validation on the corpus scores the model better without them.
@@ -210,6 +212,18 @@ _PAST_PLAN = re.compile(r"\b(?:had (?:planned|hoped|intended|wanted)|(?:was|were
 # Where the words that govern a date begin: a new part of the sentence, or a verb of its own ("exclusions
 # that were due to lapse will be extended to Aug. 31": the new date is no past plan).
 _PART_START = re.compile(r";|\b(?:but|will|would|shall)\b", re.I)
+
+
+# "have seven days to file", "within 30 days": time given to act runs from the order, mostly the report's day;
+# "a 90-day truce", "for one year" name a measure's period, whose start is as often days before the report.
+_FROM_NOW_ON = re.compile(r"^(?:within|in)\b", re.I)
+_NAMED_PERIOD = re.compile(r"^\w+[- ](?:day|week|month|year)(?:-long)? ", re.I)
+
+
+def _length_kind(body: str) -> str:
+    if TIME_TO_ACT.match(body) or _FROM_NOW_ON.match(body):
+        return "to_act"
+    return "named" if _NAMED_PERIOD.match(body) else "for"
 
 
 def _threatens(words: str) -> bool:
