@@ -1688,3 +1688,18 @@ def test_a_weekday_given_with_its_date_reads_as_the_date() -> None:
     assert feature_of_dates_on(ordinal, published, date(2025, 6, 16), "weekday") == [None]
     bare = "The two sides will resume talks on Wednesday in London."
     assert feature_of_dates_on(bare, published, date(2025, 5, 14), "weekday") == [1.0]
+
+
+@pytest.mark.parametrize(("sentence", "kind"), [
+    ("China told the four US outlets they have seven days to file declarations.", "to_act"),
+    ("Beijing ordered AP, CBS and NPR to report their operations within seven days.", "to_act"),
+    ("Washington and Beijing agreed a 90-day truce on their reciprocal tariffs.", "named"),
+    ("China will suspend its 24% additional tariff on US goods for one year.", "for"),
+])
+def test_a_length_says_whether_it_is_time_to_act_or_a_measure_s_period(sentence: str, kind: str) -> None:
+    # time given to act runs from the order, mostly the report's day; a named period mostly began before it
+    published = date(2025, 11, 5)
+    length = the_length([sentence], published)
+    read = features(length, published)
+    assert read.get(f"length_{kind}") == 1.0
+    assert sum(name.startswith("length_") for name in read) == 1
