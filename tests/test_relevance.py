@@ -339,3 +339,19 @@ def test_the_national_peoples_congress_is_not_the_us_congress() -> None:
     text = ("China's new Foreign Investment Law was passed by the National people\u2019s Congress on Friday, "
             "after the Standing Committee of the National People's Congress debated it in January.")
     assert not any(reason.startswith("US actor") for reason in assess_relevance("", text).reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "China's central bank cut interest rates on Monday to support the economy amid trade tensions with the "
+    "United States.",
+    "China's Communist Party leaders will meet next week to set the next five-year plan, amid a bruising trade war "
+    "with the US and a slowing economy.",
+])
+def test_the_two_sides_named_only_as_background_do_not_make_an_item_theirs(text: str) -> None:
+    assert not assess_relevance("", text).relevant
+
+
+def test_a_measure_set_against_tensions_with_the_other_side_stays_relevant() -> None:
+    text = ("Beijing barred seven firms from import and export activities. The decision comes amid tensions over "
+            "U.S. arms sales to Taiwan.")
+    assert assess_relevance("", text).relevant

@@ -370,6 +370,11 @@ def assess_relevance(
     if names_china_side(title) or names_china_side(text):
         reasons = _Reasons()
         body = [_tag(text[a:b], reasons) for a, b in sentence_spans(text)]
+        if _BACKGROUND.search(text) and not any(s.names_a_measure() for s in [_tag(title, _Reasons()), *body]):
+            # No measure in the item: the two sides named only as its background do not make it theirs
+            # (a measure "amid tensions with Washington" is most often aimed at the other side).
+            reasons = _Reasons()
+            body = [_tag(_without_background(text[a:b]), reasons) for a, b in sentence_spans(text)]
         # Without a headline (a bare summary, a pasted passage) the first sentence is the one that says
         # what the item is about.
         head = _tag(title, reasons) if title.strip() else (body.pop(0) if body else _Sentence())
@@ -381,6 +386,15 @@ def assess_relevance(
     score = min(1.0, score + 0.25 * len(watched))
     explanation += tuple(f"watch: {term}" for term in watched)
     return Relevance(relevant=score >= threshold, score=round(score, 3), reasons=explanation)
+
+
+# "The central bank cut rates to bolster the economy amid trade tensions with the United States": what a
+# sentence sets its news against is not what it is about.
+_BACKGROUND = re.compile(r"\b(?:amid|amidst|against the backdrop of)\b[^,;:]*", re.I)
+
+
+def _without_background(sentence: str) -> str:
+    return _BACKGROUND.sub("", sentence)
 
 
 def _tag(sentence: str, reasons: _Reasons) -> _Sentence:
