@@ -346,6 +346,8 @@ def test_the_national_peoples_congress_is_not_the_us_congress() -> None:
     "United States.",
     "China's Communist Party leaders will meet next week to set the next five-year plan, amid a bruising trade war "
     "with the US and a slowing economy.",
+    "Foxconn plans to invest $700 million in a new plant in India, underscoring a shift of manufacturing away from "
+    "China as Washington-Beijing tensions grow.",
 ])
 def test_the_two_sides_named_only_as_background_do_not_make_an_item_theirs(text: str) -> None:
     assert not assess_relevance("", text).relevant
