@@ -357,3 +357,9 @@ def test_a_measure_set_against_tensions_with_the_other_side_stays_relevant() -> 
     text = ("Beijing barred seven firms from import and export activities. The decision comes amid tensions over "
             "U.S. arms sales to Taiwan.")
     assert assess_relevance("", text).relevant
+
+
+def test_an_executive_order_on_goods_from_china_is_a_us_measure() -> None:
+    text = ("The executive order also lowered fees for low-value shipments from China sent through the international "
+            "postal system. Postal shipments under $800 are now subject to a 54% tariff instead of 120%.")
+    assert assess_relevance("", text).relevant

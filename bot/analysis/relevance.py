@@ -424,6 +424,9 @@ def _tag(sentence: str, reasons: _Reasons) -> _Sentence:
             reasons.note("comparison only", found)
     if tags.us_firm and not tags.us and (tags.names_a_measure() or tags.cn == OFFICIAL):
         tags.us = WEAK
+    if "executive order" in tags.topics and tags.cn and not tags.us and not tags.third:
+        # "The executive order lowered fees for shipments from China": a president's order is the US's
+        tags.us = COUNTRY
     return tags
 
 
