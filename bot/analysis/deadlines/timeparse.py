@@ -174,12 +174,18 @@ def _parse_times(text: str, reference: date) -> tuple[TimeSpan, ...]:
 def _duckling_results(text: str, reference: date) -> list[dict[str, Any]]:
     import duckling
 
+    results: list[dict[str, Any]] = duckling.parse(text, _duckling_context(reference), _duckling().dims, False)
+    return results
+
+
+@functools.lru_cache(maxsize=64)  # a cycle's items were published on a few days
+def _duckling_context(reference: date) -> Any:
+    """Duckling's context for noon UTC on `reference`: built once per day, not once per call."""
+    import duckling
+
     loaded = _duckling()
     epoch = int(datetime(reference.year, reference.month, reference.day, 12, tzinfo=UTC).timestamp())
-    ref_time = duckling.parse_ref_time(loaded.time_zones, "UTC", epoch)
-    context = duckling.Context(ref_time, loaded.locale)
-    results: list[dict[str, Any]] = duckling.parse(text, context, loaded.dims, False)
-    return results
+    return duckling.Context(duckling.parse_ref_time(loaded.time_zones, "UTC", epoch), loaded.locale)
 
 
 def _fallback_results(text: str, reference: date) -> list[dict[str, Any]]:
