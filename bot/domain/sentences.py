@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # A candidate boundary: end punctuation, optional closing quotes/brackets, whitespace, then a likely sentence
@@ -22,6 +23,12 @@ ABBREVIATIONS = frozenset(
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences in `text`, stripped of surrounding whitespace."""
+    return list(_sentence_spans(text))
+
+
+# Relevance, deadlines and the story signature each split the same item's text: split it once.
+@functools.lru_cache(maxsize=8)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _CANDIDATE.finditer(text):
@@ -30,7 +37,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         _append_span(spans, text, start, match.end())
         start = match.end()
     _append_span(spans, text, start, len(text))
-    return spans
+    return tuple(spans)
 
 
 def split_sentences(text: str) -> list[str]:
