@@ -141,49 +141,57 @@ _FROM_DAY_NO_YEAR = re.compile(
     r"\bfrom (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\s*$")
 
 
+def _found(pattern: re.Pattern[str], sentence: str, lowered: str) -> Iterator[re.Match[str]]:
+    """`pattern`'s matches in `sentence` (`lowered` is its lower case)."""
+    if not any(word in lowered for word in _NEEDS[pattern]):
+        return iter(())
+    return pattern.finditer(sentence)
+
+
 def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     """Windows such as "later this month", "in the coming weeks", "Q3", "H2", "by year-end"."""
-    for m in _LATER_THIS.finditer(sentence):
+    lowered = sentence.lower()
+    for m in _found(_LATER_THIS, sentence, lowered):
         end = month_end(published) if m.group(1).lower() == "month" else date(published.year, 12, 31)
         yield TimeSpan(m.group(), m.start(), m.end(), published, end, "range")
-    for m in _EARLIER_THIS.finditer(sentence):
+    for m in _found(_EARLIER_THIS, sentence, lowered):
         if (earlier := _earlier(m, published)) is not None:
             yield earlier
-    for m in _COMING.finditer(sentence):
+    for m in _found(_COMING, sentence, lowered):
         span_end = published + timedelta(days=_COMING_DAYS[m.group(1).lower()])
         yield TimeSpan(m.group(), m.start(), m.end(), published, span_end, "range")
-    for m in _BEFORE_EVENT.finditer(sentence):
+    for m in _found(_BEFORE_EVENT, sentence, lowered):
         if (before := _before_event(m, published)) is not None:
             yield before
-    for m in _QUARTER.finditer(sentence):
+    for m in _found(_QUARTER, sentence, lowered):
         yield _period(m, published, int(m.group(1)) * 3 - 2, 3, m.group(2), "quarter")
-    for m in _HALF.finditer(sentence):
+    for m in _found(_HALF, sentence, lowered):
         first_half = m.group(1) == "1" or (m.group(2) or "").lower() == "first"
         year = str(published.year + 1) if m.group(3) else m.group(4)
         yield _period(m, published, 1 if first_half else 7, 6, year, "range")
-    for m in _PART_OF_YEAR.finditer(sentence):
+    for m in _found(_PART_OF_YEAR, sentence, lowered):
         year = int(m.group(3)) if m.group(3) else published.year + (m.group(2).lower() == "next")
         part = " ".join(m.group(1).lower().split())
         first, months = _PART_MONTHS[part.removeprefix("the ")]
         start = date(year, first, 1)
         end = month_end(add_months(start, months - 1))
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
-    for m in _PART_OF_MONTH.finditer(sentence):
+    for m in _found(_PART_OF_MONTH, sentence, lowered):
         month = add_months(published, m.group(2).lower() == "next")
         part = " ".join(m.group(1).lower().split()).removeprefix("around ").removeprefix("the ")
         start, end = _third(month, part)
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
-    for m in _UNTIL_MONTH_END.finditer(sentence):
+    for m in _found(_UNTIL_MONTH_END, sentence, lowered):
         yield _month_end(m, published)
     for m in _THIRD_OF_MONTH.finditer(sentence):
         yield _third_of_month(m, published)
-    for m in _WEEK_OF_MONTH.finditer(sentence):
+    for m in _found(_WEEK_OF_MONTH, sentence, lowered):
         yield _week_of_month(m, published)
-    for m in _SOON.finditer(sentence):
+    for m in _found(_SOON, sentence, lowered):
         unit = (m.group(1) or m.group(2)).lower()
         yield TimeSpan(m.group(), m.start(), m.end(), published,
                        published + timedelta(days=_COMING_DAYS[unit]), "range")
-    for m in _UNTIL_FULL_DATE.finditer(sentence):
+    for m in _found(_UNTIL_FULL_DATE, sentence, lowered):
         if _FROM_DAY_NO_YEAR.search(sentence, 0, m.start()):
             continue
         try:
@@ -191,10 +199,10 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         except ValueError:
             continue  # "Feb. 30": not a date
         yield TimeSpan(m.group(), m.start(), m.end(), day, day, "day")
-    for m in _YEAR_END.finditer(sentence):
+    for m in _found(_YEAR_END, sentence, lowered):
         year = int(m.group(1)) if m.group(1) else published.year
         yield TimeSpan(m.group(), m.start(), m.end(), published, date(year, 12, 31), "range")
-    for m in _LISTED_YEARS.finditer(sentence):
+    for m in _found(_LISTED_YEARS, sentence, lowered):
         yield from _listed_years(m)
 
 
@@ -203,6 +211,17 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
 _LISTED_YEARS = re.compile(r"\b(in|for|during)\s+((?:19|20)\d\d(?:\s*,\s*(?:19|20)\d\d)*"
                            r"(?:,?\s+(?:and|or)\s+(?:in\s+)?(?:19|20)\d\d)?)\b(?![\s,.]*(?:\d|%|per|[mb]illion))",
                            re.I)
+
+# A word every match of each pattern contains, in lower case: most sentences hold none of a pattern's words,
+# and a substring test is far cheaper than the regex. (No word has an "i" or an "s": under re.I those also
+# match "ı", "İ" and "ſ", which `str.lower` leaves apart.)
+_NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _LATER_THIS: ("later",), _EARLIER_THIS: ("earl",), _COMING: ("com", "next"), _BEFORE_EVENT: ("before", "ahead of"),
+    _QUARTER: ("q",), _HALF: ("half", "h1", "h2"), _PART_OF_YEAR: ("year", "20"), _PART_OF_MONTH: ("month",),
+    _UNTIL_MONTH_END: ("end of",), _WEEK_OF_MONTH: ("week",), _SOON: ("day", "week", "month"),
+    _UNTIL_FULL_DATE: ("20",), _YEAR_END: ("year", "end of"), _LISTED_YEARS: ("19", "20"),
+}
+assert not any(letter in word for words in _NEEDS.values() for word in words for letter in "is")
 
 
 def _listed_years(m: re.Match[str]) -> Iterator[TimeSpan]:
