@@ -249,11 +249,18 @@ _CHINA_SIDE = _anchor_tokens(_CASED["cn_official"] + _CASED["cn_country"] + _CAS
                              + _CASED["bilateral"] + _CASED["aimed"])
 
 
+# The anchors are all words or single Chinese characters, and `_TOKEN`'s words are exactly the maximal runs of
+# letters (its "U.S." only splits runs of one letter, which no anchor is): so reading only those runs finds
+# the same anchors, about a third faster than the whole tokenizer.
+assert all(re.fullmatch(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", anchor) for anchor in _CHINA_SIDE)
+_WORD_OR_HAN = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]")
+
+
 def names_china_side(text: str) -> bool:
     """Whether `text` names a China-side actor (or a bilateral phrase's China side) as a whole token."""
-    # One pass of the tokenizer and a set lookup: most items name no China side, and a regex of every name
+    # One pass over the words and a set lookup: most items name no China side, and a regex of every name
     # must then try the whole text (1.5-2x the time on feed items; faster only when the name comes early).
-    return not _CHINA_SIDE.isdisjoint(_TOKEN.findall(text))
+    return not _CHINA_SIDE.isdisjoint(_WORD_OR_HAN.findall(text))
 
 
 _STRENGTH = {
