@@ -1695,6 +1695,7 @@ def test_a_weekday_given_with_its_date_reads_as_the_date() -> None:
     ("Beijing ordered AP, CBS and NPR to report their operations within seven days.", "to_act"),
     ("Washington and Beijing agreed a 90-day truce on their reciprocal tariffs.", "named"),
     ("China will suspend its 24% additional tariff on US goods for one year.", "for"),
+    ("The two apps will be banned 45 days from now unless they are sold.", "to_act"),
 ])
 def test_a_length_says_whether_it_is_time_to_act_or_a_measure_s_period(sentence: str, kind: str) -> None:
     # time given to act runs from the order, mostly the report's day; a named period mostly began before it
@@ -1703,3 +1704,11 @@ def test_a_length_says_whether_it_is_time_to_act_or_a_measure_s_period(sentence:
     read = features(length, published)
     assert read.get(f"length_{kind}") == 1.0
     assert sum(name.startswith("length_") for name in read) == 1
+
+
+def test_a_length_with_a_stated_start_needs_no_kind() -> None:
+    # the start it states already says when it runs; the kind only helps guess a start counted from the report
+    published = date(2025, 5, 12)
+    length = the_length(["Both sides will cut tariffs for 90 days, starting May 14."], published)
+    assert not length.counted
+    assert not any(name.startswith("length_") for name in features(length, published))

@@ -63,7 +63,7 @@ def _starts_at(before: str, body: str) -> bool:
 # "45 days from now" says where it starts; "another call planned in two weeks" and "must leave within ten days"
 # count from the report too, never from a day the item says something takes effect ("for 90 days" may).
 _FROM_NOW = re.compile(r"\bfrom (now|today|tomorrow)$", re.I)
-_FROM_THE_REPORT = re.compile(rf"^(?:in|within) |{_FROM_NOW.pattern}", re.I)
+FROM_THE_REPORT = re.compile(rf"^(?:in|within) |{_FROM_NOW.pattern}", re.I)
 # the day something was issued, or agreed ("had a call on August 13 and agreed to talk again within two weeks")
 _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved|agreed|ordered|"
                      r"decided)\b", re.I)
@@ -315,7 +315,7 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             continue
         others = [m for m in [*bounded, *lengths] if m is not match]
         start, anchor = _measure_start(sentence, match, published, dates, others)
-        if anchor == "published" and not _FROM_THE_REPORT.search(match.group()):
+        if anchor == "published" and not FROM_THE_REPORT.search(match.group()):
             starts = _possible_starts(sentence, match, effective, old_ends, published)
             if starts:
                 start, anchor = min(starts, key=lambda day: abs((day - published).days)), "stated"

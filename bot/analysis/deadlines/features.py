@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.analysis.cues import ENDS, MONTH_DAY, MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
-from bot.analysis.deadlines.candidates import Candidate
+from bot.analysis.deadlines.candidates import FROM_THE_REPORT, Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
 from bot.analysis.deadlines.windows import EXPLICIT_YEAR, TIME_TO_ACT, yearly_repeats
 
@@ -129,7 +129,8 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
     out: dict[str, float] = {"bias_" + candidate.kind: 1.0, f"granularity_{span.granularity}": 1.0}
     if candidate.anchor:
         out[f"anchor_{candidate.anchor}"] = 1.0
-    if candidate.kind == "duration":
+    if candidate.counted:
+        # Only a length counted from the report needs its kind: a stated start already says when it runs.
         out[f"length_{_length_kind(span.body)}"] = 1.0
     out.update(_when(candidate, published))
     # Cues count in the date's own clause only: the rest of a sentence speaks of other things as often as
@@ -214,14 +215,14 @@ _PAST_PLAN = re.compile(r"\b(?:had (?:planned|hoped|intended|wanted)|(?:was|were
 _PART_START = re.compile(r";|\b(?:but|will|would|shall)\b", re.I)
 
 
-# "have seven days to file", "within 30 days": time given to act runs from the order, mostly the report's day;
-# "a 90-day truce", "for one year" name a measure's period, whose start is as often days before the report.
-_FROM_NOW_ON = re.compile(r"^(?:within|in)\b", re.I)
+# "have seven days to file", "within 30 days", "45 days from now": time given to act runs from the order, mostly
+# the report's day; "a 90-day truce", "for one year" name a measure's period, whose start is as often days
+# before the report.
 _NAMED_PERIOD = re.compile(r"^\w+[- ](?:day|week|month|year)(?:-long)? ", re.I)
 
 
 def _length_kind(body: str) -> str:
-    if TIME_TO_ACT.match(body) or _FROM_NOW_ON.match(body):
+    if TIME_TO_ACT.match(body) or FROM_THE_REPORT.search(body):
         return "to_act"
     return "named" if _NAMED_PERIOD.match(body) else "for"
 
