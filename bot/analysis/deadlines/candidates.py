@@ -193,10 +193,10 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
             spans.append(window)  # the longest reading of overlapping windows
     # "the same date" and "the following day" refer back to the last date read; find_candidates resolves them.
     spans += [TimeSpan(m.group(), m.start(), m.end(), published, published, "day")
-              for m in (*windows.SAME_DATE.finditer(sentence), *windows.NEXT_DAY.finditer(sentence))]
+              for m in windows.references(sentence)]
     # "four to six" in "four to six weeks" and "by six" in "extended by six months" are lengths, not clock times
-    lengths = [(m.start(), m.end()) for m in (*windows.DURATION_RANGE.finditer(sentence),
-                                               *windows.DURATION.finditer(sentence))]
+    stated = windows.stated_lengths(sentence)
+    lengths = [(m.start(), m.end()) for m in (*stated.ranges, *stated.durations)]
     for found in parse_times(sentence, published):
         for whole in _moved_from_to(sentence, _year_of_a_range(found), published):
             span = _start_of_a_length(whole, published)
@@ -298,8 +298,9 @@ _TIME_PHRASE_OPENING = re.compile(r"\b(?:the|these|those|next|few|in|over|within
 def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan],
                effective: list[date], old_ends: list[date]) -> list[Candidate]:
     found = []
-    bounded = list(windows.DURATION_RANGE.finditer(sentence))
-    lengths = [m for m in [*windows.DURATION.finditer(sentence), *windows.TIME_TO_ACT.finditer(sentence)]
+    stated = windows.stated_lengths(sentence)
+    bounded = list(stated.ranges)
+    lengths = [m for m in [*stated.durations, *stated.to_act]
                if not any(r.start() < m.end() and m.start() < r.end() for r in bounded)]
     for match in [*bounded, *lengths]:
         if (_counts_past_time(sentence, match) or _lands_on_a_stated_day(sentence, match, dates)

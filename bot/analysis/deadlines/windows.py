@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from bot.analysis.cues import MONTH_NAMES, WEEKDAY_NAME
 from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
@@ -132,6 +134,38 @@ SAME_DATE = re.compile(r"\b(?:on |from |starting )?the same (?:date|day)\b", re.
 NEXT_DAY = re.compile(r"\b(?:on )?the (?:following|next) day\b", re.I)
 
 
+class Lengths(NamedTuple):
+    """The stated lengths of a sentence: DURATION_RANGE's, DURATION's and TIME_TO_ACT's matches."""
+
+    ranges: tuple[re.Match[str], ...]
+    durations: tuple[re.Match[str], ...]
+    to_act: tuple[re.Match[str], ...]
+
+
+# Every match of the three has its unit right after a space or a hyphen ("90-day", "for two weeks"); most
+# sentences with a date have none ("on Monday, Sept. 5"), and a substring test is far cheaper than the regexes.
+_UNIT_AFTER_A_GAP = tuple(gap + unit for unit in ("day", "week", "month", "year", "hour") for gap in " -")
+_NO_LENGTHS = Lengths((), (), ())
+
+
+@functools.lru_cache(maxsize=256)  # read twice per sentence: to keep dates off the lengths, then as durations
+def stated_lengths(sentence: str) -> Lengths:
+    """The lengths `sentence` states ("four to six weeks", "for 90 days", "have 10 days to"), each kind in text
+    order."""
+    lowered = sentence.lower()
+    if not any(word in lowered for word in _UNIT_AFTER_A_GAP):
+        return _NO_LENGTHS
+    return Lengths(tuple(DURATION_RANGE.finditer(sentence)), tuple(DURATION.finditer(sentence)),
+                   tuple(TIME_TO_ACT.finditer(sentence)))
+
+
+def references(sentence: str) -> Iterator[re.Match[str]]:
+    """The matches of SAME_DATE, then of NEXT_DAY, in `sentence`."""
+    lowered = sentence.lower()
+    yield from _found(SAME_DATE, sentence, lowered)
+    yield from _found(NEXT_DAY, sentence, lowered)
+
+
 _MONTHS = tuple(name[:3] for name in MONTH_NAMES)
 # "from November 10, 2025, through November 9, 2026": Duckling stops at the second month name.
 _UNTIL_FULL_DATE = re.compile(
@@ -220,6 +254,7 @@ _NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _QUARTER: ("q",), _HALF: ("half", "h1", "h2"), _PART_OF_YEAR: ("year", "20"), _PART_OF_MONTH: ("month",),
     _UNTIL_MONTH_END: ("end of",), _WEEK_OF_MONTH: ("week",), _SOON: ("day", "week", "month"),
     _UNTIL_FULL_DATE: ("20",), _YEAR_END: ("year", "end of"), _LISTED_YEARS: ("19", "20"),
+    SAME_DATE: ("ame da",), NEXT_DAY: (" day",),
 }
 assert not any(letter in word for words in _NEEDS.values() for word in words for letter in "is")
 
