@@ -39,3 +39,13 @@ MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|a
 # A day of a month: "Oct. 14", "October 14th", "14 October", "14th of October" (month, day | day, month groups).
 MONTH_DAY = (rf"\b(?:({MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
              rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH}))\b")
+
+
+def case_blind(text: str) -> str:
+    """`text` in lower case, holding every word that a match of a case-blind (re.I) regex in `text` holds, in
+    lower case: what `str.lower` gives, but for "ı" and "ſ" (which such a regex reads as "i" and "s") and "İ"
+    (which lowers to "i" and a combining dot). A substring test on it can rule a regex out cheaply."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return lowered.replace("ı", "i").replace("ſ", "s").replace("\u0307", "")

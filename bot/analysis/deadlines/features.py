@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.analysis.cues import ENDS, MONTH_DAY, MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY
+from bot.analysis.cues import ENDS, MONTH_DAY, MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY, case_blind
 from bot.analysis.deadlines.candidates import FROM_THE_REPORT, Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
 from bot.analysis.deadlines.windows import EXPLICIT_YEAR, TIME_TO_ACT, yearly_repeats
@@ -54,6 +54,35 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"consultations|dialogue|sign|signs|signing)\b",
     }.items()
 }
+# Words every match of each cue holds one of, in lower case: most clauses hold few of the cues, and a substring
+# test is far cheaper than the regex.
+_CUE_WORDS: dict[str, tuple[str, ...]] = {
+    "will": ("will", "shall", "'ll"),
+    "would": ("would",),
+    "scheduled": ("set to", "due to", "scheduled", "slated", "poised to", "going to", "to be held", "upcoming"),
+    "expected": ("expected", "likely", "anticipated", "plan", "intend", "aim", "hope"),
+    "hedge": ("may", "might", "could", "possibl", "consider", "weighing", "mulling", "reportedly"),
+    "agreed": ("agree", "pledged", "promised", "vowed", "decided", "committed"),
+    "effect": ("effect", "kick", "force", "appl"),
+    "ends": ("expir", "end", "laps", "run", "deadline"),
+    "extend": ("exten", "prolong", "postpon", "delay", "back", "defer", "resched", "mov"),
+    "past_marker": ("last", "ago", "yesterday", "earlier", "previous", "prior", "since", "already", "took ",
+                    "went into effect", "came into ", "held", "began", "started", "then-"),
+    "had": ("had", "has been", "have been", "was", "were"),
+    "counterfactual": ("would have", "could have", "might have", "had been ", "was ", "were ", "originally",
+                       "initially"),
+    "condition": ("if", "unless", "otherwise", "absent", "without a deal", "threat", "warn", "ultimatum"),
+    "cancelled": ("cancel", "call", "scrap", "avert", "suspend", "shelv", "drop", "abandon", "paus", "halt",
+                  "revok", "rescind", "lift", "waiv"),
+    "negation": ("no", "never", "n't"),
+    "said": ("said", "says", "told", "announced", "stated", "noted", "wrote", "posted", "reported", "confirmed"),
+    "comment": ("comment", "hearing", "public input", "submission"),
+    "infinitive": ("to ",),
+    "invitation": ("invit", "accept"),
+    "meeting": ("meet", "talks", "visit", "summit", "travel", "trip", "arriv", "leave for", "consultations",
+                "dialogue", "sign"),
+}
+assert _CUE_WORDS.keys() == _CUES.keys()
 # "Trump said he would go to China in April": a plan told in reported speech, its "will" put in the past by the
 # reporting verb; not when a condition stands between "would" and the date ("said it would, if talks fail, ...")
 _REPORTED_WOULD = re.compile(rf"{REPORTED.pattern},?(?: that)?(?: [\w’'.-]+){{1,4}} would\b"
@@ -139,9 +168,7 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
     # "he had agreed to visit China in April": the date belongs to the visit; the tense of the agreeing
     # says nothing of it.
     event_words = _infinitive_phrase(clause, span.body) if tense == "infinitive" else clause
-    for name, pattern in _CUES.items():
-        if pattern.search(event_words if name in _TENSE_CUES else clause):
-            out[f"clause_{name}"] = 1.0
+    out.update(_cues(clause, event_words))
     if any(m.group().lower() not in _NOT_PAST_ED for m in _PAST_VERB.finditer(event_words)):
         out["clause_past_verb"] = 1.0
     for name, pattern in _PREPOSITION_BEFORE.items():
@@ -323,6 +350,17 @@ def _lead(candidate: Candidate) -> str:
 
 
 _TENSE_CUES = frozenset({"had", "past_marker", "said"})
+
+
+def _cues(clause: str, event_words: str) -> dict[str, float]:
+    """The cues the clause holds, in `_CUES` order: the tense cues read in the event's words only."""
+    read = {False: (clause, case_blind(clause)), True: (event_words, case_blind(event_words))}
+    out: dict[str, float] = {}
+    for name, pattern in _CUES.items():
+        words, lowered = read[name in _TENSE_CUES]
+        if any(word in lowered for word in _CUE_WORDS[name]) and pattern.search(words):
+            out[f"clause_{name}"] = 1.0
+    return out
 _TO_VERB = re.compile(r"\bto [a-z]+\b")
 
 
