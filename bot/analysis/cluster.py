@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -149,7 +149,12 @@ def signature_from_json(data: str) -> StorySignature:
 
 def _proper_names(text: str) -> frozenset[str]:
     """Terms of the capitalised words not at a sentence start: people, places, firms, agencies."""
-    return frozenset(t for m in _PROPER.finditer(text) for t in _terms(m.group()))
+    return frozenset(t for m in _PROPER.finditer(text) for t in _name_terms(m.group()))
+
+
+@lru_cache(maxsize=4096)  # the same names come back in item after item
+def _name_terms(name: str) -> tuple[str, ...]:
+    return tuple(_terms(name))
 
 
 @cache

@@ -7,6 +7,7 @@ here is read the same way everywhere.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 
 US_NAMES = ("U.S.", "U.S.A.", "US", "USA", "United States", "America", "American", "Washington")
@@ -91,3 +92,27 @@ def word_pattern(words: Iterable[str], *, flags: int = 0) -> re.Pattern[str]:
     """One regex matching any of `words` as whole words (longest first; "People s" also reads "People's")."""
     alternatives = sorted({re.escape(w).replace(r"\ s\ ", r"['’]?s\ ") for w in words}, key=len, reverse=True)
     return re.compile(r"(?<![\w.])(?:" + "|".join(alternatives) + r")(?!\w)", flags)
+
+
+# In UTF-8 an ASCII letter is one byte and every byte of any other character is 0x80 or more: with every other
+# byte made a space, the words left are exactly the maximal runs of ASCII letters ([A-Za-z]+), which
+# `bytes.translate` and `bytes.split` find about 3x faster than a regex. ("surrogatepass": a lone surrogate
+# from a JSON escape is no letter either.)
+_ONLY_LETTERS = bytes(byte if chr(byte) in string.ascii_letters else ord(" ") for byte in range(256))
+
+
+def letter_runs(text: str) -> list[bytes]:
+    """The maximal runs of ASCII letters in `text`, UTF-8 encoded, in order."""
+    return text.encode("utf-8", "surrogatepass").translate(_ONLY_LETTERS).split()
+
+
+def first_letter_runs(words: Iterable[str]) -> frozenset[bytes]:
+    """The run of ASCII letters each of `words` starts with ("South" of "South Korea", "U" of "U.S."): a match of
+    a case-sensitive `word_pattern(words)` starts with one of them as a whole run of `letter_runs`, since the
+    pattern allows no letter before a match, nor after a word's letters."""
+    runs = set()
+    for word in words:
+        run = re.match("[A-Za-z]+", word)
+        assert run is not None and " s " not in word  # ("People s" also reads "Peoples")
+        runs.add(run.group().encode())
+    return frozenset(runs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -13,6 +14,8 @@ from bot.analysis.lexicon import (
     THIRD_COUNTRIES,
     US_NAMES,
     US_OFFICIALS,
+    first_letter_runs,
+    letter_runs,
     word_pattern,
 )
 
@@ -24,7 +27,10 @@ US = re.compile(r"(?<![Pp]eople['’]s )(?<!Party )(?<!National )"
 CHINA = word_pattern((*CHINA_NAMES, "Sino", *CHINA_OFFICIALS, *CHINESE_COMPANIES))
 # Other parties: a sentence naming one is only ours when it names both the US and China. Taiwan counts here
 # (its own elections and deals are not US–China dates), though relevance reads it as a US–China topic.
-_OTHER_COUNTRY = word_pattern((*THIRD_COUNTRIES, "Taiwan", "Taiwanese"))
+_OTHER_COUNTRIES = (*THIRD_COUNTRIES, "Taiwan", "Taiwanese")
+_OTHER_COUNTRY = word_pattern(_OTHER_COUNTRIES)
+# Most sentences name none: a look at their runs of letters first is far cheaper than the regex.
+_OTHER_COUNTRY_STARTS = first_letter_runs(_OTHER_COUNTRIES)
 # Where a meeting is held is not a party to it: "the APEC summit in South Korea later this month", "talks in
 # Sweden". (Goods "made in Vietnam" or elections "in Taiwan" still are.)
 # Where one travels is a place too ("will travel to Shanghai and Seoul", "a trip ... to Spain and Britain"), and
@@ -43,6 +49,8 @@ def names_other_party(text: str) -> bool:
 
 def _other_parties(text: str) -> Iterator[re.Match[str]]:
     """The third countries (and Taiwan) `text` names other than as the place where two sides meet."""
+    if _OTHER_COUNTRY_STARTS.isdisjoint(letter_runs(text)):
+        return iter(())
     return (m for m in _OTHER_COUNTRY.finditer(text) if not _VENUE.search(text[max(0, m.start() - 60) : m.start()]))
 
 
@@ -61,7 +69,7 @@ def clause_around(sentence: str, start: int, end: int) -> str:
 
 def clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
     """Where `clause_around` starts and ends in `sentence`."""
-    breaks = [0, *(m.start() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence)]
+    breaks = _clause_breaks(sentence)
     left = max(b for b in breaks if b <= start)
     right = min(b for b in breaks if b >= end)
     if len(sentence[left:right].split()) - len(sentence[start:end].split()) < 3:
@@ -71,6 +79,11 @@ def clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
         following = [b for b in breaks if b > right]
         right = following[0] if following else len(sentence)
     return left, right
+
+
+@functools.lru_cache(maxsize=256)  # a sentence's clauses are asked for once per date in it, and per feature
+def _clause_breaks(sentence: str) -> tuple[int, ...]:
+    return (0, *(m.start() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence))
 
 
 def _first_party(text: str) -> str | None:

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
-from bot.analysis.cues import WEEKDAY_NAME
+from bot.analysis.cues import WEEKDAY_NAME, case_blind
 from bot.domain.models import Granularity
 
 Engine = Literal["duckling", "fallback"]
@@ -122,7 +122,7 @@ def parse_times(text: str, reference: date) -> list[TimeSpan]:
     # 21-member group", read as the 21st); "the day of the hearing" is that day, not today; the digits
     # of a web address are no year ("federalregister.gov/2022-02536.pdf"); and an amount of money is no day
     # ("$200 next month", which Duckling reads as June 1).
-    text = _NOT_A_DATE.sub(lambda m: " " * len(m.group()), text)
+    text = _blank_what_is_no_date(text)
     for start, end in _time_windows(text):
         found += [replace(span, pos=span.pos + start, end_pos=span.end_pos + start)
                   for span in _parse_times(text[start:end], reference)]
@@ -149,6 +149,20 @@ _NOT_A_DATE = re.compile("|".join((
     # of the month
     r"\bthe (?:two|three|four|five|six)(?=[ -](?-i:[a-z]))",
 )), re.I)
+
+
+# A word each kind of `_NOT_A_DATE` needs one of, in `case_blind`'s lower case: most sentences have none, and the
+# substitution tries every kind at every character.
+_NOT_A_DATE_WORDS = ("first", "second", "third", "fourth", "fifth", "final", "last", "http", "www.", ".pdf", ".htm",
+                     ".asp", ".php", "-", "the day", "$", "€", "£", "¥", "the two", "the three", "the four",
+                     "the five", "the six")
+
+
+def _blank_what_is_no_date(text: str) -> str:
+    lowered = case_blind(text)
+    if not any(word in lowered for word in _NOT_A_DATE_WORDS):
+        return text
+    return _NOT_A_DATE.sub(lambda m: " " * len(m.group()), text)
 
 
 def _time_windows(text: str) -> list[tuple[int, int]]:
