@@ -208,6 +208,7 @@ def _number_with_unit(match: re.Match[str]) -> str:
     return f"{match.group(1)}{_UNITS[match.group(2) or match.group(3)]}"
 
 
+@lru_cache(maxsize=8192)  # news repeats its words
 def _stem(word: str) -> str:
     """Cut common English endings so "curbs", "curbed" and "curbing" meet (deliberately crude)."""
     if word[0].isdigit() or len(word) <= 3:

@@ -200,7 +200,7 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
     for found in parse_times(sentence, published):
         for whole in _moved_from_to(sentence, _year_of_a_range(found), published):
             span = _start_of_a_length(whole, published)
-            if (_not_a_date(sentence, span) or windows.DURATION.search(span.body)
+            if (_not_a_date(sentence, span) or windows.names_a_length(span.body)
                     or any(a < span.end_pos and span.pos < b for a, b in lengths)):
                 continue
             clash = min((s.pos for s in spans if _overlap(span, s)), default=None)

@@ -119,6 +119,7 @@ def leaves_china_out(sentence: str) -> bool:
     return _LEAVES_CHINA_OUT.search(sentence) is not None
 
 
+@functools.lru_cache(maxsize=256)  # asked of a sentence once per date in it, and once more for a plan without one
 def is_ours(sentence: str) -> bool:
     """False for a sentence about another country's affairs: one that names a third party without both the
     US and China, or whose subject is a third country."""

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from bot.analysis.cues import MONTH_NAMES, WEEKDAY_NAME
+from bot.analysis.cues import MONTH_NAMES, WEEKDAY_NAME, case_blind
 from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
 
 _LATER_THIS = re.compile(r"\blater (?:this|in the|that|in that) (month|year)\b", re.I)
@@ -152,16 +152,22 @@ _NO_LENGTHS = Lengths((), (), ())
 def stated_lengths(sentence: str) -> Lengths:
     """The lengths `sentence` states ("four to six weeks", "for 90 days", "have 10 days to"), each kind in text
     order."""
-    lowered = sentence.lower()
+    lowered = case_blind(sentence)
     if not any(word in lowered for word in _UNIT_AFTER_A_GAP):
         return _NO_LENGTHS
     return Lengths(tuple(DURATION_RANGE.finditer(sentence)), tuple(DURATION.finditer(sentence)),
                    tuple(TIME_TO_ACT.finditer(sentence)))
 
 
+def names_a_length(text: str) -> bool:
+    """Whether `text` holds a match of DURATION."""
+    lowered = case_blind(text)
+    return any(word in lowered for word in _UNIT_AFTER_A_GAP) and DURATION.search(text) is not None
+
+
 def references(sentence: str) -> Iterator[re.Match[str]]:
     """The matches of SAME_DATE, then of NEXT_DAY, in `sentence`."""
-    lowered = sentence.lower()
+    lowered = case_blind(sentence)
     yield from _found(SAME_DATE, sentence, lowered)
     yield from _found(NEXT_DAY, sentence, lowered)
 
@@ -176,7 +182,7 @@ _FROM_DAY_NO_YEAR = re.compile(
 
 
 def _found(pattern: re.Pattern[str], sentence: str, lowered: str) -> Iterator[re.Match[str]]:
-    """`pattern`'s matches in `sentence` (`lowered` is its lower case)."""
+    """`pattern`'s matches in `sentence` (`lowered` is its `case_blind` lower case)."""
     if not any(word in lowered for word in _NEEDS[pattern]):
         return iter(())
     return pattern.finditer(sentence)
@@ -184,7 +190,7 @@ def _found(pattern: re.Pattern[str], sentence: str, lowered: str) -> Iterator[re
 
 def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     """Windows such as "later this month", "in the coming weeks", "Q3", "H2", "by year-end"."""
-    lowered = sentence.lower()
+    lowered = case_blind(sentence)
     for m in _found(_LATER_THIS, sentence, lowered):
         end = month_end(published) if m.group(1).lower() == "month" else date(published.year, 12, 31)
         yield TimeSpan(m.group(), m.start(), m.end(), published, end, "range")
@@ -217,7 +223,7 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
         yield TimeSpan(m.group(), m.start(), m.end(), max(start, published), end, "range")
     for m in _found(_UNTIL_MONTH_END, sentence, lowered):
         yield _month_end(m, published)
-    for m in _THIRD_OF_MONTH.finditer(sentence):
+    for m in _found(_THIRD_OF_MONTH, sentence, lowered):
         yield _third_of_month(m, published)
     for m in _found(_WEEK_OF_MONTH, sentence, lowered):
         yield _week_of_month(m, published)
@@ -247,16 +253,15 @@ _LISTED_YEARS = re.compile(r"\b(in|for|during)\s+((?:19|20)\d\d(?:\s*,\s*(?:19|2
                            re.I)
 
 # A word every match of each pattern contains, in lower case: most sentences hold none of a pattern's words,
-# and a substring test is far cheaper than the regex. (No word has an "i" or an "s": under re.I those also
-# match "ı", "İ" and "ſ", which `str.lower` leaves apart.)
+# and a substring test is far cheaper than the regex.
 _NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _LATER_THIS: ("later",), _EARLIER_THIS: ("earl",), _COMING: ("com", "next"), _BEFORE_EVENT: ("before", "ahead of"),
-    _QUARTER: ("q",), _HALF: ("half", "h1", "h2"), _PART_OF_YEAR: ("year", "20"), _PART_OF_MONTH: ("month",),
-    _UNTIL_MONTH_END: ("end of",), _WEEK_OF_MONTH: ("week",), _SOON: ("day", "week", "month"),
+    _QUARTER: ("q",), _HALF: ("half", "h1", "h2"), _PART_OF_YEAR: ("early", "mid", "late", "latter"),
+    _PART_OF_MONTH: ("month",), _THIRD_OF_MONTH: ("early", "mid", "late"),
+    _UNTIL_MONTH_END: ("end of",), _WEEK_OF_MONTH: ("week",), _SOON: ("within", "matter of", "ahead"),
     _UNTIL_FULL_DATE: ("20",), _YEAR_END: ("year", "end of"), _LISTED_YEARS: ("19", "20"),
     SAME_DATE: ("ame da",), NEXT_DAY: (" day",),
 }
-assert not any(letter in word for words in _NEEDS.values() for word in words for letter in "is")
 
 
 def _listed_years(m: re.Match[str]) -> Iterator[TimeSpan]:
