@@ -49,3 +49,11 @@ def case_blind(text: str) -> str:
     if lowered.isascii():
         return lowered
     return lowered.replace("ı", "i").replace("ſ", "s").replace("\u0307", "")
+
+
+def contains_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether `text` contains one of `words` (a loop: `any` over a generator takes twice as long)."""
+    for word in words:
+        if word in text:
+            return True
+    return False

@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.analysis.cues import ENDS, MONTH_DAY, MOVE_WORDS, REPORTED, REPORTING_VERBS, WEEKDAY, case_blind
+from bot.analysis.cues import (
+    ENDS,
+    MONTH_DAY,
+    MOVE_WORDS,
+    REPORTED,
+    REPORTING_VERBS,
+    WEEKDAY,
+    case_blind,
+    contains_any,
+)
 from bot.analysis.deadlines.candidates import FROM_THE_REPORT, Candidate
 from bot.analysis.deadlines.text import CHINA, US, about_other_party, clause_around, names_other_party
 from bot.analysis.deadlines.windows import EXPLICIT_YEAR, TIME_TO_ACT, yearly_repeats
@@ -360,7 +369,7 @@ def _cues(clause: str, event_words: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for name, pattern in _CUES.items():
         words, lowered = read[name in _TENSE_CUES]
-        if any(word in lowered for word in _CUE_WORDS[name]) and pattern.search(words):
+        if contains_any(lowered, _CUE_WORDS[name]) and pattern.search(words):
             out[f"clause_{name}"] = 1.0
     return out
 _TO_VERB = re.compile(r"\bto [a-z]+\b")

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from bot.analysis.cues import MONTH_NAMES, WEEKDAY_NAME, case_blind
+from bot.analysis.cues import MONTH_NAMES, WEEKDAY_NAME, case_blind, contains_any
 from bot.analysis.deadlines.timeparse import TimeSpan, add_months, month_end
 
 _LATER_THIS = re.compile(r"\blater (?:this|in the|that|in that) (month|year)\b", re.I)
@@ -153,7 +153,7 @@ def stated_lengths(sentence: str) -> Lengths:
     """The lengths `sentence` states ("four to six weeks", "for 90 days", "have 10 days to"), each kind in text
     order."""
     lowered = case_blind(sentence)
-    if not any(word in lowered for word in _UNIT_AFTER_A_GAP):
+    if not contains_any(lowered, _UNIT_AFTER_A_GAP):
         return _NO_LENGTHS
     return Lengths(tuple(DURATION_RANGE.finditer(sentence)), tuple(DURATION.finditer(sentence)),
                    tuple(TIME_TO_ACT.finditer(sentence)))
@@ -162,7 +162,7 @@ def stated_lengths(sentence: str) -> Lengths:
 def names_a_length(text: str) -> bool:
     """Whether `text` holds a match of DURATION."""
     lowered = case_blind(text)
-    return any(word in lowered for word in _UNIT_AFTER_A_GAP) and DURATION.search(text) is not None
+    return contains_any(lowered, _UNIT_AFTER_A_GAP) and DURATION.search(text) is not None
 
 
 def references(sentence: str) -> Iterator[re.Match[str]]:
@@ -183,7 +183,7 @@ _FROM_DAY_NO_YEAR = re.compile(
 
 def _found(pattern: re.Pattern[str], sentence: str, lowered: str) -> Iterator[re.Match[str]]:
     """`pattern`'s matches in `sentence` (`lowered` is its `case_blind` lower case)."""
-    if not any(word in lowered for word in _NEEDS[pattern]):
+    if not contains_any(lowered, _NEEDS[pattern]):
         return iter(())
     return pattern.finditer(sentence)
 
