@@ -103,7 +103,12 @@ _ONLY_LETTERS = bytes(byte if chr(byte) in string.ascii_letters else ord(" ") fo
 
 def letter_runs(text: str) -> list[bytes]:
     """The maximal runs of ASCII letters in `text`, UTF-8 encoded, in order."""
-    return text.encode("utf-8", "surrogatepass").translate(_ONLY_LETTERS).split()
+    return only_letters(text).split()
+
+
+def only_letters(text: str) -> bytes:
+    """`text` in UTF-8 with every byte but an ASCII letter's made a space: its words are `letter_runs(text)`."""
+    return text.encode("utf-8", "surrogatepass").translate(_ONLY_LETTERS)
 
 
 def first_letter_runs(words: Iterable[str]) -> frozenset[bytes]:

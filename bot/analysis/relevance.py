@@ -26,6 +26,7 @@ from bot.analysis.lexicon import (
     US_OFFICIALS,
     WIDER_SCOPE,
     letter_runs,
+    only_letters,
     word_pattern,
 )
 from bot.domain.models import Relevance
@@ -559,7 +560,7 @@ _STEM_RUNS = tuple(stem.encode() for stem in _STEMS_AT_A_WORD_START)
 
 
 def _may_name_a_measure(text: str) -> bool:
-    if not _runs_may_name_a_measure(letter_runs(text.lower())):
+    if not _letters_may_name_a_measure(_lower_letters(text)):
         return False
     words = _PUNCTUATION.sub(" ", text.lower()).split()
     if not _MEASURE_HEADS.isdisjoint(words):
@@ -568,10 +569,18 @@ def _may_name_a_measure(text: str) -> bool:
     return any(stem in spaced for stem in _STEMS_AT_A_WORD_START)
 
 
-def _runs_may_name_a_measure(runs: list[bytes]) -> bool:
-    if not _MEASURE_HEAD_RUNS.isdisjoint(runs):
+def _lower_letters(text: str) -> bytes:
+    """`only_letters(text.lower())`. Only "K" (Kelvin) and "İ" lower to an ASCII letter: without them, lowering
+    the bytes is the same, and cheaper."""
+    if text.isascii() or ("\u212a" not in text and "\u0130" not in text):
+        return only_letters(text).lower()
+    return only_letters(text.lower())
+
+
+def _letters_may_name_a_measure(letters: bytes) -> bool:
+    if not _MEASURE_HEAD_RUNS.isdisjoint(letters.split()):
         return True
-    spaced = b" " + b" ".join(runs)
+    spaced = b" " + letters  # a run starts after a space
     return any(stem in spaced for stem in _STEM_RUNS)
 
 

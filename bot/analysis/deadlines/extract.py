@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.analysis.cues import ENDS, RELIEF
+from bot.analysis.cues import ENDS, RELIEF, case_blind, contains_any
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
 from bot.analysis.deadlines.events import name_event, relief_event
 from bot.analysis.deadlines.features import features
@@ -66,6 +66,12 @@ _UNDATED = re.compile(
     r"\bexpects? (?:\w+ )?to (?:resume|suspend|lift|approve)\b)",
     re.I,
 )
+# A word each of the cues above needs one of, in `case_blind`'s lower case: more than half of the sentences hold
+# none, and a substring test is far cheaper than the regex.
+_UNDATED_WORDS = ("mutually", "date", "some", "due course", "soon", "upcoming", "near future", "about to", "pending",
+                  "plan", "intend", "pledge", "vow", "agreed", "set to", "expect", "due to", "will", "'ll", "shall",
+                  "would", "likely to be", "finali", "preparing to", "when", "appropriate time", "promise", "threaten",
+                  "propose", "committed", "yet to", "not yet", "considering")
 _NOT_PLANNED = re.compile(r"\b(?:cancel\w*|called off|scrapped|postponed indefinitely|would have|if|unless)\b",
                           re.I)
 # Only events that get scheduled are worth tracking before they have a date.
@@ -227,7 +233,7 @@ _RELIEF_ENDS_ON = re.compile(rf"{RELIEF.pattern}[^.;]{{0,60}}?\b(?:{ENDS}|will (
 
 
 def _undated(sentence: str, before: list[str]) -> DeadlineMention | None:
-    cue = _UNDATED.search(sentence)
+    cue = _UNDATED.search(sentence) if contains_any(case_blind(sentence), _UNDATED_WORDS) else None
     if cue is None or _NOT_PLANNED.search(sentence) or not is_ours(sentence):
         return None
     event = name_event(sentence, cue.start(), noun_first=False)
