@@ -55,6 +55,7 @@ _UNITS = {"billion": "bn", "bn": "bn", "b": "bn", "million": "mn", "mn": "mn", "
 _ATTACHED_UNITS = ("%", "b", "m")  # written onto the number: "25%", "$5b"
 _WORD_UNITS = "|".join(sorted(set(_UNITS) - set(_ATTACHED_UNITS), key=len, reverse=True))
 _UNIT_TERMS = "|".join(sorted(set(_UNITS.values()) - {"%"}, key=len, reverse=True))  # "50bn", "90d"
+_DIGIT = re.compile(r"\d")  # `_MONTH_DAY` and `_NUMBER_UNIT` find nothing without one
 _NUMBER_UNIT = re.compile(rf"(\d+(?:\.\d+)?)(?:[\s-]*({_WORD_UNITS})\b|(%|[bm]\b))")
 _MONTHS = {m[:3]: m for m in MONTH_NAMES} | {"sept": "september"}
 _WORD = re.compile(rf"u\.s\.|(?:{'|'.join(m[:3] for m in MONTH_NAMES)})\d{{1,2}}\b"
@@ -181,22 +182,27 @@ def _add_terms(weights: dict[str, float], text: str, weight: float, names: froze
     idf, unseen = _rarity()
     for term in _terms(text):
         w = weight * idf.get(term, unseen) * (NAME_WEIGHT if term in names else 1.0)
-        if any(ch.isdigit() for ch in term):  # an amount, a rate, a length or a day of a month
+        if any(map(str.isdigit, term)):  # an amount, a rate, a length or a day of a month
             w *= NUMBER_WEIGHT
         # A term counts once per part: repetition says little about which event it is.
         weights[term] = max(weights.get(term, 0.0), w)
 
 
 def _terms(text: str) -> list[str]:
-    lowered = _NUMBER_UNIT.sub(_number_with_unit, _MONTH_DAY.sub(_month_day, text.lower()))
-    out = []
-    for word in _WORD.findall(lowered):
-        word = word.removesuffix("'s").removesuffix("’s")
-        word = _MONTHS.get(word, word)  # "Oct." and "October" are one month
-        if word in _STOPWORDS or len(word) < 2:
-            continue
-        out.append(_stem(word))
-    return out
+    lowered = text.lower()
+    if _DIGIT.search(lowered):  # numbers and days of a month are read as terms of their own
+        lowered = _NUMBER_UNIT.sub(_number_with_unit, _MONTH_DAY.sub(_month_day, lowered))
+    return [term for word in _WORD.findall(lowered) if (term := _term(word)) is not None]
+
+
+@lru_cache(maxsize=16384)  # news repeats its words
+def _term(word: str) -> str | None:
+    """The term of one of `_WORD`'s words, or None for a stopword or a single character."""
+    word = word.removesuffix("'s").removesuffix("’s")
+    word = _MONTHS.get(word, word)  # "Oct." and "October" are one month
+    if word in _STOPWORDS or len(word) < 2:
+        return None
+    return _stem(word)
 
 
 def _month_day(match: re.Match[str]) -> str:
@@ -208,7 +214,6 @@ def _number_with_unit(match: re.Match[str]) -> str:
     return f"{match.group(1)}{_UNITS[match.group(2) or match.group(3)]}"
 
 
-@lru_cache(maxsize=8192)  # news repeats its words
 def _stem(word: str) -> str:
     """Cut common English endings so "curbs", "curbed" and "curbing" meet (deliberately crude)."""
     if word[0].isdigit() or len(word) <= 3:
