@@ -7,6 +7,7 @@ read these, so "prolonged" is a move and "averted" a cancellation everywhere at 
 from __future__ import annotations
 
 import re
+from typing import AnyStr
 
 # A date or event moved: "extended the truce", "postponed the talks", "pushed back the deadline".
 MOVE_WORDS = r"extend\w*|extension|prolong\w*|postpon\w*|delay\w*|push\w* back|defer\w*|resched\w*|mov(?:e|ed|es)"
@@ -51,7 +52,7 @@ def case_blind(text: str) -> str:
     return lowered.replace("ı", "i").replace("ſ", "s").replace("\u0307", "")
 
 
-def contains_any(text: str, words: tuple[str, ...]) -> bool:
+def contains_any(text: AnyStr, words: tuple[AnyStr, ...]) -> bool:
     """Whether `text` contains one of `words` (a loop: `any` over a generator takes twice as long)."""
     for word in words:
         if word in text:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from bot.analysis.cues import contains_any
 from bot.analysis.lexicon import (
     CHINA_NAMES,
     CHINA_OFFICIALS,
@@ -580,8 +581,7 @@ def _lower_letters(text: str) -> bytes:
 def _letters_may_name_a_measure(letters: bytes) -> bool:
     if not _MEASURE_HEAD_RUNS.isdisjoint(letters.split()):
         return True
-    spaced = b" " + letters  # a run starts after a space
-    return any(stem in spaced for stem in _STEM_RUNS)
+    return contains_any(b" " + letters, _STEM_RUNS)  # (a run starts after a space)
 
 
 def one_sided_measure(title: str, text: str) -> bool:
