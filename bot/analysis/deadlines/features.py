@@ -63,8 +63,8 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"consultations|dialogue|sign|signs|signing)\b",
     }.items()
 }
-# Words every match of each cue holds one of, in lower case: most clauses hold few of the cues, and a substring
-# test is far cheaper than the regex.
+# Words every match of each cue holds one of, in `case_blind`'s lower case: most clauses hold few of the cues, and
+# a substring test is far cheaper than the regex. (tests/test_word_checks.py proves every such list of words.)
 _CUE_WORDS: dict[str, tuple[str, ...]] = {
     "will": ("will", "shall", "'ll"),
     "would": ("would",),
@@ -372,6 +372,8 @@ def _cues(clause: str, event_words: str) -> dict[str, float]:
         if contains_any(lowered, _CUE_WORDS[name]) and pattern.search(words):
             out[f"clause_{name}"] = 1.0
     return out
+
+
 _TO_VERB = re.compile(r"\bto [a-z]+\b")
 
 

@@ -252,8 +252,8 @@ _LISTED_YEARS = re.compile(r"\b(in|for|during)\s+((?:19|20)\d\d(?:\s*,\s*(?:19|2
                            r"(?:,?\s+(?:and|or)\s+(?:in\s+)?(?:19|20)\d\d)?)\b(?![\s,.]*(?:\d|%|per|[mb]illion))",
                            re.I)
 
-# A word every match of each pattern contains, in lower case: most sentences hold none of a pattern's words,
-# and a substring test is far cheaper than the regex.
+# A word every match of each pattern contains, in `case_blind`'s lower case: most sentences hold none of a
+# pattern's words, and a substring test is far cheaper than the regex.
 _NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _LATER_THIS: ("later",), _EARLIER_THIS: ("earl",), _COMING: ("com", "next"), _BEFORE_EVENT: ("before", "ahead of"),
     _QUARTER: ("q",), _HALF: ("half", "h1", "h2"), _PART_OF_YEAR: ("early", "mid", "late", "latter"),
