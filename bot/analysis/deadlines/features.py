@@ -365,7 +365,10 @@ _TENSE_CUES = frozenset({"had", "past_marker", "said"})
 
 def _cues(clause: str, event_words: str) -> dict[str, float]:
     """The cues the clause holds, in `_CUES` order: the tense cues read in the event's words only."""
-    read = {False: (clause, case_blind(clause)), True: (event_words, case_blind(event_words))}
+    lowered = case_blind(clause)
+    # the event's words are most often the whole clause: lower it once
+    lowered_event = lowered if event_words == clause else case_blind(event_words)
+    read = {False: (clause, lowered), True: (event_words, lowered_event)}
     out: dict[str, float] = {}
     for name, pattern in _CUES.items():
         words, lowered = read[name in _TENSE_CUES]
