@@ -29,7 +29,11 @@ US_OFFICIALS = (
     "Customs and Border Protection", "Securities and Exchange Commission", "SEC",
     "Department of Defense", "Defense Department", "Department of War", "General Services Administration",
     "Federal Acquisition Regulation", "National Defense Authorization Act", "NDAA", "Department of Energy",
-    "Energy Department", "Federal Trade Commission",
+    "Energy Department", "Federal Trade Commission", "NSA", "National Security Agency", "C.I.A.", "F.B.I.",
+    "Department of Agriculture", "Agriculture Department", "USDA",
+    # the House named by what only the US House has (bare "House" is any house)
+    "House lawmakers", "House Republicans", "House Democrats", "House Armed Services Committee",
+    "House Foreign Affairs Committee", "House Intelligence Committee", "House Ways and Means Committee",
 )
 # People and bodies that act for the Chinese government.
 CHINA_OFFICIALS = (
@@ -38,7 +42,7 @@ CHINA_OFFICIALS = (
     "Wang Wentao", "Dong Jun", "Qin Gang", "Mao Ning", "Lin Jian", "Guo Jiakun", "Xie Feng", "Liu He",
     "Yang Jiechi", "Wang Huning", "Han Zheng", "Ding Xuexiang", "State Administration for Market Regulation",
     "SAMR", "Cyberspace Administration", "CAC", "State Council", "General Administration of Customs",
-    "Customs Tariff Commission", "Ministry of Foreign Affairs", "Ministry of State Security", "NDRC",
+    "Customs Tariff Commission", "Ministry of Foreign Affairs", "Ministry of State Security", "MSS", "NDRC",
     "Zhao Lijian", "Wang Wenbin", "Hua Chunying", "Geng Shuang", "Zhu Fenglian", "Chen Binhua",
 )
 # The people among them, by the name news uses on second mention: an event is named after who takes part.

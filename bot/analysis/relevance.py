@@ -146,7 +146,9 @@ _CASED: dict[str, list[str]] = {
     "us_official": [*US_OFFICIALS, "Washington", "特 朗 普", "拜 登", "白 宫", "华 盛 顿", "美 方"],
     "us_country": ["U.S.", "U.S.A.", "US", "USA", "United States", "America", "American", "美 国"],
     "cn_official": ["Beijing", "PRC", *CHINA_OFFICIALS, "习 近 平", "王 毅", "北 京", "中 方"]
-    + [f"Chinese {noun}" for noun in _OFFICIAL_NOUNS],
+    + [f"Chinese {noun}" for noun in _OFFICIAL_NOUNS]
+    # read whole, so that "Commerce" in "the Chinese Ministry of Commerce" is not the US Commerce Department
+    + [f"Chinese {ministry}" for ministry in CHINA_OFFICIALS if ministry.startswith("Ministry of")],
     "cn_country": ["China", "Chinese", "中 国"],
     "third": _THIRD,
     # In running text, in a heading's capitals or in lower case; any other casing still reads as a topic.
@@ -193,7 +195,7 @@ _UNCASED: dict[str, list[str]] = {
 }
 # Word stems that are topics in any inflection ("negotiators", "retaliation", "sanctioned").
 _TOPIC_STEMS = ("negotiat", "diploma", "cyber", "retaliat", "visit", "sanction", "delist", "decoupl",
-                "hacker", "hacking", "restrict", "smuggl", "indict", "extradit", "detain", "expel", "expuls")
+                "hacker", "hacking", "restrict", "curtail", "smuggl", "indict", "extradit", "detain", "expel", "expuls")
 
 
 # Topics that are a government's measure, whoever it is aimed at.
@@ -403,7 +405,7 @@ def assess_relevance(
 
 # "The central bank cut rates to bolster the economy amid trade tensions with the United States": what a
 # sentence sets its news against is not what it is about.
-_BACKGROUND = re.compile(r"\b(?:amid|amidst|against the backdrop of)\b[^,;:]*|"
+_BACKGROUND = re.compile(r"\b(?:amid|amidst|against (?:the|a) backdrop of)\b[^,;:]*|"
                          # "a shift away from China as Washington-Beijing tensions grow"
                          r"\bas\s+(?:[\w.’'-]+\s+){0,4}(?:tensions|trade war|rivalry)\b[^,;:]*", re.I)
 
