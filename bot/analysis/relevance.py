@@ -405,9 +405,10 @@ def assess_relevance(
 
 # "The central bank cut rates to bolster the economy amid trade tensions with the United States": what a
 # sentence sets its news against is not what it is about.
-_BACKGROUND = re.compile(r"\b(?:amid|amidst|against (?:the|a) backdrop of)\b[^,;:]*|"
-                         # "a shift away from China as Washington-Beijing tensions grow"
-                         r"\bas\s+(?:[\w.’'-]+\s+){0,4}(?:tensions|trade war|rivalry)\b[^,;:]*", re.I)
+_BACKGROUND = re.compile(r"\b(?:amid|amidst|against (?:the|a) backdrop of|in the wake of|given the)\b[^,;:]*|"
+                         # "a shift away from China as Washington-Beijing tensions grow", "as it navigates
+                         # disruptions from a trade war between Beijing and Washington"
+                         r"\bas\s+(?:[\w.’'-]+\s+){0,6}(?:tensions|trade war|rivalry)\b[^,;:]*", re.I)
 
 
 def _without_background(sentence: str) -> str:
