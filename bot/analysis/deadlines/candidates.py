@@ -316,7 +316,9 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             continue
         others = [m for m in [*bounded, *lengths] if m is not match]
         start, anchor = _measure_start(sentence, match, published, dates, others)
-        if anchor == "published" and not FROM_THE_REPORT.search(match.group()):
+        if anchor in ("published", "issued") and not FROM_THE_REPORT.search(match.group()):
+            # "announced on Wednesday it will suspend the tariff for one year ... starting November 10": a
+            # measure's period runs from the day it takes effect, said elsewhere, not from its announcement
             starts = _possible_starts(sentence, match, effective, old_ends, published)
             if starts:
                 start, anchor = min(starts, key=lambda day: abs((day - published).days)), "stated"
