@@ -61,3 +61,14 @@ def test_the_variable_chooses_the_engine(monkeypatch: pytest.MonkeyPatch) -> Non
     finally:
         monkeypatch.undo()
         timeparse.engine.cache_clear()
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Members must register by Wednesday, March 30, 2022, 11:59 p.m. EDT; instructions follow.", date(2022, 3, 30)),
+    ("The duties apply from 12:01 a.m. (EST) on March 4, 2022.", date(2022, 3, 4)),
+    ("Comments are due by 5 pm ET on April 8, 2022.", date(2022, 4, 8)),
+])
+def test_a_clock_time_s_zone_does_not_hide_its_date(text: str, day: date) -> None:
+    # Duckling reads "March 30, 2022, 11:59 p.m. EDT" as 11:59 p.m. on the day of the report
+    found = timeparse.parse_times(text, date(2022, 3, 18))
+    assert [span.start for span in found if span.start != date(2022, 3, 18)] == [day]

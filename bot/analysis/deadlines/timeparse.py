@@ -134,7 +134,7 @@ def parse_times(text: str, reference: date) -> list[TimeSpan]:
     # 21-member group", read as the 21st); "the day of the hearing" is that day, not today; the digits
     # of a web address are no year ("federalregister.gov/2022-02536.pdf"); and an amount of money is no day
     # ("$200 next month", which Duckling reads as June 1).
-    text = _blank_what_is_no_date(text)
+    text = _blank_time_zones(_blank_what_is_no_date(text))
     for start, end in _time_windows(text):
         found += [replace(span, pos=span.pos + start, end_pos=span.end_pos + start)
                   for span in _parse_times(text[start:end], reference)]
@@ -175,6 +175,17 @@ def _blank_what_is_no_date(text: str) -> str:
     if not contains_any(lowered, _NOT_A_DATE_WORDS):
         return text
     return _NOT_A_DATE.sub(lambda m: " " * len(m.group()), text)
+
+
+# A clock time's zone: Duckling reads "by March 30, 2022, 11:59 p.m. EDT" as 11:59 p.m. today and drops the date.
+# The day is the same in any zone a US or Chinese notice gives, so the zone is blanked.
+_TIME_ZONE = re.compile(r"(?:(?<=[ap]\.m\.)|(?<=\d[ap]m)|(?<=\d [ap]m))(\s+\(?)(?:[ECMP][DS]?T|GMT|UTC|HKT)\b\)?")
+
+
+def _blank_time_zones(text: str) -> str:
+    if "m" not in text:
+        return text
+    return _TIME_ZONE.sub(lambda m: " " * len(m.group()), text)
 
 
 def _time_windows(text: str) -> list[tuple[int, int]]:
