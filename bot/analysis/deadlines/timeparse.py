@@ -177,15 +177,13 @@ def _blank_what_is_no_date(text: str) -> str:
     return _NOT_A_DATE.sub(lambda m: " " * len(m.group()), text)
 
 
-# A clock time's zone: Duckling reads "by March 30, 2022, 11:59 p.m. EDT" as 11:59 p.m. today and drops the date.
-# The day is the same in any zone a US or Chinese notice gives, so the zone is blanked.
-_TIME_ZONE = re.compile(r"(?:(?<=[ap]\.m\.)|(?<=\d[ap]m)|(?<=\d [ap]m))(\s+\(?)(?:[ECMP][DS]?T|GMT|UTC|HKT)\b\)?")
+# A clock time's zone: Duckling reads "by March 30, 2022, 11:59 p.m. EDT" as 11:59 p.m. on the day of the report
+# and drops the date. The day is the same in any zone a US or Chinese notice gives, so the zone is blanked.
+_TIME_ZONE = re.compile(r"\d\s?[aApP]\.?[mM]\.?(\s+\(?(?:[ECMP][DS]?T|GMT|UTC|HKT)\b\)?)")
 
 
 def _blank_time_zones(text: str) -> str:
-    if "m" not in text:
-        return text
-    return _TIME_ZONE.sub(lambda m: " " * len(m.group()), text)
+    return _TIME_ZONE.sub(lambda m: m.group()[: m.start(1) - m.start()] + " " * len(m.group(1)), text)
 
 
 def _time_windows(text: str) -> list[tuple[int, int]]:
