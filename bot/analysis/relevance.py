@@ -193,9 +193,11 @@ _UNCASED: dict[str, list[str]] = {
         "earthquake|quake|typhoon|box office|film festival|concert|season opener"
     ).split("|"),
 }
-# Word stems that are topics in any inflection ("negotiators", "retaliation", "sanctioned").
+# Word stems that are topics in any inflection ("negotiators", "retaliation", "sanctioned"); a government that
+# "ordered" or "requires" something of the other side's firms or media acts on them.
 _TOPIC_STEMS = ("negotiat", "diploma", "cyber", "retaliat", "visit", "sanction", "delist", "decoupl",
-                "hacker", "hacking", "restrict", "curtail", "smuggl", "indict", "extradit", "detain", "expel", "expuls")
+                "hacker", "hacking", "restrict", "curtail", "smuggl", "ordered", "require", "indict", "extradit",
+                "detain", "expel", "expuls")
 
 
 # Topics that are a government's measure, whoever it is aimed at.
