@@ -1712,3 +1712,16 @@ def test_a_length_with_a_stated_start_needs_no_kind() -> None:
     length = the_length(["Both sides will cut tariffs for 90 days, starting May 14."], published)
     assert not length.counted
     assert not any(name.startswith("length_") for name in features(length, published))
+
+
+def test_a_period_announced_on_a_stated_day_runs_from_the_day_the_item_says_it_takes_effect() -> None:
+    sentences = ["China on Wednesday announced it will suspend a 24% additional tariff on U.S. goods for one year.",
+                 "It also announced plans to lift certain tariffs on U.S. farm goods starting November 10."]
+    length = the_length(sentences, date(2025, 11, 5))
+    assert (length.anchor, length.span.start, length.span.end) == ("stated", date(2026, 11, 10), date(2026, 11, 10))
+
+
+def test_a_period_announced_on_a_stated_day_with_no_start_elsewhere_runs_from_that_day() -> None:
+    length = the_length(["The president signed an order on Monday giving the company 90 days to sell the land."],
+                        date(2024, 5, 15))
+    assert length.anchor == "issued" and length.anchor_day == date(2024, 5, 13)

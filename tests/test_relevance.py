@@ -363,3 +363,29 @@ def test_an_executive_order_on_goods_from_china_is_a_us_measure() -> None:
     text = ("The executive order also lowered fees for low-value shipments from China sent through the international "
             "postal system. Postal shipments under $800 are now subject to a 54% tariff instead of 120%.")
     assert assess_relevance("", text).relevant
+
+
+@pytest.mark.parametrize("text", [
+    "A bipartisan group of House lawmakers will travel to China later this month, the first such visit since 2019.",
+    "The MSS said the National Security Agency broke into computers of a time service center, stealing data from "
+    "its staff.",
+    "China's foreign ministry on Monday ordered six US media outlets to report on their staff and finances within "
+    "seven days.",
+    "The US is preparing to curtail Chinese companies' access to cloud-computing services, the Journal reported.",
+])
+def test_bodies_and_acts_named_without_a_country_tie_the_sides(text: str) -> None:
+    assert assess_relevance("", text).relevant
+
+
+@pytest.mark.parametrize("text", [
+    # the Chinese Ministry of Commerce is not the US Commerce Department
+    "The Chinese Ministry of Commerce said the RCEP agreement will take effect on January 1 for the ten members "
+    "that ratified it.",
+    # what the news is set against is not what it is about
+    "The Federal Open Market Committee will deliver its rate decision Wednesday. Given the recent escalation of the "
+    "U.S.-China trade war, this meeting will be closely watched.",
+    "Foxconn will invest $1 billion in India. It is part of a gradual shift by Apple away from China as it navigates "
+    "disruptions from a trade war between Beijing and Washington.",
+])
+def test_a_third_party_s_news_with_the_two_sides_as_background_stays_out(text: str) -> None:
+    assert not assess_relevance("", text).relevant
