@@ -1725,3 +1725,24 @@ def test_a_period_announced_on_a_stated_day_with_no_start_elsewhere_runs_from_th
     length = the_length(["The president signed an order on Monday giving the company 90 days to sell the land."],
                         date(2024, 5, 15))
     assert length.anchor == "issued" and length.anchor_day == date(2024, 5, 13)
+
+
+@pytest.mark.parametrize("text", [
+    "The sanctions were announced weeks before a scheduled meeting between the leaders of the US and China.",
+    "Biden landed in San Francisco ahead of a highly anticipated meeting with Chinese leader Xi Jinping.",
+    "Qin Gang accepted Blinken's invitation to visit Washington, but a date for the trip is yet to be determined.",
+    "China will lift export controls on rare-earth metals under the deal with the United States.",
+])
+def test_a_meeting_or_step_ahead_without_a_day_is_an_undated_event(text: str) -> None:
+    found = extract_deadlines(text, JULY_11, relevant=True)
+    assert [(m.start, m.end) for m in found] == [(None, None)], found
+
+
+def test_a_meeting_named_ahead_beside_a_day_is_no_undated_event() -> None:
+    # The day makes it a past meeting, or a dated one for the model to judge; never a second, undated entry.
+    past = "Yellen and He Lifeng met Nov. 9-10 in San Francisco ahead of the summit of US and Chinese leaders."
+    assert [m for m in extract_deadlines(past, date(2023, 11, 14), relevant=True) if m.start is None] == []
+    # a later cue of the same sentence still counts: the planned trip is undated, its "November" is the agreeing
+    text = ("US officials said Blinken would seek to make his planned trip to China, agreed by Biden and Xi in "
+            "November, \"when conditions allow.\"")
+    assert [(m.start, m.end) for m in extract_deadlines(text, date(2023, 2, 6), relevant=True)] == [(None, None)]

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.analysis.cues import ENDS, RELIEF, case_blind, contains_any
+from bot.analysis.cues import ENDS, MONTH_DAY, MONTH_NAMES, RELIEF, WEEKDAY, case_blind, contains_any
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
 from bot.analysis.deadlines.events import name_event, relief_event
 from bot.analysis.deadlines.features import features
@@ -28,11 +28,20 @@ from bot.analysis.deadlines.text import (
 from bot.domain.models import DeadlineMention
 from bot.domain.sentences import split_sentences
 
+# A meeting still ahead whose day the sentence does not give: "ahead of a summit between Trump and Xi",
+# "the planned meeting with Xi", "a potential in-person meeting" (with a day it is a dated one, or none).
+_MEETING_AHEAD = re.compile(r"\bahead of (?:a|an|the|their|next) (?:[\w-]+ ){0,3}(?:summit|meeting|visit|trip|talks)\b|"
+                            r"\b(?:potential|planned|possible|proposed|scheduled|anticipated|expected) (?:[\w-]+ ){0,2}"
+                            r"(?:summit|meeting|visit|trip|talks)\b", re.I)
+_SAYS_WHEN = re.compile(rf"{WEEKDAY.pattern}|{MONTH_DAY}|\b(?:{'|'.join(m for m in MONTH_NAMES if m != 'may')})\b|"
+                        r"\b(?:next|this|coming|later this) (?:week|month|year|spring|summer|autumn|fall|winter)\b",
+                        re.I)
 _UNDATED = re.compile(
     # Every cue starts a word (or is "'ll"): saying so first lets the scan skip the middle of words, a third of
     # the cost, and keeps "no date ... set" out of "casino date".
     r"(?:(?<![\w'’])(?=\w)|(?=['’]))(?:"
-    r"mutually (?:acceptable|agreeable|convenient) (?:date|time)|date (?:is |was |has )?(?:yet )?(?:still )?"
+    r"mutually (?:acceptable|agreeable|convenient) (?:date|time)|"
+    r"date (?:for [\w\s-]{1,30} )?(?:is |was |has )?(?:yet )?(?:still )?"
     r"to be (?:determined|decided|announced|set|confirmed|fixed)|"
     r"no (?:trial |firm )?date (?:for [\w\s-]{1,30} )?(?:has (?:yet )?been|was|is|had been) (?:yet )?set|"
     r"\bsome ?time (?:after that|later|soon)|\bat a later date\b|\bin due course\b|\bsoon\b|\bupcoming\b|"
@@ -40,7 +49,8 @@ _UNDATED = re.compile(
     r"\b(?:plans?|planned|intends?|pledged|vowed|agreed|is set|are set|is expected|are expected|is due|are due) to "
     r"(?:visit|travel|meet|hold|host|impose|sanction|add|restrict|resume|release|issue|grant|announce|sign|"
     r"take|drop|cut|lower|reduce|roll back|seek|open|conduct|continue)\b|"
-    r"\b(?:will|'ll|shall) (?:\w+ )?(?:visit|travel to|meet|hold|host|impose|sanction|add|restrict|resume|"
+    r"\b(?:will|'ll|shall) (?:\w+ )?(?:visit|travel to|meet|hold|host|impose|sanction|add|restrict|resume|lift|remove|"
+    r"approve|reduce|lower|ease|"
     r"release|issue|grant|announce|sign|take|conduct|continue|be (?:added|imposed|halved|cut|lowered|granted|"
     r"resumed|released|lifted|suspended|extended))\b|"
     # a reported change still to come: "said tariffs would be cut to 47%", "the truce is likely to be extended"
@@ -63,7 +73,9 @@ _UNDATED = re.compile(
     r"\bnot yet (?:been )?(?:finali[sz]ed|decided|approved|announced)\b|"
     r"\b(?:is|are) (?:also |now )?considering (?:sanctions|tariffs|restrictions|curbs|a ban|banning)\b|"
     r"\b(?:is|are) considering an extension\b|"
-    r"\bexpects? (?:\w+ )?to (?:resume|suspend|lift|approve)\b)",
+    r"\bexpects? (?:\w+ )?to (?:resume|suspend|lift|approve)\b|"
+    # a meeting still ahead whose day the sentence does not give
+    rf"{_MEETING_AHEAD.pattern})",
     re.I,
 )
 # A word each of the cues above needs one of, in `case_blind`'s lower case: more than half of the sentences hold
@@ -71,7 +83,8 @@ _UNDATED = re.compile(
 _UNDATED_WORDS = ("mutually", "date", "some", "due course", "soon", "upcoming", "near future", "about to", "pending",
                   "plan", "intend", "pledge", "vow", "agreed", "set to", "expect", "due to", "will", "'ll", "shall",
                   "would", "likely to be", "finali", "preparing to", "when", "appropriate time", "promise", "threaten",
-                  "propose", "committed", "yet to", "not yet", "considering")
+                  "propose", "committed", "yet to", "not yet", "considering", "ahead of", "potential", "possible",
+                  "scheduled", "anticipated")
 _NOT_PLANNED = re.compile(r"\b(?:cancel\w*|called off|scrapped|postponed indefinitely|would have|if|unless)\b",
                           re.I)
 # Only events that get scheduled are worth tracking before they have a date.
@@ -233,7 +246,11 @@ _RELIEF_ENDS_ON = re.compile(rf"{RELIEF.pattern}[^.;]{{0,60}}?\b(?:{ENDS}|will (
 
 
 def _undated(sentence: str, before: list[str]) -> DeadlineMention | None:
-    cue = _UNDATED.search(sentence) if contains_any(case_blind(sentence), _UNDATED_WORDS) else None
+    if not contains_any(case_blind(sentence), _UNDATED_WORDS):
+        return None
+    # A meeting named ahead in a sentence that gives a day is a dated one (or a past one), not an undated plan.
+    dated = _SAYS_WHEN.search(sentence) is not None
+    cue = next((m for m in _UNDATED.finditer(sentence) if not (dated and _MEETING_AHEAD.fullmatch(m.group()))), None)
     if cue is None or _NOT_PLANNED.search(sentence) or not is_ours(sentence):
         return None
     event = name_event(sentence, cue.start(), noun_first=False)
