@@ -1746,3 +1746,15 @@ def test_a_meeting_named_ahead_beside_a_day_is_no_undated_event() -> None:
     text = ("US officials said Blinken would seek to make his planned trip to China, agreed by Biden and Xi in "
             "November, \"when conditions allow.\"")
     assert [(m.start, m.end) for m in extract_deadlines(text, date(2023, 2, 6), relevant=True)] == [(None, None)]
+
+
+@pytest.mark.parametrize(("text", "what"), [
+    ("Beijing countered by vowing to take retaliatory measures against the United States.", "countermeasures"),
+    ("China said it would place sanctions on US defence firm Lockheed Martin.", "sanctions"),
+    ("China's commerce ministry said it was formulating countermeasures in response to the US tariffs.",
+     "countermeasures"),
+])
+def test_a_promised_answer_worded_otherwise_is_an_undated_event(text: str, what: str) -> None:
+    found = extract_deadlines(text, JULY_11, relevant=True)
+    assert [(m.start, m.end) for m in found] == [(None, None)], found
+    assert what in found[0].what.lower()

@@ -59,8 +59,12 @@ _UNDATED = re.compile(
     r"\bexpects? to (?:extend|renew|sign|finali[sz]e)\b|\b(?:is|are) (?:finali[sz]ing|preparing to)\b|"
     r"\bwhen (?:conditions|circumstances|the time) (?:allow|permit|is right)s?\b|\bat an appropriate time\b|"
     # a pledge to answer a measure: the countermeasure is an event to watch for
-    r"\b(?:plans?|vow(?:ed|s)?|pledged?|promised?|threaten(?:ed|s)?) to (?:retaliate|fire back|respond|hit back)|"
-    r"\bwill (?:retaliate|fire back|hit back|take (?:necessary|resolute|corresponding) (?:counter)?measures|"
+    r"\b(?:plans?|vow(?:ed|s|ing)?|pledged?|promised?|threaten(?:ed|s)?|forced) to (?:retaliate|fire back|respond|"
+    r"hit back|take (?:necessary|resolute|corresponding|retaliatory) (?:counter)?measures)|"
+    r"\b(?:formulating|preparing|drawing up) (?:\w+ )?countermeasures\b|"
+    r"\b(?:would|will) (?:place|put|slap|impose) sanctions\b|"
+    r"\bwill (?:retaliate|fire back|hit back|"
+    r"take (?:necessary|resolute|corresponding|retaliatory) (?:counter)?measures|"
     r"make corresponding adjustments)\b|\b(?:are|is) expected to (?:talk|speak|meet)\b|"
     # a government's stated next step: "said it would impose port fees", "will make a proportionate response",
     # "has proposed banning", "promised to increase purchases", "has yet to be imposed", "not yet finalized"
@@ -84,7 +88,7 @@ _UNDATED_WORDS = ("mutually", "date", "some", "due course", "soon", "upcoming", 
                   "plan", "intend", "pledge", "vow", "agreed", "set to", "expect", "due to", "will", "'ll", "shall",
                   "would", "likely to be", "finali", "preparing to", "when", "appropriate time", "promise", "threaten",
                   "propose", "committed", "yet to", "not yet", "considering", "ahead of", "potential", "possible",
-                  "scheduled", "anticipated")
+                  "scheduled", "anticipated", "vowing", "forced", "countermeasures", "sanctions")
 _NOT_PLANNED = re.compile(r"\b(?:cancel\w*|called off|scrapped|postponed indefinitely|would have|if|unless)\b",
                           re.I)
 # Only events that get scheduled are worth tracking before they have a date.
