@@ -456,7 +456,8 @@ def _score(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> flo
     # ("Biden wants to show Asia-Pacific leaders he is focused on the region despite the war in Ukraine. His
     # meeting with Chinese President Xi Jinping is the main event": the lede's officials of both sides say what
     # the item is about.)
-    if _about_third_country(head) and not any(s.us == OFFICIAL and s.cn == OFFICIAL for s in lede):
+    if _about_third_country(head) and not any((s.us == OFFICIAL and s.cn == OFFICIAL)
+                                              or (s.us and s.cn and s.names_a_measure()) for s in lede):
         score *= 0.55
     if head.sport:
         score *= 0.5
