@@ -86,9 +86,9 @@ _UNDATED = re.compile(
 # none, and a substring test is far cheaper than the regex.
 _UNDATED_WORDS = ("mutually", "date", "some", "due course", "soon", "upcoming", "near future", "about to", "pending",
                   "plan", "intend", "pledge", "vow", "agreed", "set to", "expect", "due to", "will", "'ll", "shall",
-                  "would", "likely to be", "finali", "preparing to", "when", "appropriate time", "promise", "threaten",
+                  "would", "likely to be", "finali", "preparing", "when", "appropriate time", "promise", "threaten",
                   "propose", "committed", "yet to", "not yet", "considering", "ahead of", "potential", "possible",
-                  "scheduled", "anticipated", "vowing", "forced", "countermeasures", "sanctions")
+                  "scheduled", "anticipated", "vowing", "forced to", "formulating", "drawing up")
 _NOT_PLANNED = re.compile(r"\b(?:cancel\w*|called off|scrapped|postponed indefinitely|would have|if|unless)\b",
                           re.I)
 # Only events that get scheduled are worth tracking before they have a date.
@@ -249,12 +249,15 @@ _RELIEF_ENDS_ON = re.compile(rf"{RELIEF.pattern}[^.;]{{0,60}}?\b(?:{ENDS}|will (
                              r"(?:on\s+)?$", re.I)
 
 
+def _dated_meeting(cue: str, sentence: str) -> bool:
+    """A meeting named ahead in a sentence that gives a day: a dated one (or a past one), not an undated plan."""
+    return _MEETING_AHEAD.fullmatch(cue) is not None and _SAYS_WHEN.search(sentence) is not None
+
+
 def _undated(sentence: str, before: list[str]) -> DeadlineMention | None:
     if not contains_any(case_blind(sentence), _UNDATED_WORDS):
         return None
-    # A meeting named ahead in a sentence that gives a day is a dated one (or a past one), not an undated plan.
-    dated = _SAYS_WHEN.search(sentence) is not None
-    cue = next((m for m in _UNDATED.finditer(sentence) if not (dated and _MEETING_AHEAD.fullmatch(m.group()))), None)
+    cue = next((m for m in _UNDATED.finditer(sentence) if not _dated_meeting(m.group(), sentence)), None)
     if cue is None or _NOT_PLANNED.search(sentence) or not is_ours(sentence):
         return None
     event = name_event(sentence, cue.start(), noun_first=False)
