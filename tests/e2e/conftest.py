@@ -77,3 +77,17 @@ async def wait_until(predicate: Callable[[], object], within: float = 5.0) -> ob
         assert loop.time() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
     return result
+
+
+async def settled(count: Callable[[], int], quiet: float = 0.3, within: float = 5.0) -> int:
+    """Wait until `count()` has not changed for `quiet` seconds (a reply may come in more than one call, and
+    under load the last one can follow the first by a while); return it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    last, since = count(), loop.time()
+    while loop.time() - since < quiet:
+        assert loop.time() < deadline, "calls kept coming"
+        await asyncio.sleep(0.02)
+        if (now := count()) != last:
+            last, since = now, loop.time()
+    return last
