@@ -259,7 +259,6 @@ def test_a_lede_where_both_sides_officials_meet_outweighs_a_third_country_in_the
     assert not assess_relevance("", about_japan).relevant
 
 
-
 def test_a_lede_where_one_side_presses_the_other_on_a_measure_outweighs_a_third_country_first() -> None:
     text = ("The meeting followed reports that Russia has started a weapons programme in China to build attack "
             "drones. China criticised U.S. arms sales to Taiwan and urged the United States to lift trade tariffs.")
@@ -268,6 +267,7 @@ def test_a_lede_where_one_side_presses_the_other_on_a_measure_outweighs_a_third_
     about_russia = ("Russia and India signed a defence pact in Moscow on Monday. A U.S. analyst said China would "
                     "watch the deal closely.")
     assert not assess_relevance("", about_russia).relevant
+
 
 def test_another_countrys_senate_makes_a_later_bare_senate_that_country() -> None:
     text = ("Mexico's Senate on Wednesday approved tariffs of up to 50% on imports from China and other Asian "
