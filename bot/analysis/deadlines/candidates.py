@@ -322,6 +322,8 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             starts = _possible_starts(sentence, match, effective, old_ends, published)
             if starts:
                 start, anchor = min(starts, key=lambda day: abs((day - published).days)), "stated"
+        if anchor == "published" and _AGREEMENT.search(match.group()):
+            continue
         if ((anchor == "published" and _UNDER_WAY.search(sentence[: match.start()])
                 and not _TO_COME.search(sentence)) or _EXTENDED_ITSELF.search(sentence[: match.start()])):
             continue
@@ -338,6 +340,9 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
     return found
 
 
+# "struck a 90-day deal on May 12", "agreed on Dec. 1 to a 90-day detente": a deal's length runs from a day the
+# item gives; told without one, the deal is most often one struck weeks before the report
+_AGREEMENT = re.compile(r"\b(?:detente|deal|agreement|arrangement|accord)$", re.I)
 # "coinciding with a fragile 90-day tariff truce", "during a 90-day trade ceasefire": a period under way, begun
 # on a day the item does not give, so not counted from the report
 _UNDER_WAY = re.compile(r"\b(?:during|amid|amidst|coinciding with|throughout|midway through|halfway through|"

@@ -95,8 +95,18 @@ def _first_party(text: str) -> str | None:
 
 def about_other_party(text: str) -> bool:
     """Whether `text` is about another country's affairs: it names a third party, and not both the US and
-    China."""
-    return names_other_party(text) and not (US.search(text) and CHINA.search(text))
+    China, and it is no list of "countries of concern" with China in it (a US measure on all of them)."""
+    return (names_other_party(text) and not (US.search(text) and CHINA.search(text))
+            and not _lists_china_among_adversaries(text))
+
+
+# "institutions located in the People's Republic of China, Russia, Iran, North Korea, Cuba and Venezuela":
+# China beside two or more of the others a US rule names as "foreign adversaries" is that rule's list.
+_ADVERSARY = re.compile(r"\b(?:Russia|Iran|North Korea|Cuba|Venezuela)\b")
+
+
+def _lists_china_among_adversaries(text: str) -> bool:
+    return CHINA.search(text) is not None and len({m.group() for m in _ADVERSARY.finditer(text)}) >= 2
 
 
 _OTHER_PARTNERS = word_pattern(OTHER_PARTNERS, flags=re.I)

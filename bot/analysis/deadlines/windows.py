@@ -117,6 +117,7 @@ DURATION = re.compile(
     r"(?:\w+ ){0,2}"
     r"(?:truce|suspension|pause|reprieve|reduction|extension|halt|exemption|waiver|delay|window|freeze|"
     r"review|study|investigation|probe|comment period|period|grace period|deadline|moratorium|plan|countdown|"
+    r"detente|deal|agreement|arrangement|accord|"
     r"licen[cs]e|exclusions?|safeguard|lowering|cut|rollback|ceasefire|standstill|respite|deferral|"
     r"postponement|timeline|time ?frame|transition))",
     re.I,
