@@ -383,6 +383,9 @@ def test_a_participle_before_by_describes_and_reports_nothing() -> None:
     ("Trump announced an order to suspend heightened reciprocal tariffs on China until November 10, 2026.",
      "until", "infinitive"),
     ("Trump announced heightened reciprocal tariffs on China until November 10, 2026.", "until", "past"),
+    # "should" and "must" are modals, not the past of the participle after them; "plans" schedules
+    ("By mid-May about 2,000 applications should be processed each day.", "mid-May", "modal"),
+    ("The administration plans next month to broaden curbs on chip shipments to China.", "next month", "scheduled"),
 ])
 def test_the_verb_that_governs_a_date_is_read_through_passives_and_participles(text: str, when: str,
                                                                                  tense: str) -> None:

@@ -390,8 +390,9 @@ def _infinitive_phrase(clause: str, body: str) -> str:
 _TENSE_OF = {
     **dict.fromkeys("will shall 'll won't".split(), "future"),
     **dict.fromkeys("would".split(), "would"),
-    **dict.fromkeys("may might could can".split(), "modal"),
-    **dict.fromkeys("set due scheduled slated expected planned poised likely".split(), "scheduled"),
+    **dict.fromkeys("may might could can should must".split(), "modal"),
+    **dict.fromkeys("set due scheduled slated expected planned poised likely plans intends aims".split(),
+                    "scheduled"),
     **dict.fromkeys("is are am takes begins expires ends starts runs comes goes lasts remains applies".split(),
                     "present"),
     **dict.fromkeys("was were had has have did met held took made sent gave struck began came went saw rose "
