@@ -212,6 +212,14 @@ def test_same_date_refers_back_to_the_last_date_read() -> None:
             "U.S. and Chinese negotiators will open new trade talks on the same date, a U.S. official said.")
     assert dated(extract_deadlines(text, JULY_11)) == [(date(2025, 8, 12), date(2025, 8, 12))]
 
+
+def test_the_same_day_as_a_weekday_told_as_done_is_that_past_day() -> None:
+    text = ("Chinese customs authorities on Tuesday announced the suspension of US log imports and of soybean "
+            "export qualifications for three US companies, effective the same day.")
+    assert dated(extract_deadlines(text, date(2025, 3, 5), relevant=True)) == []  # a Wednesday
+    ahead = "US and Chinese officials will meet on Tuesday and sign the accord the same day."
+    assert dated(extract_deadlines(ahead, date(2025, 3, 5))) == [(date(2025, 3, 11), date(2025, 3, 11))]
+
 @pytest.mark.parametrize(
     "text",
     [

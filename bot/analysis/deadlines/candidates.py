@@ -144,13 +144,29 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
                 span = replace(span, start=last.end + timedelta(days=1), granularity="range")
             last = span
             if span.granularity == "day":
-                last_day = span
+                last_day = _as_told(sentence, span, published)
             days = [span, *windows.yearly_repeats(sentence, span)]
             found += [Candidate(sentence, index, day, "date") for day in days]
         if timed[index]:
             elsewhere = [day for at, day in effective if at != index]  # its own sentence's were read already
             found += _durations(sentence, index, published, dates, elsewhere, old_ends)
     return found
+
+
+# "customs authorities on Tuesday announced the suspension ..., effective the same day": a weekday told with a
+# verb of what was done is this week's past day, and "the same day" is that one
+_DONE_AFTER = re.compile(r"^\s*(?:announced|said|unveiled|issued|imposed|published|released|ordered|signed|"
+                         r"decided|added|suspended|approved)\b", re.I)
+
+
+def _as_told(sentence: str, span: TimeSpan, published: date) -> TimeSpan:
+    if not (WEEKDAY.fullmatch(span.body.removeprefix("on ").removeprefix("On ")) and span.start > published
+            and _DONE_AFTER.match(sentence[span.end_pos :])):
+        return span
+    day = span.start
+    while day > published:
+        day -= timedelta(days=7)
+    return replace(span, start=day, end=day)
 
 
 # "BEIJING, Nov. 15 (Xinhua) --", "21st April 2024 – (Washington)", "Beijing October 21 2024:": the place and day
