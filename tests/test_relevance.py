@@ -229,6 +229,9 @@ def test_another_countrys_institutions_are_not_the_us_or_chinese_government(text
     "USTR requested comments on whether to extend particular exclusions from List 1 that expire on May 14, 2020.",
     "Vehicles will not be eligible for the credit if the battery contains components made by a foreign entity "
     "of concern (FEOC), the Department of Energy said, opening a 30-day comment period.",
+    # a trade agreement's name is no third country the measure is aimed at
+    "The UFLPA's import ban takes effect on June 21, 2022; the Task Force established under the United "
+    "States-Mexico-Canada Agreement will publish its enforcement strategy first.",
 ])
 def test_a_us_measure_aimed_at_china_by_its_terms_names_the_china_side(text: str) -> None:
     assert assess_relevance("", text).relevant

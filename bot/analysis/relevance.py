@@ -104,6 +104,9 @@ _CASED: dict[str, list[str]] = {
                                            (21, "st"), (22, "nd"), (23, "rd"))), "National Congress",
         "Bank of China", "Air China", "China Daily", "China Eastern", "China Southern", "South China Morning Post",
         "Treasury yields", "Treasury yield",
+        # a trade agreement's name, not its parties ("the Task Force established under the United
+        # States-Mexico-Canada Agreement" enforces the Uyghur forced-labour law)
+        *(f"{us} - Mexico - Canada Agreement" for us in ("United States", "U.S.", "US")),
         "Treasury bonds", "Treasuries", "Made in China", "Team China", "Team USA", "Chamber of Commerce",
         "People s Bank of China", "US Open", "U.S. Open",
         # People and firms described by origin or base, not governments ("Chinese-American chemist").
