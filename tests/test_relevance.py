@@ -232,6 +232,9 @@ def test_another_countrys_institutions_are_not_the_us_or_chinese_government(text
     # a trade agreement's name is no third country the measure is aimed at
     "The UFLPA's import ban takes effect on June 21, 2022; the Task Force established under the United "
     "States-Mexico-Canada Agreement will publish its enforcement strategy first.",
+    # an arms sale to Taiwan names its own target: a third country elsewhere does not aim it elsewhere
+    "On Friday, the Pentagon approved a potential arms sale package to Taiwan worth $2 billion. It includes an "
+    "air defence system that has seen combat use in Ukraine.",
 ])
 def test_a_us_measure_aimed_at_china_by_its_terms_names_the_china_side(text: str) -> None:
     assert assess_relevance("", text).relevant

@@ -63,6 +63,10 @@ _OFFICIAL_NOUNS = (
     "Foreign Ministry Commerce Ministry foreign ministry commerce ministry Communist Party customs"
 ).split()
 _THIRD = list(THIRD_COUNTRIES)
+# Arms for Taiwan: a US measure Beijing answers every time, whether or not the passage says so. It names its
+# own target, so a third country elsewhere in the item ("combat use in Ukraine") does not aim it elsewhere.
+_TAIWAN_ARMS = ("arms sale to Taiwan", "arms sales to Taiwan", "arms sale package to Taiwan", "Taiwan arms sale",
+                "Taiwan arms sales", "Taiwan arms package")
 # US measures whose target is China by their own terms: the Section 301 tariffs, the Entity List, the
 # outbound-investment rule on "countries of concern", the "foreign adversary" rules, the Uyghur forced-labour
 # law. They name both sides without naming either, unless a third country shows they are aimed elsewhere.
@@ -70,7 +74,8 @@ _AIMED = ("Section 301", "Entity List", "Military End - User List", "Military En
           "countries of concern", "covered foreign person", "covered foreign persons", "foreign adversary",
           "foreign adversaries", "Uyghur Forced Labor Prevention Act", "Uyghur Forced Labor", "UFLPA",
           "Holding Foreign Companies Accountable Act", "foreign entity of concern", "foreign entities of concern",
-          "FEOC")
+          "FEOC",
+          *_TAIWAN_ARMS)
 # The Section 301 tariff lists on Chinese goods, named by trade press without China ("Proposed List 3", "List 4A
 # tariffs"): proper names, matched only as written ("list 3" in lower case is any list).
 _SECTION_301_LISTS = ("List 1", "List 2", "List 3", "List 4A", "List 4B", "Lists 1 and 2", "Lists 3 and 4A", "List 4")
@@ -486,12 +491,15 @@ def _link(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> floa
     return min(1.0, max(candidates) + min(bonus, 0.2)) if max(candidates) else 0.0
 
 
+_TAIWAN_ARMS_TOPICS = frozenset(phrase.lower() for phrase in _TAIWAN_ARMS)
+
+
 def _aim_elsewhere(sentences: list[_Sentence]) -> None:
     """A third country anywhere in the item may be what a US measure is aimed at (Section 301 on the EU, the
     Entity List on Russian firms): then the measure names no China side of its own."""
     if any(s.third or s.third_pair for s in sentences):
         for s in sentences:
-            s.aimed = False
+            s.aimed = s.aimed and not s.topics.isdisjoint(_TAIWAN_ARMS_TOPICS)
 
 
 def _topic_factor(head: _Sentence, lede: list[_Sentence], rest: list[_Sentence]) -> float:
