@@ -329,6 +329,16 @@ def test_a_past_measure_of_stated_length_is_not_counted_from_the_report() -> Non
     text = "The talks in London had resulted in a 90-day suspension of high tariffs on Chinese products."
     assert dated(extract_deadlines(f"US and China trade talks. {text}", JULY_11)) == []
 
+def test_a_bare_weekday_read_five_or_six_days_ahead_is_told_as_far() -> None:
+    # Monday, December 1, 2025: "on Sunday" is read as December 7, the name of yesterday as well
+    monday = date(2025, 12, 1)
+    text = "US and Chinese officials met on Sunday and will talk again on Wednesday."
+    read = features_read_with_the_item(text, monday)
+    assert read[date(2025, 12, 7)].get("weekday_far") == 1.0
+    assert read[date(2025, 12, 3)].get("weekday_near") == 1.0
+    assert "weekday_far" not in features_read_with_the_item("They will meet next Sunday.", monday)[date(2025, 12, 7)]
+
+
 def test_a_weekday_in_a_report_of_what_was_done_is_not_ahead() -> None:
     text = "China and the United States held trade talks in Stockholm on Monday, officials said."
     assert dated(extract_deadlines(text, date(2025, 8, 14))) == []

@@ -334,6 +334,7 @@ def _weekday_told_past(candidate: Candidate, item: Sequence[Candidate]) -> bool:
 
 
 _NEXT = re.compile(r"\bnext\b", re.I)
+_WEEKDAY_FAR = 5
 
 
 def _moved_to(candidate: Candidate) -> bool:
@@ -566,6 +567,10 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
     # most often the day something was said or done.
     if WEEKDAY.search(body) and not _DAY_OF_MONTH.search(body):
         out["weekday"] = 1.0
+        if not _NEXT.search(body) and ahead > 0:
+            # A bare weekday is read ahead; five or six days ahead, it names a day of the past week as well
+            # ("on Sunday" in a Monday story), which news tells far more often than the coming one.
+            out["weekday_far" if ahead >= _WEEKDAY_FAR else "weekday_near"] = 1.0
     # ("Jan. 1 of each of the next two years": the sentence gives the years.)
     if (_MONTH.search(body) and not _YEAR_WRITTEN.search(body) and ahead > _NEXT_YEAR_SOON
             and not yearly_repeats(candidate.sentence, span)):
