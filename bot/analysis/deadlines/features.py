@@ -335,6 +335,9 @@ def _weekday_told_past(candidate: Candidate, item: Sequence[Candidate]) -> bool:
 
 _NEXT = re.compile(r"\bnext\b", re.I)
 _WEEKDAY_FAR = 5
+# "over the weekend" in a Monday or Tuesday story: the weekend just past, read as the coming one
+_WEEKEND = re.compile(r"\bweekend\b", re.I)
+_WEEKEND_FAR = 3
 
 
 def _moved_to(candidate: Candidate) -> bool:
@@ -570,7 +573,8 @@ def _when(candidate: Candidate, published: date) -> dict[str, float]:
         if not _NEXT.search(body) and ahead > 0:
             # A bare weekday is read ahead; five or six days ahead, it names a day of the past week as well
             # ("on Sunday" in a Monday story), which news tells far more often than the coming one.
-            out["weekday_far" if ahead >= _WEEKDAY_FAR else "weekday_near"] = 1.0
+            far = _WEEKEND_FAR if _WEEKEND.search(body) else _WEEKDAY_FAR
+            out["weekday_far" if ahead >= far else "weekday_near"] = 1.0
     # ("Jan. 1 of each of the next two years": the sentence gives the years.)
     if (_MONTH.search(body) and not _YEAR_WRITTEN.search(body) and ahead > _NEXT_YEAR_SOON
             and not yearly_repeats(candidate.sentence, span)):
