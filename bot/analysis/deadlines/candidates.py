@@ -163,9 +163,7 @@ def _as_told(sentence: str, span: TimeSpan, published: date) -> TimeSpan:
     if not (WEEKDAY.fullmatch(span.body.removeprefix("on ").removeprefix("On ")) and span.start > published
             and _DONE_AFTER.match(sentence[span.end_pos :])):
         return span
-    day = span.start
-    while day > published:
-        day -= timedelta(days=7)
+    day = _latest_such_day(span, published)
     return replace(span, start=day, end=day)
 
 
