@@ -220,6 +220,7 @@ def test_the_same_day_as_a_weekday_told_as_done_is_that_past_day() -> None:
     ahead = "US and Chinese officials will meet on Tuesday and sign the accord the same day."
     assert dated(extract_deadlines(ahead, date(2025, 3, 5))) == [(date(2025, 3, 11), date(2025, 3, 11))]
 
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -328,6 +329,7 @@ def test_a_past_measure_of_stated_length_is_not_counted_from_the_report() -> Non
     # "had resulted in a 90-day suspension": when it started is not in the text, so no date is made up.
     text = "The talks in London had resulted in a 90-day suspension of high tariffs on Chinese products."
     assert dated(extract_deadlines(f"US and China trade talks. {text}", JULY_11)) == []
+
 
 def test_a_bare_weekday_read_five_or_six_days_ahead_is_told_as_far() -> None:
     # Monday, December 1, 2025: "on Sunday" is read as December 7, the name of yesterday as well
