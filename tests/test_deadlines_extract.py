@@ -121,6 +121,24 @@ def test_fuzzy_windows_are_read_as_ranges() -> None:
     assert dated(extract_deadlines("US and Chinese officials will resume talks in mid-August.", pub)) == [
         (date(2025, 8, 11), date(2025, 8, 20))]
 
+def test_a_window_within_the_next_weeks_or_month_rolls_from_the_report() -> None:
+    pub = date(2025, 10, 2)
+    cases = {
+        "Trump said a meeting with Xi is scheduled within the next month.": (pub, date(2025, 11, 2)),
+        "China must meet significant deadlines over the next month.": (pub, date(2025, 11, 2)),
+        "The two sides expect to sign the deal within the next two weeks.": (pub, date(2025, 10, 16)),
+        "The notice will be published within the next week or so.": (pub, date(2025, 10, 9)),
+        "Officials expect to hold talks in the next 10 days.": (pub, date(2025, 10, 12)),
+        # "next month" alone, and most often "in the next month", is the calendar's whole month
+        "The two sides will hold talks next month.": (date(2025, 11, 1), date(2025, 11, 30)),
+    }
+    for text, expected in cases.items():
+        assert [(s.start, s.end) for s in date_spans(text, pub)] == [expected], text
+    # "in the coming weeks" keeps its four weeks
+    assert [(s.start, s.end) for s in date_spans("A deal is expected in the coming weeks.", pub)] == [
+        (pub, date(2025, 10, 30))]
+
+
 def test_a_duration_is_counted_from_the_text_not_from_a_table_of_known_truces() -> None:
     # Counted from the report's day, the end carries its uncertainty: a day before, two after.
     text = "Under the deal, the US and China will cut their tariffs for 90 days."

@@ -17,6 +17,12 @@ _LATER_THIS = re.compile(r"\blater (?:this|in the|that|in that) (month|year)\b",
 _EARLIER_THIS = re.compile(r"\bearlier (?:this|in the|that) (week|month|year)\b|"
                            r"\bearlier in (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b", re.I)
 _COMING = re.compile(r"\b(?:in )?the (?:coming|next (?:few|several)) (days|weeks|months)\b", re.I)
+# "scheduled within the next month", "over the next week or so", "in the next two weeks": a span that rolls from
+# the day of the report, not the calendar's next month or week ("next month" alone is that whole month, and so,
+# most often, is "in the next month"; "during the next year" is the calendar year, as the labels read them).
+_ROLLING = re.compile(r"\b(?:(?:within|over|in|during) the (?:next|coming) (\d{1,2}|two|three|four|five|six) "
+                      r"(day|week|month)s|(?:within|over) the (?:next|coming) (day|week|month))\b(?: or (?:so|two))?",
+                      re.I)
 # "just days before a summit between Trump and Xi", "two months before Trump is set to visit Beijing": the event
 # comes that long after the news the sentence tells, which is about the day of the report. (Not "a day before the
 # April 9 deadline": a date stated with the event is read as itself.)
@@ -201,6 +207,8 @@ def fuzzy_windows(sentence: str, published: date) -> Iterator[TimeSpan]:
     for m in _found(_COMING, sentence, lowered):
         span_end = published + timedelta(days=_COMING_DAYS[m.group(1).lower()])
         yield TimeSpan(m.group(), m.start(), m.end(), published, span_end, "range")
+    for m in _found(_ROLLING, sentence, lowered):
+        yield _rolling(m, published)
     for m in _found(_BEFORE_EVENT, sentence, lowered):
         if (before := _before_event(m, published)) is not None:
             yield before
@@ -257,12 +265,26 @@ _LISTED_YEARS = re.compile(r"\b(in|for|during)\s+((?:19|20)\d\d(?:\s*,\s*(?:19|2
 # pattern's words, and a substring test is far cheaper than the regex.
 _NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _LATER_THIS: ("later",), _EARLIER_THIS: ("earl",), _COMING: ("com", "next"), _BEFORE_EVENT: ("before", "ahead of"),
-    _QUARTER: ("q",), _HALF: ("half", "h1", "h2"), _PART_OF_YEAR: ("early", "mid", "late", "latter"),
+    _ROLLING: ("next", "coming"), _QUARTER: ("q",), _HALF: ("half", "h1", "h2"),
+    _PART_OF_YEAR: ("early", "mid", "late", "latter"),
     _PART_OF_MONTH: ("month",), _THIRD_OF_MONTH: ("early", "mid", "late"),
     _UNTIL_MONTH_END: ("end of",), _WEEK_OF_MONTH: ("week",), _SOON: ("within", "matter of", "ahead"),
     _UNTIL_FULL_DATE: ("20",), _YEAR_END: ("year", "end of"), _LISTED_YEARS: ("19", "20"),
     SAME_DATE: ("ame da",), NEXT_DAY: (" day",),
 }
+
+
+def _rolling(m: re.Match[str], published: date) -> TimeSpan:
+    """ "within the next two weeks": from the day of the report to that many days, weeks or months on."""
+    written = (m.group(1) or "one").lower()
+    count = int(written) if written.isdigit() else _NUMBER_WORDS[written]
+    unit = (m.group(2) or m.group(3)).lower()
+    if unit == "month":
+        month = add_months(published, count)
+        end = month.replace(day=min(published.day, month_end(month).day))
+    else:
+        end = published + timedelta(days=count * (7 if unit == "week" else 1))
+    return TimeSpan(m.group(), m.start(), m.end(), published, end, "range")
 
 
 def _listed_years(m: re.Match[str]) -> Iterator[TimeSpan]:
