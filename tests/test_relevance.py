@@ -330,6 +330,24 @@ def test_meetings_is_a_topic_like_meeting() -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "BEIJING, Nov. 3 (Xinhua) -- Xie Zhenhua, China's special envoy for climate change, will hold a talk with U.S. "
+    "Special Presidential Envoy for Climate John Kerry in California from Nov. 4 to 7.",
+    "China's Ministry of Foreign Affairs has condemned a decision made by the United States to suspend 44 "
+    "China-bound flights from the US by four Chinese carriers.",
+    "Pompeo said he is hopeful that every one of China's Confucius Institutes in the United States will be shut "
+    "down by the end of the year.",
+    "China will begin charging special port service fees on ships owned or operated by United States entities, "
+    "calling the move a response to Washington's actions.",
+])
+def test_ties_the_two_governments_set_between_people_are_relations(text: str) -> None:
+    assert assess_relevance("", text).relevant
+    # the same words about a third country's ties with China are not
+    assert not assess_relevance("", text.replace("U.S. ", "EU ").replace("United States", "European Union")
+                                .replace("Washington", "Brussels").replace("the US", "the EU")
+                                .replace("Pompeo", "Borrell")).relevant
+
+
+@pytest.mark.parametrize("text", [
     "The General Services Administration will bar federal contractors from using Huawei and ZTE equipment "
     "from Aug. 13.",
     "The Defense Department added DJI to its list of Chinese military companies, which bars it from contracts.",
