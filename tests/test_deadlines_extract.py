@@ -139,6 +139,17 @@ def test_a_window_within_the_next_weeks_or_month_rolls_from_the_report() -> None
         (pub, date(2025, 10, 30))]
 
 
+def test_the_earliest_day_something_may_happen_is_read_apart() -> None:
+    pub = date(2025, 9, 2)
+    text = "The House could vote on the bill as early as Sept. 4, aides said."
+    assert feature_of_dates_on(text, pub, date(2025, 9, 4), "earliest") == [1.0]
+    assert feature_of_dates_on("Beijing said China and the US could sign as soon as this week.", pub,
+                               date(2025, 9, 1), "earliest") == [1.0]
+    # a plain day is not
+    assert feature_of_dates_on("The House will vote on the bill on Sept. 4.", pub, date(2025, 9, 4),
+                               "earliest") == [None]
+
+
 def test_a_duration_is_counted_from_the_text_not_from_a_table_of_known_truces() -> None:
     # Counted from the report's day, the end carries its uncertainty: a day before, two after.
     text = "Under the deal, the US and China will cut their tariffs for 90 days."

@@ -132,6 +132,9 @@ _DEADLINE_BEFORE = re.compile(r"\b(?:deadline|cut-?off)s?\s+(?:(?:of|on|is|was|f
                               re.I)
 _AHEAD_OF = re.compile(r"\bahead of\s+(?:(?:the|a|an|his|her|their|its|next|this)\s+)?(?:[\w’'-]+\s+){0,5}$", re.I)
 _LATER = re.compile(r"\blater\s+(?:on\s+|in\s+the\s+day\s+on\s+)?$", re.I)
+# "a vote could come as early as Sept. 4", "as soon as this week": the first day something may happen, which
+# a report names only while it is still ahead
+_EARLIEST = re.compile(r"\b(?:as early as|as soon as|no earlier than)\s+$", re.I)
 # "the April 23 notice", "a July 14th Executive Order", "its March announcement": a date naming a document is
 # the day it was issued, which is behind the item, whatever year the bare date reads as.
 _DOCUMENT_AFTER = re.compile(r"\s*(?:executive |final |interim |joint |press )?(?:notice|order|memo|memorandum|"
@@ -200,6 +203,8 @@ def features(candidate: Candidate, published: date, item: Sequence[Candidate] = 
         out["names_document"] = 1.0
     if _LATER.search(before):
         out["later_before"] = 1.0  # "talks set to resume later on Friday": later the same day is ahead
+    if _EARLIEST.search(before):
+        out["earliest"] = 1.0
     if _AHEAD_OF.search(before):
         out["ahead_of"] = 1.0  # "gestures ahead of talks next month": what the news comes before is ahead
     # The move's verb may stand further back than `before` reaches ("postpone the increase of certain
