@@ -150,6 +150,17 @@ def test_the_earliest_day_something_may_happen_is_read_apart() -> None:
                                "earliest") == [None]
 
 
+def test_a_potential_event_is_read_apart_from_a_planned_one() -> None:
+    pub = date(2025, 9, 15)
+    for text in ("Engagement has picked up ahead of a potential summit between Trump and Xi in late October.",
+                 "Beijing left open the possibility of holding fresh talks with Washington next month.",
+                 "Greer said another 90-day pause of the US tariffs on China remains an option for November."):
+        read = features_read_with_the_item(text, pub).values()
+        assert read and all(f.get("clause_potential") == 1.0 for f in read), text
+    planned = "Trump and Xi will hold a summit in late October."
+    assert [f.get("clause_potential") for f in features_read_with_the_item(planned, pub).values()] == [None]
+
+
 def test_a_duration_is_counted_from_the_text_not_from_a_table_of_known_truces() -> None:
     # Counted from the report's day, the end carries its uncertainty: a day before, two after.
     text = "Under the deal, the US and China will cut their tariffs for 90 days."

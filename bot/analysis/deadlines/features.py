@@ -35,6 +35,8 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"set to|to be held|upcoming)\b",
         "expected": r"\b(?:expected|likely|anticipated|planned|plans? to|planning|intends?|aims? to|hopes? to)\b",
         "hedge": r"\b(?:may|might|could|possibl[ey]|consider(?:ing|s)?|weighing|mulling|reportedly)\b",
+        # "a potential summit", "the possibility of fresh talks next month", "another pause remains an option"
+        "potential": r"\b(?:potential(?:ly)?|possibility|options?)\b",
         "agreed": r"\b(?:agreed|agree|agreement|pledged|promised|vowed|decided|committed)\b",
         "effect": r"\b(?:takes? effect|take effect|effective|kicks? in|(?:come|comes|coming) into (?:force|effect)|"
         r"in force|(?:goes|go|going) into effect|enter(?:s|ing)? into force|entry into force|apply|applies)\b",
@@ -71,6 +73,7 @@ _CUE_WORDS: dict[str, tuple[str, ...]] = {
     "scheduled": ("set to", "due to", "scheduled", "slated", "poised to", "going to", "to be held", "upcoming"),
     "expected": ("expected", "likely", "anticipated", "plan", "intend", "aim", "hope"),
     "hedge": ("may", "might", "could", "possibl", "consider", "weighing", "mulling", "reportedly"),
+    "potential": ("potential", "possibility", "option"),
     "agreed": ("agree", "pledged", "promised", "vowed", "decided", "committed"),
     "effect": ("effect", "kick", "force", "appl"),
     "ends": ("expir", "end", "laps", "run", "deadline"),
