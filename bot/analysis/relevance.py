@@ -189,9 +189,9 @@ _UNCASED: dict[str, list[str]] = {
         "meeting|meetings|met|meet|meets|import|imports|trip to|trips to|travel advisory|travel warning|"
         "block|blocks|blocked|blocking|"
         "export|exports|purchase|purchases|de - risking|"
-        # the ties between people and institutions the two governments set: flights, climate talks, pandas
-        "climate change|climate|flight|flights|foreign mission|foreign missions|confucius institute|"
-        "confucius institutes|panda|pandas|port service fee|port service fees|"
+        # the ties between people and institutions the two governments set: flights, climate talks
+        "climate change|climate|flights|foreign mission|foreign missions|confucius institute|"
+        "confucius institutes|port service fee|port service fees|"
         "关 税|出 口 管 制|制 裁|芯 片|台 湾|会 谈|峰 会|谈 判|贸 易"
     ).split("|"),
     # Federal law enforcement acts for the US government in espionage and smuggling cases.
