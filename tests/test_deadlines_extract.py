@@ -1292,6 +1292,8 @@ def test_a_length_before_the_noun_it_measures_is_read(text: str) -> None:
     "The meeting is scheduled to take place during the APEC forum in Gyeongju, South Korea, in late October.",
     "Officials are working to set up the meeting in November when Xi attends a pair of summits in Indonesia "
     "and Thailand.",
+    "\"I'll be leading a delegation to Taiwan to celebrate the inauguration,\" McCaul said of the ceremony set "
+    "to take place on May 20.",
 ])
 def test_where_one_travels_or_meets_is_no_party_to_it(text: str) -> None:
     assert not names_other_party(text)

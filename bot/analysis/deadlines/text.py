@@ -33,12 +33,12 @@ _OTHER_COUNTRY = word_pattern(_OTHER_COUNTRIES)
 _OTHER_COUNTRY_STARTS = first_letter_runs(_OTHER_COUNTRIES)
 # Where a meeting is held is not a party to it: "the APEC summit in South Korea later this month", "talks in
 # Sweden". (Goods "made in Vietnam" or elections "in Taiwan" still are.)
-# Where one travels is a place too ("will travel to Shanghai and Seoul", "a trip ... to Spain and Britain"), and
-# a city may come first ("in Gyeongju, South Korea").
+# Where one travels is a place too ("will travel to Shanghai and Seoul", "a trip ... to Spain and Britain", "leading
+# a delegation to Taiwan"), and a city may come first ("in Gyeongju, South Korea").
 _VENUE = re.compile(
     r"(?i:\b(?:(?:summit|meeting|visit|trip|forum|conference|dialogue)s?|talks|meet|met|sidelines|negotiations|"
     r"held|hosted|take place|takes place|taking place|took place|"
-    r"(?P<going>travel\w*|trips?|visits?|heads?|heading|fly|flies|flying|arrive\w*))\b"
+    r"(?P<going>travel\w*|trips?|visits?|heads?|heading|fly|flies|flying|arrive\w*|delegations?))\b"
     r"[^.;]{0,50}?\b(?:in|at|(?(going)to|in))\s+(?:the\s+)?)(?:[A-Z][\w-]+(?: [A-Z][\w-]+)?(?:,| and) )?$")
 
 
