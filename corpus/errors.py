@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.analysis.deadlines.candidates import find_candidates
 from bot.analysis.deadlines.features import features
-from bot.analysis.deadlines.model import shipped_model
+from bot.analysis.deadlines.model import DeadlineModel, shipped_model
 from bot.domain.sentences import split_sentences
 from corpus.score import Interval, expected_intervals, match_one_to_one, matches, predicted, published_on
 
@@ -48,14 +48,15 @@ def classify(cases: Iterable[dict[str, Any]]) -> list[Error]:
         evidence = [d.get("evidence", "") for d in case["deadlines"] if d["status"] == "upcoming" and d["date_start"]]
         for truth, words in zip(truths, evidence, strict=False):
             if truth not in matched:
-                errors.append(Error(case["id"], _why_missed(case, truth, relevant, guesses), truth, words))
+                errors.append(Error(case["id"], why_missed(case, truth, relevant), truth, words))
         for i, guess in enumerate(guesses):
             if i not in used:
                 errors.append(Error(case["id"], _why_extra(case, guess), guess, dated[i].evidence))
     return errors
 
 
-def _why_missed(case: dict[str, Any], truth: Interval, relevant: bool, guesses: list[Interval]) -> str:
+def why_missed(case: dict[str, Any], truth: Interval, relevant: bool, model: DeadlineModel | None = None) -> str:
+    """The first stage that lost a labelled deadline the finder missed (`model`: the shipped one unless given)."""
     if not relevant:
         return "missed: item judged not relevant"
     published = published_on(case)
@@ -64,11 +65,13 @@ def _why_missed(case: dict[str, Any], truth: Interval, relevant: bool, guesses: 
                if c.span.end >= published and matches(truth, (max(c.span.start, published), c.span.end))]
     if not reading:
         return "missed: no candidate reads its dates"
-    model = shipped_model()
-    best = max(model.probability(features(c, published, candidates)) for c in reading)
-    if best < model.threshold:
+    model = model or shipped_model()
+    scored = [(model.probability(features(c, published, candidates)), c.counted) for c in reading]
+    if not any(model.keeps(p, counted=counted) for p, counted in scored):
+        best, counted = max(scored)
         band = math.floor(best * 10) / 10
-        return f"missed: the model kept none (best p {band:.1f}-{band + 0.1:.1f})"
+        under = " under the floor for a length counted from the report" if counted and band >= model.threshold else ""
+        return f"missed: the model kept none (best p {band:.1f}-{band + 0.1:.1f}{under})"
     return "missed: folded into another entry or taken by another deadline"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -89,3 +90,17 @@ def test_a_kind_whose_surer_ones_are_not_more_often_right_gets_its_share_of_righ
     falling = [(0.6, False)] * 2 + [(0.6, True)] * 8 + [(0.9, False)] * 6 + [(0.9, True)] * 4
     slope, offset = platt_scaling(falling)
     assert slope == 0.0 and abs(sigmoid(offset) - 0.6) < 0.001  # 12 of the 20 were right
+
+
+def test_a_length_counted_from_the_report_under_its_own_floor_is_kept_by_none() -> None:
+    from bot.analysis.deadlines.model import DeadlineModel
+
+    # Every candidate scores 0.6: over the threshold, under the floor for a length counted from the report.
+    model = DeadlineModel({}, math.log(0.6 / 0.4), 0.5, counted_threshold=0.7)
+    truce = passage("truce", "The US and China agreed to a 90-day truce, the White House said.", [])
+    truce["published"] = "2025-05-12"
+    cause = errors.why_missed(truce, (date(2025, 8, 10), date(2025, 8, 10)), True, model)
+    assert cause == "missed: the model kept none (best p 0.6-0.7 under the floor for a length counted from the report)"
+    stated = passage("stated", "US tariffs on Chinese steel will take effect on Aug. 1, the White House said.", [])
+    cause = errors.why_missed(stated, (date(2025, 8, 1), date(2025, 8, 1)), True, model)
+    assert cause == "missed: folded into another entry or taken by another deadline"  # 0.6 keeps a stated day
