@@ -152,8 +152,9 @@ _NOT_A_DATE = re.compile("|".join((
     r"year|of|and|or|to|in|on|at|by|for|from|since|this|that|next|last|one|two|three|four|five|six|\d+)\b)",
     # a number before a hyphened noun: "the 21-member group"
     r"\b\d{1,3}(?=-(?-i:[a-z]{3,}))(?!-(?:day|week|month|year|hour|minute)s?\b)",
-    # "the day of the hearing", "the day when": that day, not today
-    r"\bthe day(?= (?:of|when)\b)",
+    # "the day of the hearing", "the day when", "the day before Trump takes office": that day, not today or
+    # yesterday
+    r"\bthe day(?= (?:of|when|before|after)\b)",
     # an amount of money: "$200 next month", and "up to" before one ("will go up to $50 after June 1")
     r"\bup to(?= [$€£¥]\s?\d)|"
     r"[$€£¥]\s?\d[\d,.]*\d|[$€£¥]\s?\d",
