@@ -136,14 +136,18 @@ Fitted = list[tuple[DeadlineModel, list[dict[str, Any]]]]
 
 
 def choose(cases: Sequence[dict[str, Any]]) -> tuple[float, float, float, Counts]:
-    """(C, threshold, counted threshold, cross-validated counts): the most precise setting whose F1 is within
-    F1_TOLERANCE of the best F1 at precision >= MIN_PRECISION (of the best F1 overall when none reaches that
-    precision); C and the threshold first, then the counted lengths' threshold for them."""
+    """(C, threshold, counted threshold, cross-validated counts): C and the threshold first, the most precise
+    setting whose F1 is within F1_TOLERANCE of the best F1 at precision >= MIN_PRECISION (of the best F1
+    overall when none reaches that precision); then, for them, the counted lengths' threshold of the best F1 at
+    that precision. A length counted from the report never alerts by itself (its calibrated confidence stays
+    under the alerts' floor), so the surer-is-better rule that guards alerts does not apply to it, and a
+    truce's end found is worth more than a precision gain within the noise between folds."""
     folds = _folds(cases)
     fitted = {c: [(fit(train, c, 0.0), held) for train, held in folds] for c in C_VALUES}
     c, threshold, _ = _pick([(c, t, _cross_validated(fitted[c], t, t)) for c in C_VALUES for t in THRESHOLDS])
     raised = [round(threshold + r, 2) for r in COUNTED_RAISES]
-    _, counted, total = _pick([(c, t, _cross_validated(fitted[c], threshold, t)) for t in raised])
+    _, counted, total = _pick([(c, t, _cross_validated(fitted[c], threshold, t)) for t in raised],
+                              tolerance=0.0)
     return c, threshold, counted, total
 
 
@@ -155,10 +159,12 @@ def _cross_validated(fitted: Fitted, threshold: float, counted_threshold: float)
     return total
 
 
-def _pick(results: list[tuple[float, float, Counts]]) -> tuple[float, float, Counts]:
+def _pick(results: list[tuple[float, float, Counts]],
+          tolerance: float = F1_TOLERANCE) -> tuple[float, float, Counts]:
+    """The most precise of `results` whose F1 is within `tolerance` of the best at MIN_PRECISION."""
     eligible = [r for r in results if r[2].precision >= MIN_PRECISION] or results
     best_f1 = max(r[2].f1 for r in eligible)
-    near = [r for r in eligible if r[2].f1 >= best_f1 - F1_TOLERANCE]
+    near = [r for r in eligible if r[2].f1 >= best_f1 - tolerance]
     return max(near, key=lambda r: (r[2].precision, r[2].f1))
 
 

@@ -104,3 +104,13 @@ def test_a_length_counted_from_the_report_under_its_own_floor_is_kept_by_none() 
     stated = passage("stated", "US tariffs on Chinese steel will take effect on Aug. 1, the White House said.", [])
     cause = errors.why_missed(stated, (date(2025, 8, 1), date(2025, 8, 1)), True, model)
     assert cause == "missed: folded into another entry or taken by another deadline"  # 0.6 keeps a stated day
+
+
+def test_the_counted_floor_takes_the_best_f1_where_the_threshold_takes_the_surer_of_near_ties() -> None:
+    from corpus.score import Counts
+    from corpus.train import _pick
+
+    surer = (1.0, 0.60, Counts(tp=82, fp=12, fn=38))  # P 0.872, F1 0.766
+    fuller = (1.0, 0.45, Counts(tp=84, fp=15, fn=36))  # P 0.848, F1 0.767
+    assert _pick([surer, fuller])[1] == 0.60  # within the tolerance of the best F1, the surer
+    assert _pick([surer, fuller], tolerance=0.0)[1] == 0.45  # the counted floor: the best F1
