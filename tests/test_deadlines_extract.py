@@ -371,6 +371,15 @@ def test_a_past_measure_of_stated_length_is_not_counted_from_the_report() -> Non
     assert dated(extract_deadlines(f"US and China trade talks. {text}", JULY_11)) == []
 
 
+def test_a_length_told_in_the_past_perfect_is_not_counted_from_the_report_however_sure_the_model() -> None:
+    from bot.analysis.deadlines.model import DeadlineModel
+
+    sure = DeadlineModel({}, 5.0, 0.5, counted_threshold=0.6)  # every candidate scores 0.99
+    told = "US and China trade talks in London {} a 90-day suspension of high tariffs on Chinese products."
+    assert dated(extract_deadlines(told.format("had resulted in"), JULY_11, model=sure, relevant=True)) == []
+    assert dated(extract_deadlines(told.format("agreed to"), JULY_11, model=sure, relevant=True)) != []
+
+
 def test_a_bare_weekday_read_five_or_six_days_ahead_is_told_as_far() -> None:
     # Monday, December 1, 2025: "on Sunday" is read as December 7, the name of yesterday as well
     monday = date(2025, 12, 1)

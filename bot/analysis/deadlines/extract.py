@@ -123,7 +123,7 @@ def extract_deadlines(
         if not worth_judging(candidate, published):
             continue
         probability = model.probability(features(candidate, published, candidates))
-        if not model.keeps(probability, counted=candidate.counted):
+        if not model.keeps(probability, counted=candidate.counted) or _told_as_before(candidate):
             doubtful_days += _doubtful_day(candidate, published, probability)
         else:
             starts_a_length = candidate.kind == "date" and (candidate.index, candidate.span.start) in starts
@@ -152,6 +152,15 @@ def extract_deadlines(
 
 
 _SAME_DATE_DAYS = 7
+
+# "The talks in London had resulted in a 90-day suspension": a length told in the past perfect began before
+# something else the item tells, not on the day of the report, so it is not counted from that day.
+_PAST_PERFECT = re.compile(r"\bhad\b", re.I)
+
+
+def _told_as_before(candidate: Candidate) -> bool:
+    span = candidate.span
+    return candidate.counted and bool(_PAST_PERFECT.search(clause_around(candidate.sentence, span.pos, span.end_pos)))
 
 
 def _near(a: DeadlineMention, b: DeadlineMention) -> bool:
