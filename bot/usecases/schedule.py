@@ -50,9 +50,9 @@ class ScheduleOptions:
     digest_grace_hours: float = 2.0
     reminder_lead_days: tuple[int, ...] = (7, 1, 0)
     # Alerts interrupt people: only deadlines found this surely (a calibrated confidence; on the corpus's
-    # tuning part, cross-validated, about 91 in 100 of those at 0.75 or more are right, against 88 in 100 of
-    # all, and 85 in 100 are alerted; a length counted from the report's day shows 0.71, right seven times in
-    # ten, and is not alerted by itself); digests and /uschina deadlines list every one.
+    # tuning part, cross-validated, about 90 in 100 of those at 0.75 or more are right, against 87 in 100 of
+    # all, and 85 in 100 are alerted; a length counted from the report's day shows 0.65-0.69, right about two
+    # times in three, and is not alerted by itself); digests and /uschina deadlines list every one.
     alert_min_confidence: float = 0.75
 
 
