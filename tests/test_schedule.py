@@ -264,3 +264,30 @@ async def test_only_surely_found_deadlines_are_alerted_while_all_are_listed(
     assert key.startswith(f"alert:{sub.id}:dl-") and key.endswith(":new:2025-08-12")
     listed = await store.run(deadline_q.list_deadlines, date(2025, 7, 11))
     assert {d.what for d in listed} == {"tariff truce expires", "US–China talks"}
+
+
+async def test_a_length_counted_from_a_report_alerts_only_once_a_report_states_its_date(
+        store: Store, clock: FakeClock, schedules: list[Schedule]) -> None:
+    from bot.domain.models import Analysis, DeadlineMention, Relevance
+    from storage.queries import deadlines as deadline_q
+    from storage.queries import items as item_q
+    from tests.test_items_queries import make_item
+
+    sub = await subscribe(store, "C1", "08:00", "UTC", clock())
+    await store.run(item_q.save_item, make_item(), Analysis(Relevance(True, 0.9)), story_id=None)
+    # "agreed on Monday to a 90-day truce": sure it is a deadline, but its start is the day of the report
+    counted = DeadlineMention("tariff truce expires", date(2025, 8, 9), date(2025, 8, 12), "range", 0.8,
+                              "a 90-day truce", counted=True)
+    await store.run(deadline_q.record_mentions, "i1", date(2025, 5, 12), [counted], clock(), policy=MERGE_POLICY)
+    schedule = new_schedule(store, clock, schedules)
+    assert await schedule.alert_logged_changes() == 0
+    listed = await store.run(deadline_q.list_deadlines, date(2025, 5, 12))
+    assert [(d.what, d.counted) for d in listed] == [("tariff truce expires", True)]
+    stated = DeadlineMention("tariff truce expires", date(2025, 8, 12), date(2025, 8, 12), "day", 0.9,
+                             "the truce expires on Aug. 12")
+    second = make_item(id="i2", url="https://example.com/b", guid="g2", content_hash="h2")
+    await store.run(item_q.save_item, second, Analysis(Relevance(True, 0.9)), story_id=None)
+    await store.run(deadline_q.record_mentions, "i2", date(2025, 5, 14), [stated], clock(), policy=MERGE_POLICY)
+    assert await schedule.alert_logged_changes() == 1
+    (key,) = await outbox_keys(store)
+    assert key.startswith(f"alert:{sub.id}:dl-") and key.endswith(":changed:2025-08-12")

@@ -29,6 +29,7 @@ class DeadlineChange:
     new_start: date | None
     new_end: date | None
     confidence: float = 1.0  # how sure the extraction was of the deadline now tracked
+    counted: bool = False  # its dates are a length counted from the day of a report (a guess at the start)
 
 
 def record_mentions(
@@ -64,11 +65,12 @@ def changes_after(db: sqlite_utils.Database, after_id: int, *, limit: int = 500)
     """Logged changes with an id above `after_id`, oldest first, as (log id, change)."""
     rows = db.execute(
         "SELECT c.id, c.deadline_id, c.kind, c.what, c.old_start, c.old_end, c.new_start, c.new_end, "
-        "COALESCE(d.confidence, 1.0) FROM deadline_changes c LEFT JOIN deadlines d ON d.id = c.deadline_id "
-        "WHERE c.id > ? ORDER BY c.id LIMIT ?",
+        "COALESCE(d.confidence, 1.0), COALESCE(d.counted, 0) FROM deadline_changes c "
+        "LEFT JOIN deadlines d ON d.id = c.deadline_id WHERE c.id > ? ORDER BY c.id LIMIT ?",
         [after_id, limit],
     ).fetchall()
-    return [(r[0], DeadlineChange(r[1], r[2], r[3], _day(r[4]), _day(r[5]), _day(r[6]), _day(r[7]), float(r[8])))
+    return [(r[0], DeadlineChange(r[1], r[2], r[3], _day(r[4]), _day(r[5]), _day(r[6]), _day(r[7]), float(r[8]),
+                                  bool(r[9])))
             for r in rows]
 
 
@@ -139,7 +141,7 @@ def _insert(
     )
     _add_source(db, deadline_id, item_id, mention.evidence, now)
     return DeadlineChange(deadline_id, "new", mention.what, None, None, mention.start, mention.end,
-                          mention.confidence)
+                          mention.confidence, mention.counted)
 
 
 def _move(
@@ -166,7 +168,7 @@ def _move(
     )
     return DeadlineChange(
         row["id"], "changed", row["what"], _day(row["start"]), _day(row["end"]), mention.start, mention.end,
-        mention.confidence,
+        mention.confidence, mention.counted,
     )
 
 
@@ -178,7 +180,8 @@ def _cancel(
         row["id"], {"status": "cancelled", "updated_at": to_iso(now), "dated_by": published.isoformat()}
     )
     start, end = _day(row["start"]), _day(row["end"])
-    return DeadlineChange(row["id"], "cancelled", row["what"], start, end, start, end, float(row["confidence"]))
+    return DeadlineChange(row["id"], "cancelled", row["what"], start, end, start, end, float(row["confidence"]),
+                          bool(row["counted"]))
 
 
 def _history(
