@@ -7,6 +7,7 @@ passage text alone (no headline), as a feed's summary would deliver it.
 from __future__ import annotations
 
 import hashlib
+import random
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -73,11 +74,17 @@ class Counts:
     misses: list[str] = field(default_factory=list)
     # (confidence, right) of each dated deadline found: how well the confidence tells right from wrong
     judged: list[tuple[float, bool]] = field(default_factory=list)
+    # (tp, fp, fn) of each event, where they were counted per event: what the interval is drawn from
+    per_event: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
-    def add(self, other: Counts) -> None:
+    def add(self, other: Counts, event: str | None = None) -> None:
+        """Add `other`'s counts (to `event`'s own, when given)."""
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
         self.misses += other.misses
         self.judged += other.judged
+        for name, counts in [*other.per_event.items(), *([(event, (other.tp, other.fp, other.fn))] if event else [])]:
+            old = self.per_event.get(name, (0, 0, 0))
+            self.per_event[name] = (old[0] + counts[0], old[1] + counts[1], old[2] + counts[2])
 
     @property
     def precision(self) -> float:
@@ -96,6 +103,25 @@ class Counts:
 
 
 CONFIDENCE_BANDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # the model's threshold may sit under 0.5
+BOOTSTRAP_ROUNDS = 1000
+
+
+def f1_interval(per_event: Iterable[tuple[int, int, int]], rounds: int = BOOTSTRAP_ROUNDS,
+                seed: int = 0) -> tuple[float, float]:
+    """The middle 95 % of F1 over `rounds` draws of as many events, with replacement, from these (tp, fp, fn):
+    how far another set of events like these may move the measure. Events, not deadlines, are drawn because
+    the parts are split by event and one event's reports succeed or fail together."""
+    events = list(per_event)
+    if not events:
+        return 0.0, 0.0
+    draw = random.Random(seed)
+    scores = []
+    for _ in range(rounds):
+        sample = draw.choices(events, k=len(events))
+        tp, fp, fn = (sum(counts[i] for counts in sample) for i in range(3))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    scores.sort()
+    return scores[int(0.025 * rounds)], scores[min(rounds - 1, int(0.975 * rounds))]
 
 
 def calibration(judged: list[tuple[float, bool]]) -> str:
@@ -213,7 +239,7 @@ def score_deadlines(cases: Iterable[dict[str, Any]]) -> tuple[Counts, Undated]:
                 counts.misses.append(f"{case['id']}: extra {mention.start}..{mention.end} «{mention.evidence[:80]}»")
         if counts.fn:
             counts.misses.append(f"{case['id']}: missed {counts.fn} of {truths}")
-        total.add(counts)
+        total.add(counts, event=case["event"])
         wanted = sum(1 for d in case["deadlines"] if d["status"] == "upcoming" and not d["date_start"])
         given = sum(1 for m in found if m.start is None)
         undated.given += given
@@ -267,6 +293,8 @@ def report(part: str, *, verbose: bool = False) -> dict[str, float]:
     print(f"{part}: {len(cases)} passages, {len({c['event'] for c in cases})} events")
     print(f"  relevance (clear, text only)  {relevance.line()}")
     print(f"  deadlines (dated, one-to-one) {deadlines.line()}; {undated.line()}")
+    low, high = f1_interval(deadlines.per_event.values())
+    print(f"  deadlines F1, 95 % of {BOOTSTRAP_ROUNDS} draws of its events  {low:.3f}–{high:.3f}")
     print(f"  one story across outlets (B-cubed) {stories.line()}")
     print(f"  deadlines right by confidence   {calibration(deadlines.judged)}")
     if verbose:

@@ -66,3 +66,22 @@ def test_calibration_reads_the_share_right_in_each_band_of_confidence() -> None:
     assert score.calibration(judged) == ("0.5–0.6: 0.50 of 2; 0.9–1.0: 1.00 of 3; "
                                          "mean confidence right 0.87, wrong 0.58, right ranked above wrong 0.75")
     assert score.calibration([]) == "no deadlines found"
+
+
+def test_the_f1_interval_draws_whole_events() -> None:
+    # Alike events leave nothing to draw differently: the interval is the one F1 they all give.
+    assert score.f1_interval([(3, 1, 1)] * 50) == pytest.approx((0.75, 0.75))
+    # Events that fail and succeed whole spread it around the F1 of them all (2/3 here), the same every run.
+    mixed = [(4, 0, 0)] * 30 + [(0, 2, 2)] * 30
+    low, high = score.f1_interval(mixed)
+    assert 0.5 < low < 2 / 3 < high < 0.8
+    assert score.f1_interval(mixed) == (low, high)
+    assert score.f1_interval([]) == (0.0, 0.0)
+
+
+def test_deadlines_are_counted_per_event_as_well_as_in_all() -> None:
+    cases = [case for case in score.load("tune") if case["relevant"]][:40]
+    deadlines, _ = score.score_deadlines(cases)
+    assert set(deadlines.per_event) == {case["event"] for case in cases}
+    assert tuple(map(sum, zip(*deadlines.per_event.values(), strict=False))) == (deadlines.tp, deadlines.fp,
+                                                                                   deadlines.fn)
