@@ -82,9 +82,14 @@ class Counts:
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
         self.misses += other.misses
         self.judged += other.judged
-        for name, counts in [*other.per_event.items(), *([(event, (other.tp, other.fp, other.fn))] if event else [])]:
-            old = self.per_event.get(name, (0, 0, 0))
-            self.per_event[name] = (old[0] + counts[0], old[1] + counts[1], old[2] + counts[2])
+        for name, counts in other.per_event.items():
+            self._add_to_event(name, counts)
+        if event is not None:
+            self._add_to_event(event, (other.tp, other.fp, other.fn))
+
+    def _add_to_event(self, event: str, counts: tuple[int, int, int]) -> None:
+        tp, fp, fn = self.per_event.get(event, (0, 0, 0))
+        self.per_event[event] = (tp + counts[0], fp + counts[1], fn + counts[2])
 
     @property
     def precision(self) -> float:
@@ -119,7 +124,7 @@ def f1_interval(per_event: Iterable[tuple[int, int, int]], rounds: int = BOOTSTR
     for _ in range(rounds):
         sample = draw.choices(events, k=len(events))
         tp, fp, fn = (sum(counts[i] for counts in sample) for i in range(3))
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+        scores.append(Counts(tp, fp, fn).f1)
     scores.sort()
     return scores[int(0.025 * rounds)], scores[min(rounds - 1, int(0.975 * rounds))]
 

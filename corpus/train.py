@@ -139,8 +139,8 @@ def choose(cases: Sequence[dict[str, Any]]) -> tuple[float, float, float, Counts
     """(C, threshold, counted threshold, cross-validated counts): C and the threshold first, the most precise
     setting whose F1 is within F1_TOLERANCE of the best F1 at precision >= MIN_PRECISION (of the best F1
     overall when none reaches that precision); then, for them, the counted lengths' threshold of the best F1 at
-    that precision. A length counted from the report never alerts by itself (its calibrated confidence stays
-    under the alerts' floor), so the surer-is-better rule that guards alerts does not apply to it, and a
+    that precision. A length counted from the report never alerts by itself (`Schedule.enqueue_alerts` holds it
+    back, whatever its confidence), so the surer-is-better rule that guards alerts does not apply to it, and a
     truce's end found is worth more than a precision gain within the noise between folds."""
     folds = _folds(cases)
     fitted = {c: [(fit(train, c, 0.0), held) for train, held in folds] for c in C_VALUES}
