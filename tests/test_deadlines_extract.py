@@ -793,6 +793,14 @@ def test_a_deal_of_stated_length_runs_from_the_day_it_was_struck_and_from_no_oth
                    date(2018, 12, 6)) == []
 
 
+def test_a_deal_struck_on_a_day_this_year_runs_from_that_day_not_from_its_return_next_year() -> None:
+    struck = ("The countries struck a 90-day deal on May 12 to roll back some of the triple-digit, tit-for-tat "
+              "tariffs they had imposed on each other.")
+    length = the_length([struck], date(2025, 6, 7))
+    assert (length.anchor, length.anchor_day) == ("issued", date(2025, 5, 12))
+    assert length.span.start <= date(2025, 8, 10) <= length.span.end
+
+
 def test_a_us_rule_on_a_list_of_countries_of_concern_with_china_in_it_is_ours() -> None:
     text = ("The policy, which takes effect on October 24, 2025, prohibits sharing with parties located in the "
             "People's Republic of China, Russia, Iran, North Korea, Cuba and Venezuela.")

@@ -66,7 +66,7 @@ _FROM_NOW = re.compile(r"\bfrom (now|today|tomorrow)$", re.I)
 FROM_THE_REPORT = re.compile(rf"^(?:in|within) |{_FROM_NOW.pattern}", re.I)
 # the day something was issued, or agreed ("had a call on August 13 and agreed to talk again within two weeks")
 _ISSUED = re.compile(r"\b(?:signed|issued|released|published|announced|unveiled|approved|agreed|ordered|"
-                     r"decided)\b", re.I)
+                     r"decided|struck|reached|sealed|clinched|inked)\b", re.I)
 # An extension runs on from the old end, not from a day the item says something takes effect. "Another 90
 # days" is one; "its 24 percent additional tariff ... for one year" is not.
 _EXTENDING = r"extend\w*|prolong\w*"
@@ -500,4 +500,7 @@ def _latest_such_day(span: TimeSpan, published: date) -> date:
     if WEEKDAY.search(span.body) and not re.search(r"\bnext\b", span.body, re.I):
         while day > published:
             day -= timedelta(days=7)
+    elif day > published and span.granularity == "day" and not re.search(r"\d{4}", span.body):
+        # "struck a 90-day deal on May 12", told in June: this year's May 12, not next year's
+        day = day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
     return min(day, published)
