@@ -1861,3 +1861,14 @@ def test_a_meeting_named_ahead_beside_a_day_is_no_undated_event() -> None:
     text = ("US officials said Blinken would seek to make his planned trip to China, agreed by Biden and Xi in "
             "November, \"when conditions allow.\"")
     assert [(m.start, m.end) for m in extract_deadlines(text, date(2023, 2, 6), relevant=True)] == [(None, None)]
+
+
+def test_a_length_after_a_laws_enactment_runs_from_the_signing_day_the_item_gives() -> None:
+    signed = "On December 23, 2022, President Biden signed into law the National Defense Authorization Act."
+    rule = ("The semiconductor prohibitions will not take effect until five years after the date of enactment, and "
+            "the FAR Council will issue regulations no later than three years from the enactment date.")
+    found = lengths([signed, rule], date(2023, 1, 23))
+    assert [(c.anchor, c.anchor_day, c.span.start) for c in found] == [
+        ("stated", date(2022, 12, 23), date(2027, 12, 23)), ("stated", date(2022, 12, 23), date(2025, 12, 23))]
+    # a bill still to pass has no day of enactment: nothing is counted from the report instead
+    assert lengths(["The bans take effect 180 days after enactment of the legislation."], date(2021, 12, 14)) == []

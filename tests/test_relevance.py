@@ -351,6 +351,8 @@ def test_ties_the_two_governments_set_between_people_are_relations(text: str) ->
     "The General Services Administration will bar federal contractors from using Huawei and ZTE equipment "
     "from Aug. 13.",
     "The Defense Department added DJI to its list of Chinese military companies, which bars it from contracts.",
+    "On December 23, 2022, President Biden signed the defence bill. Its Section 5949 would prohibit executive "
+    "agencies from buying semiconductor products from certain Chinese companies.",
 ])
 def test_a_us_body_acting_on_chinese_firms_is_relevant_without_naming_the_us(text: str) -> None:
     result = assess_relevance("", text)

@@ -208,7 +208,7 @@ _UNCASED: dict[str, list[str]] = {
 # "ordered" or "requires" something of the other side's firms or media acts on them.
 _TOPIC_STEMS = ("negotiat", "diploma", "cyber", "retaliat", "visit", "sanction", "delist", "decoupl",
                 "hacker", "hacking", "restrict", "curtail", "smuggl", "ordered", "require", "indict", "extradit",
-                "detain", "expel", "expuls")
+                "prohibit", "detain", "expel", "expuls")
 
 
 # Topics that are a government's measure, whoever it is aimed at.
@@ -225,7 +225,7 @@ _MEASURES = frozenset((
     # "It's blocking any chips sold to Huawei"
     "blocked|blocks|blocking"
 ).split("|"))
-_MEASURE_STEMS = ("sanction", "restrict", "indict", "delist", "expel", "expuls")
+_MEASURE_STEMS = ("sanction", "restrict", "indict", "delist", "expel", "expuls", "prohibit")
 
 
 _Trie = dict[str, "_Trie | str"]

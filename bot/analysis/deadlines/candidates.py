@@ -13,7 +13,7 @@ from typing import Literal
 
 from bot.analysis.cues import ENDED, ENDS, MOVED, WEEKDAY, WEEKDAY_NAME
 from bot.analysis.deadlines import windows
-from bot.analysis.deadlines.text import clause_bounds
+from bot.analysis.deadlines.text import clause_around, clause_bounds
 from bot.analysis.deadlines.timeparse import TimeSpan, may_hold_a_time, parse_times
 
 Anchor = Literal["", "stated", "issued", "published"]
@@ -121,6 +121,7 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
              for sentence, has_time in zip(sentences, timed, strict=True)]
     effective = _effective_dates(sentences, spans)
     old_ends = _old_ends(sentences, spans)
+    enacted = _enactment_day(sentences, spans, published)
     for index, (sentence, dates) in enumerate(zip(sentences, spans, strict=True)):
         for span in dates:
             if index == 0 and _is_dateline(sentence, span):
@@ -149,7 +150,7 @@ def find_candidates(sentences: list[str], published: date) -> list[Candidate]:
             found += [Candidate(sentence, index, day, "date") for day in days]
         if timed[index]:
             elsewhere = [day for at, day in effective if at != index]  # its own sentence's were read already
-            found += _durations(sentence, index, published, dates, elsewhere, old_ends)
+            found += _durations(sentence, index, published, dates, elsewhere, old_ends, enacted)
     return found
 
 
@@ -197,6 +198,20 @@ def _old_ends(sentences: list[str], spans: list[list[TimeSpan]]) -> list[date]:
     """Each day the item says something ends on: where an extension is told without a start, it runs from one."""
     return [span.start for sentence, found in zip(sentences, spans, strict=True) for span in found
             if span.granularity == "day" and _ENDS_ON.search(sentence[: span.pos])]
+
+
+# "On December 23, 2022, President Biden signed into law the ... Act", "the law, enacted on April 24"
+_ENACTED = re.compile(r"\b(?:signed into law|enacted|became law|signed (?:the |a )?(?:\w+ ){0,3}(?:bill|law|act|"
+                      r"legislation)\b)", re.I)
+
+
+def _enactment_day(sentences: list[str], spans: list[list[TimeSpan]], published: date) -> date | None:
+    """The day the item says a law was signed or enacted, if it says so: a length "after the date of
+    enactment" runs from it."""
+    days = [span.start for sentence, found in zip(sentences, spans, strict=True) for span in found
+            if span.granularity == "day" and span.start <= published
+            and _ENACTED.search(clause_around(sentence, span.pos, span.end_pos))]
+    return days[-1] if len(set(days)) == 1 else None
 
 
 def date_spans(sentence: str, published: date) -> list[TimeSpan]:
@@ -310,12 +325,13 @@ _TIME_PHRASE_OPENING = re.compile(r"\b(?:the|these|those|next|few|in|over|within
 
 
 def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan],
-               effective: list[date], old_ends: list[date]) -> list[Candidate]:
-    found = []
+               effective: list[date], old_ends: list[date], enacted: date | None) -> list[Candidate]:
+    found = _after_enactment(sentence, index, enacted)
     stated = windows.stated_lengths(sentence)
     bounded = list(stated.ranges)
     lengths = [m for m in [*stated.durations, *stated.to_act]
-               if not any(r.start() < m.end() and m.start() < r.end() for r in bounded)]
+               if not any(r.start() < m.end() and m.start() < r.end() for r in bounded)
+               and not any(c.span.pos < m.end() and m.start() < c.span.end_pos for c in found)]
     for match in [*bounded, *lengths]:
         if (_counts_past_time(sentence, match) or _lands_on_a_stated_day(sentence, match, dates)
                 or _YEARS_PLAN.search(match.group())
@@ -351,6 +367,18 @@ def _durations(sentence: str, index: int, published: date, dates: list[TimeSpan]
             span = TimeSpan(match.group(), match.start(), match.end(), first, last,
                             "day" if first == last else "range")
         found.append(Candidate(sentence, index, span, "duration", anchor, start))
+    return found
+
+
+def _after_enactment(sentence: str, index: int, enacted: date | None) -> list[Candidate]:
+    """Lengths "after the date of enactment" of a law whose signing day the item gives, each from that day."""
+    if enacted is None:
+        return []
+    found = []
+    for match in windows.AFTER_ENACTMENT.finditer(sentence):
+        first, last = windows.length_ends(match, enacted)
+        span = TimeSpan(match.group(), match.start(), match.end(), first, last, "day" if first == last else "range")
+        found.append(Candidate(sentence, index, span, "duration", "stated", enacted))
     return found
 
 

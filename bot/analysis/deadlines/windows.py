@@ -128,6 +128,12 @@ DURATION = re.compile(
     r"postponement|timeline|time ?frame|transition))",
     re.I,
 )
+# "five years after the date of enactment", "180 days after enactment of the legislation", "three years from the
+# enactment date", "five years from passage of the legislation": a length from a law's enactment, which runs from
+# a day only when the item states the day the law was signed
+AFTER_ENACTMENT = re.compile(
+    rf"\b{_NUMBER}[- ](?:(?:calendar|business) )?(day|week|month|year)s? (?:after|from|following) "
+    r"(?:the )?(?:date of (?:enactment|passage)|enactment(?: date)?|passage)\b", re.I)
 # "in the next four to six weeks", "30 to 45 days": a length known only within bounds
 DURATION_RANGE = re.compile(
     rf"\b(?:(?:in|within|for|over|by) (?:the )?(?:next |coming )?{_ABOUT})?{_NUMBER} (?:to|or|-|–) {_NUMBER}[- ]"
