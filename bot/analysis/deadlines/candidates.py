@@ -206,9 +206,10 @@ _ENACTED = re.compile(r"\b(?:signed into law|enacted|became law|signed (?:the |a
 
 
 def _enactment_day(sentences: list[str], spans: list[list[TimeSpan]], published: date) -> date | None:
-    """The day the item says a law was signed or enacted, if it says so: a length "after the date of
-    enactment" runs from it."""
-    days = [span.start for sentence, found in zip(sentences, spans, strict=True) for span in found
+    """The one day the item says a law was signed or enacted (none when it gives none, or two): a length
+    "after the date of enactment" runs from it."""
+    days = [span.start for sentence, found in zip(sentences, spans, strict=True) if _ENACTED.search(sentence)
+            for span in found
             if span.granularity == "day" and span.start <= published
             and _ENACTED.search(clause_around(sentence, span.pos, span.end_pos))]
     return days[-1] if len(set(days)) == 1 else None
@@ -530,5 +531,5 @@ def _latest_such_day(span: TimeSpan, published: date) -> date:
             day -= timedelta(days=7)
     elif day > published and span.granularity == "day" and not re.search(r"\d{4}", span.body):
         # "struck a 90-day deal on May 12", told in June: this year's May 12, not next year's
-        day = day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
+        day = windows.months_later(day, -12)
     return min(day, published)

@@ -115,7 +115,8 @@ DURATION = re.compile(
     r"from (?:now|today|tomorrow)\b|"
     # "effective 30 days after signing", "45 days after Trump signed it": a length from a signing the item
     # reports, on its day or the day before (not "after the agreement is signed" or "after the date of
-    # enactment": a law or deal still to pass has no day yet, and counting from the report misses by weeks)
+    # enactment": a law or deal still to pass has no day yet, and counting from the report misses by weeks;
+    # AFTER_ENACTMENT reads the latter from a signing day the item states)
     rf"{_NUMBER}[- ](?:(?:calendar|business) )?(day|week|month|year)s? (?:after|following|from|upon) "
     r"(?:(?:its |the )?signing\b|(?:\w+ ){1,2}signed (?:it|the (?:order|law|bill|deal|agreement))\b)|"
     # "a 90-day suspension", "the 75-day extension", "a 30-day comment period"
@@ -363,7 +364,7 @@ def _before_event(m: re.Match[str], published: date) -> TimeSpan | None:
     if vague and unit == "day" and plural:
         first, last = published + timedelta(days=1), published + timedelta(days=7)
     elif under and unit == "month" and not plural:
-        first, last = published, _months_later(published, 1)
+        first, last = published, months_later(published, 1)
     elif vague or under:
         return None
     else:
@@ -412,11 +413,11 @@ def _end_after(number: str, unit: str, start: date) -> date:
         return start + timedelta(days=-(-count // 24))  # "72 hours to leave": the third day
     if unit in ("day", "week"):
         return start + timedelta(days=count * (7 if unit == "week" else 1))
-    return _months_later(start, count * (12 if unit == "year" else 1))
+    return months_later(start, count * (12 if unit == "year" else 1))
 
 
-def _months_later(start: date, months: int) -> date:
-    """`start`'s day in the month `months` later (that month's last day when it is shorter)."""
+def months_later(start: date, months: int) -> date:
+    """`start`'s day in the month `months` later (earlier, when negative) (that month's last day when it is shorter)."""
     first = add_months(start, months)
     return first.replace(day=min(start.day, month_end(first).day))
 
@@ -448,5 +449,5 @@ def yearly_repeats(sentence: str, span: TimeSpan) -> list[TimeSpan]:
         years = sorted({int(y) for y in EXPLICIT_YEAR.findall(before)} - {span.start.year})
     else:
         return []
-    days = [_months_later(span.start, 12 * (year - span.start.year)) for year in years]
+    days = [months_later(span.start, 12 * (year - span.start.year)) for year in years]
     return [replace(span, start=day, end=day) for day in days]
