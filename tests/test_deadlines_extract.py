@@ -11,6 +11,7 @@ import pytest
 from bot.analysis.deadlines import extract_deadlines, timeparse, topic_key, windows
 from bot.analysis.deadlines.candidates import Candidate, date_spans, find_candidates
 from bot.analysis.deadlines.events import name_event, relief_event
+from bot.analysis.deadlines.extract import worth_judging
 from bot.analysis.deadlines.features import features, governing_tense
 from bot.analysis.deadlines.merge import one_per_event
 from bot.analysis.deadlines.model import DeadlineModel
@@ -818,6 +819,18 @@ def test_a_third_country_acting_is_its_own_affair_but_may_speak_of_ours() -> Non
     assert extract_deadlines(mexico, published, relevant=True) == []
     malaysia = "Malaysia's prime minister said Trump and Xi will meet in Kuala Lumpur on Dec. 20."
     assert dated(extract_deadlines(malaysia, published, relevant=True)) == [(date(2025, 12, 20), date(2025, 12, 20))]
+
+
+def test_a_clause_of_our_own_inside_a_third_countrys_sentence_is_judged() -> None:
+    published = date(2025, 10, 30)
+    nexperia = ("The Dutch government is under renewed pressure to end its seizure of Nexperia, after Washington "
+                "agreed to suspend its updated export control rule for one year.")
+    judged = [c.span.body for c in find_candidates(split_sentences(nexperia), published)
+              if worth_judging(c, published)]
+    assert judged == ["for one year"]
+    # the third country's own clause stays its affair
+    mexico = "Mexico will impose tariffs on Chinese imports for one year, as it aligns its policy with the US."
+    assert not [c for c in find_candidates(split_sentences(mexico), published) if worth_judging(c, published)]
 
 
 def test_a_length_starts_from_an_issuing_day_in_its_own_clause_only() -> None:

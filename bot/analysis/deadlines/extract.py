@@ -164,7 +164,8 @@ def worth_judging(candidate: Candidate, published: date) -> bool:
     sentence and clause are about the US and China, not another country or "other trading partners".
     Training asks the same question, so the model learns only from what it will judge."""
     span = candidate.span
-    return not (span.end < published or not is_ours(candidate.sentence) or leaves_china_out(candidate.sentence)
+    return not (span.end < published or not is_ours(candidate.sentence, span.pos)
+                or leaves_china_out(candidate.sentence)
                 or for_other_partners(clause_around(candidate.sentence, span.pos, span.end_pos)))
 
 

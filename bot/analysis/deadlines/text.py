@@ -130,10 +130,23 @@ def leaves_china_out(sentence: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)  # asked of a sentence once per date in it, and once more for a plan without one
-def is_ours(sentence: str) -> bool:
+def is_ours(sentence: str, at: int | None = None) -> bool:
     """False for a sentence about another country's affairs: one that names a third party without both the
-    US and China, or whose subject is a third country."""
-    return not about_other_party(sentence) and not _third_country_subject(sentence)
+    US and China, or whose subject is a third country, unless the clause holding position `at` begins anew
+    with the US or China ("The Dutch government is under pressure ..., after Washington agreed to suspend
+    its rule for one year")."""
+    if about_other_party(sentence):
+        return False
+    return not _third_country_subject(sentence) or (at is not None and _own_clause_is_ours(sentence, at))
+
+
+# A clause with a subject of its own: what follows one of these words.
+_SUBORDINATE = re.compile(r"(?:,\s*|\s)(?:after|as|while|when|because|since|and|but|where)\s", re.I)
+
+
+def _own_clause_is_ours(sentence: str, at: int) -> bool:
+    starts = [m.end() for m in _SUBORDINATE.finditer(sentence, 0, at)]
+    return bool(starts) and _first_party(sentence[starts[-1] : at]) in ("us", "china")
 
 
 # The words before the first verb: the subject, most often ("Mexico's Senate gave...", "Australian Prime
