@@ -129,15 +129,23 @@ def leaves_china_out(sentence: str) -> bool:
     return _LEAVES_CHINA_OUT.search(sentence) is not None
 
 
-@functools.lru_cache(maxsize=256)  # asked of a sentence once per date in it, and once more for a plan without one
 def is_ours(sentence: str, at: int | None = None) -> bool:
     """False for a sentence about another country's affairs: one that names a third party without both the
     US and China, or whose subject is a third country, unless the clause holding position `at` begins anew
     with the US or China ("The Dutch government is under pressure ..., after Washington agreed to suspend
     its rule for one year")."""
+    whose = _whose_sentence(sentence)
+    return whose == "ours" or (whose == "third country's subject" and at is not None
+                               and _own_clause_is_ours(sentence, at))
+
+
+# Asked of a sentence once per date in it, and once more for a plan without one: the reading of the whole
+# sentence is kept, and only a third country's sentence looks at the clause of each date.
+@functools.lru_cache(maxsize=256)
+def _whose_sentence(sentence: str) -> str:
     if about_other_party(sentence):
-        return False
-    return not _third_country_subject(sentence) or (at is not None and _own_clause_is_ours(sentence, at))
+        return "another party's"
+    return "third country's subject" if _third_country_subject(sentence) else "ours"
 
 
 # A clause with a subject of its own: what follows one of these words.
