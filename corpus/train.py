@@ -20,7 +20,7 @@ from bot.analysis.cluster import LEDE_SENTENCES, TERM_WEIGHTS_FILE, term_rarity
 from bot.analysis.deadlines.candidates import find_candidates
 from bot.analysis.deadlines.extract import extract_deadlines, worth_judging
 from bot.analysis.deadlines.features import features
-from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel, Scaling, log_odds
+from bot.analysis.deadlines.model import MODEL_FILE, DeadlineModel, Scaling, log_odds, shipped_model
 from bot.domain.sentences import split_sentences
 from corpus.score import (
     HALVES,
@@ -135,19 +135,26 @@ def _folds(cases: Sequence[dict[str, Any]], k: int = 5) -> list[tuple[list[dict[
 Fitted = list[tuple[DeadlineModel, list[dict[str, Any]]]]
 
 
-def choose(cases: Sequence[dict[str, Any]]) -> tuple[float, float, float, Counts]:
+def choose(cases: Sequence[dict[str, Any]],
+           shipped: DeadlineModel | None = None) -> tuple[float, float, float, Counts]:
     """(C, threshold, counted threshold, cross-validated counts): C and the threshold first, the most precise
     setting whose F1 is within F1_TOLERANCE of the best F1 at precision >= MIN_PRECISION (of the best F1
     overall when none reaches that precision); then, for them, the counted lengths' threshold of the best F1 at
     that precision. A length counted from the report never alerts by itself (`Schedule.enqueue_alerts` holds it
     back, whatever its confidence), so the surer-is-better rule that guards alerts does not apply to it, and a
-    truce's end found is worth more than a precision gain within the noise between folds."""
+    truce's end found is worth more than a precision gain within the noise between folds. The `shipped`
+    model's settings stand wherever they are within that noise of the choice, so a retrained model does not
+    add and drop deadlines in users' channels for a difference the folds cannot tell."""
     folds = _folds(cases)
     fitted = {c: [(fit(train, c, 0.0), held) for train, held in folds] for c in C_VALUES}
-    c, threshold, _ = _pick([(c, t, _cross_validated(fitted[c], t, t)) for c in C_VALUES for t in THRESHOLDS])
+    standing: tuple[float, float | None] | None = None if shipped is None else (shipped.strength,
+                                                                                shipped.threshold)
+    c, threshold, _ = _pick([(c, t, _cross_validated(fitted[c], t, t)) for c in C_VALUES for t in THRESHOLDS],
+                            standing=standing)
     raised = [round(threshold + r, 2) for r in COUNTED_RAISES]
+    standing = None if shipped is None or standing != (c, threshold) else (c, shipped.counted_threshold)
     _, counted, total = _pick([(c, t, _cross_validated(fitted[c], threshold, t)) for t in raised],
-                              tolerance=0.0)
+                              tolerance=0.0, standing=standing)
     return c, threshold, counted, total
 
 
@@ -159,11 +166,16 @@ def _cross_validated(fitted: Fitted, threshold: float, counted_threshold: float)
     return total
 
 
-def _pick(results: list[tuple[float, float, Counts]],
-          tolerance: float = F1_TOLERANCE) -> tuple[float, float, Counts]:
-    """The most precise of `results` whose F1 is within `tolerance` of the best at MIN_PRECISION."""
+def _pick(results: list[tuple[float, float, Counts]], tolerance: float = F1_TOLERANCE,
+          standing: tuple[float, float | None] | None = None) -> tuple[float, float, Counts]:
+    """The most precise of `results` whose F1 is within `tolerance` of the best at MIN_PRECISION; the
+    `standing` (C, threshold) instead when it reaches that precision and its F1 is within F1_TOLERANCE of
+    the best."""
     eligible = [r for r in results if r[2].precision >= MIN_PRECISION] or results
     best_f1 = max(r[2].f1 for r in eligible)
+    kept = [r for r in eligible if r[:2] == standing and r[2].f1 >= best_f1 - F1_TOLERANCE]
+    if kept:
+        return kept[0]
     near = [r for r in eligible if r[2].f1 >= best_f1 - tolerance]
     return max(near, key=lambda r: (r[2].precision, r[2].f1))
 
@@ -233,7 +245,7 @@ def train() -> DeadlineModel:
     """Choose by cross-validation, fit on the whole tuning part, write `model.json` and the term weights."""
     cases = load("tune")
     write_term_weights(cases)
-    c, threshold, counted, cv = choose(cases)
+    c, threshold, counted, cv = choose(cases, shipped_model())
     print(f"cross-validated on tune (5 folds by event): C={c} threshold={threshold} counted lengths from "
           f"{counted}: {cv.line()}")
     calibration = calibrate(cases, c, threshold, counted)

@@ -114,3 +114,17 @@ def test_the_counted_floor_takes_the_best_f1_where_the_threshold_takes_the_surer
     fuller = (1.0, 0.45, Counts(tp=84, fp=15, fn=36))  # P 0.848, F1 0.767
     assert _pick([surer, fuller])[1] == 0.60  # within the tolerance of the best F1, the surer
     assert _pick([surer, fuller], tolerance=0.0)[1] == 0.45  # the counted floor: the best F1
+
+
+def test_the_shipped_settings_stand_within_the_noise_between_folds() -> None:
+    from corpus.score import Counts
+    from corpus.train import _pick
+
+    surer = (3.0, 0.50, Counts(tp=82, fp=12, fn=38))  # P 0.872, F1 0.766
+    fuller = (3.0, 0.45, Counts(tp=84, fp=15, fn=36))  # P 0.848, F1 0.767
+    loose = (3.0, 0.40, Counts(tp=84, fp=30, fn=36))  # P 0.737: under the precision floor
+    assert _pick([surer, fuller], standing=(3.0, 0.45))[1] == 0.45  # shipped, and as good within the noise
+    assert _pick([surer, fuller], tolerance=0.0, standing=(3.0, 0.50))[1] == 0.50
+    assert _pick([surer, fuller, loose], standing=(3.0, 0.40))[1] == 0.50  # too loose to stand
+    far_behind = (3.0, 0.45, Counts(tp=70, fp=10, fn=50))  # F1 0.700
+    assert _pick([surer, far_behind], standing=(3.0, 0.45))[1] == 0.50
