@@ -187,6 +187,18 @@ def test_a_start_stated_for_another_length_does_not_start_this_one() -> None:
         ("published", date(2025, 9, 14), date(2025, 9, 17))]
 
 
+def test_a_day_told_as_an_end_starts_no_length() -> None:
+    # "comments from interested parties until October 29": "from" opens the parties, and the day ends the
+    # comments; the 60-day licence is no more counted from it than the suspension "until November 27".
+    sentences = ["As of September 29, BIS issued a 60-day Temporary General License.",
+                 "BIS is soliciting comments from interested parties until October 29."]
+    assert the_length(sentences, date(2025, 10, 1)).anchor_day != date(2025, 10, 29)
+    sentences = ["China suspended its ban on gallium exports to the US, effective immediately until November 27, "
+                 "2026.", "The two leaders agreed to pause other trade measures for a year."]
+    length = the_length(sentences, date(2025, 11, 10))
+    assert (length.anchor, length.anchor_day) == ("published", date(2025, 11, 10))
+
+
 @pytest.mark.parametrize("text", [
     "BEIJING, Nov. 15 (Xinhua) -- China and the United States will hold talks next week.",
     "21st April 2024 – (Washington) U.S. Secretary of State Antony Blinken is set to visit China next week.",

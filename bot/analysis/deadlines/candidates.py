@@ -58,8 +58,14 @@ _OPENS_WITH_START = re.compile(r"^(?:starting|effective|from|beginning)\b", re.I
 
 
 def _starts_at(before: str, body: str) -> bool:
-    """Whether a date is where something starts: "effective Nov. 10", "From 13:01 on November 10, 2025"."""
+    """Whether a date is where something starts: "effective Nov. 10", "From 13:01 on November 10, 2025"; not
+    one told as an end ("comments from interested parties until October 29", "effective through June 30")."""
+    if _OPENS_WITH_END.match(body):
+        return False
     return bool(_STATED_START.search(before) or _OPENS_WITH_START.match(body) or _STATED_START.search(body + " "))
+
+
+_OPENS_WITH_END = re.compile(r"^(?:until|till|through|thru)\b", re.I)
 # "45 days from now" says where it starts; "another call planned in two weeks" and "must leave within ten days"
 # count from the report too, never from a day the item says something takes effect ("for 90 days" may).
 _FROM_NOW = re.compile(r"\bfrom (now|today|tomorrow)$", re.I)
