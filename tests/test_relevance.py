@@ -408,6 +408,10 @@ def test_an_executive_order_on_goods_from_china_is_a_us_measure() -> None:
     "China's foreign ministry on Monday ordered six US media outlets to report on their staff and finances within "
     "seven days.",
     "The US is preparing to curtail Chinese companies' access to cloud-computing services, the Journal reported.",
+    # the trade agencies and courts, and the FCC's list of threats, by their names
+    "The ITA will now issue antidumping and countervailing duty orders on imports of aluminum sheet from China, "
+    "after the USITC's final affirmative injury determination.",
+    "The Secure Equipment Act requires the FCC to stop approving equipment from companies on the Covered List.",
 ])
 def test_bodies_and_acts_named_without_a_country_tie_the_sides(text: str) -> None:
     assert assess_relevance("", text).relevant

@@ -31,6 +31,11 @@ US_OFFICIALS = (
     "Federal Acquisition Regulation", "National Defense Authorization Act", "NDAA", "Department of Energy",
     "Energy Department", "Federal Trade Commission", "NSA", "National Security Agency", "C.I.A.", "F.B.I.",
     "Department of Agriculture", "Agriculture Department", "USDA",
+    # the trade courts and agencies that rule on duties, the audit regulator, and the agencies by their
+    # initials as trade and legal press write them
+    "International Trade Commission", "USITC", "International Trade Administration", "Court of International Trade",
+    "PCAOB", "Public Company Accounting Oversight Board", "CBP", "DHS", "DOJ", "Department of Transportation",
+    "Transportation Department", "Department of Homeland Security", "Federal Maritime Commission",
     # the House named by what only the US House has (bare "House" is any house)
     "House lawmakers", "House Republicans", "House Democrats", "House Armed Services Committee",
     "House Foreign Affairs Committee", "House Intelligence Committee", "House Ways and Means Committee",

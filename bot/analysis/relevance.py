@@ -75,6 +75,9 @@ _AIMED = ("Section 301", "Entity List", "Military End - User List", "Military En
           "foreign adversaries", "Uyghur Forced Labor Prevention Act", "Uyghur Forced Labor", "UFLPA",
           "Holding Foreign Companies Accountable Act", "foreign entity of concern", "foreign entities of concern",
           "FEOC",
+          # the FCC's list of equipment and services deemed a threat (Huawei, ZTE, Hikvision, China Mobile...), and
+          # the Pentagon's and Treasury's lists of Chinese military companies by their short names
+          "Covered List", "Section 1260H", "CMIC List", "NS - CMIC List",
           *_TAIWAN_ARMS)
 # The Section 301 tariff lists on Chinese goods, named by trade press without China ("Proposed List 3", "List 4A
 # tariffs"): proper names, matched only as written ("list 3" in lower case is any list).
