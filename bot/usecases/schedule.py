@@ -50,7 +50,7 @@ class ScheduleOptions:
     digest_grace_hours: float = 2.0
     reminder_lead_days: tuple[int, ...] = (7, 1, 0)
     # Alerts interrupt people: only deadlines found this surely (a calibrated confidence; on the corpus's
-    # tuning part, cross-validated, about 90 in 100 of the stated dates at 0.75 or more are right, against 87 in
+    # tuning part, cross-validated, about 91 in 100 of the stated dates at 0.75 or more are right, against 85 in
     # 100 of all deadlines). A length counted from the report's day is never alerted by itself, however sure
     # the model: its start is a guess (on events nobody tuned on such lengths were right about half the time),
     # and it alerts once a report states its date. Digests and /uschina deadlines list every one.
