@@ -55,6 +55,8 @@ _STATED_START = re.compile(
     # "will take effect at 13:01 local time on November 10, 2025": a clock time may stand between
     r"(?:takes?|took) effect\b[^,;]{0,40})$", re.I)
 _OPENS_WITH_START = re.compile(r"^(?:starting|effective|from|beginning)\b", re.I)
+# "until October 29", "through June 30": a day told as an end, whatever word stands before it
+_OPENS_WITH_END = re.compile(r"^(?:until|till|through|thru)\b", re.I)
 
 
 def _starts_at(before: str, body: str) -> bool:
@@ -65,7 +67,6 @@ def _starts_at(before: str, body: str) -> bool:
     return bool(_STATED_START.search(before) or _OPENS_WITH_START.match(body) or _STATED_START.search(body + " "))
 
 
-_OPENS_WITH_END = re.compile(r"^(?:until|till|through|thru)\b", re.I)
 # "45 days from now" says where it starts; "another call planned in two weeks" and "must leave within ten days"
 # count from the report too, never from a day the item says something takes effect ("for 90 days" may).
 _FROM_NOW = re.compile(r"\bfrom (now|today|tomorrow)$", re.I)
@@ -254,6 +255,7 @@ _NAMES_A_YEAR = re.compile(r"\b(?:\d{4}|next|year)\b", re.I)
 
 
 def _as_last_seen(span: TimeSpan, published: date) -> TimeSpan:
+    """`span` a year earlier when it is a day or month without its year read as almost a year ahead."""
     if (span.start - published).days < _JUST_PAST_DAYS or _NAMES_A_YEAR.search(span.body):
         return span
     return replace(span, start=windows.months_later(span.start, -12), end=windows.months_later(span.end, -12))
