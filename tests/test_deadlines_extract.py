@@ -206,6 +206,13 @@ def test_a_day_with_its_year_or_next_keeps_it() -> None:
         date(2026, 3, 1)]
 
 
+@pytest.mark.parametrize("text", ["Xi will host the APEC summit in November.",
+                                  "They'll meet again on November 10, officials said."])
+def test_a_day_told_as_to_come_stays_ahead_however_far(text: str) -> None:
+    # Told in December, "will ... in November" is eleven months ahead, not the November just past.
+    assert [(s.start.year, s.start.month) for s in date_spans(text, date(2025, 12, 5))] == [(2026, 11)]
+
+
 def test_a_day_told_as_an_end_starts_no_length() -> None:
     # "comments from interested parties until October 29": "from" opens the parties, and the day ends the
     # comments; the 60-day licence is no more counted from it than the suspension "until November 27".

@@ -244,19 +244,22 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
             kept = span if clash is None else _before(sentence, span, clash, published)
             if kept is not None:
                 spans.append(kept)
-    return sorted((_as_last_seen(span, published) for span in spans), key=lambda s: s.pos)
+    return sorted((_as_last_seen(span, sentence, published) for span in spans), key=lambda s: s.pos)
 
 
 # A day or month written without its year, that a time parser places this many days or more ahead, is the one
 # just past: "as of September 29" told on October 1, "their meeting in South Korea at the end of October" told in
-# November. News names next year's day with its year, or "next".
+# November. News names next year's day with its year, or "next"; and a date the sentence says "will" come is
+# ahead whatever its distance ("Xi will host the APEC summit in November", told in December).
 _JUST_PAST_DAYS = 300
 _NAMES_A_YEAR = re.compile(r"\b(?:\d{4}|next|year)\b", re.I)
+_TOLD_AS_TO_COME = re.compile(r"\b(?:will|shall)\b|\w['’]ll\b", re.I)
 
 
-def _as_last_seen(span: TimeSpan, published: date) -> TimeSpan:
+def _as_last_seen(span: TimeSpan, sentence: str, published: date) -> TimeSpan:
     """`span` a year earlier when it is a day or month without its year read as almost a year ahead."""
-    if (span.start - published).days < _JUST_PAST_DAYS or _NAMES_A_YEAR.search(span.body):
+    if ((span.start - published).days < _JUST_PAST_DAYS or _NAMES_A_YEAR.search(span.body)
+            or _TOLD_AS_TO_COME.search(sentence, 0, span.pos)):
         return span
     return replace(span, start=windows.months_later(span.start, -12), end=windows.months_later(span.end, -12))
 
