@@ -206,6 +206,23 @@ def test_a_day_with_its_year_or_next_keeps_it() -> None:
         date(2026, 3, 1)]
 
 
+@pytest.mark.parametrize(("text", "body"), [
+    ("The talks are scheduled for Thursday and Friday in Washington.", "Thursday and Friday"),
+    ("Talks will be held on May 10 and 11 in Geneva.", "on May 10 and 11"),
+    ("He Lifeng meets Bessent on 10 and 11 May.", "10 and 11 May"),
+])
+def test_two_days_running_are_one_event_s_days(text: str, body: str) -> None:
+    spans = date_spans(text, date(2025, 5, 5))
+    assert [(s.body, s.end - s.start, s.granularity) for s in spans] == [(body, timedelta(days=1), "day")]
+
+
+@pytest.mark.parametrize("text", ["Tariffs rise on May 10 and 11 percent more later.",
+                                  "It takes effect on May 10 and 11 days later.",
+                                  "Talks on Monday and Thursday."])
+def test_days_apart_or_a_number_after_a_day_stay_apart(text: str) -> None:
+    assert all(s.start == s.end for s in date_spans(text, date(2025, 5, 5)))
+
+
 @pytest.mark.parametrize("text", ["Xi will host the APEC summit in November.",
                                   "They'll meet again on November 10, officials said."])
 def test_a_day_told_as_to_come_stays_ahead_however_far(text: str) -> None:
@@ -786,7 +803,7 @@ def test_what_was_earlier_this_month_is_past() -> None:
 
 def test_a_number_after_by_the_is_not_a_day_of_the_month() -> None:
     text = "Sullivan will meet Wang Yi on Friday and Saturday, building on a commitment by the two countries' leaders."
-    assert [s.body for s in date_spans(text, date(2024, 1, 26))] == ["on Friday", "Saturday"]
+    assert [s.body for s in date_spans(text, date(2024, 1, 26))] == ["on Friday and Saturday"]
 
 
 @pytest.mark.skipif(timeparse.engine() == "fallback", reason="the pure-Python parser reads a bare August 13 ahead")
