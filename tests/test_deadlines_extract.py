@@ -1942,3 +1942,13 @@ def test_a_length_after_a_laws_enactment_runs_from_the_signing_day_the_item_give
         ("stated", date(2022, 12, 23), date(2027, 12, 23)), ("stated", date(2022, 12, 23), date(2025, 12, 23))]
     # a bill still to pass has no day of enactment: nothing is counted from the report instead
     assert lengths(["The bans take effect 180 days after enactment of the legislation."], date(2021, 12, 14)) == []
+
+
+def test_the_words_around_a_date_are_features_of_their_own() -> None:
+    text = "Beijing postponed the talks until June 3 deadline day, officials said."
+    read = features_read_with_the_item(text, date(2025, 5, 5))[date(2025, 6, 3)]
+    words = {name for name in read if "=" in name}
+    # the time parser's reading takes "until" in: the words before it are the sentence's
+    assert {"w-1=talks", "w-2=the", "w-3=postponed", "w+1=deadline", "w+2=day", "c=postponed"} <= words
+    # each word counts less than a reading rule: the corpus weighs many of them
+    assert {read[name] for name in words} == {0.1}
