@@ -259,7 +259,7 @@ _DAY_FIRST = re.compile(r"^(?:on\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]", re.I)
 
 
 def _two_days_as_one(sentence: str, spans: list[TimeSpan]) -> list[TimeSpan]:
-    """`spans` with two days running, told together, read as one two-day range."""
+    """`spans` with two days running, told together, read as one entry that covers both days."""
     joined: list[TimeSpan] = []
     for span in spans:
         last = joined[-1] if joined else None
