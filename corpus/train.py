@@ -147,12 +147,12 @@ def choose(cases: Sequence[dict[str, Any]],
     add and drop deadlines in users' channels for a difference the folds cannot tell."""
     folds = _folds(cases)
     fitted = {c: [(fit(train, c, 0.0), held) for train, held in folds] for c in C_VALUES}
-    shipped_threshold = None if shipped is None else (shipped.strength, shipped.threshold)
+    shipped_setting = None if shipped is None else (shipped.strength, shipped.threshold)
     c, threshold, _ = _pick([(c, t, _cross_validated(fitted[c], t, t)) for c in C_VALUES for t in THRESHOLDS],
-                            standing=shipped_threshold)
+                            standing=shipped_setting)
     raised = [round(threshold + r, 2) for r in COUNTED_RAISES]
     # the shipped floor for counted lengths stands only beside the shipped threshold it was chosen with
-    shipped_counted = (None if shipped is None or shipped_threshold != (c, threshold)
+    shipped_counted = (None if shipped is None or shipped_setting != (c, threshold)
                        else (c, shipped.counted_threshold))
     _, counted, total = _pick([(c, t, _cross_validated(fitted[c], threshold, t)) for t in raised],
                               tolerance=0.0, standing=shipped_counted)

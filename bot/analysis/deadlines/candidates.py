@@ -251,10 +251,11 @@ def date_spans(sentence: str, published: date) -> list[TimeSpan]:
 # "talks on Thursday and Friday", "in Geneva on May 10 and 11": two days running are one event's days, not two
 # events. The time parser reads the weekdays apart, and of "May 10 and 11" only the first. Told to the day, the
 # two stay of granularity "day" (a fixed date, not a window).
-_DAYS_JOINED = re.compile(r"^\s*(?:and|&|-|–|to|through)\s*$", re.I)
-_AND_NEXT_DAY = re.compile(r"\s*(?:and|&|-|–)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:%|per|[-–]?\s*(?:day|week|"
+_AND = r"(?:and|&|-|–)"
+_DAYS_JOINED = re.compile(rf"^\s*(?:{_AND}|to|through)\s*$", re.I)
+_AND_NEXT_DAY = re.compile(rf"\s*{_AND}\s*(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|per|[-–]?\s*(?:day|week|"
                            r"month|year|hour)|[mb]illion|\d|[,.]\d))", re.I)
-_DAY_AND = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:and|&|-|–)\s*$", re.I)
+_DAY_AND = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s*{_AND}\s*$", re.I)
 _DAY_FIRST = re.compile(r"^(?:on\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]", re.I)
 
 
@@ -266,8 +267,7 @@ def _two_days_as_one(sentence: str, spans: list[TimeSpan]) -> list[TimeSpan]:
         if (last is not None and last.granularity == span.granularity == "day"
                 and span.start == last.end + timedelta(days=1)
                 and _DAYS_JOINED.match(sentence[last.end_pos:span.pos])):
-            joined[-1] = replace(last, body=sentence[last.pos:span.end_pos], end_pos=span.end_pos, end=span.end,
-                                 granularity="day")
+            joined[-1] = replace(last, body=sentence[last.pos:span.end_pos], end_pos=span.end_pos, end=span.end)
             continue
         joined.append(_with_the_next_day(sentence, span))
     return joined
@@ -281,11 +281,11 @@ def _with_the_next_day(sentence: str, span: TimeSpan) -> TimeSpan:
     after = _AND_NEXT_DAY.match(sentence, span.end_pos)
     if after and int(after.group(1)) == span.start.day + 1:
         return replace(span, body=sentence[span.pos:after.end()], end_pos=after.end(),
-                       end=span.start + timedelta(days=1), granularity="day")
+                       end=span.start + timedelta(days=1))
     before = _DAY_AND.search(sentence, 0, span.pos)
     if before and _DAY_FIRST.match(span.body) and int(before.group(1)) == span.start.day - 1:
         return replace(span, body=sentence[before.start():span.end_pos], pos=before.start(),
-                       start=span.start - timedelta(days=1), granularity="day")
+                       start=span.start - timedelta(days=1))
     return span
 
 
