@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +20,7 @@ from bot.analysis.deadlines.candidates import find_candidates
 from bot.analysis.deadlines.features import features
 from bot.analysis.deadlines.model import DeadlineModel, shipped_model
 from bot.domain.sentences import split_sentences
-from corpus.score import Interval, expected_intervals, match_one_to_one, matches, predicted, published_on
+from corpus.score import Interval, expected_intervals, match_one_to_one, matches, predicted_all, published_on
 
 NEAR_DAYS = 45
 
@@ -35,11 +35,10 @@ class Error:
     words: str
 
 
-def classify(cases: Iterable[dict[str, Any]]) -> list[Error]:
+def classify(cases: Sequence[dict[str, Any]]) -> list[Error]:
     """Every missed and every extra dated deadline of `cases`, each with its cause."""
     errors: list[Error] = []
-    for case in cases:
-        relevant, found = predicted(case)
+    for case, (relevant, found) in zip(cases, predicted_all(cases), strict=True):
         dated = [m for m in found if m.start is not None and m.end is not None]
         guesses = [(m.start, m.end) for m in dated if m.start and m.end]
         truths = expected_intervals(case)

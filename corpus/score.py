@@ -19,7 +19,7 @@ from typing import Any
 from bot.analysis.cluster import cluster_reports
 from bot.analysis.relevance import DEFAULT_THRESHOLD
 from bot.domain.models import DeadlineMention
-from bot.pipeline.analyze import judge
+from bot.pipeline.analyze import judge, judge_together
 from corpus.schema import read
 
 HERE = Path(__file__).parent
@@ -198,19 +198,29 @@ def published_on(case: dict[str, Any]) -> date:
     return date.fromisoformat(case["published"][:10])
 
 
-def predicted(case: dict[str, Any]) -> tuple[bool, tuple[DeadlineMention, ...]]:
-    """What the bot's analysis says of the passage, text only: (relevant, deadlines)."""
-    judgement = judge("", case["text"], published_on(case), DEFAULT_THRESHOLD)
-    return judgement.relevance.relevant, judgement.deadlines
+Prediction = tuple[bool, tuple[DeadlineMention, ...]]
+_last_read: tuple[tuple[str, ...], list[Prediction]] = ((), [])
 
 
-def score_relevance(cases: Iterable[dict[str, Any]]) -> Counts:
+def predicted_all(cases: Sequence[dict[str, Any]]) -> list[Prediction]:
+    """What the bot's analysis says of each passage, text only, the passages read as one feed (a report that
+    names neither side is read as its story's, as `uschina analyze` reads them): (relevant, deadlines).
+    The last set read is remembered, as every measure of a part reads the same one."""
+    global _last_read
+    key = tuple(case["id"] for case in cases)
+    if _last_read[0] != key:
+        judgements = judge_together([("", case["text"], published_on(case)) for case in cases], DEFAULT_THRESHOLD)
+        _last_read = (key, [(j.relevance.relevant, j.deadlines) for j in judgements])
+    return _last_read[1]
+
+
+def score_relevance(cases: Sequence[dict[str, Any]]) -> Counts:
     """Relevance on the clear passages (not marked ambiguous)."""
     counts = Counts()
-    for case in cases:
+    for case, (guess, _) in zip(cases, predicted_all(cases), strict=True):
         if case.get("ambiguous"):
             continue
-        guess, truth = predicted(case)[0], bool(case["relevant"])
+        truth = bool(case["relevant"])
         counts.tp += guess and truth
         counts.fp += guess and not truth
         counts.fn += truth and not guess
@@ -232,11 +242,10 @@ class Undated:
         return f"undated found {self.found}/{self.expected}, {self.given} given"
 
 
-def score_deadlines(cases: Iterable[dict[str, Any]]) -> tuple[Counts, Undated]:
+def score_deadlines(cases: Sequence[dict[str, Any]]) -> tuple[Counts, Undated]:
     """Dated deadlines (one-to-one, interval overlap), and the undated ones."""
     total, undated = Counts(), Undated()
-    for case in cases:
-        _, found = predicted(case)
+    for case, (_, found) in zip(cases, predicted_all(cases), strict=True):
         truths = expected_intervals(case)
         counts, dated, used = match_mentions(truths, found)
         for i, mention in enumerate(dated):

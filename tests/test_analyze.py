@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.pipeline.analyze import Analyzer, judge, prepare_worker
+from bot.pipeline.analyze import Analyzer, judge, judge_together, prepare_worker
 from bot.pipeline.workers import WorkerPool
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "2025-07-11-rubio-wang-yi-kuala-lumpur.md"
@@ -130,3 +130,31 @@ def test_a_muted_item_stays_out_whatever_deadline_it_states() -> None:
 def test_a_one_sided_passage_that_is_not_a_us_china_measure_stays_irrelevant(text: str) -> None:
     judged = judge("", text, date(2025, 7, 1), 0.5)
     assert not judged.relevance.relevant and judged.deadlines == ()
+
+
+ORDER = ("Trump ends de minimis for China parcels",
+         "President Donald Trump signed an order ending the duty-free de minimis exemption for low-value parcels "
+         "from China and Hong Kong, effective May 2, raising costs for Shein and Temu shoppers.", date(2025, 4, 3))
+NO_SIDE_NAMED = ("Small parcels lose duty-free entry",
+                 "From May 2, parcels worth less than $800 will no longer enter duty-free, the White House said, "
+                 "closing the de minimis exemption that online retailers rely on.", date(2025, 4, 4))
+
+
+def test_a_report_naming_neither_side_is_read_as_its_storys_when_it_gives_the_same_day() -> None:
+    alone = judge(*NO_SIDE_NAMED[:2], NO_SIDE_NAMED[2], threshold=0.5)
+    assert not alone.relevance.relevant and alone.deadlines == ()
+    order, plain = judge_together([ORDER, NO_SIDE_NAMED], threshold=0.5)
+    assert order.relevance.relevant and plain.relevance.relevant
+    assert [d.start for d in plain.deadlines] == [date(2025, 5, 2)]
+    assert "its story's other reports give" in plain.relevance.reasons[-1]
+    assert plain.signature is not None
+
+
+def test_a_matching_report_with_another_day_or_no_story_stays_out() -> None:
+    other_day = (NO_SIDE_NAMED[0], NO_SIDE_NAMED[1].replace("May 2", "August 29"), NO_SIDE_NAMED[2])
+    assert not judge_together([ORDER, other_day], threshold=0.5)[1].relevance.relevant
+    # without the story's own report, there is nothing to read it by
+    assert not judge_together([NO_SIDE_NAMED], threshold=0.5)[0].relevance.relevant
+    # a report published after the story closed is not its report
+    late = (*NO_SIDE_NAMED[:2], date(2025, 4, 20))
+    assert not judge_together([ORDER, late], threshold=0.5)[1].relevance.relevant

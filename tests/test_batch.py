@@ -59,3 +59,17 @@ async def test_missing_date_still_judged_with_a_warning() -> None:
 ])
 def test_parse_published(value: object, expected: date | None) -> None:
     assert parse_published(value) == expected
+
+
+async def test_the_lines_are_read_as_one_feed() -> None:
+    """A report naming neither side is read as the report of the story it matches, when it gives its day."""
+    order = ("President Donald Trump signed an order ending the duty-free de minimis exemption for low-value "
+             "parcels from China and Hong Kong, effective May 2, raising costs for Shein and Temu shoppers.")
+    plain = ("From May 2, parcels worth less than $800 will no longer enter duty-free, the White House said, "
+             "closing the de minimis exemption that online retailers rely on.")
+    alone = await run([json.dumps({"id": "plain", "text": plain, "published": "2025-04-04"})])
+    together = await run([json.dumps({"id": "order", "text": order, "published": "2025-04-03"}), "{bad",
+                          json.dumps({"id": "plain", "text": plain, "published": "2025-04-04"})])
+    assert alone[0]["relevant"] is False
+    assert [o.get("id") for o in together] == ["order", None, "plain"]
+    assert together[2]["relevant"] is True and [d["start"] for d in together[2]["deadlines"]] == ["2025-05-02"]

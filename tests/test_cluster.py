@@ -8,6 +8,7 @@ import pytest
 
 from bot.analysis.cluster import (
     DEFAULT_THRESHOLD,
+    cluster_reports,
     match_story,
     signature_from_json,
     signature_to_json,
@@ -153,3 +154,15 @@ def test_a_newer_story_wins_over_an_older_one_as_similar() -> None:
     newer = StorySignature({"x": 0.28, "z": (1 - 0.28**2) ** 0.5})
     candidates = [("older", older, NOW - timedelta(days=2)), ("newer", newer, NOW - timedelta(hours=2))]
     assert match_story(report, candidates, NOW) == "newer"
+
+
+def test_a_joiner_joins_an_open_story_but_never_starts_one_or_changes_it() -> None:
+    at = datetime(2025, 8, 11, tzinfo=UTC)
+    truce = story_signature("US and China extend tariff truce", "Washington and Beijing extended the tariff "
+                            "truce by 90 days to Nov. 10, officials said.")
+    retold = story_signature("", "The tariff truce was extended by 90 days to Nov. 10.")
+    alone = story_signature("", "The council reviewed the bus lanes on Tuesday.")
+    story_of = cluster_reports([("a", truce, at), ("b", truce, at + timedelta(hours=2))],
+                               joiners=[("j", retold, at + timedelta(hours=1)), ("k", alone, at),
+                                        ("early", retold, at - timedelta(hours=1))])
+    assert story_of == {"a": "a", "b": "a", "j": "a"}

@@ -172,3 +172,33 @@ async def test_one_cycle_reads_the_clock_once_and_stamps_stories_when_they_are_s
     fetched = await store.run(lambda db: {r[0] for r in db.execute("SELECT fetched_at FROM items")})
     updated = await store.run(lambda db: {r[0] for r in db.execute("SELECT updated_at FROM stories")})
     assert fetched == {reads[0].isoformat()} and updated == {reads[1].isoformat()}
+
+
+# One story told twice: the second outlet names neither side, only the day the first gives.
+SHEIN_ORDER = ("President Donald Trump signed an order ending the duty-free de minimis exemption for low-value "
+               "parcels from China and Hong Kong, effective May 2, raising costs for Shein and Temu shoppers.")
+NO_SIDE_NAMED = ("From May 2, parcels worth less than $800 will no longer enter duty-free, the White House said, "
+                 "closing the de minimis exemption that online retailers rely on.")
+
+
+def parcel_entry(guid: str, title: str, text: str, day: int) -> RawEntry:
+    return RawEntry(source="https://feed.example/rss", guid=guid, url=f"https://news.example/{guid}", title=title,
+                    content=text, published=datetime(2025, 4, day, 12, tzinfo=UTC), published_from="feed")
+
+
+async def test_a_report_naming_neither_side_joins_its_story_when_it_gives_the_storys_deadline(
+        store: Store, clock: FakeClock) -> None:
+    order = parcel_entry("order", "Trump ends de minimis for China parcels", SHEIN_ORDER, 3)
+    plain = parcel_entry("plain", "Small parcels lose duty-free entry", NO_SIDE_NAMED, 4)
+    other_day = parcel_entry("other-day", "Small parcels lose duty-free entry later",
+                             NO_SIDE_NAMED.replace("May 2", "August 29"), 4)
+    report = CycleReport()
+    await ingestor(store, clock).ingest_entries([order], source_name="Wire", source_kind="wire", report=report)
+    await ingestor(store, clock).ingest_entries([plain, other_day], source_name="Daily", source_kind="news",
+                                                report=report)
+    assert (report.new_items, report.relevant, report.new_stories) == (3, 2, 1)
+    rows = {r[0]: r[1:] for r in await store.run(lambda db: db.execute(
+        "SELECT guid, relevant, story_id FROM items").fetchall())}
+    assert rows["plain"] == (1, rows["order"][1]) and rows["other-day"] == (0, None)
+    views = await store.run(deadline_q.list_deadlines, datetime(2025, 4, 4).date())
+    assert [(str(v.start), len(v.sources)) for v in views if v.start] == [("2025-05-02", 2)]

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlite_utils
 
-from bot.analysis.deadlines.merge import MERGE_POLICY
+from bot.analysis.deadlines.merge import MERGE_POLICY, confirmed_by
 from bot.domain.models import DeadlineMention
 from storage.db import open_database
-from storage.queries.deadlines import first_deadlines, get_deadline, list_deadlines, record_mentions
+from storage.queries.deadlines import first_deadlines, get_deadline, list_deadlines, record_mentions, story_days
 
 NOW = datetime(2025, 8, 11, 9, 0, tzinfo=UTC)
 TRUCE_AUG = DeadlineMention(
@@ -317,3 +317,29 @@ def test_a_counted_report_that_says_the_event_moved_moves_a_stated_day(db: sqlit
                                "Trump extended the tariff truce for another 90 days.", counted=True)
     (change,) = record_mentions(db, "b", date(2025, 8, 11), [extended], NOW, policy=MERGE_POLICY)
     assert (change.kind, change.new_start) == ("changed", date(2025, 11, 8))
+
+
+def test_a_storys_days_are_those_its_reports_gave_as_tracked_now(db: sqlite_utils.Database) -> None:
+    db.execute("INSERT INTO stories (id, title, item_count, first_seen, updated_at) VALUES ('s', 't', 0, ?, ?)",
+               [NOW.isoformat(), NOW.isoformat()])
+    add_item(db, "a", date(2025, 5, 12))
+    add_item(db, "elsewhere", date(2025, 5, 12))
+    db.execute("UPDATE items SET story_id = 's' WHERE id = 'a'")
+    undated = DeadlineMention("Trump–Xi summit", None, None, "unknown", 0.5, "at a mutually acceptable date")
+    record_mentions(db, "a", date(2025, 5, 12), [TRUCE_AUG, undated], NOW, policy=MERGE_POLICY)
+    other = DeadlineMention("port fees begin", date(2025, 10, 14), date(2025, 10, 14), "day", 0.8, "x")
+    record_mentions(db, "elsewhere", date(2025, 5, 12), [other], NOW, policy=MERGE_POLICY)
+    assert story_days(db, "s") == [(date(2025, 8, 12), date(2025, 8, 12))]
+    assert story_days(db, "none") == []
+
+
+@pytest.mark.parametrize(("start", "end", "kept"), [
+    (date(2025, 8, 12), date(2025, 8, 12), True),
+    (date(2025, 8, 19), date(2025, 8, 19), True),   # a week apart: one event told two ways
+    (date(2025, 8, 20), date(2025, 8, 31), False),
+    (None, None, False),                             # undated: nothing to confirm
+])
+def test_a_mention_is_confirmed_by_a_story_day_within_a_week(start: date | None, end: date | None,
+                                                               kept: bool) -> None:
+    mention = DeadlineMention("truce ends", start, end, "day", 0.7, "x")
+    assert confirmed_by([mention], [(date(2025, 8, 12), date(2025, 8, 12))]) == ([mention] if kept else [])

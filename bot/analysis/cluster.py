@@ -244,14 +244,21 @@ def join_story(
 
 def cluster_reports(
     reports: Iterable[tuple[str, StorySignature, datetime]], *, window: timedelta = DEFAULT_WINDOW,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float = DEFAULT_THRESHOLD, joiners: Iterable[tuple[str, StorySignature, datetime]] = (),
 ) -> dict[str, str]:
     """Story id (the id of its first report) for each (id, signature, published), matched in publication
-    order the way the ingest cycle matches them."""
+    order the way the ingest cycle matches them. `joiners` (reports not judged relevant) may be matched to a
+    story open when they were published, but never start one or change what a story is made of."""
     stories: list[OpenStory] = []
     story_of: dict[str, str] = {}
     sizes: Counter[str] = Counter()
-    for item_id, signature, published in sorted(reports, key=lambda r: r[2]):
+    timeline = sorted([(r, False) for r in reports] + [(r, True) for r in joiners], key=lambda entry: entry[0][2])
+    for (item_id, signature, published), joiner in timeline:
+        if joiner:
+            found = match_story(signature, stories, published, window=window, threshold=threshold)
+            if found is not None:
+                story_of[item_id] = found
+            continue
         joined = join_story(stories, signature, published, sizes.__getitem__, window=window, threshold=threshold)
         if joined is None:
             stories.insert(0, (item_id, signature, published))

@@ -9,12 +9,14 @@ run them in worker processes (`workers`).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
-from bot.analysis.cluster import StorySignature, story_signature
+from bot.analysis.cluster import StorySignature, cluster_reports, story_signature
 from bot.analysis.deadlines import extract_deadlines
+from bot.analysis.deadlines.merge import confirmed_by
 from bot.analysis.relevance import assess_relevance, one_sided_measure
 from bot.domain.models import Analysis, DeadlineMention, Relevance
 from bot.pipeline.workers import WorkerPool
@@ -77,6 +79,45 @@ def _deadlines_of_a_near_miss(relevance: Relevance, title: str, text: str, publi
 def judge_batch(docs: Sequence[tuple[str, str, date]], threshold: float) -> list[Judgement]:
     """`judge` over many (title, text, published) documents: one round trip to a worker process."""
     return [judge(title, text, published, threshold) for title, text, published in docs]
+
+
+def judge_as_story_report(judgement: Judgement, title: str, text: str, published: date,
+                          story_days: Sequence[tuple[date, date]]) -> Judgement:
+    """An item not judged relevant that matched a relevant story, read again as that story's report: relevant,
+    with the deadlines it gives that the story's other reports give too, when it gives one; else as it was.
+
+    One outlet's "Effective from 2 May, the exemption ends" names no side; beside the story's other reports
+    of the same day it is the same US–China deadline. A muted item stays out."""
+    if judgement.relevance.relevant or judgement.relevance.muted:
+        return judgement
+    shared = confirmed_by(extract_deadlines(text, published, title=title, relevant=True), story_days)
+    if not shared:
+        return judgement
+    relevance = replace(judgement.relevance, relevant=True,
+                        reasons=(*judgement.relevance.reasons, f"its story's other reports give {shared[0].what}"))
+    dates = (d.start for d in shared if d.start is not None)
+    return Judgement(relevance, tuple(shared), story_signature(title, text, dates))
+
+
+def judge_together(docs: Sequence[tuple[str, str, date]], threshold: float) -> list[Judgement]:
+    """`judge` over a set of (title, text, published) documents read as one feed: the relevant ones form
+    stories as the ingest cycle forms them, and an item judged not relevant that matches one of those stories
+    is read again as its report (`judge_as_story_report`)."""
+    judgements = judge_batch(docs, threshold)
+    when = [datetime.combine(published, datetime.min.time(), UTC) for _title, _text, published in docs]
+    reports = [(str(i), j.signature, when[i]) for i, j in enumerate(judgements) if j.signature is not None]
+    joiners = [(str(i), story_signature(title, text), when[i]) for i, (title, text, _published) in enumerate(docs)
+               if judgements[i].signature is None and not judgements[i].relevance.muted]
+    story_of = cluster_reports(reports, joiners=joiners)
+    story_days: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    for item, _signature, _when in reports:
+        story_days[story_of[item]] += [(d.start, d.end) for d in judgements[int(item)].deadlines if d.start and d.end]
+    for item, _signature, _when in joiners:
+        if item in story_of:
+            title, text, published = docs[int(item)]
+            judgements[int(item)] = judge_as_story_report(judgements[int(item)], title, text, published,
+                                                          story_days[story_of[item]])
+    return judgements
 
 
 def prepare_worker() -> None:

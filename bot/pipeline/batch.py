@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -12,19 +13,36 @@ from typing import Any
 from bot.analysis.summarize import summarize_text
 from bot.config import Settings
 from bot.domain.models import Analysis
-from bot.pipeline.analyze import Analyzer
+from bot.pipeline.analyze import judge_together
 
 
 async def analyze_lines(lines: Iterable[str], settings: Settings) -> AsyncIterator[str]:
-    """Yield one JSON line per input line, in order; a bad line yields `{id?, error}` and the batch goes on."""
-    analyzer = Analyzer(threshold=settings.relevance_threshold)
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        yield json.dumps(await _analyze_one(analyzer, line, number), ensure_ascii=False)
+    """One JSON line per input line, in order; a bad line yields `{id?, error}` and the batch goes on.
+
+    The lines are read as one feed (`judge_together`): a report that names neither side is read as the report
+    of the US–China story it matches, so the whole input is read before the first line is written."""
+    parsed = [_parse_line(line, number) for number, line in enumerate(lines, start=1) if line.strip()]
+    readable = [entry for entry in parsed if isinstance(entry, _Document)]
+    judgements = judge_together([(d.title, d.text, d.published) for d in readable], settings.relevance_threshold)
+    judged = dict(zip(map(id, readable), judgements, strict=True))
+    for entry in parsed:
+        if isinstance(entry, _Document):
+            yield json.dumps(_result(entry, judged[id(entry)].analysis()), ensure_ascii=False)
+        else:
+            yield json.dumps(entry, ensure_ascii=False)
 
 
-async def _analyze_one(analyzer: Analyzer, line: str, number: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Document:
+    item_id: object
+    title: str
+    text: str
+    published: date
+    warning: str | None
+
+
+def _parse_line(line: str, number: int) -> _Document | dict[str, Any]:
+    """The document a line holds, or its one-line error."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -37,15 +55,20 @@ async def _analyze_one(analyzer: Analyzer, line: str, number: int) -> dict[str, 
     except ValueError as exc:
         return {"id": item_id, "error": f"line {number}: {exc}"}
     published = parse_published(record.get("published"))
-    result: dict[str, Any] = {"id": item_id}
+    warning = None
     if published is None:
         # Still judge and summarize; relative dates can only be read against today.
         published = datetime.now(UTC).date()
-        result["warning"] = "no usable `published` date; dates were resolved against today"
-    title = str(record.get("title") or "")
-    analysis = analyzer.analyze(title, text, published)
+        warning = "no usable `published` date; dates were resolved against today"
+    return _Document(item_id, str(record.get("title") or ""), text, published, warning)
+
+
+def _result(document: _Document, analysis: Analysis) -> dict[str, Any]:
+    result: dict[str, Any] = {"id": document.item_id}
+    if document.warning:
+        result["warning"] = document.warning
     # The bot summarizes stories, not items; here the one item is its own story, summarized offline.
-    summary = summarize_text(title, text) if analysis.relevance.relevant else ""
+    summary = summarize_text(document.title, document.text) if analysis.relevance.relevant else ""
     return {**result, **analysis_json(analysis, summary)}
 
 

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
@@ -27,6 +27,7 @@ import sqlite_utils
 from bot.analysis.cluster import (
     StorySignature,
     join_story,
+    match_story,
     signature_from_json,
     signature_to_json,
     story_signature,
@@ -41,7 +42,7 @@ from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_items
 from bot.ingest.seeds import SeedError, read_seed_file
 from bot.metrics import METRICS
-from bot.pipeline.analyze import Analyzer
+from bot.pipeline.analyze import Analyzer, Judgement, judge_as_story_report
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
@@ -332,7 +333,7 @@ class Ingestor:
         report.new_items += sum(1 for a in analysed if a.existing_id is None)
         report.updated_items += sum(1 for a in analysed if a.existing_id is not None)
         METRICS.items_ingested.inc(len(analysed))
-        report.relevant += sum(1 for a in analysed if a.analysis.relevance.relevant)
+        report.relevant += sum(1 for a in analysed if a.analysis.relevance.relevant) + outcome.story_reports
         report.new_stories += outcome.new_stories
         report.deadline_changes.extend(outcome.changes)
         return outcome
@@ -346,6 +347,7 @@ class Ingestor:
 @dataclass
 class _SaveOutcome:
     new_stories: int = 0
+    story_reports: int = 0  # items judged not relevant, then read as a relevant story's report
     touched_stories: list[str] = field(default_factory=list)
     changes: list[deadline_q.DeadlineChange] = field(default_factory=list)
 
@@ -371,10 +373,14 @@ def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datet
     with db.atomic():
         for entry in batch:
             story_id = entry.story_id
-            if entry.analysis.relevance.relevant and story_id is None:
+            if story_id is None and not entry.analysis.relevance.muted:
                 if candidates is None:
                     candidates = _open_stories(db, now)
-                story_id = _assign_story(db, entry, candidates, outcome, now)
+                if entry.analysis.relevance.relevant:
+                    story_id = _assign_story(db, entry, candidates, outcome, now)
+                else:
+                    entry, story_id = _as_story_report(db, entry, candidates)
+                    outcome.story_reports += story_id is not None
             item_id = item_q.save_item(db, entry.item, entry.analysis, story_id=story_id,
                                        item_id=entry.existing_id)
             if story_id and story_id not in outcome.touched_stories:
@@ -400,6 +406,22 @@ def _open_stories(db: sqlite_utils.Database, now: datetime) -> list[tuple[str, S
 def _parsed_signature(data: str) -> StorySignature:
     # Every batch reads the open stories' signatures; one that changed is a new key.
     return signature_from_json(data)
+
+
+def _as_story_report(db: sqlite_utils.Database, entry: Analysed, candidates: list) -> tuple[Analysed, str | None]:
+    """An item judged not relevant that matches an open story, read again as that story's report: relevant and
+    in that story when it gives a deadline the story's other reports give (`judge_as_story_report`), else
+    unchanged and in none. It does not change what the story is made of (its signature), as it did not make it.
+    (Read here, in the store's thread, because only the store knows the open stories; few items match one.)"""
+    item = entry.item
+    found = match_story(story_signature(item.title, item.text), candidates, item.published, window=STORY_WINDOW)
+    if found is None:
+        return entry, None
+    judged = judge_as_story_report(Judgement(entry.analysis.relevance), item.title, item.text,
+                                   item.published.date(), deadline_q.story_days(db, found))
+    if not judged.relevance.relevant:
+        return entry, None
+    return replace(entry, analysis=judged.analysis()), found
 
 
 def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,

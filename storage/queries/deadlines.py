@@ -219,6 +219,16 @@ def _add_source(
     )
 
 
+def story_days(db: sqlite_utils.Database, story_id: str) -> list[tuple[date, date]]:
+    """(start, end) of the dated deadlines, as tracked now, that a story's reports gave."""
+    rows = db.execute(
+        "SELECT DISTINCT d.start, d.end FROM deadlines d JOIN deadline_sources s ON s.deadline_id = d.id "
+        "JOIN items i ON i.id = s.item_id WHERE i.story_id = ? AND d.start IS NOT NULL AND d.end IS NOT NULL",
+        [story_id],
+    ).fetchall()
+    return [(date.fromisoformat(start), date.fromisoformat(end)) for start, end in rows]
+
+
 def list_deadlines(
     db: sqlite_utils.Database, as_of: date, *, include_all: bool = False, until: date | None = None,
     limit: int | None = None,

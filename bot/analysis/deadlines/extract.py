@@ -16,7 +16,7 @@ from bot.analysis.cues import ENDS, MONTH_DAY, MONTH_NAMES, RELIEF, WEEKDAY, cas
 from bot.analysis.deadlines.candidates import Candidate, find_candidates
 from bot.analysis.deadlines.events import name_event, relief_event
 from bot.analysis.deadlines.features import features
-from bot.analysis.deadlines.merge import one_per_event, width
+from bot.analysis.deadlines.merge import near, one_per_event, width
 from bot.analysis.deadlines.model import DeadlineModel, shipped_model
 from bot.analysis.deadlines.text import (
     clause_around,
@@ -143,20 +143,12 @@ def extract_deadlines(
     # vaguer of the two ("must leave within ten days" beside "expire before the end of the year").
     # One length counted twice ("another 75 days", "the 75-day extension") is one date.
     counted = list({(m.start, m.end): m for m in sorted(counted, key=lambda m: m.confidence)}.values())
-    found = stated + [m for m in counted if not any(_near(m, s) and width(s) <= width(m) for s in stated)]
+    found = stated + [m for m in counted if not any(near(m, s) and width(s) <= width(m) for s in stated)]
     found += _days_inside_windows(doubtful_days, stated)
     dated_sentences = {m.evidence for m in found}  # a sentence that gives its date needs no undated entry
     found += [m for index, s in enumerate(sentences)
               if s not in dated_sentences and (m := _undated(s, sentences[max(0, index - 3) : index]))]
     return one_per_event(found)
-
-
-_SAME_DATE_DAYS = 7
-
-
-def _near(a: DeadlineMention, b: DeadlineMention) -> bool:
-    assert a.start and a.end and b.start and b.end
-    return (b.start - a.end).days <= _SAME_DATE_DAYS and (a.start - b.end).days <= _SAME_DATE_DAYS
 
 
 def worth_judging(candidate: Candidate, published: date) -> bool:

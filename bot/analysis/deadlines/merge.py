@@ -42,6 +42,25 @@ def one_per_event(mentions: Sequence[DeadlineMention]) -> list[DeadlineMention]:
     return sorted(kept, key=lambda m: m.start or date.max) + list(undated.values())
 
 
+# Dates of two mentions this many days apart or nearer may be one event's told two ways ("by another 90 days, to
+# Sept. 17" beside the 90 days counted), or by two outlets.
+SAME_DATE_DAYS = 7
+
+
+def near(a: DeadlineMention, b: DeadlineMention) -> bool:
+    """Whether two dated mentions fall within `SAME_DATE_DAYS` of each other."""
+    assert a.start and a.end and b.start and b.end
+    return (b.start - a.end).days <= SAME_DATE_DAYS and (a.start - b.end).days <= SAME_DATE_DAYS
+
+
+def confirmed_by(mentions: Sequence[DeadlineMention], story_days: Sequence[tuple[date, date]]) -> list[DeadlineMention]:
+    """The dated `mentions` near one of `story_days` (the days other reports of the story give) enough to be one
+    event's: a report that does not name both sides is trusted for the dates its story's reports share."""
+    return [m for m in mentions if m.start is not None and m.end is not None
+            and any((start - m.end).days <= SAME_DATE_DAYS and (m.start - end).days <= SAME_DATE_DAYS
+                    for start, end in story_days)]
+
+
 # A move made, not one planned or possible ("will extend the June 19 deadline by 90 days" leaves June 19 standing
 # until it does; "the deadline could be extended"); "extended an invitation" moves nothing.
 _MOVED_NOW = re.compile(r"\b(?:extended|extends|extending|prolonged|postponed|postpones|postponing|delayed|delays|"
