@@ -194,7 +194,7 @@ async def test_a_report_naming_neither_side_joins_its_story_when_it_gives_the_st
                              NO_SIDE_NAMED.replace("May 2", "August 29"), 4)
     report = CycleReport()
     await ingestor(store, clock).ingest_entries([order], source_name="Wire", source_kind="wire", report=report)
-    await ingestor(store, clock).ingest_entries([plain, other_day], source_name="Daily", source_kind="news",
+    await ingestor(store, clock).ingest_entries([plain, other_day], source_name="Daily", source_kind="outlet",
                                                 report=report)
     assert (report.new_items, report.relevant, report.new_stories) == (3, 2, 1)
     rows = {r[0]: r[1:] for r in await store.run(lambda db: db.execute(
