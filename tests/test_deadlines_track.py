@@ -337,6 +337,7 @@ def test_a_storys_days_are_those_its_reports_gave_as_tracked_now(db: sqlite_util
     (date(2025, 8, 12), date(2025, 8, 12), True),
     (date(2025, 8, 19), date(2025, 8, 19), True),   # a week apart: one event told two ways
     (date(2025, 8, 20), date(2025, 8, 31), False),
+    (date(2025, 8, 1), date(2025, 8, 31), False),    # a window holding the day: overlaps by chance
     (None, None, False),                             # undated: nothing to confirm
 ])
 def test_a_mention_is_confirmed_by_a_story_day_within_a_week(start: date | None, end: date | None,

@@ -56,6 +56,12 @@ def test_html_to_text_keeps_paragraphs_and_drops_code() -> None:
     assert html_to_text(markup) == "Heading\n\nFirst & bold text.\n\nLine one\nline two\n\na\n\nb"
 
 
+def test_html_to_text_drops_picture_captions() -> None:
+    markup = ('<figure><img src="a.jpg" alt="photo"/><figcaption>File photo. Reuters</figcaption></figure>'
+              "<p>Washington and Beijing extended the truce.</p>")
+    assert html_to_text(markup) == "Washington and Beijing extended the truce."
+
+
 def test_html_to_text_removes_invisible_and_control_characters() -> None:
     assert html_to_text("<p>Zero\u200bwidth\u202e and\x07 bell\ufeff</p>") == "Zerowidth and bell"
 

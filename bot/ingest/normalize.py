@@ -21,10 +21,12 @@ _TRACKING_PARAMS = {
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
-_DROP_TAGS = ["script", "style", "iframe", "noscript", "template", "svg", "object", "embed", "head"]
+# A picture's caption is not the story: "File photo. Reuters" would open its lede, its summary and what it is
+# matched to other reports on.
+_DROP_TAGS = ["script", "style", "iframe", "noscript", "template", "svg", "object", "embed", "head", "figcaption"]
 _BLOCK_TAGS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
-    "table", "section", "article", "header", "footer", "aside", "figure", "figcaption", "hr", "dd", "dt",
+    "table", "section", "article", "header", "footer", "aside", "figure", "hr", "dd", "dt",
     "main", "nav", "address",
 }  # fmt: skip
 _PARAGRAPH = "\u2029"  # a marker no HTML text contains after cleaning, replaced by a blank line at the end
