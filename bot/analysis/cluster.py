@@ -30,8 +30,6 @@ from bot.domain.sentences import split_sentences
 
 DEFAULT_WINDOW = timedelta(hours=72)
 DEFAULT_THRESHOLD = 0.10  # chosen on the corpus' tuning part, half A, and kept as half B agreed (B-cubed F1)
-# A report not judged relevant must share more of a story to be read as its report (`cluster_reports`' joiners).
-JOINER_THRESHOLD = 0.10
 DAILY_DISCOUNT = 0.03  # similarity taken off a day since a story began (tuning part: 0.03-0.035 level on both halves)
 LEDE_SENTENCES = 3
 TERM_WEIGHTS_FILE = "term_weights.json"
@@ -254,11 +252,10 @@ def cluster_reports(
     stories: list[OpenStory] = []
     story_of: dict[str, str] = {}
     sizes: Counter[str] = Counter()
-    joiner_threshold = max(threshold, JOINER_THRESHOLD)
     timeline = sorted([(r, False) for r in reports] + [(r, True) for r in joiners], key=lambda entry: entry[0][2])
     for (item_id, signature, published), joiner in timeline:
         if joiner:
-            found = match_story(signature, stories, published, window=window, threshold=joiner_threshold)
+            found = match_story(signature, stories, published, window=window, threshold=threshold)
             if found is not None:
                 story_of[item_id] = found
             continue
