@@ -41,7 +41,7 @@ async def test_worker_processes_give_the_inline_analysis(pool: WorkerPool) -> No
     pooled = await Analyzer(workers=pool).analyze_batch(documents())
     assert pooled == inline
     assert [a.relevance.relevant for a in inline] == [True, False, True]
-    assert [a.signature is not None for a in inline] == [True, False, True]
+    assert all(a.signature is not None for a in inline)  # the one not relevant may join a story
     assert any(d.start == date(2025, 11, 10) for d in inline[2].deadlines)
 
 

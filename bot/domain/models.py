@@ -77,7 +77,7 @@ class Analysis:
 
     relevance: Relevance
     deadlines: tuple[DeadlineMention, ...] = ()
-    # For matching reports of one story (relevant items): the analysis's StorySignature. Typed as `object`
+    # For matching reports of one story (every item not muted): the analysis's StorySignature. Typed as `object`
     # so the domain imports nothing from the analysis; the cycle checks the type where it matches stories.
     signature: object | None = None
 

@@ -36,8 +36,8 @@ class Judgement:
 
 def judge(title: str, text: str, published: date, threshold: float, watch_terms: Sequence[str] = (),
           mute_terms: Sequence[str] = ()) -> Judgement:
-    """Relevance of one item and, when relevant, its deadlines dated from `published` and its story
-    signature."""
+    """Relevance of one item and, when relevant, its deadlines dated from `published`; and its story
+    signature (an item not relevant gets one too, unless muted: it may be read as a relevant story's report)."""
     relevance = assess_relevance(title, text, threshold=threshold, watch_terms=watch_terms,
                                  mute_terms=mute_terms)
     if not relevance.relevant:
@@ -45,7 +45,7 @@ def judge(title: str, text: str, published: date, threshold: float, watch_terms:
         deadlines = () if relevance.muted else _deadlines_of_a_near_miss(relevance, title, text, published,
                                                                           threshold)
         if not deadlines:
-            return Judgement(relevance)
+            return Judgement(relevance, signature=None if relevance.muted else story_signature(title, text))
         relevance = replace(relevance, relevant=True,
                             reasons=(*relevance.reasons, f"a US–China deadline: {deadlines[0].what}"))
     else:
@@ -105,9 +105,10 @@ def judge_together(docs: Sequence[tuple[str, str, date]], threshold: float) -> l
     is read again as its report (`judge_as_story_report`)."""
     judgements = judge_batch(docs, threshold)
     when = [datetime.combine(published, datetime.min.time(), UTC) for _title, _text, published in docs]
-    reports = [(str(i), j.signature, when[i]) for i, j in enumerate(judgements) if j.signature is not None]
-    joiners = [(str(i), story_signature(title, text), when[i]) for i, (title, text, _published) in enumerate(docs)
-               if judgements[i].signature is None and not judgements[i].relevance.muted]
+    reports = [(str(i), j.signature, when[i]) for i, j in enumerate(judgements)
+               if j.signature is not None and j.relevance.relevant]
+    joiners = [(str(i), j.signature, when[i]) for i, j in enumerate(judgements)
+               if j.signature is not None and not j.relevance.relevant]
     story_of = cluster_reports(reports, joiners=joiners)
     story_days: dict[str, list[tuple[date, date]]] = defaultdict(list)
     for item, _signature, _when in reports:
