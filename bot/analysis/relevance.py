@@ -633,6 +633,12 @@ def one_sided_measure(title: str, text: str) -> bool:
     return any(s.names_a_measure() for s in tags)
 
 
+def names_a_side_or_measure(title: str, text: str) -> bool:
+    """Whether the item names a US or Chinese actor, or may name a measure (a tariff, an export control): one
+    that does neither (sport, weather) is not a report of a US–China story, whatever words it shares with one."""
+    return _may_name_a_measure(f"{title}\n{text}") or actor_mentions(f"{title}\n{text}") > 0
+
+
 def actor_mentions(sentence: str) -> int:
     """How many US or China actors and bilateral phrases a sentence names (summaries prefer them)."""
     return sum(1 for kind, _ in _mentions(sentence) if kind in _STRENGTH or kind == "bilateral")

@@ -77,8 +77,9 @@ class Analysis:
 
     relevance: Relevance
     deadlines: tuple[DeadlineMention, ...] = ()
-    # For matching reports of one story (every item not muted): the analysis's StorySignature. Typed as `object`
-    # so the domain imports nothing from the analysis; the cycle checks the type where it matches stories.
+    # For matching reports of one story (relevant items, and those that may be a story's report): the analysis's
+    # StorySignature. Typed as `object` so the domain imports nothing from the analysis; the cycle checks the
+    # type where it matches stories.
     signature: object | None = None
 
 

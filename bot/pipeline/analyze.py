@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from bot.analysis.cluster import StorySignature, cluster_reports, story_signature
 from bot.analysis.deadlines import extract_deadlines
 from bot.analysis.deadlines.merge import confirmed_by
-from bot.analysis.relevance import assess_relevance, one_sided_measure
+from bot.analysis.relevance import assess_relevance, names_a_side_or_measure, one_sided_measure
 from bot.domain.models import Analysis, DeadlineMention, Relevance
 from bot.pipeline.workers import WorkerPool
 
@@ -37,7 +37,8 @@ class Judgement:
 def judge(title: str, text: str, published: date, threshold: float, watch_terms: Sequence[str] = (),
           mute_terms: Sequence[str] = ()) -> Judgement:
     """Relevance of one item and, when relevant, its deadlines dated from `published`; and its story
-    signature (an item not relevant gets one too, unless muted: it may be read as a relevant story's report)."""
+    signature (an item not relevant gets one too when it names a side or a measure and is not muted: it may be
+    read as a relevant story's report)."""
     relevance = assess_relevance(title, text, threshold=threshold, watch_terms=watch_terms,
                                  mute_terms=mute_terms)
     if not relevance.relevant:
@@ -45,7 +46,9 @@ def judge(title: str, text: str, published: date, threshold: float, watch_terms:
         deadlines = () if relevance.muted else _deadlines_of_a_near_miss(relevance, title, text, published,
                                                                           threshold)
         if not deadlines:
-            return Judgement(relevance, signature=None if relevance.muted else story_signature(title, text))
+            # (one that names neither side nor a measure is left out: it cannot be a US–China story's report)
+            worth = not relevance.muted and names_a_side_or_measure(title, text)
+            return Judgement(relevance, signature=story_signature(title, text) if worth else None)
         relevance = replace(relevance, relevant=True,
                             reasons=(*relevance.reasons, f"a US–China deadline: {deadlines[0].what}"))
     else:

@@ -413,8 +413,9 @@ def _as_story_report(db: sqlite_utils.Database, entry: Analysed, candidates: lis
     in that story when it gives a deadline the story's other reports give (`judge_as_story_report`), else
     unchanged and in none. It does not change what the story is made of (its signature), as it did not make it.
     (Read here, in the store's thread, because only the store knows the open stories; few items match one.)"""
-    item, given = entry.item, entry.analysis.signature
-    signature = given if isinstance(given, StorySignature) else story_signature(item.title, item.text)
+    item, signature = entry.item, entry.analysis.signature
+    if not isinstance(signature, StorySignature):  # the analysis found it could not be one
+        return entry, None
     found = match_story(signature, candidates, item.published, window=STORY_WINDOW)
     if found is None:
         return entry, None
