@@ -276,6 +276,11 @@ _CHINA_SIDE = _anchor_tokens(_CASED["cn_official"] + _CASED["cn_country"] + _CAS
 assert all(re.fullmatch(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", anchor) for anchor in _CHINA_SIDE)
 _CHINA_SIDE_WORDS = frozenset(anchor.encode() for anchor in _CHINA_SIDE if anchor.isascii())
 _CHINA_SIDE_HAN = tuple(anchor for anchor in _CHINA_SIDE if not anchor.isascii())
+# The same anchors for either side, to tell cheaply whether an item names anybody of the two.
+# (The US side's anchors include "U.S.", which is no run of letters, and a letter or two of names like "F-35".)
+_EITHER_SIDE = _CHINA_SIDE | _anchor_tokens(_CASED["us_official"] + _CASED["us_country"] + _CASED["us_weak"])
+_EITHER_SIDE_WORDS = frozenset(a.encode() for a in _EITHER_SIDE if re.fullmatch("[A-Za-z]{2,}", a))
+_EITHER_SIDE_SPELLED = tuple(a for a in _EITHER_SIDE if not re.fullmatch("[A-Za-z]{1,}", a))  # "U.S.", 中
 
 
 def names_china_side(text: str) -> bool:
@@ -634,9 +639,12 @@ def one_sided_measure(title: str, text: str) -> bool:
 
 
 def names_a_side_or_measure(title: str, text: str) -> bool:
-    """Whether the item names a US or Chinese actor, or may name a measure (a tariff, an export control): one
-    that does neither (sport, weather) is not a report of a US–China story, whatever words it shares with one."""
-    return _may_name_a_measure(f"{title}\n{text}") or actor_mentions(f"{title}\n{text}") > 0
+    """Whether the item may name a US or Chinese actor or a measure (a tariff, an export control): one that does
+    neither (sport, weather) is not a report of a US–China story, whatever words it shares with one. (A cheap
+    test of words that such names must hold, as `names_china_side`'s.)"""
+    whole = f"{title}\n{text}"
+    return (not _EITHER_SIDE_WORDS.isdisjoint(letter_runs(whole))
+            or any(spelled in whole for spelled in _EITHER_SIDE_SPELLED) or _may_name_a_measure(whole))
 
 
 def actor_mentions(sentence: str) -> int:
