@@ -166,3 +166,14 @@ def test_a_matching_report_with_another_day_or_no_story_stays_out() -> None:
     # a report published after the story closed is not its report
     late = (*NO_SIDE_NAMED[:2], date(2025, 4, 20))
     assert not judge_together([ORDER, late], threshold=0.5)[1].relevance.relevant
+
+
+async def test_reading_story_reports_in_the_workers_gives_the_inline_reading(pool: WorkerPool) -> None:
+    alone = judge(*NO_SIDE_NAMED[:2], NO_SIDE_NAMED[2], threshold=0.5)
+    reads = [(alone.relevance, *NO_SIDE_NAMED, [(date(2025, 5, 2), date(2025, 5, 2))]),
+             (alone.relevance, *NO_SIDE_NAMED, [(date(2025, 9, 1), date(2025, 9, 1))])]
+    inline = await Analyzer().read_as_story_reports(reads)
+    pooled = await Analyzer(workers=pool).read_as_story_reports(reads)
+    assert pooled == inline
+    assert [a.relevance.relevant for a in inline] == [True, False]
+    assert [d.start for d in inline[0].deadlines] == [date(2025, 5, 2)]

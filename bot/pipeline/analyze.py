@@ -102,6 +102,16 @@ def judge_as_story_report(judgement: Judgement, title: str, text: str, published
     return Judgement(relevance, tuple(shared), story_signature(title, text, dates))
 
 
+StoryRead = tuple[Relevance, str, str, date, Sequence[tuple[date, date]]]
+
+
+def read_story_reports(reads: Sequence[StoryRead]) -> list[Judgement]:
+    """`judge_as_story_report` over many (relevance, title, text, published, story days): one round trip to a
+    worker process."""
+    return [judge_as_story_report(Judgement(relevance), title, text, published, days)
+            for relevance, title, text, published, days in reads]
+
+
 def judge_together(docs: Sequence[tuple[str, str, date]], threshold: float) -> list[Judgement]:
     """`judge` over a set of (title, text, published) documents read as one feed: the relevant ones form
     stories as the ingest cycle forms them, and an item judged not relevant that matches one of those stories
@@ -144,6 +154,15 @@ class Analyzer:
                 watch_terms: Sequence[str] = (), mute_terms: Sequence[str] = ()) -> Analysis:
         """Judge one item here, and for a relevant one extract deadlines dated from `published`."""
         return judge(title, text, published, self.threshold, watch_terms, mute_terms).analysis()
+
+    async def read_as_story_reports(self, reads: Sequence[StoryRead]) -> list[Analysis]:
+        """`judge_as_story_report` for items not relevant that matched an open story, given as (relevance,
+        title, text, published, the story's days), in the workers when there are some."""
+        if self.workers is None or not reads:
+            judgements = read_story_reports(reads)
+        else:
+            judgements = await self.workers.run(read_story_reports, list(reads))
+        return [judgement.analysis() for judgement in judgements]
 
     async def analyze_batch(self, docs: Sequence[tuple[str, str, date]]) -> list[Analysis]:
         """`analyze` for many (title, text, published) documents, judged in the workers when there are some."""

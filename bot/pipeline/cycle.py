@@ -17,8 +17,8 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
@@ -42,7 +42,7 @@ from bot.ingest.normalize import normalize
 from bot.ingest.parse import parse_items
 from bot.ingest.seeds import SeedError, read_seed_file
 from bot.metrics import METRICS
-from bot.pipeline.analyze import Analyzer, Judgement, judge_as_story_report
+from bot.pipeline.analyze import Analyzer
 from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
@@ -326,9 +326,18 @@ class Ingestor:
         return analysed
 
     async def _store(self, analysed: Sequence[Analysed], report: CycleReport, now: datetime) -> _SaveOutcome:
-        """Cluster the relevant items into stories and store the batch, in one transaction."""
+        """Cluster the relevant items into stories and store the batch, in one transaction; then read the items
+        not relevant that matched an open story as its reports (in the analysis workers), and store those."""
         started = time.perf_counter()
         outcome = await self.store.run(_save_batch, analysed, now)
+        if outcome.matched:
+            read = await self.analyzer.read_as_story_reports(
+                [(m.entry.analysis.relevance, m.entry.item.title, m.entry.item.text, m.entry.item.published.date(),
+                  m.story_days) for m in outcome.matched])
+            reports = [(m, analysis) for m, analysis in zip(outcome.matched, read, strict=True)
+                       if analysis.relevance.relevant]
+            if reports:
+                await self.store.run(_save_story_reports, reports, outcome, now)
         report.stages["store"] += time.perf_counter() - started
         report.new_items += sum(1 for a in analysed if a.existing_id is None)
         report.updated_items += sum(1 for a in analysed if a.existing_id is not None)
@@ -348,6 +357,7 @@ class Ingestor:
 class _SaveOutcome:
     new_stories: int = 0
     story_reports: int = 0  # items judged not relevant, then read as a relevant story's report
+    matched: list[_Matched] = field(default_factory=list)  # items not relevant that matched an open story
     touched_stories: list[str] = field(default_factory=list)
     changes: list[deadline_q.DeadlineChange] = field(default_factory=list)
 
@@ -378,11 +388,10 @@ def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datet
                     candidates = _open_stories(db, now)
                 if entry.analysis.relevance.relevant:
                     story_id = _assign_story(db, entry, candidates, outcome, now)
-                else:
-                    entry, story_id = _as_story_report(db, entry, candidates)
-                    outcome.story_reports += story_id is not None
             item_id = item_q.save_item(db, entry.item, entry.analysis, story_id=story_id,
                                        item_id=entry.existing_id)
+            if story_id is None and not entry.analysis.relevance.relevant and candidates is not None:
+                outcome.matched += _matched_story(db, entry, item_id, candidates)
             if story_id and story_id not in outcome.touched_stories:
                 outcome.touched_stories.append(story_id)
             if entry.analysis.deadlines:
@@ -408,22 +417,40 @@ def _parsed_signature(data: str) -> StorySignature:
     return signature_from_json(data)
 
 
-def _as_story_report(db: sqlite_utils.Database, entry: Analysed, candidates: list) -> tuple[Analysed, str | None]:
-    """An item judged not relevant that matches an open story, read again as that story's report: relevant and
-    in that story when it gives a deadline the story's other reports give (`judge_as_story_report`), else
-    unchanged and in none. It does not change what the story is made of (its signature), as it did not make it.
-    (Read here, in the store's thread, because only the store knows the open stories; few items match one.)"""
+@dataclass(frozen=True)
+class _Matched:
+    """An item judged not relevant, stored as such, that matched an open story: to be read as its report."""
+
+    entry: Analysed
+    item_id: str
+    story_id: str
+    story_days: tuple[tuple[date, date], ...]
+
+
+def _matched_story(db: sqlite_utils.Database, entry: Analysed, item_id: str, candidates: list) -> list[_Matched]:
+    """The open story an item judged not relevant matches, with the days its reports give; [] for none (or
+    for an item the analysis found could not be a story's report: it has no signature)."""
     item, signature = entry.item, entry.analysis.signature
-    if not isinstance(signature, StorySignature):  # the analysis found it could not be one
-        return entry, None
+    if not isinstance(signature, StorySignature):
+        return []
     found = match_story(signature, candidates, item.published, window=STORY_WINDOW)
-    if found is None:
-        return entry, None
-    judged = judge_as_story_report(Judgement(entry.analysis.relevance), item.title, item.text,
-                                   item.published.date(), deadline_q.story_days(db, found))
-    if not judged.relevance.relevant:
-        return entry, None
-    return replace(entry, analysis=judged.analysis()), found
+    days = tuple(deadline_q.story_days(db, found)) if found else ()
+    return [_Matched(entry, item_id, found, days)] if found and days else []
+
+
+def _save_story_reports(db: sqlite_utils.Database, reports: Sequence[tuple[_Matched, Analysis]],
+                        outcome: _SaveOutcome, now: datetime) -> None:
+    """Store the matched items read as their stories' reports: relevant, in the story, with their deadlines.
+    They do not change what a story is made of (its signature), as they did not make it."""
+    with db.atomic():
+        for matched, analysis in reports:
+            entry = matched.entry
+            item_q.save_item(db, entry.item, analysis, story_id=matched.story_id, item_id=matched.item_id)
+            outcome.story_reports += 1
+            if matched.story_id not in outcome.touched_stories:
+                outcome.touched_stories.append(matched.story_id)
+            outcome.changes.extend(deadline_q.record_mentions(
+                db, matched.item_id, entry.item.published.date(), analysis.deadlines, now, policy=MERGE_POLICY))
 
 
 def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,
