@@ -1,6 +1,8 @@
-"""Per-item analysis: relevance on every item; deadlines and story signature only on relevant ones
-(an item just under the bar, or one naming a single government's measure and nobody else, that states a
-sure US–China deadline is relevant).
+"""Per-item analysis: relevance on every item; deadlines only on relevant ones (an item just under the bar,
+or one naming a single government's measure and nobody else, that states a sure US–China deadline is
+relevant); a story signature on those and on any item that may be a US–China story's report. Such an item,
+once matched to a relevant story, is read again as its report (`judge_as_story_report`): by the ingest cycle
+against the stories still open, by `judge_together` over a set of items read as one feed.
 
 An item gets no summary of its own: what users see is its story's summary, written once the cycle's
 batches are stored (`cycle`). The stages are pure and CPU-bound (Duckling holds the GIL), so a batch can
@@ -87,7 +89,8 @@ def judge_batch(docs: Sequence[tuple[str, str, date]], threshold: float) -> list
 def judge_as_story_report(judgement: Judgement, title: str, text: str, published: date,
                           story_days: Sequence[tuple[date, date]]) -> Judgement:
     """An item not judged relevant that matched a relevant story, read again as that story's report: relevant,
-    with the deadlines it gives that the story's other reports give too, when it gives one; else as it was.
+    with the deadlines it gives that fall near the days the story's other reports give (`confirmed_by`), when
+    it gives one; else as it was.
 
     One outlet's "Effective from 2 May, the exemption ends" names no side; beside the story's other reports
     of the same day it is the same US–China deadline. A muted item stays out."""
