@@ -130,7 +130,7 @@ def judge_together(docs: Sequence[tuple[str, str, date]], threshold: float) -> l
     for item, _signature, _when in reports:
         story_days[story_of[item]] += [(d.start, d.end) for d in judgements[int(item)].deadlines if d.start and d.end]
     for item, _signature, _when in joiners:
-        if item in story_of:
+        if story_days.get(story_of.get(item, "")):  # (a story with no dated deadline confirms none)
             title, text, published = docs[int(item)]
             judgements[int(item)] = judge_as_story_report(judgements[int(item)], title, text, published,
                                                           story_days[story_of[item]])

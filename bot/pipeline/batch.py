@@ -23,11 +23,11 @@ async def analyze_lines(lines: Iterable[str], settings: Settings) -> AsyncIterat
     of the US–China story it matches, so the whole input is read before the first line is written."""
     parsed = [_parse_line(line, number) for number, line in enumerate(lines, start=1) if line.strip()]
     readable = [entry for entry in parsed if isinstance(entry, _Document)]
-    judgements = judge_together([(d.title, d.text, d.published) for d in readable], settings.relevance_threshold)
-    judged = dict(zip(map(id, readable), judgements, strict=True))
+    judgements = iter(judge_together([(d.title, d.text, d.published) for d in readable],
+                                     settings.relevance_threshold))
     for entry in parsed:
         if isinstance(entry, _Document):
-            yield json.dumps(_result(entry, judged[id(entry)].analysis()), ensure_ascii=False)
+            yield json.dumps(_result(entry, next(judgements).analysis()), ensure_ascii=False)
         else:
             yield json.dumps(entry, ensure_ascii=False)
 

@@ -392,12 +392,18 @@ def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datet
                                        item_id=entry.existing_id)
             if story_id is None and not entry.analysis.relevance.relevant and candidates is not None:
                 outcome.matched += _matched_story(db, entry, item_id, candidates)
-            if story_id and story_id not in outcome.touched_stories:
-                outcome.touched_stories.append(story_id)
-            if entry.analysis.deadlines:
-                outcome.changes.extend(deadline_q.record_mentions(
-                    db, item_id, entry.item.published.date(), entry.analysis.deadlines, now, policy=MERGE_POLICY))
+            _record_story_and_deadlines(db, outcome, item_id, story_id, entry.item, entry.analysis, now)
     return outcome
+
+
+def _record_story_and_deadlines(db: sqlite_utils.Database, outcome: _SaveOutcome, item_id: str,
+                                story_id: str | None, item: Item, analysis: Analysis, now: datetime) -> None:
+    """Note the story a stored item touched, and merge its deadlines into the tracked ones."""
+    if story_id and story_id not in outcome.touched_stories:
+        outcome.touched_stories.append(story_id)
+    if analysis.deadlines:
+        outcome.changes.extend(deadline_q.record_mentions(
+            db, item_id, item.published.date(), analysis.deadlines, now, policy=MERGE_POLICY))
 
 
 def _open_stories(db: sqlite_utils.Database, now: datetime) -> list[tuple[str, StorySignature, datetime]]:
@@ -444,13 +450,10 @@ def _save_story_reports(db: sqlite_utils.Database, reports: Sequence[tuple[_Matc
     They do not change what a story is made of (its signature), as they did not make it."""
     with db.atomic():
         for matched, analysis in reports:
-            entry = matched.entry
-            item_q.save_item(db, entry.item, analysis, story_id=matched.story_id, item_id=matched.item_id)
+            item = matched.entry.item
+            item_q.save_item(db, item, analysis, story_id=matched.story_id, item_id=matched.item_id)
             outcome.story_reports += 1
-            if matched.story_id not in outcome.touched_stories:
-                outcome.touched_stories.append(matched.story_id)
-            outcome.changes.extend(deadline_q.record_mentions(
-                db, matched.item_id, entry.item.published.date(), analysis.deadlines, now, policy=MERGE_POLICY))
+            _record_story_and_deadlines(db, outcome, matched.item_id, matched.story_id, item, analysis, now)
 
 
 def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,
