@@ -362,3 +362,28 @@ def m013_deadline_counted(db: sqlite_utils.Database) -> None:
     # counted: the deadline's dates were counted from the day of the report that gave them (a length with no
     # stated start), so a later report that states the date replaces them, and one that counts again does not.
     db.execute("ALTER TABLE deadlines ADD COLUMN counted INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m014_waiting_reports(db: sqlite_utils.Database) -> None:
+    # Items judged not relevant that may be a US–China story's report (they name a side or a measure), kept
+    # whole for a story window: one that arrives before its story's first relevant report is read as that
+    # story's report when the story comes, as it is when it comes after. read_against: the story and days it
+    # was last read against, so it is read again only when those change.
+    db.executescript(
+        """
+        CREATE TABLE waiting_reports (
+            item_id TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            published TEXT NOT NULL,
+            relevance_score REAL NOT NULL,
+            reasons TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            stored_at TEXT NOT NULL,
+            read_against TEXT
+        );
+        CREATE INDEX waiting_reports_published ON waiting_reports(published);
+        CREATE INDEX waiting_reports_stored ON waiting_reports(stored_at);
+        """
+    )

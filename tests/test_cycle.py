@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import sqlite_utils
+
 from bot.analysis.summarize import ExtractiveSummarizer
 from bot.domain.models import RawEntry
 from bot.pipeline.analyze import Analyzer
@@ -202,3 +204,88 @@ async def test_a_report_naming_neither_side_joins_its_story_when_it_gives_the_st
     assert rows["plain"] == (1, rows["order"][1]) and rows["other-day"] == (0, None)
     views = await store.run(deadline_q.list_deadlines, datetime(2025, 4, 4).date())
     assert [(str(v.start), len(v.sources)) for v in views if v.start] == [("2025-05-02", 2)]
+
+
+async def tracked_parcel_story(store: Store) -> tuple[dict[str, tuple], list[tuple[str, int]]]:
+    rows = {r[0]: r[1:] for r in await store.run(lambda db: db.execute(
+        "SELECT guid, relevant, story_id FROM items").fetchall())}
+    views = await store.run(deadline_q.list_deadlines, datetime(2025, 4, 4).date())
+    return rows, [(str(v.start), len(v.sources)) for v in views if v.start]
+
+
+async def test_a_report_naming_neither_side_that_comes_first_joins_the_story_when_the_story_comes(
+        store: Store, clock: FakeClock) -> None:
+    # The other order of the test above, in two batches and in one: the same story and the same deadline.
+    order = parcel_entry("order", "Trump ends de minimis for China parcels", SHEIN_ORDER, 3)
+    plain = parcel_entry("plain", "Small parcels lose duty-free entry", NO_SIDE_NAMED, 2)
+    other_day = parcel_entry("other-day", "Small parcels lose duty-free entry later",
+                             NO_SIDE_NAMED.replace("May 2", "August 29"), 2)
+    report = CycleReport()
+    await ingestor(store, clock).ingest_entries([plain, other_day], source_name="Daily", source_kind="outlet",
+                                                report=report)
+    assert (report.relevant, report.new_stories) == (0, 0)
+    await ingestor(store, clock).ingest_entries([order], source_name="Wire", source_kind="wire", report=report)
+    assert (report.new_items, report.relevant, report.new_stories) == (3, 2, 1)
+    rows, deadlines = await tracked_parcel_story(store)
+    assert rows["plain"] == (1, rows["order"][1]) and rows["other-day"] == (0, None)
+    assert deadlines == [("2025-05-02", 2)]
+    # The report read as the story's keeps its whole text, as relevant items do, and waits no more.
+    text, waiting = await store.run(lambda db: (
+        db.execute("SELECT text FROM items WHERE guid = 'plain'").fetchone()[0],
+        [r[0] for r in db.execute("SELECT i.guid FROM waiting_reports w JOIN items i ON i.id = w.item_id")]))
+    assert text == NO_SIDE_NAMED and waiting == ["other-day"]
+
+
+async def test_one_batch_gives_the_same_story_whichever_report_comes_first(tmp_path: Path,
+                                                                           clock: FakeClock) -> None:
+    order = parcel_entry("order", "Trump ends de minimis for China parcels", SHEIN_ORDER, 3)
+    plain = parcel_entry("plain", "Small parcels lose duty-free entry", NO_SIDE_NAMED, 4)
+    found = []
+    for name, entries in (("story-first", [order, plain]), ("report-first", [plain, order])):
+        store = await Store.open(tmp_path / f"{name}.db")
+        try:
+            report = CycleReport()
+            await ingestor(store, clock).ingest_entries(entries, source_name="Wire", source_kind="wire",
+                                                        report=report)
+            rows, deadlines = await tracked_parcel_story(store)
+            found.append((report.relevant, rows["plain"][0], deadlines))
+        finally:
+            await store.close()
+    assert found[0] == found[1] == (2, 1, [("2025-05-02", 2)])
+
+
+async def test_a_waiting_report_is_read_again_only_when_its_storys_days_change(store: Store,
+                                                                              clock: FakeClock) -> None:
+    from bot.pipeline.cycle import _open_stories, _waiting_matches
+
+    other_day = parcel_entry("other-day", "Small parcels lose duty-free entry later",
+                             NO_SIDE_NAMED.replace("May 2", "August 29"), 2)
+    order = parcel_entry("order", "Trump ends de minimis for China parcels", SHEIN_ORDER, 3)
+    report = CycleReport()
+    await ingestor(store, clock).ingest_entries([other_day], source_name="Daily", source_kind="outlet",
+                                                report=report)
+    await ingestor(store, clock).ingest_entries([order], source_name="Wire", source_kind="wire", report=report)
+    assert report.relevant == 1  # read against May 2, which it does not give
+
+    def matches_for_the_story(db: sqlite_utils.Database) -> list[str]:
+        story = db.execute("SELECT story_id FROM items WHERE guid = 'order'").fetchone()[0]
+        return [m.waiting.title for m in _waiting_matches(db, [], [story], _open_stories(db, clock()))]
+
+    assert await store.run(matches_for_the_story) == []
+    later = parcel_entry("later", "China parcels face duties from August 29 too",
+                         SHEIN_ORDER.replace("effective May 2", "and a second step on August 29"), 3)
+    await ingestor(store, clock).ingest_entries([later], source_name="Post", source_kind="outlet", report=report)
+    rows, _deadlines = await tracked_parcel_story(store)
+    assert rows["other-day"] == (1, rows["order"][1])
+
+
+async def test_a_report_waits_one_story_window(store: Store, clock: FakeClock) -> None:
+    plain = parcel_entry("plain", "Small parcels lose duty-free entry", NO_SIDE_NAMED, 2)
+    report = CycleReport()
+    await ingestor(store, clock).ingest_entries([plain], source_name="Daily", source_kind="outlet", report=report)
+    clock.advance(hours=73)
+    order = parcel_entry("order", "Trump ends de minimis for China parcels", SHEIN_ORDER, 3)
+    await ingestor(store, clock).ingest_entries([order], source_name="Wire", source_kind="wire", report=report)
+    rows, deadlines = await tracked_parcel_story(store)
+    assert rows["plain"] == (0, None) and deadlines == [("2025-05-02", 1)]
+    assert await store.run(lambda db: db.execute("SELECT count(*) FROM waiting_reports").fetchone()[0]) == 0

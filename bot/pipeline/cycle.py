@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import json
 import logging
 import time
 import uuid
@@ -47,6 +48,7 @@ from storage import Store
 from storage.queries import deadlines as deadline_q
 from storage.queries import items as item_q
 from storage.queries import sources as source_q
+from storage.queries import waiting as waiting_q
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -327,13 +329,14 @@ class Ingestor:
 
     async def _store(self, analysed: Sequence[Analysed], report: CycleReport, now: datetime) -> _SaveOutcome:
         """Cluster the relevant items into stories and store the batch, in one transaction; then read the items
-        not relevant that matched an open story as its reports (in the analysis workers), and store those."""
+        not relevant that match a story this batch gave days to, or that this batch brought, as its reports (in
+        the analysis workers), and store those."""
         started = time.perf_counter()
         outcome = await self.store.run(_save_batch, analysed, now)
         if outcome.matched:
             read = await self.analyzer.read_as_story_reports(
-                [(m.entry.analysis.relevance, m.entry.item.title, m.entry.item.text, m.entry.item.published.date(),
-                  m.story_days) for m in outcome.matched])
+                [(m.waiting.relevance, m.waiting.title, m.waiting.text, m.waiting.published.date(), m.story_days)
+                 for m in outcome.matched])
             reports = [(m, analysis) for m, analysis in zip(outcome.matched, read, strict=True)
                        if analysis.relevance.relevant]
             if reports:
@@ -380,6 +383,7 @@ def _fresh_items(db: sqlite_utils.Database, items: Sequence[Item]
 def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datetime) -> _SaveOutcome:
     outcome = _SaveOutcome()
     candidates: list[tuple[str, StorySignature, datetime]] | None = None  # read once a batch needs them
+    waiting: list[str] = []
     with db.atomic():
         for entry in batch:
             story_id = entry.story_id
@@ -390,20 +394,41 @@ def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datet
                     story_id = _assign_story(db, entry, candidates, outcome, now)
             item_id = item_q.save_item(db, entry.item, entry.analysis, story_id=story_id,
                                        item_id=entry.existing_id)
-            if story_id is None and not entry.analysis.relevance.relevant and candidates is not None:
-                outcome.matched += _matched_story(db, entry, item_id, candidates)
-            _record_story_and_deadlines(db, outcome, item_id, story_id, entry.item, entry.analysis, now)
+            if _may_be_a_story_report(entry, story_id):
+                _keep_waiting(db, entry, item_id, now)
+                waiting.append(item_id)
+            elif entry.existing_id is not None:
+                waiting_q.forget(db, [item_id])
+            _record_story_and_deadlines(db, outcome, item_id, story_id, entry.item.published.date(),
+                                        entry.analysis, now)
+        waiting_q.forget_stored_before(db, now - STORY_WINDOW)
+        if waiting or outcome.touched_stories:
+            outcome.matched = _waiting_matches(db, waiting, outcome.touched_stories,
+                                               _open_stories(db, now) if candidates is None else candidates)
     return outcome
 
 
+def _may_be_a_story_report(entry: Analysed, story_id: str | None) -> bool:
+    # The analysis gives a signature to an item not relevant only when it names a side or a measure.
+    relevance = entry.analysis.relevance
+    return (story_id is None and not relevance.relevant and not relevance.muted
+            and isinstance(entry.analysis.signature, StorySignature))
+
+
+def _keep_waiting(db: sqlite_utils.Database, entry: Analysed, item_id: str, now: datetime) -> None:
+    signature = cast(StorySignature, entry.analysis.signature)
+    waiting_q.keep(db, item_id, title=entry.item.title, text=entry.item.text, published=entry.item.published,
+                   relevance=entry.analysis.relevance, signature=signature_to_json(signature), now=now)
+
+
 def _record_story_and_deadlines(db: sqlite_utils.Database, outcome: _SaveOutcome, item_id: str,
-                                story_id: str | None, item: Item, analysis: Analysis, now: datetime) -> None:
+                                story_id: str | None, published: date, analysis: Analysis, now: datetime) -> None:
     """Note the story a stored item touched, and merge its deadlines into the tracked ones."""
     if story_id and story_id not in outcome.touched_stories:
         outcome.touched_stories.append(story_id)
     if analysis.deadlines:
         outcome.changes.extend(deadline_q.record_mentions(
-            db, item_id, item.published.date(), analysis.deadlines, now, policy=MERGE_POLICY))
+            db, item_id, published, analysis.deadlines, now, policy=MERGE_POLICY))
 
 
 def _open_stories(db: sqlite_utils.Database, now: datetime) -> list[tuple[str, StorySignature, datetime]]:
@@ -425,23 +450,41 @@ def _parsed_signature(data: str) -> StorySignature:
 
 @dataclass(frozen=True)
 class _Matched:
-    """An item judged not relevant, stored as such, that matched an open story: to be read as its report."""
+    """A waiting item (stored, judged not relevant) that matched a story with dated deadlines: to be read as
+    its report."""
 
-    entry: Analysed
-    item_id: str
+    waiting: waiting_q.WaitingReport
     story_id: str
     story_days: tuple[tuple[date, date], ...]
 
 
-def _matched_story(db: sqlite_utils.Database, entry: Analysed, item_id: str, candidates: list) -> list[_Matched]:
-    """The open story an item judged not relevant matches, with the days its reports give; [] for none (or
-    for an item the analysis found could not be a story's report: it has no signature)."""
-    item, signature = entry.item, entry.analysis.signature
-    if not isinstance(signature, StorySignature):
-        return []
-    found = match_story(signature, candidates, item.published, window=STORY_WINDOW)
-    days = tuple(deadline_q.story_days(db, found)) if found else ()
-    return [_Matched(entry, item_id, found, days)] if found and days else []
+def _waiting_matches(db: sqlite_utils.Database, new: Sequence[str], touched: Sequence[str],
+                     candidates: list[tuple[str, StorySignature, datetime]]) -> list[_Matched]:
+    """The waiting items to read as a story's report: those of this batch that match an open story, and the
+    earlier ones that match a story this batch touched; each with the story's days, and only when it was not
+    read against that story and those days before (so order of arrival does not change what is read)."""
+    touched_stories = [c for c in candidates if c[0] in set(touched)]
+    earlier: list[waiting_q.WaitingReport] = []
+    if touched_stories:
+        firsts = [seen for _story, _signature, seen in touched_stories]
+        fresh = set(new)
+        earlier = [w for w in waiting_q.published_between(db, min(firsts) - STORY_WINDOW, max(firsts) + STORY_WINDOW)
+                   if w.item_id not in fresh]
+    days_of: dict[str, tuple[tuple[date, date], ...]] = {}
+    matched = []
+    for reports, stories in ((waiting_q.by_ids(db, new), candidates), (earlier, touched_stories)):
+        for report in reports:
+            found = match_story(_parsed_signature(report.signature), stories, report.published,
+                                window=STORY_WINDOW)
+            if found is None:
+                continue
+            if found not in days_of:
+                days_of[found] = tuple(sorted(set(deadline_q.story_days(db, found))))
+            against = json.dumps([found, [[str(start), str(end)] for start, end in days_of[found]]])
+            if days_of[found] and against != report.read_against:
+                waiting_q.note_read(db, report.item_id, against)
+                matched.append(_Matched(report, found, days_of[found]))
+    return matched
 
 
 def _save_story_reports(db: sqlite_utils.Database, reports: Sequence[tuple[_Matched, Analysis]],
@@ -450,10 +493,12 @@ def _save_story_reports(db: sqlite_utils.Database, reports: Sequence[tuple[_Matc
     They do not change what a story is made of (its signature), as they did not make it."""
     with db.atomic():
         for matched, analysis in reports:
-            item = matched.entry.item
-            item_q.save_item(db, item, analysis, story_id=matched.story_id, item_id=matched.item_id)
+            waiting = matched.waiting
+            item_q.save_as_story_report(db, waiting.item_id, waiting.text, analysis, matched.story_id)
+            waiting_q.forget(db, [waiting.item_id])
             outcome.story_reports += 1
-            _record_story_and_deadlines(db, outcome, matched.item_id, matched.story_id, item, analysis, now)
+            _record_story_and_deadlines(db, outcome, waiting.item_id, matched.story_id, waiting.published.date(),
+                                        analysis, now)
 
 
 def _assign_story(db: sqlite_utils.Database, entry: Analysed, candidates: list, outcome: _SaveOutcome,

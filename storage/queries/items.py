@@ -73,6 +73,16 @@ def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, stor
     return str(row["id"])
 
 
+def save_as_story_report(db: sqlite_utils.Database, item_id: str, text: str, analysis: Analysis,
+                         story_id: str) -> None:
+    """A stored item judged not relevant, read again as a relevant story's report: relevant, in the story,
+    and keeping its full text as relevant items do."""
+    relevance = analysis.relevance
+    db.execute("UPDATE items SET text = ?, relevant = 1, relevance_score = ?, reasons = ?, story_id = ? "
+               "WHERE id = ?", [text, round(relevance.score, 4), json.dumps(list(relevance.reasons)), story_id,
+                                item_id])
+
+
 LEDE_CHARS = 500
 # The schema's `summary` column is not written: an item is shown through its story's summary.
 _ITEM_COLUMNS = ("id", "source", "source_name", "source_kind", "url", "guid", "title", "text", "published",

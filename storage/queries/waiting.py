@@ -1,0 +1,91 @@
+"""The `waiting_reports` table: items judged not relevant that may yet be read as a US–China story's report.
+
+An outlet's "From May 2, parcels lose duty-free entry" names neither side; it is the report of a US–China
+story only beside that story's other reports, which may come after it. Its full text waits here for a story
+window (`keep`), so the cycle reads it when the story comes, whichever arrived first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from bot.domain.models import Relevance
+from storage.queries.timestamps import to_iso
+
+
+@dataclass(frozen=True)
+class WaitingReport:
+    """A stored item not judged relevant, with what reading it as a story's report needs."""
+
+    item_id: str
+    title: str
+    text: str
+    published: datetime
+    relevance: Relevance
+    signature: str  # the story signature, as JSON
+    read_against: str | None  # the story and days it was last read against
+
+
+def keep(db: sqlite_utils.Database, item_id: str, *, title: str, text: str, published: datetime,
+         relevance: Relevance, signature: str, now: datetime) -> None:
+    """Keep (or replace) the item's text and signature until it is read as a report or its window ends."""
+    db.execute(
+        "INSERT INTO waiting_reports (item_id, title, text, published, relevance_score, reasons, signature, "
+        "stored_at, read_against) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (item_id) DO UPDATE SET "
+        "title = excluded.title, text = excluded.text, published = excluded.published, "
+        "relevance_score = excluded.relevance_score, reasons = excluded.reasons, signature = excluded.signature, "
+        "stored_at = excluded.stored_at, read_against = NULL",
+        [item_id, title, text, to_iso(published), relevance.score, json.dumps(list(relevance.reasons)), signature,
+         to_iso(now)],
+    )
+
+
+def by_ids(db: sqlite_utils.Database, item_ids: Sequence[str]) -> list[WaitingReport]:
+    """The waiting reports among `item_ids`, in that order."""
+    found: dict[str, WaitingReport] = {}
+    for start in range(0, len(item_ids), _IN_CHUNK):
+        chunk = list(item_ids[start:start + _IN_CHUNK])
+        rows = db.execute(f"{_SELECT} WHERE item_id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        found.update((row[0], _report(row)) for row in rows)
+    return [found[item_id] for item_id in item_ids if item_id in found]
+
+
+def published_between(db: sqlite_utils.Database, since: datetime, until: datetime) -> list[WaitingReport]:
+    """The waiting reports published from `since` to `until`, oldest first."""
+    rows = db.execute(f"{_SELECT} WHERE published BETWEEN ? AND ? ORDER BY published",
+                      [to_iso(since), to_iso(until)]).fetchall()
+    return [_report(row) for row in rows]
+
+
+def note_read(db: sqlite_utils.Database, item_id: str, against: str) -> None:
+    """Remember the story and days the report was read against."""
+    db.execute("UPDATE waiting_reports SET read_against = ? WHERE item_id = ?", [against, item_id])
+
+
+def forget(db: sqlite_utils.Database, item_ids: Sequence[str]) -> None:
+    """Stop waiting on these items (read as reports, or now relevant)."""
+    for start in range(0, len(item_ids), _IN_CHUNK):
+        chunk = list(item_ids[start:start + _IN_CHUNK])
+        db.execute(f"DELETE FROM waiting_reports WHERE item_id IN ({', '.join('?' * len(chunk))})", chunk)
+
+
+def forget_stored_before(db: sqlite_utils.Database, before: datetime) -> int:
+    """Stop waiting on the items kept before `before`; returns how many."""
+    return db.execute("DELETE FROM waiting_reports WHERE stored_at < ?", [to_iso(before)]).rowcount
+
+
+_IN_CHUNK = 500  # well under SQLite's bound-parameter limit
+_SELECT = ("SELECT item_id, title, text, published, relevance_score, reasons, signature, read_against "
+           "FROM waiting_reports")
+
+
+def _report(row: tuple) -> WaitingReport:
+    item_id, title, text, published, score, reasons, signature, read_against = row
+    relevance = Relevance(relevant=False, score=score, reasons=tuple(json.loads(reasons)))
+    return WaitingReport(item_id, title, text, datetime.fromisoformat(published), relevance, signature,
+                         read_against)
