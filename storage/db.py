@@ -368,8 +368,8 @@ def m013_deadline_counted(db: sqlite_utils.Database) -> None:
 def m014_waiting_reports(db: sqlite_utils.Database) -> None:
     # Items judged not relevant that may be a US–China story's report (they name a side or a measure), kept
     # whole for a story window: one that arrives before its story's first relevant report is read as that
-    # story's report when the story comes, as it is when it comes after. read_against: the story and days it
-    # was last read against, so it is read again only when those change.
+    # story's report when the story comes, as it is when it comes after. reports_swept: the story's earlier
+    # waiting reports were read against it, once, when it first had dated deadlines.
     db.executescript(
         """
         CREATE TABLE waiting_reports (
@@ -380,10 +380,10 @@ def m014_waiting_reports(db: sqlite_utils.Database) -> None:
             relevance_score REAL NOT NULL,
             reasons TEXT NOT NULL,
             signature TEXT NOT NULL,
-            stored_at TEXT NOT NULL,
-            read_against TEXT
+            stored_at TEXT NOT NULL
         );
         CREATE INDEX waiting_reports_published ON waiting_reports(published);
         CREATE INDEX waiting_reports_stored ON waiting_reports(stored_at);
+        ALTER TABLE stories ADD COLUMN reports_swept INTEGER NOT NULL DEFAULT 0;
         """
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-import json
 import logging
 import time
 import uuid
@@ -460,30 +459,31 @@ class _Matched:
 
 def _waiting_matches(db: sqlite_utils.Database, new: Sequence[str], touched: Sequence[str],
                      candidates: list[tuple[str, StorySignature, datetime]]) -> list[_Matched]:
-    """The waiting items to read as a story's report: those of this batch that match an open story, and the
-    earlier ones that match a story this batch touched; each with the story's days, and only when it was not
-    read against that story and those days before (so order of arrival does not change what is read)."""
-    touched_stories = [c for c in candidates if c[0] in set(touched)]
-    earlier: list[waiting_q.WaitingReport] = []
-    if touched_stories:
-        firsts = [seen for _story, _signature, seen in touched_stories]
-        fresh = set(new)
-        earlier = [w for w in waiting_q.published_between(db, min(firsts) - STORY_WINDOW, max(firsts) + STORY_WINDOW)
-                   if w.item_id not in fresh]
+    """The waiting items to read as a story's report, each with the story's days: those of this batch that
+    match an open story with dated deadlines; and, for a story this batch gave its first dated deadlines, the
+    earlier ones that match it (read against it once: so a report is read whether it came before its story
+    or after, and a story that grows does not read the same reports again)."""
     days_of: dict[str, tuple[tuple[date, date], ...]] = {}
+
+    def days(story_id: str) -> tuple[tuple[date, date], ...]:
+        if story_id not in days_of:
+            days_of[story_id] = tuple(sorted(set(deadline_q.story_days(db, story_id))))
+        return days_of[story_id]
+
     matched = []
-    for reports, stories in ((waiting_q.by_ids(db, new), candidates), (earlier, touched_stories)):
-        for report in reports:
-            found = match_story(_parsed_signature(report.signature), stories, report.published,
-                                window=STORY_WINDOW)
-            if found is None:
-                continue
-            if found not in days_of:
-                days_of[found] = tuple(sorted(set(deadline_q.story_days(db, found))))
-            against = json.dumps([found, [[str(start), str(end)] for start, end in days_of[found]]])
-            if days_of[found] and against != report.read_against:
-                waiting_q.note_read(db, report.item_id, against)
-                matched.append(_Matched(report, found, days_of[found]))
+    for report in waiting_q.by_ids(db, new):
+        found = match_story(_parsed_signature(report.signature), candidates, report.published, window=STORY_WINDOW)
+        if found is not None and days(found):
+            matched.append(_Matched(report, found, days(found)))
+    fresh = set(new)
+    to_sweep = set(waiting_q.stories_to_sweep(db, touched)) if touched else set()
+    for story in (c for c in candidates if c[0] in to_sweep and days(c[0])):
+        waiting_q.mark_swept(db, story[0])
+        for report in waiting_q.published_between(db, story[2] - STORY_WINDOW, story[2] + STORY_WINDOW):
+            signature = _parsed_signature(report.signature)
+            if report.item_id not in fresh and match_story(signature, [story], report.published,
+                                                           window=STORY_WINDOW):
+                matched.append(_Matched(report, story[0], days(story[0])))
     return matched
 
 

@@ -28,7 +28,6 @@ class WaitingReport:
     published: datetime
     relevance: Relevance
     signature: str  # the story signature, as JSON
-    read_against: str | None  # the story and days it was last read against
 
 
 def keep(db: sqlite_utils.Database, item_id: str, *, title: str, text: str, published: datetime,
@@ -36,10 +35,10 @@ def keep(db: sqlite_utils.Database, item_id: str, *, title: str, text: str, publ
     """Keep (or replace) the item's text and signature until it is read as a report or its window ends."""
     db.execute(
         "INSERT INTO waiting_reports (item_id, title, text, published, relevance_score, reasons, signature, "
-        "stored_at, read_against) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (item_id) DO UPDATE SET "
+        "stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET "
         "title = excluded.title, text = excluded.text, published = excluded.published, "
         "relevance_score = excluded.relevance_score, reasons = excluded.reasons, signature = excluded.signature, "
-        "stored_at = excluded.stored_at, read_against = NULL",
+        "stored_at = excluded.stored_at",
         [item_id, title, text, to_iso(published), relevance.score, json.dumps(list(relevance.reasons)), signature,
          to_iso(now)],
     )
@@ -62,9 +61,16 @@ def published_between(db: sqlite_utils.Database, since: datetime, until: datetim
     return [_report(row) for row in rows]
 
 
-def note_read(db: sqlite_utils.Database, item_id: str, against: str) -> None:
-    """Remember the story and days the report was read against."""
-    db.execute("UPDATE waiting_reports SET read_against = ? WHERE item_id = ?", [against, item_id])
+def stories_to_sweep(db: sqlite_utils.Database, story_ids: Sequence[str]) -> list[str]:
+    """Those of `story_ids` whose earlier waiting reports were not yet read against them."""
+    marks = ", ".join("?" * len(story_ids))
+    rows = db.execute(f"SELECT id FROM stories WHERE reports_swept = 0 AND id IN ({marks})", list(story_ids))
+    return [row[0] for row in rows]
+
+
+def mark_swept(db: sqlite_utils.Database, story_id: str) -> None:
+    """The story's earlier waiting reports were read against it."""
+    db.execute("UPDATE stories SET reports_swept = 1 WHERE id = ?", [story_id])
 
 
 def forget(db: sqlite_utils.Database, item_ids: Sequence[str]) -> None:
@@ -80,12 +86,10 @@ def forget_stored_before(db: sqlite_utils.Database, before: datetime) -> int:
 
 
 _IN_CHUNK = 500  # well under SQLite's bound-parameter limit
-_SELECT = ("SELECT item_id, title, text, published, relevance_score, reasons, signature, read_against "
-           "FROM waiting_reports")
+_SELECT = "SELECT item_id, title, text, published, relevance_score, reasons, signature FROM waiting_reports"
 
 
 def _report(row: tuple) -> WaitingReport:
-    item_id, title, text, published, score, reasons, signature, read_against = row
+    item_id, title, text, published, score, reasons, signature = row
     relevance = Relevance(relevant=False, score=score, reasons=tuple(json.loads(reasons)))
-    return WaitingReport(item_id, title, text, datetime.fromisoformat(published), relevance, signature,
-                         read_against)
+    return WaitingReport(item_id, title, text, datetime.fromisoformat(published), relevance, signature)
