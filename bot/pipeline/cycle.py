@@ -382,7 +382,7 @@ def _fresh_items(db: sqlite_utils.Database, items: Sequence[Item]
 def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datetime) -> _SaveOutcome:
     outcome = _SaveOutcome()
     candidates: list[tuple[str, StorySignature, datetime]] | None = None  # read once a batch needs them
-    waiting: list[str] = []
+    waiting: list[tuple[waiting_q.WaitingReport, StorySignature]] = []
     with db.atomic():
         for entry in batch:
             story_id = entry.story_id
@@ -394,8 +394,7 @@ def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datet
             item_id = item_q.save_item(db, entry.item, entry.analysis, story_id=story_id,
                                        item_id=entry.existing_id)
             if _may_be_a_story_report(entry, story_id):
-                _keep_waiting(db, entry, item_id, now)
-                waiting.append(item_id)
+                waiting.append(_keep_waiting(db, entry, item_id, now))
             elif entry.existing_id is not None:
                 waiting_q.forget(db, [item_id])
             _record_story_and_deadlines(db, outcome, item_id, story_id, entry.item.published.date(),
@@ -414,10 +413,13 @@ def _may_be_a_story_report(entry: Analysed, story_id: str | None) -> bool:
             and isinstance(entry.analysis.signature, StorySignature))
 
 
-def _keep_waiting(db: sqlite_utils.Database, entry: Analysed, item_id: str, now: datetime) -> None:
+def _keep_waiting(db: sqlite_utils.Database, entry: Analysed, item_id: str, now: datetime
+                  ) -> tuple[waiting_q.WaitingReport, StorySignature]:
     signature = cast(StorySignature, entry.analysis.signature)
-    waiting_q.keep(db, item_id, title=entry.item.title, text=entry.item.text, published=entry.item.published,
-                   relevance=entry.analysis.relevance, signature=signature_to_json(signature), now=now)
+    report = waiting_q.WaitingReport(item_id, entry.item.title, entry.item.text, entry.item.published,
+                                     entry.analysis.relevance, signature_to_json(signature))
+    waiting_q.keep(db, report, now=now)
+    return report, signature
 
 
 def _record_story_and_deadlines(db: sqlite_utils.Database, outcome: _SaveOutcome, item_id: str,
@@ -457,7 +459,8 @@ class _Matched:
     story_days: tuple[tuple[date, date], ...]
 
 
-def _waiting_matches(db: sqlite_utils.Database, new: Sequence[str], touched: Sequence[str],
+def _waiting_matches(db: sqlite_utils.Database, new: Sequence[tuple[waiting_q.WaitingReport, StorySignature]],
+                     touched: Sequence[str],
                      candidates: list[tuple[str, StorySignature, datetime]]) -> list[_Matched]:
     """The waiting items to read as a story's report, each with the story's days: those of this batch that
     match an open story with dated deadlines; and, for a story this batch gave its first dated deadlines, the
@@ -471,19 +474,29 @@ def _waiting_matches(db: sqlite_utils.Database, new: Sequence[str], touched: Seq
         return days_of[story_id]
 
     matched = []
-    for report in waiting_q.by_ids(db, new):
-        found = match_story(_parsed_signature(report.signature), candidates, report.published, window=STORY_WINDOW)
+    for report, signature in new:
+        found = match_story(signature, candidates, report.published, window=STORY_WINDOW)
         if found is not None and days(found):
             matched.append(_Matched(report, found, days(found)))
-    fresh = set(new)
+    fresh = {report.item_id for report, _signature in new}
     to_sweep = set(waiting_q.stories_to_sweep(db, touched)) if touched else set()
-    for story in (c for c in candidates if c[0] in to_sweep and days(c[0])):
-        waiting_q.mark_swept(db, story[0])
-        for report in waiting_q.published_between(db, story[2] - STORY_WINDOW, story[2] + STORY_WINDOW):
-            signature = _parsed_signature(report.signature)
-            if report.item_id not in fresh and match_story(signature, [story], report.published,
-                                                           window=STORY_WINDOW):
-                matched.append(_Matched(report, story[0], days(story[0])))
+    sweep = [c for c in candidates if c[0] in to_sweep and days(c[0])]
+    if not sweep:
+        return matched
+    for story_id, _signature, _seen in sweep:
+        waiting_q.mark_swept(db, story_id)
+    firsts = [seen for _story, _signature, seen in sweep]
+    found_for: dict[str, str] = {}
+    # Only the signatures are read for the whole window (the texts of those that match, after).
+    for item_id, published, stored in waiting_q.signatures_between(db, min(firsts) - STORY_WINDOW,
+                                                                   max(firsts) + STORY_WINDOW):
+        # (parsed here, not through `_parsed_signature`, whose cache is for the open stories' few signatures)
+        found = None if item_id in fresh else match_story(signature_from_json(stored), sweep, published,
+                                                          window=STORY_WINDOW)
+        if found is not None:
+            found_for[item_id] = found
+    matched += [_Matched(report, found_for[report.item_id], days(found_for[report.item_id]))
+                for report in waiting_q.by_ids(db, list(found_for))]
     return matched
 
 

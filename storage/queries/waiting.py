@@ -30,8 +30,7 @@ class WaitingReport:
     signature: str  # the story signature, as JSON
 
 
-def keep(db: sqlite_utils.Database, item_id: str, *, title: str, text: str, published: datetime,
-         relevance: Relevance, signature: str, now: datetime) -> None:
+def keep(db: sqlite_utils.Database, report: WaitingReport, *, now: datetime) -> None:
     """Keep (or replace) the item's text and signature until it is read as a report or its window ends."""
     db.execute(
         "INSERT INTO waiting_reports (item_id, title, text, published, relevance_score, reasons, signature, "
@@ -39,8 +38,8 @@ def keep(db: sqlite_utils.Database, item_id: str, *, title: str, text: str, publ
         "title = excluded.title, text = excluded.text, published = excluded.published, "
         "relevance_score = excluded.relevance_score, reasons = excluded.reasons, signature = excluded.signature, "
         "stored_at = excluded.stored_at",
-        [item_id, title, text, to_iso(published), relevance.score, json.dumps(list(relevance.reasons)), signature,
-         to_iso(now)],
+        [report.item_id, report.title, report.text, to_iso(report.published), report.relevance.score,
+         json.dumps(list(report.relevance.reasons)), report.signature, to_iso(now)],
     )
 
 
@@ -54,11 +53,12 @@ def by_ids(db: sqlite_utils.Database, item_ids: Sequence[str]) -> list[WaitingRe
     return [found[item_id] for item_id in item_ids if item_id in found]
 
 
-def published_between(db: sqlite_utils.Database, since: datetime, until: datetime) -> list[WaitingReport]:
-    """The waiting reports published from `since` to `until`, oldest first."""
-    rows = db.execute(f"{_SELECT} WHERE published BETWEEN ? AND ? ORDER BY published",
+def signatures_between(db: sqlite_utils.Database, since: datetime, until: datetime
+                       ) -> list[tuple[str, datetime, str]]:
+    """(item id, published, signature JSON) of the waiting reports published from `since` to `until`."""
+    rows = db.execute("SELECT item_id, published, signature FROM waiting_reports WHERE published BETWEEN ? AND ?",
                       [to_iso(since), to_iso(until)]).fetchall()
-    return [_report(row) for row in rows]
+    return [(item_id, datetime.fromisoformat(published), signature) for item_id, published, signature in rows]
 
 
 def stories_to_sweep(db: sqlite_utils.Database, story_ids: Sequence[str]) -> list[str]:
