@@ -359,7 +359,7 @@ class Ingestor:
 class _SaveOutcome:
     new_stories: int = 0
     story_reports: int = 0  # items judged not relevant, then read as a relevant story's report
-    matched: list[_Matched] = field(default_factory=list)  # items not relevant that matched an open story
+    matched: list[_Matched] = field(default_factory=list)  # waiting items to read as a story's reports
     touched_stories: list[str] = field(default_factory=list)
     changes: list[deadline_q.DeadlineChange] = field(default_factory=list)
 
@@ -466,38 +466,51 @@ def _waiting_matches(db: sqlite_utils.Database, new: Sequence[tuple[waiting_q.Wa
     match an open story with dated deadlines; and, for a story this batch gave its first dated deadlines, the
     earlier ones that match it (read against it once: so a report is read whether it came before its story
     or after, and a story that grows does not read the same reports again)."""
-    days_of: dict[str, tuple[tuple[date, date], ...]] = {}
-
-    def days(story_id: str) -> tuple[tuple[date, date], ...]:
-        if story_id not in days_of:
-            days_of[story_id] = tuple(sorted(set(deadline_q.story_days(db, story_id))))
-        return days_of[story_id]
-
+    days = _StoryDays(db)
     matched = []
     for report, signature in new:
         found = match_story(signature, candidates, report.published, window=STORY_WINDOW)
         if found is not None and days(found):
             matched.append(_Matched(report, found, days(found)))
-    fresh = {report.item_id for report, _signature in new}
     to_sweep = set(waiting_q.stories_to_sweep(db, touched)) if touched else set()
     sweep = [c for c in candidates if c[0] in to_sweep and days(c[0])]
-    if not sweep:
-        return matched
+    if sweep:
+        fresh = {report.item_id for report, _signature in new}
+        matched += [_Matched(report, story_id, days(story_id))
+                    for report, story_id in _earlier_reports(db, sweep, fresh)]
+    return matched
+
+
+class _StoryDays:
+    """The days a story's dated deadlines span, read once per story."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.known: dict[str, tuple[tuple[date, date], ...]] = {}
+
+    def __call__(self, story_id: str) -> tuple[tuple[date, date], ...]:
+        if story_id not in self.known:
+            self.known[story_id] = tuple(sorted(set(deadline_q.story_days(self.db, story_id))))
+        return self.known[story_id]
+
+
+def _earlier_reports(db: sqlite_utils.Database, sweep: list[tuple[str, StorySignature, datetime]],
+                     fresh: set[str]) -> list[tuple[waiting_q.WaitingReport, str]]:
+    """The waiting items, apart from `fresh`, that match one of the `sweep` stories, with that story; the
+    stories are marked swept."""
     for story_id, _signature, _seen in sweep:
         waiting_q.mark_swept(db, story_id)
     firsts = [seen for _story, _signature, seen in sweep]
     found_for: dict[str, str] = {}
-    # Only the signatures are read for the whole window (the texts of those that match, after).
+    # Only the signatures are read for the whole window (the texts of those that match, after), and parsed
+    # here, not through `_parsed_signature`, whose cache is for the open stories' few signatures.
     for item_id, published, stored in waiting_q.signatures_between(db, min(firsts) - STORY_WINDOW,
                                                                    max(firsts) + STORY_WINDOW):
-        # (parsed here, not through `_parsed_signature`, whose cache is for the open stories' few signatures)
         found = None if item_id in fresh else match_story(signature_from_json(stored), sweep, published,
                                                           window=STORY_WINDOW)
         if found is not None:
             found_for[item_id] = found
-    matched += [_Matched(report, found_for[report.item_id], days(found_for[report.item_id]))
-                for report in waiting_q.by_ids(db, list(found_for))]
-    return matched
+    return [(report, found_for[report.item_id]) for report in waiting_q.by_ids(db, list(found_for))]
 
 
 def _save_story_reports(db: sqlite_utils.Database, reports: Sequence[tuple[_Matched, Analysis]],
