@@ -7,10 +7,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from bot.analysis.summarize import ExtractiveSummarizer
-from bot.domain.models import RawEntry
+from bot.domain.models import RawEntry, SourceKind
 from bot.pipeline.analyze import Analyzer
 from bot.pipeline.cycle import CycleReport, Ingestor
 from storage import Store
@@ -188,24 +189,6 @@ def parcel_entry(guid: str, title: str, text: str, day: int) -> RawEntry:
                     content=text, published=datetime(2025, 4, day, 12, tzinfo=UTC), published_from="feed")
 
 
-async def test_a_report_naming_neither_side_joins_its_story_when_it_gives_the_storys_deadline(
-        store: Store, clock: FakeClock) -> None:
-    order = parcel_entry("order", "Trump ends de minimis for China parcels", SHEIN_ORDER, 3)
-    plain = parcel_entry("plain", "Small parcels lose duty-free entry", NO_SIDE_NAMED, 4)
-    other_day = parcel_entry("other-day", "Small parcels lose duty-free entry later",
-                             NO_SIDE_NAMED.replace("May 2", "August 29"), 4)
-    report = CycleReport()
-    await ingestor(store, clock).ingest_entries([order], source_name="Wire", source_kind="wire", report=report)
-    await ingestor(store, clock).ingest_entries([plain, other_day], source_name="Daily", source_kind="outlet",
-                                                report=report)
-    assert (report.new_items, report.relevant, report.new_stories) == (3, 2, 1)
-    rows = {r[0]: r[1:] for r in await store.run(lambda db: db.execute(
-        "SELECT guid, relevant, story_id FROM items").fetchall())}
-    assert rows["plain"] == (1, rows["order"][1]) and rows["other-day"] == (0, None)
-    views = await store.run(deadline_q.list_deadlines, datetime(2025, 4, 4).date())
-    assert [(str(v.start), len(v.sources)) for v in views if v.start] == [("2025-05-02", 2)]
-
-
 async def tracked_parcel_story(store: Store) -> tuple[dict[str, tuple], list[tuple[str, int]]]:
     rows = {r[0]: r[1:] for r in await store.run(lambda db: db.execute(
         "SELECT guid, relevant, story_id FROM items").fetchall())}
@@ -213,18 +196,20 @@ async def tracked_parcel_story(store: Store) -> tuple[dict[str, tuple], list[tup
     return rows, [(str(v.start), len(v.sources)) for v in views if v.start]
 
 
-async def test_a_report_naming_neither_side_that_comes_first_joins_the_story_when_the_story_comes(
-        store: Store, clock: FakeClock) -> None:
-    # The other order of the test above, in two batches and in one: the same story and the same deadline.
+@pytest.mark.parametrize("story_first", [True, False], ids=["story-first", "report-first"])
+async def test_a_report_naming_neither_side_joins_its_story_when_it_gives_the_storys_deadline(
+        store: Store, clock: FakeClock, story_first: bool) -> None:
+    # Whichever outlet published first: a report that comes before its story waits for it.
+    day = 4 if story_first else 2
     order = parcel_entry("order", "Trump ends de minimis for China parcels", SHEIN_ORDER, 3)
-    plain = parcel_entry("plain", "Small parcels lose duty-free entry", NO_SIDE_NAMED, 2)
+    plain = parcel_entry("plain", "Small parcels lose duty-free entry", NO_SIDE_NAMED, day)
     other_day = parcel_entry("other-day", "Small parcels lose duty-free entry later",
-                             NO_SIDE_NAMED.replace("May 2", "August 29"), 2)
+                             NO_SIDE_NAMED.replace("May 2", "August 29"), day)
+    batches: list[tuple[list[RawEntry], str, SourceKind]] = [([order], "Wire", "wire"),
+                                                             ([plain, other_day], "Daily", "outlet")]
     report = CycleReport()
-    await ingestor(store, clock).ingest_entries([plain, other_day], source_name="Daily", source_kind="outlet",
-                                                report=report)
-    assert (report.relevant, report.new_stories) == (0, 0)
-    await ingestor(store, clock).ingest_entries([order], source_name="Wire", source_kind="wire", report=report)
+    for entries, name, kind in batches if story_first else batches[::-1]:
+        await ingestor(store, clock).ingest_entries(entries, source_name=name, source_kind=kind, report=report)
     assert (report.new_items, report.relevant, report.new_stories) == (3, 2, 1)
     rows, deadlines = await tracked_parcel_story(store)
     assert rows["plain"] == (1, rows["order"][1]) and rows["other-day"] == (0, None)
