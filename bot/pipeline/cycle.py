@@ -401,8 +401,7 @@ def _save_batch(db: sqlite_utils.Database, batch: Sequence[Analysed], now: datet
                                         entry.analysis, now)
         waiting_q.forget_stored_before(db, now - STORY_WINDOW)
         if waiting or outcome.touched_stories:
-            outcome.matched = _waiting_matches(db, waiting, outcome.touched_stories,
-                                               _open_stories(db, now) if candidates is None else candidates)
+            outcome.matched = _waiting_matches(db, waiting, outcome.touched_stories, candidates, now)
     return outcome
 
 
@@ -460,38 +459,31 @@ class _Matched:
 
 
 def _waiting_matches(db: sqlite_utils.Database, new: Sequence[tuple[waiting_q.WaitingReport, StorySignature]],
-                     touched: Sequence[str],
-                     candidates: list[tuple[str, StorySignature, datetime]]) -> list[_Matched]:
+                     touched: Sequence[str], candidates: list[tuple[str, StorySignature, datetime]] | None,
+                     now: datetime) -> list[_Matched]:
     """The waiting items to read as a story's report, each with the story's days: those of this batch that
     match an open story with dated deadlines; and, for a story this batch gave its first dated deadlines, the
     earlier ones that match it (read against it once: so a report is read whether it came before its story
-    or after, and a story that grows does not read the same reports again)."""
-    days = _StoryDays(db)
+    or after, and a story that grows does not read the same reports again). `candidates`: the open stories,
+    when the batch has read them already."""
+    to_sweep = set(waiting_q.stories_to_sweep(db, touched)) if touched else set()
+    if not new and not to_sweep:
+        return []  # (a batch of updates to stories already swept need not read the open stories)
+    if candidates is None:
+        candidates = _open_stories(db, now)
+    # the days a story's dated deadlines span, read once per story
+    days = functools.cache(lambda story_id: tuple(deadline_q.story_days(db, story_id)))
     matched = []
     for report, signature in new:
         found = match_story(signature, candidates, report.published, window=STORY_WINDOW)
         if found is not None and days(found):
             matched.append(_Matched(report, found, days(found)))
-    to_sweep = set(waiting_q.stories_to_sweep(db, touched)) if touched else set()
     sweep = [c for c in candidates if c[0] in to_sweep and days(c[0])]
     if sweep:
         fresh = {report.item_id for report, _signature in new}
         matched += [_Matched(report, story_id, days(story_id))
                     for report, story_id in _earlier_reports(db, sweep, fresh)]
     return matched
-
-
-class _StoryDays:
-    """The days a story's dated deadlines span, read once per story."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        self.known: dict[str, tuple[tuple[date, date], ...]] = {}
-
-    def __call__(self, story_id: str) -> tuple[tuple[date, date], ...]:
-        if story_id not in self.known:
-            self.known[story_id] = tuple(sorted(set(deadline_q.story_days(self.db, story_id))))
-        return self.known[story_id]
 
 
 def _earlier_reports(db: sqlite_utils.Database, sweep: list[tuple[str, StorySignature, datetime]],
