@@ -13,17 +13,17 @@ import pytest
 from bot.analysis.deadlines import timeparse
 from corpus import score
 
-# part -> measure -> floor; measured in this release: see corpus/README.md. The tuning part's deadline F1
-# floor is 0.81 since a passage naming neither side is read as its story's report: 0.819 now, at precision 0.855
-# (fitted on it). On the test part the release scores precision 0.793, F1 0.759, relevance 0.966. Stories on
-# test: 0.877.
+# part -> measure -> floor; measured in this release: see corpus/README.md. On the tuning part (fitted on it)
+# deadlines P 0.853 F1 0.814, relevance 0.976, stories 0.831; on the test part deadlines P 0.787 F1 0.753,
+# relevance 0.964, stories 0.870. The stories' floors sit 0.01 under them: each round moved in adds events to both
+# parts, and a floor at the measured value would fail on new passages rather than on worse judgement.
 FLOORS = {
-    "tune": {"relevance_f1": 0.97, "deadlines_p": 0.84, "deadlines_f1": 0.81, "stories_f1": 0.83},
-    "test": {"relevance_f1": 0.96, "deadlines_p": 0.78, "deadlines_f1": 0.75, "stories_f1": 0.87},
+    "tune": {"relevance_f1": 0.97, "deadlines_p": 0.84, "deadlines_f1": 0.81, "stories_f1": 0.82},
+    "test": {"relevance_f1": 0.96, "deadlines_p": 0.78, "deadlines_f1": 0.75, "stories_f1": 0.86},
 }
 if timeparse.engine() == "fallback":
     # The pure-Python time parser (no Duckling) reads fewer dates and a few more past ones as upcoming
-    # (deadlines P 0.792 F1 0.751 on test, P 0.848 F1 0.810 on tune; corpus/README.md); its other measures
+    # (deadlines P 0.789 F1 0.747 on test, P 0.845 F1 0.804 on tune; corpus/README.md); its other measures
     # keep the same floors.
     FLOORS["tune"] = {**FLOORS["tune"], "deadlines_p": 0.84, "deadlines_f1": 0.80}
     FLOORS["test"] = {**FLOORS["test"], "deadlines_p": 0.78, "deadlines_f1": 0.74}
