@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from bot.domain.models import Analysis, Item, Relevance
 from storage import Store
 from storage.queries import items as item_q
+from storage.queries.params import IN_CHUNK, in_chunks
 
 NOW = datetime(2025, 7, 11, 9, 0, tzinfo=UTC)
 RELEVANT = Analysis(relevance=Relevance(True, 0.9, ("US actor: Rubio",)))
@@ -132,3 +133,12 @@ async def test_story_sources_come_in_index_order_without_a_sort(store: Store) ->
         "ORDER BY story_id, source_kind != 'official', published, rowid", ["a", "b"]).fetchall())
     details = " ".join(row[-1] for row in plan)
     assert "INDEX items_story_order" in details and "TEMP B-TREE" not in details
+
+
+def test_in_chunks_binds_every_value_once_within_the_bound() -> None:
+    values = [f"id-{i}" for i in range(IN_CHUNK * 2 + 1)]
+    chunks = list(in_chunks(values))
+    assert [len(chunk) for chunk, _marks in chunks] == [IN_CHUNK, IN_CHUNK, 1]
+    assert [value for chunk, _marks in chunks for value in chunk] == values
+    assert all(marks.count("?") == len(chunk) for chunk, marks in chunks)
+    assert list(in_chunks([])) == []

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from bot.domain.models import DeadlineMention, DeadlinePolicy, DeadlineView, TrackedDeadline
+from storage.queries.params import in_chunks
 from storage.queries.timestamps import to_iso
 
 ChangeKind = Literal["new", "changed", "cancelled"]
@@ -317,9 +318,7 @@ HistoryEntry = tuple[str | None, str | None, str]  # (old start, old end, change
 
 def _histories(db: sqlite_utils.Database, deadline_ids: list[str]) -> dict[str, tuple[HistoryEntry, ...]]:
     found: dict[str, list[HistoryEntry]] = {}
-    for start in range(0, len(deadline_ids), 500):
-        chunk = deadline_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(deadline_ids):
         for deadline_id, old_start, old_end, changed_at in db.execute(
             "SELECT deadline_id, old_start, old_end, changed_at FROM deadline_history "
             f"WHERE deadline_id IN ({marks}) ORDER BY id",
@@ -331,9 +330,7 @@ def _histories(db: sqlite_utils.Database, deadline_ids: list[str]) -> dict[str, 
 
 def _sources(db: sqlite_utils.Database, deadline_ids: list[str]) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {}
-    for start in range(0, len(deadline_ids), 500):
-        chunk = deadline_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(deadline_ids):
         for deadline_id, label in db.execute(
             "SELECT ds.deadline_id, COALESCE(i.url, i.title) FROM deadline_sources ds "
             f"JOIN items i ON i.id = ds.item_id WHERE ds.deadline_id IN ({marks}) ORDER BY i.published",

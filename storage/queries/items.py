@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlite_utils
 
 from bot.domain.models import Analysis, Item, StoryView
+from storage.queries.params import in_chunks
 from storage.queries.timestamps import to_iso
 
 
@@ -38,17 +39,13 @@ def find_existing(db: sqlite_utils.Database, items: Sequence[Item]) -> list[Exis
 def _existing_by(db: sqlite_utils.Database, column: str, values: list[str]) -> dict[str, ExistingItem]:
     found: dict[str, ExistingItem] = {}
     unique = list(dict.fromkeys(values))
-    for start in range(0, len(unique), _IN_CHUNK):
-        chunk = unique[start:start + _IN_CHUNK]
-        marks = ", ".join("?" * len(chunk))
+    for chunk, marks in in_chunks(unique):
         rows = db.execute(f"SELECT {column}, id, content_hash, story_id FROM items WHERE {column} IN ({marks})",
                           chunk).fetchall()
         for key, *existing in rows:
             found.setdefault(key, ExistingItem(*existing))
     return found
 
-
-_IN_CHUNK = 500  # well under SQLite's bound-parameter limit
 
 
 def save_item(db: sqlite_utils.Database, item: Item, analysis: Analysis, *, story_id: str | None,

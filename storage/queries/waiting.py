@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlite_utils
 
 from bot.domain.models import Relevance
+from storage.queries.params import in_chunks
 from storage.queries.timestamps import to_iso
 
 
@@ -46,9 +47,8 @@ def keep(db: sqlite_utils.Database, report: WaitingReport, *, now: datetime) -> 
 def by_ids(db: sqlite_utils.Database, item_ids: Sequence[str]) -> list[WaitingReport]:
     """The waiting reports among `item_ids`, in that order."""
     found: dict[str, WaitingReport] = {}
-    for start in range(0, len(item_ids), _IN_CHUNK):
-        chunk = list(item_ids[start:start + _IN_CHUNK])
-        rows = db.execute(f"{_SELECT} WHERE item_id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+    for chunk, marks in in_chunks(item_ids):
+        rows = db.execute(f"{_SELECT} WHERE item_id IN ({marks})", chunk).fetchall()
         found.update((row[0], _report(row)) for row in rows)
     return [found[item_id] for item_id in item_ids if item_id in found]
 
@@ -63,9 +63,8 @@ def signatures_between(db: sqlite_utils.Database, since: datetime, until: dateti
 
 def stories_to_sweep(db: sqlite_utils.Database, story_ids: Sequence[str]) -> list[str]:
     """Those of `story_ids` whose earlier waiting reports were not yet read against them."""
-    marks = ", ".join("?" * len(story_ids))
-    rows = db.execute(f"SELECT id FROM stories WHERE reports_swept = 0 AND id IN ({marks})", list(story_ids))
-    return [row[0] for row in rows]
+    return [row[0] for chunk, marks in in_chunks(story_ids)
+            for row in db.execute(f"SELECT id FROM stories WHERE reports_swept = 0 AND id IN ({marks})", chunk)]
 
 
 def mark_swept(db: sqlite_utils.Database, story_id: str) -> None:
@@ -75,9 +74,8 @@ def mark_swept(db: sqlite_utils.Database, story_id: str) -> None:
 
 def forget(db: sqlite_utils.Database, item_ids: Sequence[str]) -> None:
     """Stop waiting on these items (read as reports, or now relevant)."""
-    for start in range(0, len(item_ids), _IN_CHUNK):
-        chunk = list(item_ids[start:start + _IN_CHUNK])
-        db.execute(f"DELETE FROM waiting_reports WHERE item_id IN ({', '.join('?' * len(chunk))})", chunk)
+    for chunk, marks in in_chunks(item_ids):
+        db.execute(f"DELETE FROM waiting_reports WHERE item_id IN ({marks})", chunk)
 
 
 def forget_stored_before(db: sqlite_utils.Database, before: datetime) -> int:
@@ -85,7 +83,6 @@ def forget_stored_before(db: sqlite_utils.Database, before: datetime) -> int:
     return db.execute("DELETE FROM waiting_reports WHERE stored_at < ?", [to_iso(before)]).rowcount
 
 
-_IN_CHUNK = 500  # well under SQLite's bound-parameter limit
 _SELECT = "SELECT item_id, title, text, published, relevance_score, reasons, signature FROM waiting_reports"
 
 
